@@ -1,0 +1,202 @@
+"""Scan throughput and memory: the engine vs a naive loop vs the model's forward-only ceiling.
+
+    python benchmarks/scan_throughput.py [--images 200] [--model ID | --arch tf_efficientnetv2_b0 --crop 256]
+
+Generates a folder of JPEG and PNG images (512-2048 px, smooth content + noise, fixed seed), then
+measures, each in its own process so that peak RSS is its own:
+  engine  : core.scanner.ScanJob (thread-pool decode overlapping inference, cross-image batches, channels_last)
+            on the whole folder and on half of it (peak RSS must not grow with the folder)
+  naive   : one image at a time: decode, tile, infer each crop alone (NCHW), no batching, no overlap;
+            also "naive, 1 fwd per image": the same loop with one forward per image (all its tiles)
+  forward : the model alone on pre-made crops (channels_last, the engine's batch size): the ceiling
+Prints images/s, crops/s, peak RSS and the ratios. Targets (2-core CPU): engine >= 2x naive, >= 90% of forward.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def make_folder(folder: Path, n: int, seed: int = 0) -> None:
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        w, h = (int(v) for v in rng.integers(512, 2049, size=2))
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        base = np.stack([128 + 100 * np.sin(xx / rng.uniform(20, 200) + c) * np.cos(yy / rng.uniform(20, 200)) for c in range(3)], -1)
+        img = np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
+        im = Image.fromarray(img)
+        if i % 2:
+            im.save(folder / f"{i:04d}.jpg", quality=int(rng.integers(75, 96)))
+        else:
+            im.save(folder / f"{i:04d}.png", compress_level=1)
+
+
+def load_bundle(args: argparse.Namespace):
+    from core.bundle import ModelCard, save_bundle
+    from core.detector import build_model
+    from core.registry import ModelRegistry
+
+    if args.model:
+        return ModelRegistry().get(args.model)
+    try:
+        return ModelRegistry().get("default")
+    except Exception:
+        pass
+    import torch
+
+    torch.manual_seed(0)
+    folder = Path(tempfile.gettempdir()) / f"miwake-bench-{args.arch}-{args.crop}"
+    card = ModelCard(id="bench", display_name="benchmark (random weights)", arch=args.arch, crop_size=args.crop)
+    return save_bundle(folder, card, build_model(args.arch).state_dict())
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def worker(args: argparse.Namespace) -> dict:
+    import torch
+
+    from core.detector import Detector
+    from core.imaging import decode_image
+    from core.preprocess import make_inputs
+    from core.scanner import ScanJob, ScanOptions
+
+    bundle = load_bundle(args)
+    det = Detector(bundle, "cpu" if args.cpu else "auto")
+    batch = args.batch or det.default_batch_size
+    files = sorted(Path(args.folder).iterdir())[: args.limit or None]
+    warm = np.zeros((batch, bundle.card.crop_size, bundle.card.crop_size, 3), np.uint8)
+    for _ in range(3):  # warm-up (allocator, oneDNN kernels) for every mode alike
+        det.logits(warm)
+    out: dict = {"mode": args.worker, "images": len(files), "device": det.device.name, "batch": batch}
+    t = time.perf_counter()
+    if args.worker == "engine":
+        job = ScanJob([str(f) for f in files], det, options=ScanOptions(batch_size=batch))
+        summary = job.run()
+        out["crops"] = None
+        assert summary.errors == 0 and summary.scored == len(files), summary
+    elif args.worker in ("naive", "per-image"):
+        # plain NCHW model, one image at a time, nothing overlapped; "naive" runs one crop per forward
+        # (no batching), "per-image" one forward per image with all of its tiles
+        model = det.model.to(memory_format=torch.contiguous_format)
+        mean, std = det._mean, det._std
+        step = 1 if args.worker == "naive" else batch
+        crops = 0
+        for f in files:
+            img = decode_image(f)
+            tiles, _ = make_inputs(img.rgb, bundle.card)
+            with torch.inference_mode():
+                x = torch.from_numpy(tiles).permute(0, 3, 1, 2).float().contiguous()
+                for i in range(0, len(x), step):
+                    model((x[i : i + step] - mean) / std)
+            crops += len(tiles)
+        out["crops"] = crops
+    else:  # forward-only on pre-made crops
+        n = args.forward_crops
+        crops_arr = np.random.default_rng(0).integers(0, 256, (batch, bundle.card.crop_size, bundle.card.crop_size, 3), dtype=np.uint8)
+        done = 0
+        while done < n:
+            det.logits(crops_arr)
+            done += batch
+        out["crops"] = done
+    out["seconds"] = time.perf_counter() - t
+    out["peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def count_crops(folder: Path, bundle, limit: int | None) -> int:
+    from PIL import Image
+
+    from core.tiling import plan_tiles
+
+    total = 0
+    for f in sorted(folder.iterdir())[: limit or None]:
+        with Image.open(f) as im:
+            total += plan_tiles(*im.size, bundle.card.crop_size).count
+    return total
+
+
+def run_worker(mode: str, args: argparse.Namespace, folder: Path, limit: int | None = None) -> dict:
+    cmd = [sys.executable, __file__, "--worker", mode, "--folder", str(folder), "--arch", args.arch, "--crop", str(args.crop),
+           "--forward-crops", str(args.forward_crops)]
+    if args.model:
+        cmd += ["--model", args.model]
+    if args.batch:
+        cmd += ["--batch", str(args.batch)]
+    if args.cpu:
+        cmd.append("--cpu")
+    if limit:
+        cmd += ["--limit", str(limit)]
+    r = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--images", type=int, default=200)
+    ap.add_argument("--model", help="installed model id (default: the bundled default, else a random --arch)")
+    ap.add_argument("--arch", default="tf_efficientnetv2_b0")
+    ap.add_argument("--crop", type=int, default=256)
+    ap.add_argument("--batch", type=int)
+    ap.add_argument("--cpu", action="store_true", help="force the CPU even when a GPU is present")
+    ap.add_argument("--folder", help="use/keep this folder (generated if empty)")
+    ap.add_argument("--forward-crops", type=int, default=1024)
+    ap.add_argument("--worker", choices=["engine", "naive", "per-image", "forward"], help=argparse.SUPPRESS)
+    ap.add_argument("--limit", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args)))
+        return
+
+    folder = Path(args.folder) if args.folder else Path(tempfile.mkdtemp(prefix="miwake-bench-"))
+    if not any(folder.glob("*")) if folder.exists() else True:
+        t = time.perf_counter()
+        make_folder(folder, args.images)
+        print(f"generated {args.images} images in {folder} ({time.perf_counter() - t:.0f} s)")
+    bundle = load_bundle(args)
+    crops = count_crops(folder, bundle, None)
+    print(f"model {bundle.card.id} ({bundle.card.arch}, crop {bundle.card.crop_size}), {crops} crops in {args.images} images")
+
+    fwd = run_worker("forward", args, folder)
+    half = run_worker("engine", args, folder, limit=args.images // 2)
+    eng = run_worker("engine", args, folder)
+    naive = run_worker("naive", args, folder)
+    per_image = run_worker("per-image", args, folder)
+    fwd_cps = fwd["crops"] / fwd["seconds"]
+    rows = [
+        ("forward-only", fwd_cps, None, fwd["peak_rss_mb"]),
+        (f"engine ({half['images']} images)", crops * half["images"] / args.images / half["seconds"], half["images"] / half["seconds"], half["peak_rss_mb"]),
+        (f"engine ({eng['images']} images)", crops / eng["seconds"], eng["images"] / eng["seconds"], eng["peak_rss_mb"]),
+        (f"naive ({naive['images']} images)", crops / naive["seconds"], naive["images"] / naive["seconds"], naive["peak_rss_mb"]),
+        ("naive, 1 fwd per image", crops / per_image["seconds"], per_image["images"] / per_image["seconds"], per_image["peak_rss_mb"]),
+    ]
+    print(f"\ndevice: {eng['device']}, batch {eng['batch']}, torch threads {os.environ.get('OMP_NUM_THREADS', 'default')}")
+    print(f"{'':24} {'crops/s':>9} {'images/s':>9} {'peak RSS MB':>12}")
+    for name, cps, ips, rss in rows:
+        print(f"{name:24} {cps:9.1f} {ips if ips is not None else float('nan'):9.2f} {rss:12.0f}")
+    eng_cps = crops / eng["seconds"]
+    print(f"\nengine / naive          = {naive['seconds'] / eng['seconds']:.2f}x   (target >= 2x)")
+    print(f"engine / naive per-image= {per_image['seconds'] / eng['seconds']:.2f}x")
+    print(f"engine / forward-only   = {eng_cps / fwd_cps:.0%}   (target >= 90%)")
+    print(f"peak RSS {half['images']} -> {eng['images']} images: {half['peak_rss_mb']:.0f} -> {eng['peak_rss_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Scanning core: discovery, decoding, tiling, the detector, the scan engine, the store and reports. No Qt."""

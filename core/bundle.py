@@ -1,0 +1,313 @@
+"""Detector model bundles: `model.json` (the model card) + `model.safetensors`, or both zipped as `.miwake`.
+
+Only safetensors weights are ever loaded. Pickle-based files (`.pt`, `.pth`, `.ckpt`, `.bin`, `.pkl`)
+are refused: unpickling runs arbitrary code, and model files travel between people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import zipfile
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import BundleError, UnsafeModelFormatError
+
+CARD_NAME = "model.json"
+WEIGHTS_NAME = "model.safetensors"
+ARCHIVE_SUFFIX = ".miwake"
+CARD_FORMAT = 1
+PICKLE_SUFFIXES = frozenset({".pt", ".pth", ".ckpt", ".bin", ".pkl", ".pickle", ".joblib"})
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+_MAX_CARD_BYTES = 1 << 20
+_MAX_WEIGHTS_BYTES = 4 << 30
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """Everything needed to run and judge a detector; preprocessing travels with the weights."""
+
+    id: str
+    display_name: str
+    arch: str  # any timm model name; one output logit (AI)
+    input_mode: str = "crop"  # "crop" (native-resolution tiles) or "resize" (resize + centre crop)
+    crop_size: int = 256
+    mean: tuple[float, float, float] = IMAGENET_MEAN
+    std: tuple[float, float, float] = IMAGENET_STD
+    interpolation: str = "bicubic"  # resize mode only
+    threshold: float = 0.5
+    unsure_band: tuple[float, float] = (0.35, 0.65)
+    aggregation: str = "mean_logit"
+    description: str = ""
+    license: str = ""
+    training: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    created: str = ""
+    weights_sha256: str = ""
+    weights_dtype: str = "float32"
+    format_version: int = CARD_FORMAT
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.id or any(c in self.id for c in '/\\:*?"<>|') or self.id.startswith("."):
+            problems.append(f"id {self.id!r} must be a plain name (no path characters)")
+        if self.input_mode not in ("crop", "resize"):
+            problems.append(f"input_mode must be 'crop' or 'resize', not {self.input_mode!r}")
+        if not (16 <= int(self.crop_size) <= 4096):
+            problems.append(f"crop_size {self.crop_size} out of range 16..4096")
+        if len(self.mean) != 3 or len(self.std) != 3 or any(s <= 0 for s in self.std):
+            problems.append("mean/std must be three numbers (std > 0)")
+        lo, hi = self.unsure_band
+        if not (0.0 <= lo <= self.threshold <= hi <= 1.0):
+            problems.append(f"need 0 <= unsure_band[0] ({lo}) <= threshold ({self.threshold}) <= unsure_band[1] ({hi}) <= 1")
+        if self.aggregation not in AGGREGATIONS:
+            problems.append(f"aggregation {self.aggregation!r} unknown (known: {', '.join(AGGREGATIONS)})")
+        if problems:
+            raise BundleError("Invalid model card: " + "; ".join(problems))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["mean"], d["std"], d["unsure_band"] = list(self.mean), list(self.std), list(self.unsure_band)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ModelCard:
+        if not isinstance(d, dict):
+            raise BundleError("Invalid model card: not a JSON object.")
+        missing = [k for k in ("id", "display_name", "arch", "weights_sha256") if not d.get(k)]
+        if missing:
+            raise BundleError(f"Invalid model card: missing {', '.join(missing)}.")
+        known = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in d.items() if k in known}
+        try:
+            for k in ("mean", "std", "unsure_band"):
+                if k in kw:
+                    kw[k] = tuple(float(v) for v in kw[k])
+            for k in ("threshold",):
+                if k in kw:
+                    kw[k] = float(kw[k])
+            if "crop_size" in kw:
+                kw["crop_size"] = int(kw["crop_size"])
+            if int(kw.get("format_version", 1)) > CARD_FORMAT:
+                raise BundleError("This model was made by a newer Miwake; update Miwake to use it.")
+            return cls(**kw)
+        except (TypeError, ValueError) as e:
+            raise BundleError(f"Invalid model card: {e}") from e
+
+    def with_(self, **changes: Any) -> ModelCard:
+        return replace(self, **changes)
+
+
+AGGREGATIONS = ("mean_logit", "max_logit")
+
+
+def refuse_pickle(path: str | os.PathLike[str]) -> None:
+    p = Path(path)
+    if p.suffix.lower() in PICKLE_SUFFIXES:
+        raise UnsafeModelFormatError(
+            f"{p.name}: '{p.suffix}' files are Python pickles, which can run arbitrary code when loaded. "
+            "Miwake only loads weights in the safetensors format (a Miwake bundle: model.json + "
+            "model.safetensors, or a .miwake file). Ask the model's author for a safetensors export."
+        )
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A model card and where its weights live (a folder or a `.miwake` archive)."""
+
+    card: ModelCard
+    path: Path
+    source: str = "file"  # "builtin" | "user" | "file"
+
+    @property
+    def id(self) -> str:
+        return self.card.id
+
+    @property
+    def read_only(self) -> bool:
+        return self.source == "builtin"
+
+    @property
+    def key(self) -> str:
+        """Identifies the exact weights: results are reused only for the same key."""
+        return f"{self.card.id}@{self.card.weights_sha256[:16]}"
+
+    def weights_bytes(self) -> bytes:
+        if self.path.is_dir():
+            refuse_pickle_folder(self.path)
+            wp = self.path / WEIGHTS_NAME
+            if not wp.is_file():
+                raise BundleError(f"{self.path}: {WEIGHTS_NAME} is missing.")
+            if wp.stat().st_size > _MAX_WEIGHTS_BYTES:
+                raise BundleError(f"{wp}: weights larger than {_MAX_WEIGHTS_BYTES >> 30} GB.")
+            return wp.read_bytes()
+        return _read_member(self.path, WEIGHTS_NAME, _MAX_WEIGHTS_BYTES)
+
+    def load_state_dict(self, verify: bool = True) -> dict[str, Any]:
+        """The weights as float32 tensors; checks the sha256 against the card."""
+        from safetensors import SafetensorError
+        from safetensors.torch import load as st_load
+
+        data = self.weights_bytes()
+        if verify and sha256_bytes(data) != self.card.weights_sha256:
+            raise BundleError(
+                f"{self.path}: the weights do not match the checksum in the model card "
+                "(damaged or incomplete copy). Re-install the model."
+            )
+        try:
+            sd = st_load(data)
+        except (SafetensorError, ValueError, OSError) as e:
+            raise BundleError(f"{self.path}: not a valid safetensors file ({e}).") from e
+        return {k: (v.float() if v.is_floating_point() else v) for k, v in sd.items()}
+
+
+def refuse_pickle_folder(folder: Path) -> None:
+    if not (folder / WEIGHTS_NAME).exists():
+        for f in folder.iterdir():
+            refuse_pickle(f)
+
+
+def _read_member(archive: Path, name: str, limit: int) -> bytes:
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            try:
+                info = zf.getinfo(name)
+            except KeyError:
+                for n in zf.namelist():
+                    refuse_pickle(n)
+                raise BundleError(f"{archive.name}: the archive has no {name}.") from None
+            if info.file_size > limit:
+                raise BundleError(f"{archive.name}: {name} is larger than allowed ({info.file_size} bytes).")
+            with zf.open(info) as fh:
+                data = fh.read(limit + 1)
+            if len(data) > limit:
+                raise BundleError(f"{archive.name}: {name} is larger than allowed.")
+            return data
+    except zipfile.BadZipFile as e:
+        raise BundleError(f"{archive.name}: not a valid .miwake archive (damaged or incomplete copy?).") from e
+
+
+def read_bundle(path: str | os.PathLike[str], source: str = "file") -> Bundle:
+    """Read the card of a bundle folder, a `model.json` inside one, or a `.miwake` archive.
+
+    Weights are not read here (see `Bundle.load_state_dict` and `validate_bundle`).
+    """
+    p = Path(path)
+    refuse_pickle(p)
+    if p.is_file() and p.name == CARD_NAME:
+        p = p.parent
+    if p.is_dir():
+        card_file = p / CARD_NAME
+        if not card_file.is_file():
+            refuse_pickle_folder(p)
+            raise BundleError(f"{p}: not a Miwake bundle ({CARD_NAME} is missing).")
+        if card_file.stat().st_size > _MAX_CARD_BYTES:
+            raise BundleError(f"{card_file}: model card too large.")
+        raw = card_file.read_bytes()
+    elif p.is_file():
+        if p.suffix.lower() == ".safetensors":
+            raise BundleError(
+                f"{p.name}: a bare weights file has no model card. Import the bundle folder (with {CARD_NAME}) "
+                f"or a {ARCHIVE_SUFFIX} file."
+            )
+        raw = _read_member(p, CARD_NAME, _MAX_CARD_BYTES)
+    else:
+        raise BundleError(f"{p}: no such file or folder.")
+    try:
+        card = ModelCard.from_dict(json.loads(raw.decode("utf-8")))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise BundleError(f"{p}: the model card is not valid JSON ({e}).") from e
+    return Bundle(card=card, path=p, source=source)
+
+
+def validate_bundle(bundle: Bundle) -> None:
+    """Full check before installing: card, checksum, and that the weights fit the timm architecture."""
+    from .detector import build_model  # torch/timm only when needed
+
+    sd = bundle.load_state_dict(verify=True)
+    try:
+        model = build_model(bundle.card.arch)
+    except Exception as e:  # timm raises RuntimeError/KeyError for unknown names
+        raise BundleError(f"{bundle.card.arch!r} is not an architecture this Miwake (timm) knows: {e}") from e
+    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    got = {k: tuple(v.shape) for k, v in sd.items()}
+    missing = sorted(set(expected) - set(got))
+    extra = sorted(set(got) - set(expected))
+    wrong = sorted(k for k in set(expected) & set(got) if expected[k] != got[k])
+    if missing or extra or wrong:
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} missing (e.g. {missing[0]})")
+        if extra:
+            parts.append(f"{len(extra)} unexpected (e.g. {extra[0]})")
+        if wrong:
+            parts.append(f"{len(wrong)} with wrong shapes (e.g. {wrong[0]}: {got[wrong[0]]} vs {expected[wrong[0]]})")
+        raise BundleError(f"The weights do not fit architecture {bundle.card.arch}: " + "; ".join(parts) + ".")
+    for k, v in sd.items():
+        if v.is_floating_point() and not bool(v.isfinite().all()):
+            raise BundleError(f"The weights contain NaN or infinite values ({k}).")
+
+
+def serialize_weights(state_dict: dict[str, Any], dtype: str = "float32") -> bytes:
+    import torch
+    from safetensors.torch import save as st_save
+
+    target = {"float16": torch.float16, "float32": torch.float32, "bfloat16": torch.bfloat16}[dtype]
+    sd = {
+        k: (v.detach().to("cpu", target) if v.is_floating_point() else v.detach().cpu()).contiguous()
+        for k, v in state_dict.items()
+    }
+    return st_save(sd)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def save_bundle(folder: str | os.PathLike[str], card: ModelCard, state_dict: dict[str, Any]) -> Bundle:
+    """Write a bundle folder; the card's checksum and creation date are filled in here."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    data = serialize_weights(state_dict, card.weights_dtype)
+    card = card.with_(
+        weights_sha256=sha256_bytes(data),
+        created=card.created or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+    _atomic_write(out / WEIGHTS_NAME, data)
+    _atomic_write(out / CARD_NAME, (json.dumps(card.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    return Bundle(card=card, path=out, source="file")
+
+
+def write_archive(bundle: Bundle, dest: str | os.PathLike[str]) -> Path:
+    """Pack a bundle into one `.miwake` file (a zip: model.json + model.safetensors)."""
+    d = Path(dest)
+    if d.suffix.lower() != ARCHIVE_SUFFIX:
+        d = d.with_name(d.name + ARCHIVE_SUFFIX)
+    tmp = d.with_name(d.name + ".part")
+    weights = bundle.weights_bytes()
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr(CARD_NAME, json.dumps(bundle.card.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        zf.writestr(WEIGHTS_NAME, weights)
+    os.replace(tmp, d)
+    return d
+
+
+def format_metric(v: Any) -> str:
+    if isinstance(v, float):
+        return "n/a" if math.isnan(v) else f"{v:.3f}"
+    return str(v)

@@ -1,0 +1,285 @@
+"""`miwake scan` and `miwake models`: the command-line face of `core`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from .bundle import format_metric
+from .errors import MiwakeError
+from .results import ImageResult, Verdict
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
+
+
+def add_scan_parser(sub: Any) -> None:
+    p = sub.add_parser("scan", help="scan files or folders and report how likely each image is AI-generated")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders")
+    p.add_argument("--csv", metavar="FILE", help="write a CSV report (UTF-8 with BOM)")
+    p.add_argument("--json", metavar="FILE", help="write a JSON report (with heatmap grids)")
+    p.add_argument("--heatmaps", metavar="DIR", help="write a heatmap PNG per image into DIR")
+    p.add_argument("--model", metavar="ID", help="model id (default: the active model, see `miwake models`)")
+    p.add_argument("--device", default=None, choices=["auto", "cpu", "cuda", "mps"], help="compute device (default: auto)")
+    p.add_argument("--no-recursive", action="store_true", help="do not descend into sub-folders")
+    p.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB (repeatable)")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files/folders matching GLOB (repeatable)")
+    p.add_argument("--batch", type=int, metavar="N", help="crops per model batch (default 8 on CPU, 64 on CUDA)")
+    p.add_argument("--stride", type=int, metavar="PX", help="tile stride in pixels (default: cover with minimal overlap)")
+    p.add_argument("--max-tiles", type=int, metavar="N", help="most tiles per image (default 64)")
+    p.add_argument("--no-reuse", action="store_true", help="score every file again, even unchanged ones")
+    p.add_argument("--no-evidence", action="store_true", help="do not read provenance metadata")
+    p.add_argument("--top", type=int, default=25, metavar="N", help="rows in the printed table (default 25, 0 = all)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or table; only the summary line")
+    p.set_defaults(func=cmd_scan)
+
+
+def add_models_parser(sub: Any) -> None:
+    p = sub.add_parser("models", help="list, inspect, import, export and choose detector models")
+    msub = p.add_subparsers(dest="models_cmd", required=True, metavar="{list,info,import,export,use,delete}")
+    msub.add_parser("list", help="installed models").set_defaults(func=cmd_models_list)
+    q = msub.add_parser("info", help="a model's card")
+    q.add_argument("id")
+    q.set_defaults(func=cmd_models_info)
+    q = msub.add_parser("import", help="install a bundle folder or .miwake file (validated first)")
+    q.add_argument("file")
+    q.add_argument("--replace", action="store_true", help="replace an installed model with the same id")
+    q.add_argument("--id", dest="new_id", help="install under this id instead")
+    q.set_defaults(func=cmd_models_import)
+    q = msub.add_parser("export", help="write a model as one .miwake file")
+    q.add_argument("id")
+    q.add_argument("file")
+    q.set_defaults(func=cmd_models_export)
+    q = msub.add_parser("use", help="make a model the active one")
+    q.add_argument("id")
+    q.set_defaults(func=cmd_models_use)
+    q = msub.add_parser("delete", help="remove a user model (bundled ones stay)")
+    q.add_argument("id")
+    q.set_defaults(func=cmd_models_delete)
+
+
+# -- scan ------------------------------------------------------------------------------------------------
+def _verdict_label(r: ImageResult) -> str:
+    if not r.ok:
+        return f"error: {r.error_kind.value if r.error_kind else ''}"
+    label = {Verdict.AI: "AI", Verdict.HUMAN: "human", Verdict.UNSURE: "unsure"}.get(r.verdict, r.verdict.value)
+    return label + (" (metadata)" if r.reason.value == "metadata" else "")
+
+
+def print_table(results: list[ImageResult], top: int, out: Any = sys.stdout, base: Path | None = None) -> None:
+    rows = sorted(results, key=lambda r: (r.probability is None, -(r.probability or 0.0), r.path))
+    shown = rows if top <= 0 else rows[:top]
+    print(f"{'AI prob':>7}  {'verdict':<22} {'crops':>5}  {'size':>11}  file", file=out)
+    for r in shown:
+        prob = f"{r.probability:7.3f}" if r.ok and r.probability is not None else "      -"
+        size = f"{r.width}x{r.height}" if r.width else ""
+        name = r.path
+        if base is not None:
+            try:
+                name = str(Path(r.path).relative_to(base))
+            except ValueError:
+                pass
+        print(f"{prob}  {_verdict_label(r):<22} {r.crops or '':>5}  {size:>11}  {name}", file=out)
+    if len(rows) > len(shown):
+        print(f"  ... {len(rows) - len(shown)} more rows (use --top 0 or --csv to see all)", file=out)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from . import paths
+    from .detector import Detector
+    from .discovery import DiscoveryOptions
+    from .registry import ModelRegistry
+    from .reports import write_csv, write_heatmaps, write_json
+    from .scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
+    from .settings import load_settings
+    from .store import ResultStore
+
+    settings = load_settings()
+    reg = ModelRegistry()
+    bundle = reg.get(args.model) if args.model else reg.active()
+    detector = Detector(bundle, args.device or settings.device)
+    band = settings.unsure_band_override
+    opts = ScanOptions(
+        device=detector.device.kind,
+        batch_size=args.batch or settings.batch_size,
+        stride=args.stride or settings.stride,
+        max_tiles=args.max_tiles or settings.max_tiles,
+        reuse=not args.no_reuse,
+        unsure_band=tuple(band) if band else None,  # type: ignore[arg-type]
+        discovery=DiscoveryOptions(
+            recursive=not args.no_recursive, include=tuple(args.include), exclude=tuple(args.exclude)
+        ),
+    )
+    reader, ev_version = _evidence_reader(not args.no_evidence)
+    print(
+        f"Model: {bundle.card.display_name} [{bundle.id}, {bundle.card.arch}, {bundle.card.input_mode} "
+        f"{bundle.card.crop_size}px] on {detector.device.name}",
+        file=sys.stderr,
+    )
+    results: list[ImageResult] = []
+    summary: ScanFinished | None = None
+    bar = None
+    with ResultStore(paths.store_path()) as store:
+        job = ScanJob(args.paths, detector, options=opts, store=store, evidence_reader=reader, evidence_version=ev_version)
+        try:
+            for ev in job.events():
+                if isinstance(ev, ScanProgress):
+                    if bar is None and not args.quiet and ev.total:
+                        bar = tqdm(total=ev.total, unit="img", file=sys.stderr, dynamic_ncols=True, leave=False)
+                    if bar is not None and ev.done > bar.n:
+                        bar.set_postfix(reused=ev.reused, errors=ev.errors, refresh=False)
+                        bar.update(ev.done - bar.n)
+                elif isinstance(ev, ImageResult):
+                    results.append(ev)
+                else:
+                    summary = ev
+        except KeyboardInterrupt:
+            job.cancel()
+            print("\nScan interrupted; finished results are stored.", file=sys.stderr)
+        finally:
+            if bar is not None:
+                bar.close()
+    for msg in summary.skipped_folders if summary else ():
+        print(f"warning: skipped {msg}", file=sys.stderr)
+    if summary is None or summary.total == 0:
+        print("Nothing to scan: no image files found under " + ", ".join(args.paths), file=sys.stderr)
+        return EXIT_NOTHING
+    if not args.quiet:
+        base = Path(args.paths[0]).resolve() if len(args.paths) == 1 and Path(args.paths[0]).is_dir() else None
+        print_table(results, args.top, base=base)
+    v = summary.verdicts
+    rate = summary.scored / summary.elapsed_s if summary.elapsed_s > 0 else 0.0
+    print(
+        f"\n{summary.total} files: {v.get('ai', 0)} AI, {v.get('unsure', 0)} unsure, {v.get('human', 0)} human, "
+        f"{summary.errors} errors; {summary.scored} scored, {summary.reused} reused from earlier scans "
+        f"in {summary.elapsed_s:.1f} s ({rate:.1f} images/s scored)" + (" [cancelled]" if summary.cancelled else "")
+    )
+    ordered = sorted(results, key=lambda r: r.path)
+    scan_info = {
+        "scan_id": summary.scan_id,
+        "paths": [str(Path(p).resolve()) for p in args.paths],
+        "device": summary.device,
+        "elapsed_s": round(summary.elapsed_s, 3),
+        "total": summary.total,
+        "reused": summary.reused,
+        "errors": summary.errors,
+        "cancelled": summary.cancelled,
+    }
+    if args.csv:
+        write_csv(ordered, args.csv)
+        print(f"CSV report: {args.csv}")
+    if args.json:
+        write_json(ordered, args.json, bundle=bundle, scan=scan_info)
+        print(f"JSON report: {args.json}")
+    if args.heatmaps:
+        n = write_heatmaps(ordered, args.heatmaps)
+        print(f"{n} heatmaps in {args.heatmaps}")
+    return EXIT_OK
+
+
+def _evidence_reader(enabled: bool) -> tuple[Any, int]:
+    """The metadata evidence reader (issue #6), when it is installed and wanted."""
+    if not enabled:
+        return None, 0
+    try:
+        from . import evidence
+    except ImportError:
+        return None, 0
+    return evidence.read_evidence, evidence.EVIDENCE_VERSION
+
+
+# -- models ----------------------------------------------------------------------------------------------
+def cmd_models_list(args: argparse.Namespace) -> int:
+    from .registry import ModelRegistry
+
+    reg = ModelRegistry()
+    models = reg.list()
+    if not models:
+        print("No models installed.")
+        return EXIT_OK
+    try:
+        active = reg.active_id()
+    except MiwakeError:
+        active = None
+    print(f"   {'id':<24} {'source':<8} {'arch':<24} {'mode':<12} {'AUC':>6}  name")
+    for b in models:
+        c = b.card
+        auc = c.metrics.get("auc") if isinstance(c.metrics, dict) else None
+        mark = "*" if b.id == active else " "
+        print(
+            f" {mark} {b.id:<24} {b.source:<8} {c.arch:<24} {c.input_mode + ' ' + str(c.crop_size):<12} "
+            f"{format_metric(auc) if auc is not None else '-':>6}  {c.display_name}"
+        )
+    print("\n* = active model (change with `miwake models use ID`)")
+    return EXIT_OK
+
+
+def card_summary_lines(bundle: Any) -> list[str]:
+    c = bundle.card
+    lines = [
+        f"id:            {c.id}  ({bundle.source}, {bundle.path})",
+        f"name:          {c.display_name}",
+        f"architecture:  {c.arch} (timm), {c.weights_dtype} weights, sha256 {c.weights_sha256[:16]}…",
+        f"input:         {c.input_mode} {c.crop_size}px, mean {list(c.mean)}, std {list(c.std)}",
+        f"decision:      threshold {c.threshold:.3f}, unsure band {c.unsure_band[0]:.3f}–{c.unsure_band[1]:.3f}, "
+        f"aggregation {c.aggregation}",
+        f"created:       {c.created}",
+    ]
+    if c.description:
+        lines.append(f"description:   {c.description}")
+    if c.license:
+        lines.append(f"license:       {c.license}")
+    return lines
+
+
+def cmd_models_info(args: argparse.Namespace) -> int:
+    import json
+
+    from .registry import ModelRegistry
+
+    b = ModelRegistry().get(args.id)
+    print("\n".join(card_summary_lines(b)))
+    for key in ("metrics", "training"):
+        val = getattr(b.card, key)
+        if val:
+            print(f"{key}:")
+            print("  " + json.dumps(val, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+    return EXIT_OK
+
+
+def cmd_models_import(args: argparse.Namespace) -> int:
+    from .registry import ModelRegistry
+
+    b = ModelRegistry().import_bundle(args.file, replace=args.replace, new_id=args.new_id)
+    print(f"Installed {b.id} ({b.card.display_name}) into {b.path}. Activate it with `miwake models use {b.id}`.")
+    return EXIT_OK
+
+
+def cmd_models_export(args: argparse.Namespace) -> int:
+    from .registry import ModelRegistry
+
+    out = ModelRegistry().export(args.id, args.file)
+    print(f"Wrote {out}")
+    return EXIT_OK
+
+
+def cmd_models_use(args: argparse.Namespace) -> int:
+    from .registry import ModelRegistry
+
+    b = ModelRegistry().use(args.id)
+    print(f"Active model: {b.id} ({b.card.display_name})")
+    return EXIT_OK
+
+
+def cmd_models_delete(args: argparse.Namespace) -> int:
+    from .registry import ModelRegistry
+
+    ModelRegistry().delete(args.id)
+    print(f"Deleted {args.id}")
+    return EXIT_OK

@@ -1,0 +1,102 @@
+"""The pixel model: a timm backbone with one output logit, run on CUDA (fp16), Apple MPS or CPU."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .bundle import Bundle
+from .errors import DeviceError
+
+log = logging.getLogger(__name__)
+
+
+def build_model(arch: str, **kwargs: Any) -> Any:
+    """A fresh (random) timm model with one output logit; weights come from a bundle or training."""
+    import timm
+
+    return timm.create_model(arch, pretrained=False, num_classes=1, **kwargs)
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    kind: str  # cuda | mps | cpu
+    name: str  # "NVIDIA GeForce RTX 4070" / "Apple MPS" / "CPU (8 threads)"
+    torch_device: str
+
+
+def cuda_available() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def resolve_device(requested: str = "auto") -> DeviceInfo:
+    """`auto` picks CUDA, then Apple MPS, then CPU. An explicit choice that is unavailable is an error."""
+    import torch
+
+    req = (requested or "auto").lower()
+    if req.startswith("cuda") or (req == "auto" and torch.cuda.is_available()):
+        if not torch.cuda.is_available():
+            raise DeviceError(
+                "CUDA was requested but no CUDA GPU is usable (no NVIDIA GPU, driver too old, or a CPU-only "
+                "PyTorch build). Choose 'auto' or 'cpu'."
+            )
+        dev = torch.device(req if req.startswith("cuda:") else "cuda")
+        return DeviceInfo("cuda", torch.cuda.get_device_name(dev), str(dev))
+    mps = getattr(torch.backends, "mps", None)
+    if req == "mps" or (req == "auto" and mps is not None and mps.is_available()):
+        if mps is None or not mps.is_available():
+            raise DeviceError("Apple MPS was requested but is not available on this machine.")
+        return DeviceInfo("mps", "Apple MPS", "mps")
+    if req not in ("auto", "cpu"):
+        raise DeviceError(f"Unknown device {requested!r}: use auto, cpu, cuda or mps.")
+    return DeviceInfo("cpu", f"CPU ({torch.get_num_threads()} threads)", "cpu")
+
+
+class Detector:
+    """A loaded bundle on a device. `logits(crops)` takes N x H x W x 3 uint8 crops."""
+
+    def __init__(self, bundle: Bundle, device: str = "auto", *, threads: int | None = None) -> None:
+        import torch
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.bundle = bundle
+        self.card = bundle.card
+        self.device = resolve_device(device)
+        self._torch_device = torch.device(self.device.torch_device)
+        model = build_model(self.card.arch)
+        model.load_state_dict(bundle.load_state_dict(verify=True), strict=True)
+        model.eval()
+        self.model = model.to(self._torch_device, memory_format=torch.channels_last)
+        self._mean = torch.tensor(self.card.mean, device=self._torch_device).view(1, 3, 1, 1) * 255.0
+        self._std = torch.tensor(self.card.std, device=self._torch_device).view(1, 3, 1, 1) * 255.0
+        self.fp16 = self.device.kind == "cuda"
+        log.info("Loaded model %s (%s) on %s", self.card.id, self.card.arch, self.device.name)
+
+    @property
+    def default_batch_size(self) -> int:
+        # CPU: small batches keep activations in cache (measured: 8 beats 16 by ~20% on a 2-core EPYC)
+        return 64 if self.device.kind == "cuda" else 8
+
+    def logits(self, crops: np.ndarray) -> np.ndarray:
+        import torch
+
+        if crops.ndim != 4 or crops.shape[-1] != 3:
+            raise ValueError(f"expected N x H x W x 3 crops, got {crops.shape}")
+        with torch.inference_mode():
+            x = torch.from_numpy(np.ascontiguousarray(crops))
+            if self.device.kind == "cuda":
+                x = x.pin_memory().to(self._torch_device, non_blocking=True)
+            else:
+                x = x.to(self._torch_device)
+            x = x.permute(0, 3, 1, 2).float()  # NHWC memory = channels_last
+            x = ((x - self._mean) / self._std).contiguous(memory_format=torch.channels_last)
+            with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=self.fp16):
+                out = self.model(x)
+            return out.float().reshape(-1).cpu().numpy()
+

@@ -1,0 +1,138 @@
+"""Decode any image file into an 8-bit RGB array, deliberately and safely.
+
+Policy (documented in README "How images are read"):
+- The pixel count is checked from the header before any pixel is decoded; above `max_pixels` the file is
+  refused (decompression bomb), never decoded.
+- EXIF orientation is applied, so tiles and heatmaps match what viewers show.
+- Animated files (GIF, APNG, WebP): the first frame.
+- Greyscale is replicated to three channels; CMYK goes through Pillow's conversion (its ICC profile, if any,
+  is not applied); 16-bit and 32-bit samples keep their most significant 8 bits (`v / 257`, rounded);
+  palette images are expanded; any alpha channel is composited over white (what most viewers show).
+- Truncated files are errors, not partial images: a half-decoded picture would get a meaningless score.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import struct
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import ImageReadError
+from .results import ErrorKind
+
+try:  # HEIC/HEIF through the maintained pillow-heif plugin; AVIF is native in Pillow >= 11.3.
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+except ImportError:  # pragma: no cover - optional at runtime, required by pyproject
+    pass
+
+# Miwake enforces its own limit (`max_pixels`) before decoding; Pillow's warning is redundant noise.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+DEFAULT_MAX_PIXELS = 150_000_000  # a 150 MP medium-format photo still scans; bombs declare far more
+IMAGE_EXTENSIONS = frozenset(
+    ".jpg .jpeg .jpe .jfif .png .apng .webp .bmp .dib .tif .tiff .gif .heic .heif .avif".split()
+)
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    rgb: np.ndarray  # H x W x 3, uint8, C-contiguous
+    format: str
+    source_mode: str
+
+    @property
+    def width(self) -> int:
+        return int(self.rgb.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.rgb.shape[0])
+
+
+def file_sha256(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _to_rgb_array(im: Image.Image) -> np.ndarray:
+    mode = im.mode
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        a = np.asarray(im, dtype=np.float64)
+        scale = 257.0 if mode.startswith("I;16") or (mode == "I" and a.max(initial=0) > 255) else 1.0
+        if mode == "F" and a.max(initial=0) <= 1.0:
+            scale = 1.0 / 255.0
+        g = np.clip(np.rint(a / scale), 0, 255).astype(np.uint8)
+        return np.ascontiguousarray(np.repeat(g[:, :, None], 3, axis=2))
+    if mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    elif mode == "PA":
+        im = im.convert("RGBA")
+    if im.mode in ("RGBA", "LA", "RGBa", "La"):
+        rgba = im.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(white, rgba).convert("RGB")
+    elif im.mode != "RGB":
+        im = im.convert("RGB")  # L, 1, CMYK, YCbCr, LAB, HSV
+    return np.ascontiguousarray(np.asarray(im, dtype=np.uint8))
+
+
+def decode_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
+    """Read `path` as RGB uint8. Raises `ImageReadError` with an `ErrorKind` for every failure."""
+    p = Path(path)
+    try:
+        if p.stat().st_size == 0:
+            raise ImageReadError(ErrorKind.EMPTY, "The file is empty (0 bytes).")
+        with Image.open(p) as im:
+            w, h = im.size
+            if w <= 0 or h <= 0:
+                raise ImageReadError(ErrorKind.CORRUPT, f"The image declares an invalid size {w}x{h}.")
+            if w * h > max_pixels:
+                raise ImageReadError(
+                    ErrorKind.TOO_MANY_PIXELS,
+                    f"{w}x{h} = {w * h / 1e6:.0f} MP exceeds the limit of {max_pixels / 1e6:.0f} MP; "
+                    "refused without decoding (possible decompression bomb).",
+                )
+            fmt = im.format or p.suffix.lstrip(".").upper()
+            source_mode = im.mode
+            if getattr(im, "n_frames", 1) > 1:
+                im.seek(0)
+            im.load()
+            im = ImageOps.exif_transpose(im) or im
+            rgb = _to_rgb_array(im)
+        return DecodedImage(rgb=rgb, format=fmt, source_mode=source_mode)
+    except ImageReadError:
+        raise
+    except FileNotFoundError as e:
+        raise ImageReadError(ErrorKind.NOT_FOUND, "The file disappeared before it could be read.") from e
+    except PermissionError as e:
+        raise ImageReadError(ErrorKind.PERMISSION, "Permission denied: Miwake may not read this file.") from e
+    except Image.DecompressionBombError as e:
+        raise ImageReadError(
+            ErrorKind.TOO_MANY_PIXELS,
+            f"The image declares far more pixels than the limit of {max_pixels / 1e6:.0f} MP; "
+            f"refused without decoding (possible decompression bomb). ({e})",
+        ) from e
+    except UnidentifiedImageError as e:
+        raise ImageReadError(ErrorKind.NOT_IMAGE, "Not an image, or a format Miwake cannot read.") from e
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, MemoryError) as e:
+        msg = str(e) or type(e).__name__
+        if isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EPERM):
+            raise ImageReadError(ErrorKind.PERMISSION, "Permission denied: Miwake may not read this file.") from e
+        if "truncated" in msg.lower() or isinstance(e, EOFError):
+            raise ImageReadError(ErrorKind.TRUNCATED, f"The file is truncated (incomplete download or copy?): {msg}") from e
+        if isinstance(e, MemoryError):
+            raise ImageReadError(ErrorKind.TOO_MANY_PIXELS, "Not enough memory to decode this image.") from e
+        raise ImageReadError(ErrorKind.CORRUPT, f"The image data is corrupt: {msg}") from e
+

@@ -1,0 +1,35 @@
+"""Logging set-up, once per process: console (warnings, or info with -v) + a rotating file in the log dir."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+
+from . import paths
+
+_configured = False
+
+
+def setup_logging(verbose: bool = False, console: bool = True) -> None:
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        fh = logging.handlers.RotatingFileHandler(paths.log_dir() / "miwake.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+        fh.setLevel(logging.INFO)
+        fh.setFormatter(fmt)
+        root.addHandler(fh)
+    except OSError as e:  # a read-only home must not stop the program
+        print(f"miwake: cannot write the log file ({e})", file=sys.stderr)
+    if console:
+        ch = logging.StreamHandler(sys.stderr)
+        ch.setLevel(logging.INFO if verbose else logging.WARNING)
+        ch.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        root.addHandler(ch)
+    for noisy in ("PIL", "timm", "urllib3", "filelock", "httpx", "huggingface_hub"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,175 @@
+"""CSV, JSON and heatmap-PNG reports; the CLI and the app use these same writers.
+
+CSV: UTF-8 with BOM (Excel then reads any file name correctly), one row per file, first the columns
+`path, ai_probability, verdict, error`, then the rest (see `CSV_COLUMNS` and README "Reports").
+Text cells a spreadsheet would run as a formula (starting with = + - @, tab or CR) are prefixed with `'`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .bundle import Bundle
+from .imaging import decode_image
+from .results import ImageResult
+from .heatmap import render_overlay
+
+log = logging.getLogger(__name__)
+
+CSV_COLUMNS = (
+    "path",
+    "ai_probability",
+    "verdict",
+    "error",
+    "reason",
+    "max_crop_probability",
+    "crops",
+    "width",
+    "height",
+    "format",
+    "size_bytes",
+    "model",
+    "evidence",
+    "evidence_states_ai",
+    "error_kind",
+    "sha256",
+    "scanned_at",
+    "reused",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(cell: Any) -> Any:
+    """Stop spreadsheets from running a text cell as a formula (CSV injection)."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+def _fmt(v: float | None, digits: int = 4) -> str:
+    return "" if v is None else f"{v:.{digits}f}"
+
+
+def result_row(r: ImageResult) -> dict[str, Any]:
+    return {
+        "path": r.path,
+        "ai_probability": "" if r.error_kind else _fmt(r.probability),
+        "verdict": r.verdict.value,
+        "error": r.error or "",
+        "reason": r.reason.value if r.ok or r.evidence_states_ai else "",
+        "max_crop_probability": _fmt(r.max_crop_probability),
+        "crops": r.crops or "",
+        "width": r.width or "",
+        "height": r.height or "",
+        "format": r.format or "",
+        "size_bytes": r.size,
+        "model": r.model_id,
+        "evidence": r.evidence_tokens(),
+        "evidence_states_ai": "yes" if r.evidence_states_ai else "no",
+        "error_kind": r.error_kind.value if r.error_kind else "",
+        "sha256": r.content_hash or "",
+        "scanned_at": r.scanned_at,
+        "reused": "yes" if r.reused else "no",
+    }
+
+
+def write_csv(results: Iterable[ImageResult], dest: str | os.PathLike[str]) -> int:
+    n = 0
+    tmp = Path(str(dest) + ".part")
+    with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+        w.writeheader()
+        for r in results:
+            w.writerow({k: neutralize(v) for k, v in result_row(r).items()})
+            n += 1
+    os.replace(tmp, dest)
+    return n
+
+
+def result_json(r: ImageResult) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "path": r.path,
+        "ai_probability": None if r.error_kind else r.probability,
+        "verdict": r.verdict.value,
+        "error": r.error,
+        "error_kind": r.error_kind.value if r.error_kind else None,
+        "reason": r.reason.value,
+        "max_crop_probability": r.max_crop_probability,
+        "crops": r.crops,
+        "width": r.width,
+        "height": r.height,
+        "format": r.format,
+        "size_bytes": r.size,
+        "model": r.model_id,
+        "sha256": r.content_hash,
+        "scanned_at": r.scanned_at,
+        "reused": r.reused,
+        "evidence": [e.to_dict() for e in r.evidence],
+        "evidence_tokens": r.evidence_tokens(),
+        "evidence_states_ai": r.evidence_states_ai,
+        "heatmap": r.heatmap.to_dict() if r.heatmap else None,
+    }
+    return d
+
+
+def write_json(
+    results: Iterable[ImageResult],
+    dest: str | os.PathLike[str],
+    *,
+    bundle: Bundle | None = None,
+    scan: dict[str, Any] | None = None,
+) -> int:
+    """The CSV's data plus heatmap grids and evidence details, with the model card summary."""
+    rows = [result_json(r) for r in results]
+    doc: dict[str, Any] = {"format": "miwake-report", "version": 1}
+    if bundle is not None:
+        c = bundle.card
+        doc["model"] = {
+            "id": c.id,
+            "display_name": c.display_name,
+            "arch": c.arch,
+            "input_mode": c.input_mode,
+            "crop_size": c.crop_size,
+            "threshold": c.threshold,
+            "unsure_band": list(c.unsure_band),
+            "aggregation": c.aggregation,
+            "weights_sha256": c.weights_sha256,
+        }
+    if scan:
+        doc["scan"] = scan
+    doc["results"] = rows
+    tmp = Path(str(dest) + ".part")
+    tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, dest)
+    return len(rows)
+
+
+def heatmap_filename(path: str) -> str:
+    stem = Path(path).stem[:80] or "image"
+    digest = hashlib.sha1(path.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{stem}.{digest}.heatmap.png"
+
+
+def write_heatmaps(results: Iterable[ImageResult], folder: str | os.PathLike[str], opacity: float = 0.45) -> int:
+    """One PNG per scored image: the picture with its crop grid and per-crop probabilities drawn over it."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for r in results:
+        if not r.ok or r.heatmap is None:
+            continue
+        try:
+            img = decode_image(r.path)
+        except Exception as e:  # the file changed or vanished since the scan
+            log.warning("No heatmap for %s: %s", r.path, e)
+            continue
+        render_overlay(img.rgb, r.heatmap, opacity=opacity).save(out / heatmap_filename(r.path), optimize=True)
+        n += 1
+    return n

@@ -1,0 +1,143 @@
+"""The values a scan produces: per-image results, verdicts, error kinds and heatmaps.
+
+Frozen dataclasses only: they cross threads (scan worker → GUI) and processes (JSON) unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+
+class Verdict(str, Enum):
+    AI = "ai"
+    HUMAN = "human"
+    UNSURE = "unsure"
+    ERROR = "error"
+
+
+class ErrorKind(str, Enum):
+    """Why a file got no score. Every file found yields a score or exactly one of these."""
+
+    NOT_FOUND = "not_found"
+    PERMISSION = "permission"
+    EMPTY = "empty"
+    NOT_IMAGE = "not_image"
+    CORRUPT = "corrupt"
+    TRUNCATED = "truncated"
+    TOO_MANY_PIXELS = "too_many_pixels"
+    UNSUPPORTED = "unsupported"
+    INTERNAL = "internal"
+
+
+class Reason(str, Enum):
+    """What decided the verdict: the pixel model, or metadata that states AI generation (issue #6)."""
+
+    PIXELS = "pixels"
+    METADATA = "metadata"
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """Per-crop AI probabilities on the image's tile grid.
+
+    `xs`/`ys` are the left/top pixel offsets of the tile columns/rows (native resolution);
+    `probs[r][c]` is the probability of the tile at (`xs[c]`, `ys[r]`) of size `tile_w` x `tile_h`.
+    In resize mode the grid is a single cell covering the whole image.
+    """
+
+    xs: tuple[int, ...]
+    ys: tuple[int, ...]
+    tile_w: int
+    tile_h: int
+    probs: tuple[tuple[float, ...], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "xs": list(self.xs),
+            "ys": list(self.ys),
+            "tile_w": self.tile_w,
+            "tile_h": self.tile_h,
+            "probs": [[round(p, 5) for p in row] for row in self.probs],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Heatmap:
+        return cls(
+            xs=tuple(int(v) for v in d["xs"]),
+            ys=tuple(int(v) for v in d["ys"]),
+            tile_w=int(d["tile_w"]),
+            tile_h=int(d["tile_h"]),
+            probs=tuple(tuple(float(p) for p in row) for row in d["probs"]),
+        )
+
+    def probability_at(self, x: float, y: float) -> float | None:
+        """Probability of the tile under image pixel (x, y) (the nearest tile centre where tiles overlap)."""
+        best: tuple[float, float] | None = None
+        for r, ty in enumerate(self.ys):
+            for c, tx in enumerate(self.xs):
+                if tx <= x < tx + self.tile_w and ty <= y < ty + self.tile_h:
+                    d = (x - tx - self.tile_w / 2) ** 2 + (y - ty - self.tile_h / 2) ** 2
+                    if best is None or d < best[0]:
+                        best = (d, self.probs[r][c])
+        return None if best is None else best[1]
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One piece of provenance evidence read from the file itself (filled by `core.evidence`, issue #6)."""
+
+    kind: str  # c2pa, iptc, a1111, comfyui, novelai, invokeai, exif, watermark, unreadable
+    detail: str
+    states_ai: bool = False
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def token(self) -> str:
+        return f"{self.kind}:{self.detail}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "detail": self.detail, "states_ai": self.states_ai, "fields": dict(self.fields)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> EvidenceItem:
+        return cls(str(d["kind"]), str(d["detail"]), bool(d.get("states_ai")), dict(d.get("fields") or {}))
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    """The outcome for one file: a score (probability, verdict, heatmap) or an error."""
+
+    path: str
+    size: int = 0
+    mtime_ns: int = 0
+    content_hash: str | None = None
+    model_id: str = ""
+    probability: float | None = None
+    verdict: Verdict = Verdict.ERROR
+    reason: Reason = Reason.PIXELS
+    heatmap: Heatmap | None = None
+    width: int | None = None
+    height: int | None = None
+    format: str | None = None
+    crops: int = 0
+    max_crop_probability: float | None = None
+    error_kind: ErrorKind | None = None
+    error: str | None = None
+    evidence: tuple[EvidenceItem, ...] = ()
+    scanned_at: str = ""
+    reused: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error_kind is None
+
+    @property
+    def evidence_states_ai(self) -> bool:
+        return any(e.states_ai for e in self.evidence)
+
+    def evidence_tokens(self) -> str:
+        return ";".join(e.token() for e in self.evidence)
+
+    def with_(self, **changes: Any) -> ImageResult:
+        return replace(self, **changes)

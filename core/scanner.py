@@ -1,0 +1,432 @@
+"""The scan engine: files → decode (thread pool) → tiles → batched model → store → events.
+
+`ScanJob.events()` is a plain generator, driven the same way by the CLI and the GUI's worker thread:
+it yields `ScanProgress` and one `ImageResult` per file as soon as that file is done, and ends with
+`ScanFinished`. `cancel()` (any thread) stops it at the next step; every finished result is already in
+the store by then.
+
+Throughput: decoding and tiling run in a thread pool while the model runs (PIL and torch release the
+GIL), and crops of different images are batched together. Memory is bounded whatever the folder size:
+files are streamed, at most `prefetch` images are decoded ahead, and only their crops (not the decoded
+pictures) are kept until the model has seen them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+
+from .bundle import Bundle
+from .detector import Detector
+from .discovery import DiscoveryOptions, discover
+from .errors import ImageReadError
+from .imaging import DEFAULT_MAX_PIXELS, decode_image, file_sha256
+from .preprocess import make_inputs
+from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Reason, Verdict
+from .scoring import aggregate_logits, sigmoid, verdict_for
+from .store import ResultStore, utc_now
+from .tiling import DEFAULT_MAX_TILES, TileGrid
+
+log = logging.getLogger(__name__)
+
+# Bump when evidence reading changes: stored results are then re-read for evidence (cheap, no model).
+EvidenceReader = Callable[[Path], tuple[EvidenceItem, ...]]
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    device: str = "auto"
+    batch_size: int | None = None  # crops per forward pass; None = 64 on CUDA, 8 on CPU
+    stride: int | None = None  # None = "cover" policy (see core.tiling)
+    max_tiles: int = DEFAULT_MAX_TILES
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    workers: int | None = None  # decode threads; None = min(4, CPU count)
+    prefetch: int | None = None  # images decoded ahead of the model; None = 2 x workers + 2
+    reuse: bool = True
+    unsure_band: tuple[float, float] | None = None  # override the model card's band (verdicts only)
+    discovery: DiscoveryOptions = field(default_factory=DiscoveryOptions)
+    commit_every: int = 32  # results per store commit (also committed after each model batch)
+
+    def settings_key(self, bundle: Bundle) -> str:
+        c = bundle.card
+        stride = self.stride if c.input_mode == "crop" else None
+        return f"{c.input_mode}:{c.crop_size}:{stride or 'cover'}:{self.max_tiles}:{self.max_pixels}"
+
+
+@dataclass(frozen=True)
+class ScanProgress:
+    done: int
+    total: int
+    reused: int
+    errors: int
+    images_per_s: float
+    eta_s: float | None
+    current: str = ""
+
+
+@dataclass(frozen=True)
+class ScanFinished:
+    scan_id: int | None
+    total: int
+    scored: int
+    reused: int
+    errors: int
+    cancelled: bool
+    elapsed_s: float
+    model_id: str
+    device: str
+    verdicts: dict[str, int]
+    skipped_folders: tuple[str, ...] = ()
+
+
+ScanEvent = Union[ScanProgress, ImageResult, ScanFinished]
+
+
+@dataclass
+class _Prepared:
+    path: Path
+    size: int
+    mtime_ns: int
+    content_hash: str | None = None
+    crops: np.ndarray | None = None
+    grid: TileGrid | None = None
+    width: int = 0
+    height: int = 0
+    format: str = ""
+    evidence: tuple[EvidenceItem, ...] = ()
+    error_kind: ErrorKind | None = None
+    error: str | None = None
+    logits: np.ndarray | None = None
+    filled: int = 0
+
+
+class _Rate:
+    """Images/s over a sliding window (the last ~10 s), for a steady ETA."""
+
+    def __init__(self, window: float = 10.0) -> None:
+        self.window = window
+        self.samples: deque[tuple[float, int]] = deque()
+
+    def add(self, t: float, done: int) -> float:
+        self.samples.append((t, done))
+        while len(self.samples) > 2 and t - self.samples[0][0] > self.window:
+            self.samples.popleft()
+        t0, d0 = self.samples[0]
+        return (done - d0) / (t - t0) if t > t0 else 0.0
+
+
+class ScanJob:
+    """One scan of `roots` with one model. Iterate `events()` once; `cancel()` from any thread."""
+
+    def __init__(
+        self,
+        roots: Sequence[str | os.PathLike[str]],
+        detector: Detector,
+        *,
+        options: ScanOptions | None = None,
+        store: ResultStore | None = None,
+        evidence_reader: EvidenceReader | None = None,
+        evidence_version: int = 0,
+        cancel_event: threading.Event | None = None,
+    ) -> None:
+        self.roots = [str(r) for r in roots]
+        self.detector = detector
+        self.bundle = detector.bundle
+        self.options = options or ScanOptions()
+        self.store = store
+        self.evidence_reader = evidence_reader
+        self.evidence_version = evidence_version
+        self._cancel = cancel_event or threading.Event()
+        self._skipped: list[str] = []
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    # -- per-file work (thread pool) -------------------------------------------------------------------
+    def _prepare(self, path: Path, size: int, mtime_ns: int) -> _Prepared:
+        item = _Prepared(path, size, mtime_ns)
+        if self._cancel.is_set():
+            return item
+        try:
+            if self.evidence_reader is not None:
+                item.evidence = self.evidence_reader(path)
+            img = decode_image(path, self.options.max_pixels)
+            item.content_hash = file_sha256(path)
+            item.width, item.height, item.format = img.width, img.height, img.format
+            item.crops, item.grid = make_inputs(
+                img.rgb, self.bundle.card, stride=self.options.stride, max_tiles=self.options.max_tiles
+            )
+        except ImageReadError as e:
+            item.error_kind, item.error = ErrorKind(e.kind), str(e)
+        except Exception as e:  # never let one file stop the scan
+            log.exception("Unexpected error while reading %s", path)
+            item.error_kind, item.error = ErrorKind.INTERNAL, f"Unexpected error: {type(e).__name__}: {e}"
+        return item
+
+    def _result(self, item: _Prepared) -> ImageResult:
+        base = dict(
+            path=str(item.path),
+            size=item.size,
+            mtime_ns=item.mtime_ns,
+            content_hash=item.content_hash,
+            model_id=self.bundle.id,
+            evidence=item.evidence,
+            scanned_at=utc_now(),
+        )
+        if item.error_kind is not None:
+            return self._with_evidence_verdict(
+                ImageResult(**base, error_kind=item.error_kind, error=item.error, verdict=Verdict.ERROR)
+            )
+        assert item.logits is not None and item.grid is not None
+        card = self.bundle.card
+        prob = aggregate_logits(item.logits, card.aggregation)
+        crop_probs = sigmoid(item.logits)
+        g = item.grid
+        rows = tuple(
+            tuple(float(v) for v in crop_probs[r * len(g.xs) : (r + 1) * len(g.xs)]) for r in range(len(g.ys))
+        )
+        return self._with_evidence_verdict(
+            ImageResult(
+                **base,
+                probability=prob,
+                verdict=verdict_for(prob, self._band),
+                heatmap=Heatmap(g.xs, g.ys, g.tile_w, g.tile_h, rows),
+                width=item.width,
+                height=item.height,
+                format=item.format,
+                crops=int(item.logits.size),
+                max_crop_probability=float(np.max(crop_probs)),
+            )
+        )
+
+    @property
+    def _band(self) -> tuple[float, float]:
+        return self.options.unsure_band or self.bundle.card.unsure_band
+
+    def _with_evidence_verdict(self, r: ImageResult) -> ImageResult:
+        """Metadata that states AI generation decides the verdict (reason "metadata"); see README."""
+        if r.evidence_states_ai:
+            return r.with_(verdict=Verdict.AI, reason=Reason.METADATA)
+        if r.ok and r.probability is not None:
+            return r.with_(verdict=verdict_for(r.probability, self._band), reason=Reason.PIXELS)
+        return r.with_(reason=Reason.PIXELS)
+
+    def _try_reuse(self, path: Path, size: int, mtime_ns: int, settings_key: str) -> ImageResult | None:
+        if self.store is None or not self.options.reuse:
+            return None
+        hit = self.store.lookup(str(path), size, mtime_ns, self.bundle.key, settings_key)
+        if hit is None:
+            return None
+        r, ev_version = hit
+        if self.evidence_reader is not None and ev_version != self.evidence_version:
+            try:
+                r = r.with_(evidence=self.evidence_reader(path))
+            except Exception:
+                log.exception("Evidence re-read failed for %s", path)
+                return None
+        return self._with_evidence_verdict(r.with_(reused=True))
+
+    # -- the pipeline ---------------------------------------------------------------------------------
+    def events(self) -> Iterator[ScanEvent]:
+        opts = self.options
+        t_start = time.monotonic()
+        settings_key = opts.settings_key(self.bundle)
+        files = list(discover(self.roots, opts.discovery, on_error=lambda p, m: self._skipped.append(f"{p}: {m}")))
+        total = len(files)
+        store = self.store
+        scan_id = None
+        if store is not None:
+            store.prune()
+            scan_id = store.begin_scan(self.roots, self.bundle.id, self.bundle.key, settings_key, self.detector.device.name)
+        batch_size = opts.batch_size or self.detector.default_batch_size
+        workers = opts.workers or min(4, os.cpu_count() or 1)
+        prefetch = opts.prefetch or 2 * workers + 2
+
+        done = reused = errors = scored = 0
+        verdicts: dict[str, int] = {}
+        uncommitted = 0
+        rate = _Rate()
+        rate.add(t_start, 0)
+        inflight: deque[Future[_Prepared]] = deque()
+        queues: dict[tuple[int, int], deque[tuple[_Prepared, int]]] = {}
+        queued = 0
+        file_iter = iter(files)
+        exhausted = False
+
+        def progress(current: str = "") -> ScanProgress:
+            now = time.monotonic()
+            r = rate.add(now, done)
+            eta = (total - done) / r if r > 0 else None
+            return ScanProgress(done, total, reused, errors, r, eta, current)
+
+        def record(r: ImageResult) -> None:
+            nonlocal done, reused, errors, scored, uncommitted
+            done += 1
+            if r.reused:
+                reused += 1
+            elif r.ok:
+                scored += 1
+            if not r.ok:
+                errors += 1
+            verdicts[r.verdict.value] = verdicts.get(r.verdict.value, 0) + 1
+            if store is not None and scan_id is not None:
+                store.add_result(scan_id, r, self.bundle.key, settings_key, self.evidence_version)
+                uncommitted += 1
+                if uncommitted >= opts.commit_every:
+                    store.commit()
+                    uncommitted = 0
+
+        def run_batch(shape: tuple[int, int], limit: int) -> list[_Prepared]:
+            """Run the model on up to `limit` queued crops of one shape; returns images now complete."""
+            nonlocal queued, batch_size
+            q = queues[shape]
+            take = [q.popleft() for _ in range(min(limit, len(q)))]
+            queued -= len(take)
+            stacked = np.stack([it.crops[i] for it, i in take])  # type: ignore[index]
+            try:
+                logits = self.detector.logits(stacked)
+            except RuntimeError as e:  # CUDA out of memory: retry with half the batch
+                if "out of memory" not in str(e).lower() or len(take) == 1:
+                    raise
+                import torch
+
+                torch.cuda.empty_cache()
+                batch_size = max(1, len(take) // 2)
+                log.warning("Out of GPU memory; batch size reduced to %d", batch_size)
+                for pair in reversed(take):
+                    q.appendleft(pair)
+                queued += len(take)
+                return []
+            complete = []
+            for (it, i), z in zip(take, logits):
+                it.logits[i] = z  # type: ignore[index]
+                it.filled += 1
+                if it.filled == it.logits.size:  # type: ignore[union-attr]
+                    it.crops = None  # free the pixels as soon as the model has seen them
+                    complete.append(it)
+            return complete
+
+        def take(item: _Prepared) -> ImageResult | None:
+            """Queue a decoded image's crops; returns a result when it needs no model run."""
+            nonlocal queued
+            if item.error_kind is not None:
+                return self._result(item)
+            if item.crops is None:  # skipped because the scan was cancelled
+                return None
+            if store is not None and opts.reuse and item.content_hash:
+                hit = store.lookup_hash(item.content_hash, item.size, self.bundle.key, settings_key)
+                if hit is not None:  # the same bytes under another name or time: reuse
+                    return self._with_evidence_verdict(
+                        hit[0].with_(path=str(item.path), mtime_ns=item.mtime_ns, reused=True, evidence=item.evidence)
+                    )
+            item.logits = np.zeros(len(item.crops), dtype=np.float32)
+            q = queues.setdefault((item.crops.shape[1], item.crops.shape[2]), deque())
+            q.extend((item, i) for i in range(len(item.crops)))
+            queued += len(item.crops)
+            return None
+
+        executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="miwake-decode")
+        status = "failed"
+        try:
+            yield progress()
+            while not self._cancel.is_set():
+                # 1. keep the decoders busy; unchanged files are reused without decoding
+                while not exhausted and len(inflight) < prefetch and not self._cancel.is_set():
+                    try:
+                        path = next(file_iter)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    try:
+                        st = path.stat()
+                        size, mtime_ns = st.st_size, st.st_mtime_ns
+                    except OSError:
+                        size = mtime_ns = 0
+                    hit = self._try_reuse(path, size, mtime_ns, settings_key) if size else None
+                    if hit is not None:
+                        record(hit)
+                        yield hit
+                        yield progress(str(path))
+                    else:
+                        inflight.append(executor.submit(self._prepare, path, size, mtime_ns))
+                # 2. unless a full batch waits, collect decoded images (bounded: never more than a batch queued)
+                full = next((s for s, q in queues.items() if len(q) >= batch_size), None)
+                if full is None and queued < batch_size:
+                    ready = [f for f in inflight if f.done()]
+                    if not ready and inflight:
+                        wait(list(inflight), timeout=0.002 if queued else None, return_when=FIRST_COMPLETED)
+                        ready = [f for f in inflight if f.done()]
+                    if ready:
+                        for f in ready:
+                            inflight.remove(f)
+                            r = take(f.result())
+                            if r is not None:
+                                record(r)
+                                yield r
+                                yield progress(r.path)
+                        continue
+                    if not queued:
+                        if exhausted and not inflight:
+                            break
+                        continue
+                # 3. run the model: a full batch, or the largest partial one while the decoders catch up
+                shape = full or max(queues, key=lambda s: len(queues[s]))
+                batch_results = [self._result(item) for item in run_batch(shape, batch_size)]
+                for r in batch_results:
+                    record(r)
+                if store is not None:  # committed before anyone sees them
+                    store.commit()
+                    uncommitted = 0
+                for r in batch_results:
+                    yield r
+                    yield progress(r.path)
+                if not queues[shape]:
+                    del queues[shape]
+            status = "cancelled" if self._cancel.is_set() else "finished"
+        except GeneratorExit:  # the consumer stopped iterating: same as a cancel
+            self._cancel.set()
+            status = "cancelled"
+            raise
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+            if store is not None and scan_id is not None:
+                store.commit()
+                store.finish_scan(scan_id, status, total, scored, reused, errors)
+        yield ScanFinished(
+            scan_id=scan_id,
+            total=total,
+            scored=scored,
+            reused=reused,
+            errors=errors,
+            cancelled=status == "cancelled",
+            elapsed_s=time.monotonic() - t_start,
+            model_id=self.bundle.id,
+            device=self.detector.device.name,
+            verdicts=dict(verdicts),
+            skipped_folders=tuple(self._skipped),
+        )
+
+    def run(self, on_event: Callable[[ScanEvent], None] | None = None) -> ScanFinished:
+        """Drive `events()` to the end (for scripts and tests); returns the summary."""
+        last: ScanFinished | None = None
+        for ev in self.events():
+            if on_event:
+                on_event(ev)
+            if isinstance(ev, ScanFinished):
+                last = ev
+        assert last is not None
+        return last

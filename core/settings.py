@@ -1,0 +1,73 @@
+"""User settings shared by the CLI and the app (active model, device, tiling...), stored as JSON.
+
+Unknown keys are kept (a newer or older Miwake may have written them); a damaged file falls back to
+defaults instead of stopping the program.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from . import paths
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    active_model: str | None = None
+    device: str = "auto"  # auto | cpu | cuda | mps
+    batch_size: int | None = None
+    stride: int | None = None
+    max_tiles: int = 64
+    threshold_override: float | None = None
+    unsure_band_override: tuple[float, float] | None = None
+    language: str = "system"  # system | en | ja
+    recent_folders: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    def add_recent(self, folder: str, keep: int = 10) -> Settings:
+        rec = [folder] + [f for f in self.recent_folders if f != folder]
+        return self.with_(recent_folders=tuple(rec[:keep]))
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    p = path or paths.settings_path()
+    try:
+        raw = json.loads(p.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError("not an object")
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError) as e:
+        log.warning("Ignoring unreadable settings file %s (%s); using defaults.", p, e)
+        return Settings()
+    known = {f.name for f in fields(Settings)}
+    kw: dict[str, Any] = {k: v for k, v in raw.items() if k in known and k != "extra"}
+    kw["extra"] = {k: v for k, v in raw.items() if k not in known}
+    for k in ("recent_folders", "unsure_band_override"):
+        if kw.get(k) is not None:
+            kw[k] = tuple(kw[k])
+    try:
+        return Settings(**kw)
+    except TypeError as e:
+        log.warning("Ignoring malformed settings (%s); using defaults.", e)
+        return Settings()
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    p = path or paths.settings_path()
+    d = asdict(settings)
+    extra = d.pop("extra")
+    d = {**extra, **d}
+    tmp = p.with_name(p.name + ".part")
+    tmp.write_text(json.dumps(d, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, p)

@@ -1,0 +1,291 @@
+"""The result store: SQLite in the user data folder, one row per file per scan.
+
+- Written by one connection in the thread that runs the scan; readers open their own connection.
+- WAL journal, committed batch by batch: a crash or `kill -9` loses at most the batch in flight.
+- Reuse: a file whose path, size and mtime (or, failing those, content hash) match a stored result made
+  with the same model weights and tiling settings is not scored again; its verdict is recomputed from
+  the stored probability, so a changed threshold applies at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import StoreError
+from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Reason, Verdict
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+# Errors that depend only on the file's bytes: worth remembering. Others (permission, not found) are retried.
+DETERMINISTIC_ERRORS = frozenset(
+    {ErrorKind.EMPTY, ErrorKind.NOT_IMAGE, ErrorKind.CORRUPT, ErrorKind.TRUNCATED, ErrorKind.TOO_MANY_PIXELS}
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS scans (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    roots TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    model_key TEXT NOT NULL,
+    settings_key TEXT NOT NULL,
+    device TEXT,
+    status TEXT NOT NULL,
+    total INTEGER DEFAULT 0,
+    scored INTEGER DEFAULT 0,
+    reused INTEGER DEFAULT 0,
+    errors INTEGER DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS results (
+    id INTEGER PRIMARY KEY,
+    scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    size INTEGER,
+    mtime_ns INTEGER,
+    content_hash TEXT,
+    model_id TEXT,
+    model_key TEXT,
+    settings_key TEXT,
+    probability REAL,
+    verdict TEXT,
+    reason TEXT,
+    heatmap TEXT,
+    width INTEGER,
+    height INTEGER,
+    format TEXT,
+    crops INTEGER,
+    max_crop_probability REAL,
+    error_kind TEXT,
+    error TEXT,
+    evidence TEXT,
+    evidence_version INTEGER DEFAULT 0,
+    scanned_at TEXT,
+    reused INTEGER DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS results_lookup ON results (path, model_key, settings_key);
+CREATE INDEX IF NOT EXISTS results_hash ON results (content_hash, model_key, settings_key);
+CREATE INDEX IF NOT EXISTS results_scan ON results (scan_id);
+"""
+
+_COLS = (
+    "path size mtime_ns content_hash model_id probability verdict reason heatmap width height format crops "
+    "max_crop_probability error_kind error evidence scanned_at reused evidence_version"
+).split()
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    id: int
+    started_at: str
+    finished_at: str | None
+    roots: tuple[str, ...]
+    model_id: str
+    status: str
+    total: int
+    scored: int
+    reused: int
+    errors: int
+    device: str | None
+
+
+def _row_to_result(row: sqlite3.Row) -> ImageResult:
+    heat = json.loads(row["heatmap"]) if row["heatmap"] else None
+    ev = json.loads(row["evidence"]) if row["evidence"] else []
+    return ImageResult(
+        path=row["path"],
+        size=row["size"] or 0,
+        mtime_ns=row["mtime_ns"] or 0,
+        content_hash=row["content_hash"],
+        model_id=row["model_id"] or "",
+        probability=row["probability"],
+        verdict=Verdict(row["verdict"]) if row["verdict"] else Verdict.ERROR,
+        reason=Reason(row["reason"]) if row["reason"] else Reason.PIXELS,
+        heatmap=Heatmap.from_dict(heat) if heat else None,
+        width=row["width"],
+        height=row["height"],
+        format=row["format"],
+        crops=row["crops"] or 0,
+        max_crop_probability=row["max_crop_probability"],
+        error_kind=ErrorKind(row["error_kind"]) if row["error_kind"] else None,
+        error=row["error"],
+        evidence=tuple(EvidenceItem.from_dict(e) for e in ev),
+        scanned_at=row["scanned_at"] or "",
+        reused=bool(row["reused"]),
+    )
+
+
+class ResultStore:
+    """SQLite result store. Use one instance per thread (SQLite connections are not shared)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), timeout=30)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(_SCHEMA)
+            ver = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if ver is None:
+                self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            elif int(ver[0]) > SCHEMA_VERSION:
+                raise StoreError(f"{self.path} was written by a newer Miwake; update Miwake or move the file away.")
+            self._db.commit()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(
+                f"The result store {self.path} cannot be opened ({e}). Move it away to start a fresh one."
+            ) from e
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -----------------------------------------------------------------------------------------
+    def begin_scan(self, roots: Iterable[str], model_id: str, model_key: str, settings_key: str, device: str) -> int:
+        cur = self._db.execute(
+            "INSERT INTO scans (started_at, roots, model_id, model_key, settings_key, device, status) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'running')",
+            (utc_now(), json.dumps([str(r) for r in roots], ensure_ascii=False), model_id, model_key, settings_key, device),
+        )
+        self._db.commit()
+        return int(cur.lastrowid)
+
+    def add_result(
+        self, scan_id: int, r: ImageResult, model_key: str, settings_key: str, evidence_version: int = 0
+    ) -> None:
+        self._db.execute(
+            f"INSERT INTO results (scan_id, model_key, settings_key, {', '.join(_COLS)}) "
+            f"VALUES (?, ?, ?, {', '.join('?' * len(_COLS))})",
+            (
+                scan_id,
+                model_key,
+                settings_key,
+                r.path,
+                r.size,
+                r.mtime_ns,
+                r.content_hash,
+                r.model_id,
+                r.probability,
+                r.verdict.value,
+                r.reason.value,
+                json.dumps(r.heatmap.to_dict()) if r.heatmap else None,
+                r.width,
+                r.height,
+                r.format,
+                r.crops,
+                r.max_crop_probability,
+                r.error_kind.value if r.error_kind else None,
+                r.error,
+                json.dumps([e.to_dict() for e in r.evidence], ensure_ascii=False) if r.evidence else None,
+                r.scanned_at,
+                int(r.reused),
+                evidence_version,
+            ),
+        )
+
+    def commit(self) -> None:
+        self._db.commit()
+
+    def finish_scan(self, scan_id: int, status: str, total: int, scored: int, reused: int, errors: int) -> None:
+        self._db.execute(
+            "UPDATE scans SET finished_at=?, status=?, total=?, scored=?, reused=?, errors=? WHERE id=?",
+            (utc_now(), status, total, scored, reused, errors, scan_id),
+        )
+        self._db.commit()
+
+    def prune(self, keep_scans: int = 30) -> int:
+        """Forget all but the newest `keep_scans` scans (their results go too). Returns scans removed."""
+        cur = self._db.execute(
+            "DELETE FROM scans WHERE id NOT IN (SELECT id FROM scans ORDER BY id DESC LIMIT ?)", (keep_scans,)
+        )
+        self._db.execute("DELETE FROM results WHERE scan_id NOT IN (SELECT id FROM scans)")
+        self._db.commit()
+        return cur.rowcount
+
+    # -- reading ------------------------------------------------------------------------------------------
+    def lookup(
+        self, path: str, size: int, mtime_ns: int, model_key: str, settings_key: str
+    ) -> tuple[ImageResult, int] | None:
+        """The newest reusable result for an unchanged file, with its evidence version."""
+        row = self._db.execute(
+            "SELECT * FROM results WHERE path=? AND model_key=? AND settings_key=? ORDER BY id DESC LIMIT 1",
+            (path, model_key, settings_key),
+        ).fetchone()
+        if row is None or row["size"] != size or row["mtime_ns"] != mtime_ns:
+            return None
+        return self._reusable(row)
+
+    def lookup_hash(self, content_hash: str, size: int, model_key: str, settings_key: str) -> tuple[ImageResult, int] | None:
+        row = self._db.execute(
+            "SELECT * FROM results WHERE content_hash=? AND size=? AND model_key=? AND settings_key=? "
+            "ORDER BY id DESC LIMIT 1",
+            (content_hash, size, model_key, settings_key),
+        ).fetchone()
+        return None if row is None else self._reusable(row)
+
+    @staticmethod
+    def _reusable(row: sqlite3.Row) -> tuple[ImageResult, int] | None:
+        if row["error_kind"] and ErrorKind(row["error_kind"]) not in DETERMINISTIC_ERRORS:
+            return None
+        return _row_to_result(row), int(row["evidence_version"] or 0)
+
+    def scan_results(self, scan_id: int) -> list[ImageResult]:
+        rows = self._db.execute("SELECT * FROM results WHERE scan_id=? ORDER BY id", (scan_id,)).fetchall()
+        return [_row_to_result(r) for r in rows]
+
+    def iter_scan_results(self, scan_id: int) -> Iterator[ImageResult]:
+        for r in self._db.execute("SELECT * FROM results WHERE scan_id=? ORDER BY id", (scan_id,)):
+            yield _row_to_result(r)
+
+    def scans(self, limit: int = 50) -> list[ScanRecord]:
+        rows = self._db.execute("SELECT * FROM scans ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        return [self._scan(r) for r in rows]
+
+    def scan(self, scan_id: int) -> ScanRecord | None:
+        row = self._db.execute("SELECT * FROM scans WHERE id=?", (scan_id,)).fetchone()
+        return None if row is None else self._scan(row)
+
+    def last_scan(self) -> ScanRecord | None:
+        row = self._db.execute("SELECT * FROM scans ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else self._scan(row)
+
+    @staticmethod
+    def _scan(row: sqlite3.Row) -> ScanRecord:
+        return ScanRecord(
+            id=row["id"],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
+            roots=tuple(json.loads(row["roots"])),
+            model_id=row["model_id"],
+            status=row["status"],
+            total=row["total"] or 0,
+            scored=row["scored"] or 0,
+            reused=row["reused"] or 0,
+            errors=row["errors"] or 0,
+            device=row["device"],
+        )
+
+    def count_results(self, scan_id: int) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM results WHERE scan_id=?", (scan_id,)).fetchone()[0])

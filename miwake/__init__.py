@@ -1,0 +1,9 @@
+"""Miwake (見分け, "telling apart"): find AI-generated images in a folder and show where the evidence sits.
+
+This package is the application shell: it composes `core` (scanning), `training` (retraining) and `gui`
+(the desktop app) into the `miwake` command. The work itself lives in those packages.
+"""
+
+__version__ = "0.1.0"
+APP_NAME = "Miwake"
+APP_ID = "miwake"

@@ -1,0 +1,5 @@
+import sys
+
+from miwake.cli import main
+
+sys.exit(main())

@@ -1,0 +1,65 @@
+"""The `miwake` command: composes the sub-commands of `core`, `training` and `gui`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from core import cli as core_cli
+
+    p = argparse.ArgumentParser(prog="miwake", description="Tell AI-generated images apart.")
+    p.add_argument("--version", action="version", version=f"miwake {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log more to the console")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    core_cli.add_scan_parser(sub)
+    core_cli.add_models_parser(sub)
+    try:
+        from training import cli as training_cli
+    except ImportError:  # pragma: no cover - training extras not installed
+        training_cli = None
+    if training_cli is not None:
+        training_cli.add_parsers(sub)
+    g = sub.add_parser("gui", help="open the desktop app")
+    g.add_argument("folder", nargs="?", help="folder to open")
+    g.add_argument("--screenshot", metavar="PNG", help="render the window to PNG (after scanning FOLDER) and exit")
+    g.set_defaults(func=_cmd_gui)
+    return p
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from gui.app import run_app
+
+    return run_app(folder=args.folder, screenshot=args.screenshot)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from core.errors import MiwakeError
+    from core.logsetup import setup_logging
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    setup_logging(verbose=args.verbose)
+    try:
+        return int(args.func(args) or 0)
+    except MiwakeError as e:
+        print(f"miwake: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("miwake: interrupted", file=sys.stderr)
+        return 130
+
+
+def gui_main() -> int:
+    return main(["gui", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Shared fixtures: isolated user folders, a tiny random detector bundle, generated images.
+
+Nothing here touches the network or ../shared.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image  # noqa: F401
+
+from tests.helpers import make_tiny_bundle, noise_image
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data/log/cache folders: no test sees the user's real store or models."""
+    base = tmp_path / "userdirs"
+    for var, sub in (("MIWAKE_DATA_DIR", "data"), ("MIWAKE_LOG_DIR", "log"), ("MIWAKE_CACHE_DIR", "cache")):
+        (base / sub).mkdir(parents=True)
+        monkeypatch.setenv(var, str(base / sub))
+    monkeypatch.setenv("MIWAKE_RESOURCES_DIR", str(base / "resources"))
+    (base / "resources" / "models").mkdir(parents=True)
+    return base
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle(tmp_path_factory: pytest.TempPathFactory):
+    return make_tiny_bundle(tmp_path_factory.mktemp("bundle") / "tiny")
+
+
+@pytest.fixture
+def image_folder(tmp_path: Path) -> Path:
+    """A few ordinary images of different sizes and formats."""
+    d = tmp_path / "images"
+    d.mkdir()
+    noise_image(96, 64, 1).save(d / "a.png")
+    noise_image(50, 40, 2).save(d / "b.jpg", quality=90)
+    noise_image(130, 70, 3).save(d / "c.webp", quality=90)
+    (d / "sub").mkdir()
+    noise_image(64, 64, 4).save(d / "sub" / "d.png")
+    return d

@@ -1,0 +1,161 @@
+import threading
+
+import pytest
+
+from core.detector import Detector
+from core.discovery import DiscoveryOptions, discover
+from core.results import ImageResult
+from core.scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
+from core.store import ResultStore
+from tests.helpers import HOSTILE_EXPECTED, make_hostile_folder, noise_image
+
+
+@pytest.fixture(scope="module")
+def detector(tiny_bundle):
+    return Detector(tiny_bundle, "cpu")
+
+
+def collect(job):
+    events = list(job.events())
+    results = [e for e in events if isinstance(e, ImageResult)]
+    return events, results, events[-1]
+
+
+def test_every_file_yields_exactly_one_result(tmp_path, detector):
+    d = make_hostile_folder(tmp_path / "h")
+    with ResultStore(tmp_path / "s.db") as store:
+        events, results, summary = collect(ScanJob([d], detector, store=store, options=ScanOptions(batch_size=4)))
+    assert isinstance(summary, ScanFinished) and not summary.cancelled
+    by_name = {str(__import__("pathlib").Path(r.path).relative_to(d)): r for r in results}
+    assert sorted(by_name) == sorted(HOSTILE_EXPECTED)  # the loop did not duplicate anything
+    assert len(results) == len(HOSTILE_EXPECTED) == summary.total
+    for name, kind in HOSTILE_EXPECTED.items():
+        r = by_name[name]
+        if kind is None:
+            assert r.ok and 0.0 <= r.probability <= 1.0 and r.heatmap is not None, name
+            assert r.crops == len(r.heatmap.xs) * len(r.heatmap.ys)
+        else:
+            assert r.error_kind.value == kind and r.probability is None and r.error, name
+    assert summary.errors == sum(1 for k in HOSTILE_EXPECTED.values() if k)
+    progress = [e for e in events if isinstance(e, ScanProgress)]
+    assert progress[-1].done == summary.total and progress[0].done == 0
+
+
+def test_results_stream_while_scanning(tmp_path, detector):
+    d = tmp_path / "many"
+    d.mkdir()
+    for i in range(30):
+        noise_image(64, 64, i).save(d / f"{i:02d}.png")
+    job = ScanJob([d], detector, options=ScanOptions(batch_size=4, workers=2))
+    it = job.events()
+    first = next(e for e in it if isinstance(e, ImageResult))
+    assert first.ok  # a result before the scan is over
+    rest = list(it)
+    assert sum(isinstance(e, ImageResult) for e in rest) == 29
+
+
+def test_cancel_stops_and_keeps_finished_results(tmp_path, detector):
+    d = tmp_path / "many"
+    d.mkdir()
+    for i in range(60):
+        noise_image(64, 64, i).save(d / f"{i:02d}.png")
+    cancel = threading.Event()
+    with ResultStore(tmp_path / "s.db") as store:
+        job = ScanJob([d], detector, store=store, options=ScanOptions(batch_size=2, workers=1), cancel_event=cancel)
+        seen = 0
+        summary = None
+        for ev in job.events():
+            if isinstance(ev, ImageResult):
+                seen += 1
+                if seen == 5:
+                    job.cancel()
+            elif isinstance(ev, ScanFinished):
+                summary = ev
+        assert summary.cancelled and summary.total == 60
+        assert 5 <= seen < 60
+        assert store.count_results(summary.scan_id) == seen
+        assert store.scan(summary.scan_id).status == "cancelled"
+
+
+def test_rescan_reuses_unchanged_and_rescores_changed(tmp_path, detector):
+    d = tmp_path / "r"
+    d.mkdir()
+    for i in range(6):
+        noise_image(64, 48, i).save(d / f"{i}.png")
+    with ResultStore(tmp_path / "s.db") as store:
+        _, first, s1 = collect(ScanJob([d], detector, store=store))
+        assert s1.reused == 0 and s1.scored == 6
+        noise_image(64, 48, 99).save(d / "0.png")  # changed content
+        _, second, s2 = collect(ScanJob([d], detector, store=store))
+        assert s2.reused == 5 and s2.scored == 1
+        old = {r.path: r.probability for r in first}
+        for r in second:
+            if r.reused:
+                assert r.probability == old[r.path] and r.heatmap is not None
+        _, _, s3 = collect(ScanJob([d], detector, store=store, options=ScanOptions(reuse=False)))
+        assert s3.reused == 0 and s3.scored == 6
+        # another tiling setting is another result
+        _, _, s4 = collect(ScanJob([d], detector, store=store, options=ScanOptions(stride=8)))
+        assert s4.reused == 0
+
+
+def test_copied_file_is_reused_by_content(tmp_path, detector):
+    d = tmp_path / "c"
+    d.mkdir()
+    noise_image(64, 48, 1).save(d / "a.png")
+    with ResultStore(tmp_path / "s.db") as store:
+        collect(ScanJob([d], detector, store=store))
+        (d / "copy.png").write_bytes((d / "a.png").read_bytes())
+        _, res, s = collect(ScanJob([d], detector, store=store))
+        assert s.reused == 2
+
+
+def test_unsure_band_override(tmp_path, detector):
+    d = tmp_path / "u"
+    d.mkdir()
+    noise_image(64, 64, 1).save(d / "a.png")
+    _, res, _ = collect(ScanJob([d], detector, options=ScanOptions(unsure_band=(0.0, 0.0))))
+    assert res[0].verdict.value == "ai"
+    _, res, _ = collect(ScanJob([d], detector, options=ScanOptions(unsure_band=(1.0, 1.0))))
+    assert res[0].verdict.value == "human"
+
+
+def test_resize_mode_one_cell(tmp_path):
+    from tests.helpers import make_tiny_bundle
+
+    b = make_tiny_bundle(tmp_path / "rb", mode="resize")
+    d = tmp_path / "img"
+    d.mkdir()
+    noise_image(200, 100, 1).save(d / "a.png")
+    _, res, _ = collect(ScanJob([d], Detector(b, "cpu")))
+    assert res[0].crops == 1 and res[0].heatmap.tile_w == 200 and res[0].heatmap.tile_h == 100
+
+
+def test_discovery_include_exclude_and_unreadable(tmp_path, monkeypatch):
+    d = make_hostile_folder(tmp_path / "h")
+    names = {p.name for p in discover([d], DiscoveryOptions(include=("*.png",), exclude=("sub",)))}
+    assert "good.png" in names and "good.jpg" not in names and "nested.webp" not in names
+    flat = {p.name for p in discover([d], DiscoveryOptions(recursive=False))}
+    assert "nested.webp" not in flat and "readme.txt" not in flat
+
+    import os
+
+    real_scandir = os.scandir
+
+    def deny(path):
+        if str(path).endswith("deeper"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", deny)
+    errors = []
+    found = list(discover([d], on_error=lambda p, m: errors.append(p)))
+    assert any(p.endswith("deeper") for p in errors)
+    assert len(found) == len(HOSTILE_EXPECTED) - 1
+
+
+def test_explicit_file_of_any_extension_is_scanned(tmp_path, detector):
+    f = tmp_path / "weird.dat"
+    noise_image(40, 40).save(f, format="PNG")
+    _, res, _ = collect(ScanJob([f], detector))
+    assert len(res) == 1 and res[0].ok

@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+
+from core.tiling import extract_tiles, plan_tiles
+
+
+def covered(width, height, grid):
+    mask = np.zeros((height, width), bool)
+    for left, top, right, bottom in grid.boxes():
+        mask[top:bottom, left:right] = True
+    return mask
+
+
+@pytest.mark.parametrize(
+    "w,h,crop",
+    [(256, 256, 256), (257, 256, 256), (1000, 600, 256), (511, 513, 256), (4000, 300, 224), (33, 1000, 32)],
+)
+def test_cover_policy_covers_every_pixel(w, h, crop):
+    g = plan_tiles(w, h, crop, max_tiles=10_000)
+    assert covered(w, h, g).all()
+    assert g.tile_w == min(crop, w) and g.tile_h == min(crop, h)
+    # fewest tiles: ceil(L / crop) per axis
+    assert len(g.xs) == -(-w // crop) and len(g.ys) == -(-h // crop)
+    # first tile at the edge, last tile touches the far edge, all inside
+    assert g.xs[0] == 0 and g.xs[-1] + g.tile_w == w
+    assert g.ys[0] == 0 and g.ys[-1] + g.tile_h == h
+
+
+def test_image_smaller_than_tile_is_scored_whole():
+    g = plan_tiles(100, 60, 256)
+    assert g.count == 1 and (g.tile_w, g.tile_h) == (100, 60) and g.xs == (0,) and g.ys == (0,)
+
+
+def test_one_axis_smaller_than_tile():
+    g = plan_tiles(600, 100, 256)
+    assert g.tile_h == 100 and len(g.ys) == 1 and len(g.xs) == 3
+    assert covered(600, 100, g).all()
+
+
+@pytest.mark.parametrize("w,h,cap", [(8000, 6000, 64), (20000, 500, 16), (5000, 5000, 1), (3000, 2000, 7)])
+def test_cap_spreads_tiles_over_the_whole_image(w, h, cap):
+    g = plan_tiles(w, h, 256, max_tiles=cap)
+    assert 1 <= g.count <= cap
+    assert all(0 <= x <= w - g.tile_w for x in g.xs) and all(0 <= y <= h - g.tile_h for y in g.ys)
+    if len(g.xs) > 1:  # spread edge to edge, evenly
+        assert g.xs[0] == 0 and g.xs[-1] + g.tile_w == w
+        steps = np.diff(g.xs)
+        assert steps.max() - steps.min() <= 1
+    if len(g.ys) > 1:
+        assert g.ys[0] == 0 and g.ys[-1] + g.tile_h == h
+    # not just the top-left: the tiles reach past the middle of the image on both axes
+    if len(g.xs) > 1:
+        assert max(g.xs) > w / 2
+    if len(g.ys) > 1:
+        assert max(g.ys) > h / 2
+
+
+def test_cap_uses_its_budget_keeping_aspect():
+    g = plan_tiles(8192, 4096, 256, max_tiles=64)  # 32 x 16 tiles wanted
+    assert g.count >= 48 and len(g.xs) > len(g.ys)
+
+
+def test_explicit_stride_adds_overlap():
+    a = plan_tiles(1000, 256, 256)
+    b = plan_tiles(1000, 256, 256, stride=128, max_tiles=10_000)
+    assert len(b.xs) > len(a.xs)
+    assert max(np.diff(b.xs)) <= 128
+
+
+def test_extract_tiles_takes_native_pixels():
+    rgb = np.arange(40 * 70 * 3, dtype=np.uint32).reshape(40, 70, 3).astype(np.uint8)
+    g = plan_tiles(70, 40, 32)
+    tiles = extract_tiles(rgb, g)
+    assert tiles.shape == (g.count, 32, 32, 3)
+    for t, (left, top, right, bottom) in zip(tiles, g.boxes()):
+        assert np.array_equal(t, rgb[top:bottom, left:right])
+
+
+def test_invalid_sizes():
+    with pytest.raises(ValueError):
+        plan_tiles(0, 10, 32)
