@@ -70,7 +70,8 @@ def _verdict_label(r: ImageResult) -> str:
     return label + (" (metadata)" if r.reason.value == "metadata" else "")
 
 
-def print_table(results: list[ImageResult], top: int, out: Any = sys.stdout, base: Path | None = None) -> None:
+def print_table(results: list[ImageResult], top: int, out: Any = None, base: Path | None = None) -> None:
+    out = out or sys.stdout
     rows = sorted(results, key=lambda r: (r.probability is None, -(r.probability or 0.0), r.path))
     shown = rows if top <= 0 else rows[:top]
     print(f"{'AI prob':>7}  {'verdict':<22} {'crops':>5}  {'size':>11}  file", file=out)

@@ -60,7 +60,8 @@ def resolve_device(requested: str = "auto") -> DeviceInfo:
 class Detector:
     """A loaded bundle on a device. `logits(crops)` takes N x H x W x 3 uint8 crops."""
 
-    def __init__(self, bundle: Bundle, device: str = "auto", *, threads: int | None = None) -> None:
+    def __init__(self, bundle: Bundle, device: str = "auto", *, threads: int | None = None, model: Any = None) -> None:
+        """Load `bundle`'s weights, or wrap `model` (a model being trained, scored with its card's settings)."""
         import torch
 
         if threads:
@@ -69,8 +70,9 @@ class Detector:
         self.card = bundle.card
         self.device = resolve_device(device)
         self._torch_device = torch.device(self.device.torch_device)
-        model = build_model(self.card.arch)
-        model.load_state_dict(bundle.load_state_dict(verify=True), strict=True)
+        if model is None:
+            model = build_model(self.card.arch)
+            model.load_state_dict(bundle.load_state_dict(verify=True), strict=True)
         model.eval()
         self.model = model.to(self._torch_device, memory_format=torch.channels_last)
         self._mean = torch.tensor(self.card.mean, device=self._torch_device).view(1, 3, 1, 1) * 255.0

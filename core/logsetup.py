@@ -11,6 +11,21 @@ from . import paths
 _configured = False
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is now (it is replaced by test runners and GUI consoles)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):  # noqa: D401
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def setup_logging(verbose: bool = False, console: bool = True) -> None:
     global _configured
     if _configured:
@@ -27,7 +42,7 @@ def setup_logging(verbose: bool = False, console: bool = True) -> None:
     except OSError as e:  # a read-only home must not stop the program
         print(f"miwake: cannot write the log file ({e})", file=sys.stderr)
     if console:
-        ch = logging.StreamHandler(sys.stderr)
+        ch = _StderrHandler()
         ch.setLevel(logging.INFO if verbose else logging.WARNING)
         ch.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
         root.addHandler(ch)

@@ -1,0 +1,128 @@
+"""Detection metrics (scikit-learn) and the choice of threshold and unsure band on validation data.
+
+Operating point (README "Threshold and unsure band"):
+- threshold: maximises Youden's J (TPR - FPR) on validation scores;
+- unsure band [lo, hi]: `hi` is the lowest score from which "AI" verdicts were at least `target` (95%)
+  precise on validation data, `lo` the highest score below which "human" verdicts were at least that
+  precise. Between them Miwake says "unsure" rather than guess.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+
+def _safe_auc(y: np.ndarray, p: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    if len(np.unique(y)) < 2:
+        return math.nan
+    return float(roc_auc_score(y, p))
+
+
+def binary_metrics(y: Sequence[int], p: Sequence[float], threshold: float) -> dict[str, Any]:
+    """AUC, F1, recall, precision, accuracy and the confusion matrix at `threshold` (AI when p >= threshold)."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_score, recall_score
+
+    ya, pa = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
+    pred = (pa >= threshold).astype(int)
+    tn, fp, fn, tp = (int(v) for v in confusion_matrix(ya, pred, labels=[0, 1]).ravel())
+    return {
+        "n": int(len(ya)),
+        "auc": _safe_auc(ya, pa),
+        "f1": float(f1_score(ya, pred, zero_division=0)),
+        "recall": float(recall_score(ya, pred, zero_division=0)),
+        "precision": float(precision_score(ya, pred, zero_division=0)),
+        "accuracy": float(accuracy_score(ya, pred)),
+        "threshold": float(threshold),
+        "confusion": {"tn": tn, "fp": fp, "fn": fn, "tp": tp},
+    }
+
+
+def roc_points(y: Sequence[int], p: Sequence[float], max_points: int = 200) -> list[list[float]]:
+    """ROC curve as [fpr, tpr, threshold] triples (thinned to at most `max_points`)."""
+    from sklearn.metrics import roc_curve
+
+    ya, pa = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
+    if len(np.unique(ya)) < 2:
+        return []
+    fpr, tpr, thr = roc_curve(ya, pa)
+    idx = np.unique(np.linspace(0, len(fpr) - 1, min(max_points, len(fpr))).round().astype(int))
+    return [[float(fpr[i]), float(tpr[i]), float(min(thr[i], 1.0))] for i in idx]
+
+
+def choose_operating_point(
+    y: Sequence[int], p: Sequence[float], target: float = 0.95, clamp: tuple[float, float] = (0.02, 0.98)
+) -> tuple[float, tuple[float, float]]:
+    """(threshold, (lo, hi)) from validation scores; see the module docstring."""
+    ya, pa = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
+    if len(np.unique(ya)) < 2:
+        return 0.5, (0.35, 0.65)
+    cands = np.unique(np.concatenate([pa, [0.5]]))
+    pos, neg = ya == 1, ya == 0
+    best_t, best_j = 0.5, -1.0
+    for c in cands:
+        j = float(np.mean(pa[pos] >= c) - np.mean(pa[neg] >= c))
+        if j > best_j + 1e-12:
+            best_t, best_j = float(c), j
+    # put the threshold midway between the scores it separates (less brittle than an observed score)
+    below = pa[pa < best_t]
+    t = float((best_t + below.max()) / 2) if below.size else best_t
+    hi = None
+    for c in sorted(c for c in cands if c >= t):
+        flagged = pa >= c
+        if flagged.sum() and ya[flagged].mean() >= target:
+            hi = float(c)
+            break
+    lo = None
+    for c in sorted((c for c in cands if c <= t), reverse=True):
+        cleared = pa < c
+        if cleared.sum() and (1 - ya[cleared]).mean() >= target:
+            lo = float(c)
+            break
+    t = min(max(t, clamp[0]), clamp[1])
+    hi = t if hi is None else min(max(hi, t), clamp[1])
+    lo = t if lo is None else max(min(lo, t), clamp[0])
+    if hi == t and lo == t:  # no precise region at all: a narrow band around the threshold
+        lo, hi = max(clamp[0], t - 0.1), min(clamp[1], t + 0.1)
+    return float(t), (float(lo), float(hi))
+
+
+def group_breakdown(
+    y: Sequence[int], p: Sequence[float], groups: Sequence[str], threshold: float, band: tuple[float, float]
+) -> dict[str, dict[str, Any]]:
+    """Per source (or generator): images, class, mean score, accuracy at the threshold, verdict shares,
+    and the AUC of this group against every image of the other class."""
+    ya, pa = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
+    idx_by: dict[str, list[int]] = defaultdict(list)
+    for i, g in enumerate(groups):
+        idx_by[g].append(i)
+    out: dict[str, dict[str, Any]] = {}
+    for g, idx in sorted(idx_by.items()):
+        gi = np.asarray(idx)
+        labels = set(ya[gi].tolist())
+        row: dict[str, Any] = {"n": len(idx), "mean_p": float(pa[gi].mean())}
+        correct = (pa[gi] >= threshold).astype(int) == ya[gi]
+        row["accuracy"] = float(correct.mean())
+        row["ai_verdicts"] = float(np.mean(pa[gi] >= band[1]))
+        row["unsure"] = float(np.mean((pa[gi] >= band[0]) & (pa[gi] < band[1])))
+        row["human_verdicts"] = float(np.mean(pa[gi] < band[0]))
+        if len(labels) == 1:
+            label = labels.pop()
+            row["label"] = "ai" if label == 1 else "real"
+            other = np.where(ya != label)[0]
+            if other.size:
+                sel = np.concatenate([gi, other])
+                row["auc_vs_other_class"] = _safe_auc(ya[sel], pa[sel])
+            key = "recall" if label == 1 else "specificity"
+            row[key] = row["accuracy"]
+        else:
+            row["label"] = "mixed"
+            row["auc"] = _safe_auc(ya[gi], pa[gi])
+        out[g] = row
+    return out

@@ -1,0 +1,1 @@
+"""Reproducible training recipes (the default model, the experiments in docs/experiments.md)."""

@@ -1,0 +1,505 @@
+"""Train or fine-tune a detector and write it as a Miwake bundle with a complete model card.
+
+AdamW with linear warm-up and cosine decay, AMP and channels-last on CUDA, gradient accumulation,
+early stopping on validation AUC (as files are and re-encoded as JPEG q90, averaged), a checkpoint at
+every epoch end and every few minutes, and `resume` that continues mid-epoch where it stopped.
+Deterministic for a given `seed` (data order, augmentation and dropout are all derived from it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import shutil
+import platform
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Union
+
+import numpy as np
+
+from core.bundle import Bundle, ModelCard, save_bundle
+from core.detector import Detector, resolve_device
+from core.errors import MiwakeError
+
+from .augment import AugmentConfig
+from .checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
+from .data import TrainCrops, collate, epoch_plan, sampling_weights, usable_for_training
+from .dataset import Sample, split_by_source, summarize
+from .evaluate import EvalReport, evaluate, jpeg_copies, score_paths, write_roc_png
+from .init_weights import InitInfo, init_model
+from .metrics import _safe_auc
+
+log = logging.getLogger(__name__)
+
+TRAIN_MODEL_KWARGS = {"drop_rate": 0.2, "drop_path_rate": 0.1}
+
+
+class TrainError(MiwakeError):
+    """Training cannot start or continue (bad data, existing run, out of memory...)."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    out_dir: str
+    arch: str = "tf_efficientnetv2_b0"
+    init: str = "random"  # random | imagenet | PATH to weights | installed MODEL_ID (fine-tune)
+    mode: str = "crop"  # crop | resize
+    crop: int = 256
+    epochs: int = 10
+    batch: int = 32  # crops per forward pass
+    accum: int = 1  # forward passes per optimizer step
+    lr: float | None = None  # default 1e-3 (random/imagenet), 2e-4 (fine-tuning)
+    weight_decay: float = 0.05
+    warmup_epochs: float = 1.0
+    min_lr_ratio: float = 0.01
+    patience: int = 4
+    seed: int = 0
+    workers: int | None = None  # data-loading processes; None = min(4, CPUs - 1)
+    crops_per_image: int = 2
+    val_fraction: float = 0.2
+    val_sources: tuple[str, ...] = ()
+    val_tiles: int = 4  # tiles per image for the per-epoch validation (the final one uses all)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+    source_power: float = 0.5
+    device: str = "auto"
+    model_id: str | None = None
+    display_name: str | None = None
+    weights_dtype: str = "float16"
+    checkpoint_every_s: float = 300.0
+    checkpoint_every_steps: int = 0
+    final_max_tiles: int = 64
+    max_steps_per_epoch: int | None = None
+    command: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["val_sources"] = list(self.val_sources)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
+        d = dict(d)
+        d["augment"] = AugmentConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in d["augment"].items()})
+        d["val_sources"] = tuple(d.get("val_sources") or ())
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    phase: str  # train | validate | evaluate | prepare
+    epoch: int
+    epochs: int
+    step: int
+    steps: int
+    loss: float | None = None
+    lr: float | None = None
+    crops_per_s: float | None = None
+    eta_s: float | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class EpochEnd:
+    epoch: int
+    epochs: int
+    train_loss: float
+    val_auc: float
+    val_auc_jpeg90: float
+    score: float
+    best: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class TrainFinished:
+    status: str  # finished | stopped_early | cancelled
+    bundle_path: str | None
+    card: dict[str, Any] | None
+    history: list[dict[str, Any]]
+    report_path: str | None = None
+
+
+TrainEvent = Union[TrainProgress, EpochEnd, TrainFinished]
+
+
+def _lr_at(step: int, total: int, warmup: int, base: float, min_ratio: float) -> float:
+    if warmup and step < warmup:
+        return base * (step + 1) / warmup
+    t = (step - warmup) / max(1, total - warmup)
+    return base * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * min(1.0, t))))
+
+
+def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:
+    decay, no_decay = [], []
+    for _, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        (no_decay if p.ndim <= 1 else decay).append(p)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def _norm_stats(arch: str, base: ModelCard | None, init: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Normalisation the initial weights expect: the base model's, timm's for pretrained backbones,
+    ImageNet's otherwise."""
+    if base is not None:
+        return base.mean, base.std
+    if init != "random":
+        import timm
+
+        pc = timm.models.get_pretrained_cfg(arch)
+        if pc is not None and pc.mean and pc.std:
+            return tuple(pc.mean), tuple(pc.std)
+    return ModelCard.__dataclass_fields__["mean"].default, ModelCard.__dataclass_fields__["std"].default
+
+
+class Trainer:
+    """One training run. `run()` blocks; `cancel()` from any thread saves a checkpoint and stops."""
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        samples: Sequence[Sample],
+        *,
+        resume: bool = False,
+        on_event: Callable[[TrainEvent], None] | None = None,
+        cancel_event: threading.Event | None = None,
+    ) -> None:
+        self.cfg = config
+        self.samples = list(samples)
+        self.resume = resume
+        self.on_event = on_event
+        self._cancel = cancel_event or threading.Event()
+        self.out = Path(config.out_dir)
+        self.work = self.out / "training"
+        self.ckdir = self.work / "checkpoint"
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _emit(self, ev: TrainEvent) -> None:
+        if isinstance(ev, EpochEnd):
+            with open(self.work / "log.jsonl", "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"event": "epoch", **asdict(ev)}) + "\n")
+        if self.on_event:
+            self.on_event(ev)
+
+    # -- set-up -------------------------------------------------------------------------------------
+    def _prepare(self) -> dict[str, Any]:
+        """Split, filter and (when resuming) restore the run's state; returns the state dict."""
+        cfg = self.cfg
+        if has_checkpoint(self.ckdir):
+            if not self.resume:
+                raise TrainError(f"{self.out} already holds a training run: resume it (--resume) or choose another --out.")
+            _, _, state, _ = load_checkpoint(self.ckdir)
+            saved = TrainConfig.from_dict(state["config"])
+            if saved != cfg:
+                log.info("Resuming with the run's saved settings.")
+            self.cfg = saved
+            return state
+        if self.resume:
+            raise TrainError(f"Nothing to resume in {self.out} (no checkpoint).")
+        if cfg.mode not in ("crop", "resize"):
+            raise TrainError(f"mode must be crop or resize, not {cfg.mode!r}")
+        train, val, warnings = split_by_source(self.samples, cfg.val_fraction, cfg.seed, cfg.val_sources)
+        usable, skipped = usable_for_training(train, cfg.crop, cfg.mode)
+        if len({s.label for s in usable}) < 2:
+            raise TrainError("After the split, the training set lacks AI or human-made images large enough for the crop.")
+        self.work.mkdir(parents=True, exist_ok=True)
+        return {
+            "config": cfg.to_dict(),
+            "train": [asdict(s) for s in usable],
+            "val": [asdict(s) for s in val],
+            "skipped": skipped,
+            "warnings": warnings,
+            "epoch": 0,
+            "step_in_epoch": 0,
+            "global_step": 0,
+            "best_score": None,
+            "best_epoch": None,
+            "bad_epochs": 0,
+            "history": [],
+            "elapsed_s": 0.0,
+            "init": None,
+            "finished": False,
+        }
+
+    # -- the run ----------------------------------------------------------------------------------------
+    def run(self) -> TrainFinished:
+        import torch
+
+        state = self._prepare()
+        cfg = self.cfg
+        self.work.mkdir(parents=True, exist_ok=True)
+        dev = resolve_device(cfg.device)
+        device = torch.device(dev.torch_device)
+        cuda = dev.kind == "cuda"
+        torch.manual_seed(cfg.seed)
+        if cuda:
+            torch.backends.cudnn.benchmark = False
+            torch.backends.cudnn.deterministic = True
+
+        train = [Sample(**d) for d in state["train"]]
+        val = [Sample(**d) for d in state["val"]]
+        model, info = init_model(cfg.arch, cfg.init)
+        if info.base_bundle is not None and info.base_bundle.card.arch != cfg.arch:
+            cfg = replace(cfg, arch=info.base_bundle.card.arch)
+            self.cfg = cfg
+        # rebuild with training regularisation; copy the initial weights across
+        from core.detector import build_model
+
+        sd0 = model.state_dict()
+        model = build_model(cfg.arch, **TRAIN_MODEL_KWARGS)
+        model.load_state_dict(sd0)
+        state["init"] = state["init"] or {"kind": info.kind, "detail": info.detail, "matched": info.matched, "total": info.total}
+        base_card = info.base_bundle.card if info.base_bundle else None
+        lr = cfg.lr or (2e-4 if info.kind == "model" else 1e-3)
+
+        model.to(device, memory_format=torch.channels_last)
+        opt = torch.optim.AdamW(_param_groups(model, cfg.weight_decay), lr=lr)
+        best_sd = None
+        if state["global_step"] or state["epoch"]:
+            msd, osd, _, best_sd = load_checkpoint(self.ckdir)
+            model.load_state_dict(msd)
+            opt.load_state_dict(osd)
+        bf16 = cuda and torch.cuda.is_bf16_supported()
+        amp_dtype = torch.bfloat16 if bf16 else torch.float16
+        scaler = torch.amp.GradScaler("cuda", enabled=cuda and not bf16)
+        mean = torch.tensor(self._card(cfg, base_card).mean, device=device).view(1, 3, 1, 1) * 255
+        std = torch.tensor(self._card(cfg, base_card).std, device=device).view(1, 3, 1, 1) * 255
+        loss_fn = torch.nn.BCEWithLogitsLoss()
+
+        weights = sampling_weights(train, cfg.source_power)
+        per_batch = max(1, cfg.batch // cfg.crops_per_image)
+        items = len(train)
+        steps = math.ceil(items / per_batch)
+        if cfg.max_steps_per_epoch:
+            steps = min(steps, cfg.max_steps_per_epoch)
+        opt_steps_per_epoch = math.ceil(steps / cfg.accum)
+        total_opt = opt_steps_per_epoch * cfg.epochs
+        warmup = int(round(cfg.warmup_epochs * opt_steps_per_epoch))
+        dataset = TrainCrops(train, crop=cfg.crop, mode=cfg.mode, augment=cfg.augment, seed=cfg.seed, crops_per_image=cfg.crops_per_image)
+        workers = cfg.workers if cfg.workers is not None else max(0, min(4, (os.cpu_count() or 1) - 1))
+        val_jpeg = jpeg_copies(val, self.work / "val_jpeg90")
+        self._emit(TrainProgress("prepare", state["epoch"], cfg.epochs, 0, steps, detail=(
+            f"{len(train)} training images ({summarize(train)['ai']} AI), {len(val)} validation images, "
+            f"{len(state['skipped'])} too small or unreadable; {dev.name}")))
+
+        status = "finished"
+        t_run = time.monotonic()
+        last_ck = time.monotonic()
+        crops_seen, t_rate = 0, time.monotonic()
+        while state["epoch"] < cfg.epochs:
+            epoch = state["epoch"]
+            start = state["step_in_epoch"]
+            plan = epoch_plan(weights, steps * per_batch, cfg.seed, epoch)
+            dataset.set_plan(plan, epoch, start * per_batch)
+            loader = torch.utils.data.DataLoader(
+                dataset, batch_size=per_batch, shuffle=False, num_workers=workers, collate_fn=collate,
+                pin_memory=cuda, persistent_workers=False, prefetch_factor=4 if workers else None,
+            )
+            model.train()
+            t_epoch = time.monotonic()
+            losses: list[float] = state.get("epoch_losses", []) if start else []
+            step = start
+            for x, y in loader:
+                if self._cancel.is_set():
+                    status = "cancelled"
+                    break
+                torch.manual_seed(cfg.seed * 1_000_003 + state["global_step"])  # dropout: same on resume
+                x = x.to(device, non_blocking=True).permute(0, 3, 1, 2).float()
+                x = ((x - mean) / std).contiguous(memory_format=torch.channels_last)
+                y = y.to(device)
+                opt_index = state["global_step"] // cfg.accum
+                for g in opt.param_groups:
+                    g["lr"] = _lr_at(opt_index, total_opt, warmup, lr, cfg.min_lr_ratio)
+                with torch.autocast(device_type="cuda", dtype=amp_dtype, enabled=cuda):
+                    logits = model(x).reshape(-1)
+                    loss = loss_fn(logits.float(), y)
+                try:
+                    scaler.scale(loss / cfg.accum).backward()
+                except torch.OutOfMemoryError as e:
+                    raise TrainError(
+                        f"Out of GPU memory at batch {cfg.batch}: lower the batch size (and raise --accum to keep "
+                        "the effective batch), or train on the CPU."
+                    ) from e
+                step += 1
+                state["global_step"] += 1
+                if state["global_step"] % cfg.accum == 0 or step == steps:
+                    scaler.step(opt)
+                    scaler.update()
+                    opt.zero_grad(set_to_none=True)
+                losses.append(float(loss.detach()))
+                crops_seen += x.shape[0]
+                now = time.monotonic()
+                rate = crops_seen / max(1e-6, now - t_rate)
+                remaining = (cfg.epochs - epoch) * steps - step
+                eta = remaining * per_batch * cfg.crops_per_image / rate if rate > 0 else None
+                self._emit(TrainProgress("train", epoch + 1, cfg.epochs, step, steps, float(np.mean(losses[-20:])),
+                                         opt.param_groups[0]["lr"], rate, eta))
+                state["step_in_epoch"] = step
+                state["epoch_losses"] = losses
+                due_steps = cfg.checkpoint_every_steps and state["global_step"] % cfg.checkpoint_every_steps == 0
+                if step < steps and (due_steps or now - last_ck > cfg.checkpoint_every_s):
+                    self._save(model, opt, state, t_run)
+                    last_ck = now
+            del loader
+            if status == "cancelled":
+                break
+            # -- validation (engine, few tiles per image, as-is and JPEG q90) --
+            score, auc, auc_j = self._validate(model, cfg, base_card, val, val_jpeg, epoch, dev.kind)
+            model.train()
+            # without a usable validation AUC the latest epoch counts as the best
+            is_best = math.isnan(score) or state["best_score"] is None or score > state["best_score"]
+            if is_best:
+                state["best_score"] = None if math.isnan(score) else score
+                state["best_epoch"] = epoch + 1
+                state["bad_epochs"] = 0
+                best_sd = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+            else:
+                state["bad_epochs"] += 1
+            ev = EpochEnd(epoch + 1, cfg.epochs, float(np.mean(losses)) if losses else float("nan"), auc, auc_j, score, is_best,
+                          time.monotonic() - t_epoch)
+            state["history"].append(asdict(ev))
+            state["epoch"] = epoch + 1
+            state["step_in_epoch"] = 0
+            state["epoch_losses"] = []
+            self._emit(ev)
+            stop = state["bad_epochs"] >= cfg.patience and state["epoch"] < cfg.epochs
+            if stop:
+                state["stopped_early"] = True
+            self._save(model, opt, state, t_run, best_sd)
+            last_ck = time.monotonic()
+            if stop:
+                status = "stopped_early"
+                break
+            if self._cancel.is_set():
+                status = "cancelled"
+                break
+        if state.get("stopped_early"):
+            status = "stopped_early" if status != "cancelled" else status
+        if status == "cancelled":
+            self._save(model, opt, state, t_run, best_sd)
+            fin = TrainFinished("cancelled", None, None, state["history"])
+            self._emit(fin)
+            return fin
+        if best_sd is None:
+            best_sd = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+        model.load_state_dict(best_sd)
+        state["elapsed_s"] += time.monotonic() - t_run
+        return self._finish(model, cfg, base_card, val, state, status, dev.name)
+
+    def _save(self, model: Any, opt: Any, state: dict[str, Any], t_run: float, best_sd: dict[str, Any] | None = None) -> None:
+        snapshot = dict(state)
+        snapshot["elapsed_s"] = state["elapsed_s"] + (time.monotonic() - t_run)
+        save_checkpoint(self.ckdir, model.state_dict(), opt.state_dict(), snapshot, best_sd)
+
+    def _card(self, cfg: TrainConfig, base: ModelCard | None) -> ModelCard:
+        model_id = cfg.model_id or self.out.name or "model"
+        mean, std = _norm_stats(cfg.arch, base, cfg.init)
+        return ModelCard(
+            id=model_id,
+            display_name=cfg.display_name or model_id,
+            arch=cfg.arch,
+            input_mode=cfg.mode,
+            crop_size=cfg.crop,
+            mean=mean,
+            std=std,
+            weights_dtype=cfg.weights_dtype,
+        )
+
+    def _validate(self, model, cfg, base_card, val, val_jpeg, epoch, kind) -> tuple[float, float, float]:
+        if not val:
+            return math.nan, math.nan, math.nan
+        det = Detector(Bundle(self._card(cfg, base_card), self.out), kind, model=model)
+        labels = {s.path: s.label for s in val}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            self._emit(TrainProgress("validate", epoch + 1, cfg.epochs, done, total, detail=phase))
+
+        aucs = []
+        for paths, key in (([s.path for s in val], lambda p: p), (list(val_jpeg.values()), None)):
+            res = score_paths(det, paths, max_tiles=cfg.val_tiles, on_progress=progress, cancel=self._cancel)
+            if key is None:
+                back = {v: k for k, v in val_jpeg.items()}
+                pairs = [(labels[back[p]], r.probability) for p, r in res.items() if r.ok and p in back]
+            else:
+                pairs = [(labels[p], r.probability) for p, r in res.items() if r.ok and p in labels]
+            y = np.array([a for a, _ in pairs])
+            p = np.array([b for _, b in pairs])
+            aucs.append(_safe_auc(y, p) if len(y) else math.nan)
+        finite = [a for a in aucs if not math.isnan(a)]
+        return (float(np.mean(finite)) if finite else math.nan), aucs[0], aucs[1]
+
+    def _finish(self, model, cfg, base_card, val, state, status, device_name) -> TrainFinished:
+        import torch
+
+        self._emit(TrainProgress("evaluate", state["epoch"], cfg.epochs, 0, len(val), detail="final validation (all tiles)"))
+        card = self._card(cfg, base_card)
+        det = Detector(Bundle(card, self.out), resolve_device(cfg.device).kind, model=model)
+
+        def progress(phase: str, done: int, total: int) -> None:
+            self._emit(TrainProgress("evaluate", state["epoch"], cfg.epochs, done, total, detail=phase))
+
+        report: EvalReport | None = None
+        if val and len({s.label for s in val}) == 2:
+            report = evaluate(det, val, choose_threshold=True, max_tiles=cfg.final_max_tiles,
+                              jpeg_dir=self.work / "val_jpeg90", on_progress=progress)
+            threshold, band = report.threshold, report.band
+        else:
+            threshold, band = 0.5, (0.35, 0.65)
+        train_samples = [Sample(**d) for d in state["train"]]
+        data = {
+            "train": summarize(train_samples),
+            "validation": summarize(val),
+            "validation_sources": sorted({s.source for s in val}),
+            "skipped_images": len(state["skipped"]),
+            "split_warnings": state["warnings"],
+        }
+        training = {
+            "data": data,
+            "init": state["init"],
+            "config": cfg.to_dict(),
+            "command": cfg.command,
+            "epochs_run": state["epoch"],
+            "best_epoch": state["best_epoch"],
+            "status": status,
+            "duration_s": round(state["elapsed_s"], 1),
+            "hardware": f"{device_name}; torch {torch.__version__}; {platform.processor() or platform.machine()}",
+            "history": state["history"],
+        }
+        metrics: dict[str, Any] = {}
+        if report is not None:
+            metrics = {
+                **{k: v for k, v in report.metrics.items()},
+                "jpeg90": report.metrics_jpeg90,
+                "per_source": report.per_source,
+                "per_source_jpeg90": report.per_source_jpeg90,
+                "evaluated_on": "validation split (held-out sources), full-image tiling",
+            }
+        card = card.with_(
+            threshold=float(threshold),
+            unsure_band=(float(band[0]), float(band[1])),
+            training=training,
+            metrics=metrics,
+            description=(base_card.description + " — fine-tuned" if base_card else "Trained with miwake train."),
+        )
+        sd = {k: v for k, v in model.state_dict().items()}
+        bundle = save_bundle(self.out, card, sd)
+        report_path = None
+        if report is not None:
+            report_path = str(self.work / "validation_report.json")
+            Path(report_path).write_text(json.dumps(report.to_dict(), indent=1), encoding="utf-8")
+            write_roc_png(report, self.work / "roc.png", title=f"{card.id}: validation ROC")
+        (self.work / "summary.json").write_text(json.dumps({"status": status, "card": bundle.card.to_dict()}, indent=1))
+        # the run is complete: its checkpoint and derived images are no longer needed
+        shutil.rmtree(self.ckdir, ignore_errors=True)
+        shutil.rmtree(self.work / "val_jpeg90", ignore_errors=True)
+        fin = TrainFinished(status, str(bundle.path), bundle.card.to_dict(), state["history"], report_path)
+        self._emit(fin)
+        return fin
