@@ -107,22 +107,34 @@ def _hf_cached_weights(arch: str) -> Path:
     )
 
 
+def fresh_head(model: Any) -> Any:
+    """Zero the new 1-logit head: every image starts at p = 0.5 (loss ln 2). timm's default head init
+    gives logits of several units on 1000+ features, which AdamW then needs thousands of steps to undo."""
+    import torch
+
+    head = model.get_classifier()
+    with torch.no_grad():
+        for p in head.parameters():
+            p.zero_()
+    return model
+
+
 def init_model(arch: str, init: str = "random", *, registry: Any = None) -> tuple[Any, InitInfo]:
     """A 1-logit timm model initialised as asked. `init`: random | imagenet | PATH | MODEL_ID."""
     if init == "random":
-        return build_model(arch), InitInfo("random", "random initialisation")
+        return fresh_head(build_model(arch)), InitInfo("random", "random initialisation")
     if init == "imagenet":
         path = _hf_cached_weights(arch)
         model = build_model(arch)
         m, t = load_backbone(model, _read_weights_file(path))
-        return model, InitInfo("imagenet", f"timm ImageNet weights ({path.name})", m, t)
+        return fresh_head(model), InitInfo("imagenet", f"timm ImageNet weights ({path.name})", m, t)
     p = Path(init).expanduser()
     if p.suffix and (p.is_file() or p.suffix in (".safetensors", ".pth", ".pt", ".bin", ".ckpt")):
         if not p.is_file():
             raise InitError(f"Weights file not found: {p}")
         model = build_model(arch)
         m, t = load_backbone(model, _read_weights_file(p))
-        return model, InitInfo("file", f"weights file {p.name}", m, t)
+        return fresh_head(model), InitInfo("file", f"weights file {p.name}", m, t)
     from core.registry import ModelRegistry
 
     bundle = (registry or ModelRegistry()).get(init)
