@@ -11,6 +11,7 @@ from . import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     from core import cli as core_cli
+    from core import inspect_cli
 
     p = argparse.ArgumentParser(prog="miwake", description="Tell AI-generated images apart.")
     p.add_argument("--version", action="version", version=f"miwake {__version__}")
@@ -18,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     core_cli.add_scan_parser(sub)
     core_cli.add_models_parser(sub)
+    inspect_cli.add_inspect_parser(sub)
     try:
         from training import cli as training_cli
     except ImportError:  # pragma: no cover - training extras not installed
