@@ -43,6 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from core.errors import MiwakeError
     from core.logsetup import setup_logging
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["train-worker"]:  # the frozen app runs long jobs as a child of itself
+        from training.worker import main as worker_main
+
+        return worker_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -44,6 +44,10 @@ class TrainError(MiwakeError):
     """Training cannot start or continue (bad data, existing run, out of memory...)."""
 
 
+class TrainOutOfMemoryError(TrainError):
+    """The GPU ran out of memory: a smaller batch (with more accumulation) or the CPU will do."""
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     out_dir: str
@@ -324,7 +328,7 @@ class Trainer:
                 try:
                     scaler.scale(loss / cfg.accum).backward()
                 except torch.OutOfMemoryError as e:
-                    raise TrainError(
+                    raise TrainOutOfMemoryError(
                         f"Out of GPU memory at batch {cfg.batch}: lower the batch size (and raise --accum to keep "
                         "the effective batch), or train on the CPU."
                     ) from e

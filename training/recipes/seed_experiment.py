@@ -1,0 +1,78 @@
+"""The seed experiment, redone with Miwake's own pipeline on the development set (docs/experiments.md).
+
+The published experiment trained on one domain (landmarks) and tested in-domain and cross-domain (cars),
+with crop and resize preprocessing. Here the two domains are the ones the development set has:
+
+- photo domain ("P"): AI = InvokeAI SD1 docs, dcsan imagen (SD beta, LDM, Disco, ...), CompVis SD1 and
+  Stability SD2 samples; human = photo sources (BSDS, Urban100, Set5/14, GCompris photos, Endless Sky,
+  Palapeli, style-transfer photos, sample images, Plasma wallpapers).
+- art domain ("A"): AI = SD1.5 artist-style studies (supagruen); human = painted/drawn art (Wesnoth,
+  Naev, FreeCol, GCompris drawings, Tux Paint, paintings, MATE backgrounds).
+
+Train on P without its held-out sources; test on P's held-out sources (in-domain) and on all of A
+(cross-domain), once with crop preprocessing and once with resize.
+
+    python -m training.recipes.seed_experiment --out runs/seed [--epochs 10] [--crop 192]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .common import DEV_MANIFEST
+
+PHOTO_AI = ["invokeai_docs_sd1", "dcsan_imagen", "compvis_stable_diffusion", "stabilityai_stablediffusion"]
+PHOTO_REAL = ["bsds_cbsd68", "urban100", "set5_set14", "gcompris_photos", "endless_sky_land", "debian_palapeli_photos",
+              "style_transfer_photos", "pypi_sample_images", "debian_plasma_wallpapers"]
+ART_AI = ["supagruen_sd15_cheatsheet"]
+ART_REAL = ["debian_wesnoth_art", "naev_portraits", "freecol_portraits", "gcompris_drawings", "tuxpaint_art",
+            "style_transfer_paintings", "debian_mate_backgrounds"]
+PHOTO_HELDOUT = ["compvis_stable_diffusion", "stabilityai_stablediffusion", "bsds_cbsd68", "urban100"]
+PHOTO_TRAIN = [s for s in PHOTO_AI + PHOTO_REAL if s not in PHOTO_HELDOUT]
+
+
+def run(cmd: list[str]) -> None:
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default="runs/seed")
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--crop", type=int, default=192)
+    ap.add_argument("--arch", default="tf_efficientnetv2_b0")
+    ap.add_argument("--init", default="random")
+    args = ap.parse_args()
+    out = Path(args.out)
+    py = [sys.executable, "-m", "miwake"]
+    rows = []
+    for mode in ("crop", "resize"):
+        model = out / mode
+        if not (model / "model.json").exists():
+            cmd = [*py, "train", "--manifest", str(DEV_MANIFEST), "--sources", *PHOTO_TRAIN, "--mode", mode,
+                   "--crop", str(args.crop), "--epochs", str(args.epochs), "--arch", args.arch, "--init", args.init,
+                   "--out", str(model), "--id", f"seed-{mode}"]
+            run(cmd + (["--resume"] if (model / "training" / "checkpoint").exists() else []))
+        for name, sources in (("in-domain (held-out photo sources)", PHOTO_HELDOUT), ("cross-domain (art)", ART_AI + ART_REAL)):
+            tag = "in" if name.startswith("in") else "cross"
+            report = out / f"{mode}-{tag}.json"
+            if not report.exists():
+                run([*py, "eval", str(model), "--manifest", str(DEV_MANIFEST), "--sources", *sources, "--json", str(report)])
+            r = json.loads(report.read_text())
+            rows.append((mode, name, r["metrics"], r.get("metrics_jpeg90") or {}))
+    lines = ["| preprocessing | test set | n | AUC | F1 | recall | precision | AUC after JPEG q90 |", "|---|---|---|---|---|---|---|---|"]
+    for mode, name, m, j in rows:
+        lines.append(f"| {mode} | {name} | {m['n']} | {m['auc']:.3f} | {m['f1']:.3f} | {m['recall']:.3f} | "
+                     f"{m['precision']:.3f} | {j.get('auc', float('nan')):.3f} |")
+    table = "\n".join(lines)
+    (out / "table.md").write_text(table + "\n")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
