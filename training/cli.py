@@ -38,6 +38,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--crops-per-image", type=int, default=2)
     p.add_argument("--val-fraction", type=float, default=0.2)
     p.add_argument("--val-sources", nargs="+", default=[], metavar="S", help="hold out exactly these sources")
+    p.add_argument("--val-tiles", type=int, default=4, help="tiles per image in the per-epoch validation (default 4)")
     p.add_argument("--no-augment", action="store_true", help="no re-encoding/blur/downscale (format bias risk!)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--id", dest="model_id", help="model id (default: the --out folder name)")
@@ -95,6 +96,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         crops_per_image=args.crops_per_image,
         val_fraction=args.val_fraction,
         val_sources=tuple(args.val_sources),
+        val_tiles=args.val_tiles,
         augment=AugmentConfig.off() if args.no_augment else AugmentConfig(),
         device=args.device,
         model_id=args.model_id,

@@ -1,0 +1,251 @@
+"""Start the desktop app: `run_app()` sets up logging, error hooks, the translator and the main window.
+
+`miwake gui [FOLDER] [--screenshot OUT.png]`; with `--screenshot` the window (1400 x 900) scans FOLDER
+(or shows the last stored scan), selects the first row so the heatmap shows, renders itself to OUT.png and
+exits (0 on success). Works with `QT_QPA_PLATFORM=offscreen` and under Xvfb.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QEvent,
+    QMessageLogContext,
+    QObject,
+    QPointF,
+    QRectF,
+    Qt,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QLinearGradient, QMouseEvent, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from core.heatmap import probability_color
+from core.logsetup import setup_logging
+from core.settings import load_settings
+
+from .error_hooks import ErrorBridge, describe_error, install_hooks, uninstall_hooks
+from .i18n import apply_language
+from .main_window import MainWindow
+from .qt_compat import install_refcount_guard
+
+log = logging.getLogger(__name__)
+
+SCREENSHOT_SIZE = (1400, 900)
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Miwake")
+    app.setOrganizationName("Miwake")
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def app_icon() -> QIcon:
+    """見 on the heatmap's blue → red gradient (drawn, so no image file has to travel with the app)."""
+    icon = QIcon()
+    for side in (16, 32, 64, 256):
+        pm = QPixmap(side, side)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        grad = QLinearGradient(0, 0, side, side)
+        grad.setColorAt(0.0, QColor(*probability_color(0.0)))
+        grad.setColorAt(1.0, QColor(*probability_color(1.0)))
+        p.setBrush(grad)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.drawRoundedRect(QRectF(0, 0, side, side), side * 0.2, side * 0.2)
+        font = QFont()
+        font.setPixelSize(int(side * 0.62))
+        font.setBold(True)
+        glyph = "見" if QFontMetrics(font).inFont("見") else "M"
+        p.setFont(font)
+        p.setPen(QColor(255, 255, 255))
+        p.drawText(QRectF(0, 0, side, side), int(Qt.AlignmentFlag.AlignCenter), glyph)
+        p.end()
+        icon.addPixmap(pm)
+    return icon
+
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+_QT_NOISE = ("propagateSizeHints",)  # the offscreen platform's harmless complaints
+
+
+def _qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Qt's own warnings go to the log like everything else (not straight to the terminal)."""
+    level = _QT_LEVELS.get(mode, logging.WARNING)
+    if any(n in message for n in _QT_NOISE) or (context.category or "").startswith("qt.gui.imageio"):
+        level = logging.DEBUG  # damaged files are reported in the table; the decoder's own complaints are noise
+    logging.getLogger("qt").log(level, "%s", message)
+
+
+def run_app(folder: str | None = None, screenshot: str | None = None) -> int:
+    """Run the app until its window closes; returns the exit code."""
+    setup_logging()
+    previous_handler = qInstallMessageHandler(_qt_message)
+    app = _application()
+    install_refcount_guard()
+    bridge = ErrorBridge()
+    install_hooks(bridge)
+    window: MainWindow | None = None
+    try:
+        apply_language(load_settings().language)
+        if folder and not Path(folder).exists():
+            message = app.translate("App", "%1 does not exist.").replace("%1", folder)
+            if screenshot:
+                print(f"miwake: {message}", file=sys.stderr)
+                return 2
+        try:
+            window = MainWindow(load_last=folder is None)
+        except Exception as e:  # e.g. an unreadable user folder: say so instead of a traceback
+            log.exception("The main window could not be created")
+            if screenshot:
+                print(f"miwake: {describe_error(e)}", file=sys.stderr)
+            else:
+                QMessageBox.critical(None, "Miwake", describe_error(e))
+            return 1
+        win = window
+        bridge.error_reported.connect(lambda title, text: win.notifications.notify(title, text, "error"))
+        if screenshot:
+            director = ScreenshotDirector(window, folder, screenshot)
+            director.start()
+            return app.exec()
+        window.show()
+        if folder and Path(folder).exists():
+            window.open_paths([str(Path(folder).resolve())])
+        elif folder:
+            window.notifications.notify(app.translate("App", "Folder not found"), message, "error")
+        _let_python_handle_ctrl_c(app)
+        return app.exec()
+    finally:
+        if window is not None:
+            window.close()
+            window.deleteLater()
+        uninstall_hooks()
+        qInstallMessageHandler(previous_handler)
+
+
+def _let_python_handle_ctrl_c(app: QApplication) -> None:
+    try:
+        signal.signal(signal.SIGINT, lambda *_: app.quit())
+    except ValueError:  # not the main thread
+        return
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)  # give the interpreter a moment to run signal handlers
+    timer.start(300)
+
+
+class ScreenshotDirector(QObject):
+    """Scan (or load the last scan), select the first row, wait for pictures and thumbnails, grab, save, exit."""
+
+    def __init__(self, window: MainWindow, folder: str | None, out: str, timeout_s: float = 900) -> None:
+        super().__init__(window)
+        self.window, self.folder, self.out = window, folder, out
+        self.failed = False
+        self._done = False
+        self._polls = 0
+        self._timeout = QTimer(self)
+        self._timeout.setSingleShot(True)
+        self._timeout.timeout.connect(self._on_timeout)
+        self._timeout.start(int(timeout_s * 1000))
+
+    def start(self) -> None:
+        w = self.window
+        w.resize(*SCREENSHOT_SIZE)
+        w.show()
+        if self.folder:
+            w.controller.scan_finished.connect(self._on_results_ready)
+            w.controller.scan_failed.connect(self._on_failed)
+            w.open_paths([str(Path(self.folder).resolve())])
+        else:
+            w.controller.last_scan_loaded.connect(self._on_results_ready)
+            if not w.controller.is_busy():
+                QTimer.singleShot(0, self._on_results_ready)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self.failed = True
+        log.error("Screenshot scan failed: %s", error)
+        QTimer.singleShot(0, self._settle)
+
+    def _on_results_ready(self, *_: object) -> None:
+        w = self.window
+        if w.model.rowCount() == 0:
+            QTimer.singleShot(0, self._settle)
+            return
+        w.detail.image_ready.connect(self._on_image_ready)
+        QTimer.singleShot(20_000, self._settle)  # a picture that never loads must not stop the screenshot
+        w.results.select_row(0)
+        w.results.table.setFocus()
+
+    def _on_image_ready(self, _path: str) -> None:
+        if self._done:
+            return
+        self._hover_most_suspicious_crop()
+        QTimer.singleShot(0, self._settle)
+
+    def _hover_most_suspicious_crop(self) -> None:
+        """Show the per-crop probability read-out, as a user pointing at the picture would see it."""
+        r = self.window.detail.current_result()
+        view = self.window.detail.view
+        if r is None or r.heatmap is None or not view.has_picture():
+            return
+        h = r.heatmap
+        _, (row, col) = max((p, (i, j)) for i, ps in enumerate(h.probs) for j, p in enumerate(ps))
+        t = view._target()
+        sx, sy = view._scale(t)
+        pos = QPointF(t.left() + (h.xs[col] + h.tile_w / 2) * sx, t.top() + (h.ys[row] + h.tile_h / 2) * sy)
+        ev = QMouseEvent(
+            QEvent.Type.MouseMove,
+            pos,
+            view.mapToGlobal(pos),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        QApplication.sendEvent(view, ev)
+
+    def _settle(self) -> None:
+        """Paint once (that asks for the visible thumbnails), then wait until they are decoded."""
+        if self._done or self._polls < 0:
+            return
+        if self._polls == 0:
+            self.window.grab()
+        self._polls += 1
+        if self.window.thumbnails.pending() and self._polls < 150:
+            QTimer.singleShot(100, self._settle)
+            return
+        self._polls = -1  # grab exactly once
+        QTimer.singleShot(50, self._grab)
+
+    def _grab(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        self._timeout.stop()
+        pixmap = self.window.grab()
+        ok = pixmap.save(self.out, "PNG")
+        if not ok:
+            log.error("Could not write the screenshot to %s", self.out)
+            print(f"miwake: could not write the screenshot to {self.out}", file=sys.stderr)
+        QApplication.instance().exit(0 if ok and not self.failed else 1)  # type: ignore[union-attr]
+
+    def _on_timeout(self) -> None:
+        log.error("Screenshot timed out")
+        self.failed = True
+        self._grab()

@@ -1,0 +1,344 @@
+"""Installed detector models: their cards and metrics; choose the active one, import, export, delete.
+
+Import (full validation: checksum, architecture, weights) and export run in a worker; errors are shown in
+the dialog as messages. Bundled models cannot be deleted (the button is disabled for them).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.bundle import ARCHIVE_SUFFIX, Bundle, format_metric
+from core.errors import MiwakeError
+from core.registry import ModelRegistry
+
+from ..error_hooks import describe_error
+from ..widgets.detail_text import metrics_text
+from ..workers import run_task
+
+log = logging.getLogger(__name__)
+
+_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class ModelsDialog(QDialog):
+    models_changed = Signal()
+    task_finished = Signal(bool)  # an import/export ended (True = success); for tests and the busy state
+
+    def __init__(self, parent: QWidget | None = None, registry: ModelRegistry | None = None) -> None:
+        super().__init__(parent)
+        self.registry = registry or ModelRegistry()
+        self.resize(900, 560)
+        self.list = QListWidget(self)
+        self.list.setMinimumWidth(240)
+        self.card = QTextBrowser(self)
+        self.card.setOpenLinks(False)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.list)
+        splitter.addWidget(self.card)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 640])
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.use_button = QPushButton(self)
+        self.import_button = QPushButton(self)
+        self.import_menu = QMenu(self)
+        self.import_file_action = self.import_menu.addAction("")
+        self.import_folder_action = self.import_menu.addAction("")
+        self.import_button.setMenu(self.import_menu)
+        self.export_button = QPushButton(self)
+        self.delete_button = QPushButton(self)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        row = QHBoxLayout()
+        for b in (self.use_button, self.import_button, self.export_button, self.delete_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        row.addWidget(self.buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(row)
+
+        self.list.currentItemChanged.connect(lambda *_: self._show_current())
+        self.use_button.clicked.connect(self.use_current)
+        self.import_file_action.triggered.connect(self._ask_import_file)
+        self.import_folder_action.triggered.connect(self._ask_import_folder)
+        self.export_button.clicked.connect(self._ask_export)
+        self.delete_button.clicked.connect(self.delete_current)
+        self.buttons.rejected.connect(self.reject)
+        self._busy = False
+        self.retranslate_ui()
+        self.refresh()
+
+    # -- listing --------------------------------------------------------------------------------------
+    def refresh(self, select_id: str | None = None) -> None:
+        current = select_id or self.current_id()
+        self._models = {b.id: b for b in self.registry.list()}
+        try:
+            self._active = self.registry.active_id()
+        except MiwakeError:
+            self._active = None
+        self.list.clear()
+        for b in self._models.values():
+            label = b.card.display_name
+            if b.id == self._active:
+                label = "★ " + label
+            item = QListWidgetItem(label)
+            item.setData(_ID_ROLE, b.id)
+            origin = self.tr("bundled") if b.read_only else self.tr("imported")
+            item.setToolTip(f"{b.id} ({origin})")
+            self.list.addItem(item)
+            if b.id == (current or self._active):
+                self.list.setCurrentItem(item)
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(0)
+        self._show_current()
+
+    def select_model(self, model_id: str) -> bool:
+        for i in range(self.list.count()):
+            if self.list.item(i).data(_ID_ROLE) == model_id:
+                self.list.setCurrentRow(i)
+                return True
+        return False
+
+    def current_id(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(_ID_ROLE) if item is not None else None
+
+    def current_bundle(self) -> Bundle | None:
+        mid = self.current_id()
+        return getattr(self, "_models", {}).get(mid) if mid else None
+
+    def _show_current(self) -> None:
+        b = self.current_bundle()
+        self.card.setHtml(
+            self._card_html(b)
+            if b
+            else "<p>"
+            + escape(
+                self.tr(
+                    "No model is installed. Import a model bundle (a .miwake file or a folder with model.json and "
+                    "model.safetensors)."
+                )
+            )
+            + "</p>"
+        )
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        b = self.current_bundle()
+        idle = not self._busy
+        self.use_button.setEnabled(idle and b is not None and b.id != self._active)
+        self.export_button.setEnabled(idle and b is not None)
+        self.delete_button.setEnabled(idle and b is not None and not b.read_only)
+        self.delete_button.setToolTip(
+            self.tr("Bundled models cannot be deleted") if b is not None and b.read_only else ""
+        )
+        self.import_button.setEnabled(idle)
+
+    def _card_html(self, b: Bundle) -> str:
+        c = b.card
+
+        def row(label: str, value: str) -> str:
+            cell = "style='color:#666; padding-right:14px; vertical-align:top'"
+            return f"<tr><td {cell}>{escape(label)}</td><td>{value}</td></tr>"
+
+        source = self.tr("bundled with Miwake") if b.read_only else self.tr("imported by you")
+        rows = [
+            row(
+                self.tr("Id"),
+                f"{escape(c.id)}" + (" — <b>" + escape(self.tr("active")) + "</b>" if b.id == self._active else ""),
+            ),
+            row(self.tr("Source"), escape(f"{source} ({b.path})")),
+            row(self.tr("Architecture"), escape(f"{c.arch} (timm), {c.weights_dtype}")),
+            row(self.tr("Input"), escape(f"{c.input_mode}, {c.crop_size} px")),
+            row(
+                self.tr("Decision"),
+                escape(
+                    self.tr("threshold %1, unsure band %2–%3, aggregation %4")
+                    .replace("%1", f"{c.threshold:.3f}")
+                    .replace("%2", f"{c.unsure_band[0]:.3f}")
+                    .replace("%3", f"{c.unsure_band[1]:.3f}")
+                    .replace("%4", c.aggregation)
+                ),
+            ),
+        ]
+        m = metrics_text(c.metrics)
+        if m:
+            rows.append(row(self.tr("Validation"), "<b>" + escape(m) + "</b>"))
+        for key, val in (c.metrics or {}).items():
+            if key not in ("auc", "f1", "recall", "precision", "accuracy"):
+                rows.append(row(key, escape(_value(val))))
+        if c.training:
+            rows.append(
+                row(
+                    self.tr("Training data"),
+                    "<br/>".join(f"{escape(str(k))}: {escape(_value(v))}" for k, v in c.training.items()),
+                )
+            )
+        for label, val in (
+            (self.tr("Description"), c.description),
+            (self.tr("License"), c.license),
+            (self.tr("Created"), c.created),
+        ):
+            if val:
+                rows.append(row(label, escape(val)))
+        rows.append(row("SHA-256", f"<code>{escape(c.weights_sha256)}</code>"))
+        return f"<h3>{escape(c.display_name)}</h3><table cellspacing='3'>{''.join(rows)}</table>"
+
+    # -- actions --------------------------------------------------------------------------------------
+    def use_current(self) -> None:
+        b = self.current_bundle()
+        if b is None:
+            return
+        try:
+            self.registry.use(b.id)
+        except (MiwakeError, OSError) as e:
+            self._say(describe_error(e), error=True)
+            return
+        self._say(self.tr("%1 is now the active model; the next scan uses it.").replace("%1", b.card.display_name))
+        self.refresh(b.id)
+        self.models_changed.emit()
+
+    def _ask_import_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Import a model"), "", self.tr("Miwake models (*%1)").replace("%1", ARCHIVE_SUFFIX)
+        )
+        if path:
+            self.import_bundle(path)
+
+    def _ask_import_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, self.tr("Import a model folder"))
+        if path:
+            self.import_bundle(path)
+
+    def import_bundle(self, path: str) -> None:
+        """Validate and install in a worker; the outcome is shown in the dialog."""
+        self._set_busy(True, self.tr("Checking and installing %1…").replace("%1", path))
+        run_task(self.registry.import_bundle, path, on_done=self._on_imported, parent=self)
+
+    def _on_imported(self, result: Bundle | None, error: BaseException | None) -> None:
+        self._set_busy(False)
+        if error is not None:
+            self._say(self.tr("The model was not installed: %1").replace("%1", describe_error(error)), error=True)
+            self.task_finished.emit(False)
+            return
+        assert result is not None
+        self._say(
+            self.tr("Installed %1. Choose “Use this model” to scan with it.").replace("%1", result.card.display_name)
+        )
+        self.refresh(result.id)
+        self.models_changed.emit()
+        self.task_finished.emit(True)
+
+    def _ask_export(self) -> None:
+        b = self.current_bundle()
+        if b is None:
+            return
+        dest, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export the model"),
+            f"{b.id}{ARCHIVE_SUFFIX}",
+            self.tr("Miwake models (*%1)").replace("%1", ARCHIVE_SUFFIX),
+        )
+        if dest:
+            self.export_model(b.id, dest)
+
+    def export_model(self, model_id: str, dest: str) -> None:
+        self._set_busy(True, self.tr("Writing %1…").replace("%1", dest))
+        run_task(self.registry.export, model_id, dest, on_done=self._on_exported, parent=self)
+
+    def _on_exported(self, result: Any, error: BaseException | None) -> None:
+        self._set_busy(False)
+        if error is not None:
+            self._say(self.tr("The model was not exported: %1").replace("%1", describe_error(error)), error=True)
+        else:
+            self._say(self.tr("Wrote %1. Others can import that file in Miwake.").replace("%1", str(result)))
+        self.task_finished.emit(error is None)
+
+    def delete_current(self, confirm: bool = True) -> None:
+        b = self.current_bundle()
+        if b is None or b.read_only:
+            return
+        if (
+            confirm
+            and QMessageBox.question(
+                self,
+                self.tr("Delete model"),
+                self.tr("Delete the model %1? This cannot be undone.").replace("%1", b.card.display_name),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
+            return
+        try:
+            self.registry.delete(b.id)
+        except (MiwakeError, OSError) as e:
+            self._say(describe_error(e), error=True)
+            return
+        self._say(self.tr("Deleted %1.").replace("%1", b.card.display_name))
+        self.refresh()
+        self.models_changed.emit()
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        self._busy = busy
+        if text:
+            self._say(text)
+        self._update_buttons()
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.setStyleSheet("color:#b2182b;" if error else "")
+        self.message.setText(text)
+
+    # -- language -------------------------------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Models"))
+        self.use_button.setText(self.tr("Use this model"))
+        self.import_button.setText(self.tr("Import"))
+        self.import_file_action.setText(self.tr("Model file (%1)…").replace("%1", ARCHIVE_SUFFIX))
+        self.import_folder_action.setText(self.tr("Model folder…"))
+        self.export_button.setText(self.tr("Export…"))
+        self.delete_button.setText(self.tr("Delete"))
+        if hasattr(self, "_models"):
+            self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def reject(self) -> None:
+        if self._busy:  # an import is still running: keep the dialog (and its result) until it ends
+            self._say(self.tr("Please wait until the model has been checked."))
+            return
+        super().reject()
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, float):
+        return format_metric(v)
+    if isinstance(v, (dict, list)):
+        text = json.dumps(v, ensure_ascii=False)
+        return text if len(text) <= 300 else text[:299] + "…"
+    return str(v)

@@ -1,0 +1,64 @@
+"""Exports (CSV, JSON, heatmap PNGs) in a worker, with the same writers as the CLI (`core.reports`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from core.bundle import Bundle
+from core.reports import write_csv, write_heatmaps, write_json
+from core.results import ImageResult
+
+from .workers import run_task
+
+log = logging.getLogger(__name__)
+
+KINDS = ("csv", "json", "heatmaps")
+
+
+def _export(
+    kind: str, results: list[ImageResult], dest: str, bundle: Bundle | None, scan: dict[str, Any] | None
+) -> int:
+    if kind == "csv":
+        return write_csv(results, dest)
+    if kind == "json":
+        return write_json(results, dest, bundle=bundle, scan=scan)
+    if kind == "heatmaps":
+        return write_heatmaps(results, dest)
+    raise ValueError(f"unknown export kind {kind!r}")
+
+
+class ExportController(QObject):
+    export_finished = Signal(str, int, str)  # kind, rows (or PNGs) written, destination
+    export_failed = Signal(str, object)  # kind, exception
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._running = 0
+
+    def is_busy(self) -> bool:
+        return self._running > 0
+
+    def export(
+        self,
+        kind: str,
+        results: Sequence[ImageResult],
+        dest: str,
+        bundle: Bundle | None = None,
+        scan: dict[str, Any] | None = None,
+    ) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown export kind {kind!r}")
+        self._running += 1
+
+        def done(result: int | None, error: BaseException | None) -> None:
+            self._running -= 1
+            if error is not None:
+                self.export_failed.emit(kind, error)
+            else:
+                self.export_finished.emit(kind, int(result or 0), dest)
+
+        run_task(_export, kind, list(results), dest, bundle, scan, on_done=done, parent=self)

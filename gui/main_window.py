@@ -1,0 +1,328 @@
+"""The main window: a thin composer of the results table, the detail pane, the scan and export controllers,
+the actions (menus, toolbar) and the status bar. The work itself happens in `core`, driven by workers."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QWidget
+
+from core import paths
+from core.bundle import Bundle
+from core.errors import MiwakeError
+from core.registry import ModelRegistry
+from core.results import ImageResult
+from core.scanner import ScanFinished, ScanProgress
+from core.settings import Settings, load_settings, save_settings
+from core.store import ScanRecord
+
+from . import i18n
+from .error_hooks import describe_error
+from .export_controller import ExportController
+from .main_actions import MainActions
+from .models.results_model import ResultsModel
+from .qt_compat import install_refcount_guard
+from .scan_controller import ScanController, ScanState
+from .widgets.detail_widget import DetailWidget
+from .widgets.notification_widget import NotificationWidget
+from .widgets.results_widget import ResultsWidget
+from .widgets.status_widget import StatusWidget
+from .widgets.thumbnail_cache import ThumbnailCache
+from .workers import pool
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    roots_changed = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None, *, load_last: bool = True) -> None:
+        super().__init__(parent)
+        install_refcount_guard()  # no-op unless the Qt binding is known-broken (see qt_compat)
+        self.setObjectName("MainWindow")
+        self.setAcceptDrops(True)
+        self.resize(1400, 900)
+        self.settings: Settings = load_settings()
+        self.roots: list[str] = []
+        self.bundles: dict[str, Bundle] = {}
+        self.active_model_id: str | None = None
+
+        self.thumbnails = ThumbnailCache(self)
+        self.model = ResultsModel(self, thumbnails=self.thumbnails)
+        self.results = ResultsWidget(self.model, self)
+        self.detail = DetailWidget(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.results)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([820, 560])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self.status = StatusWidget(self)
+        self.model_label = QLabel(self)
+        self.statusBar().addWidget(self.status, 1)
+        self.statusBar().addPermanentWidget(self.model_label)
+        self.notifications = NotificationWidget(self)
+        self.controller = ScanController(self.model, self)
+        self.exporter = ExportController(self)
+        self.actions = MainActions(self)
+
+        self.results.current_result_changed.connect(self.detail.show_result)
+        self.controller.state_changed.connect(self._on_scan_state_changed)
+        self.controller.progress_changed.connect(self._on_scan_progress)
+        self.controller.scan_finished.connect(self._on_scan_finished)
+        self.controller.scan_failed.connect(self._on_scan_failed)
+        self.controller.last_scan_loaded.connect(self._on_last_scan_loaded)
+        self.exporter.export_finished.connect(self._on_export_finished)
+        self.exporter.export_failed.connect(self._on_export_failed)
+
+        self.refresh_models()
+        self.retranslate_ui()
+        self._on_scan_state_changed(ScanState.IDLE)
+        self.results.table.setFocus()
+        if load_last:
+            self.controller.load_last_scan()
+
+    # -- folders and scanning -------------------------------------------------------------------------
+    def set_roots(self, roots: list[str]) -> None:
+        self.roots = [str(Path(r)) for r in roots]
+        self.roots_changed.emit(self.roots)
+        self.retranslate_ui()
+
+    def choose_folder(self) -> None:
+        start = (
+            self.roots[0] if self.roots else (self.settings.recent_folders[0] if self.settings.recent_folders else "")
+        )
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a folder of images"), start)
+        if folder:
+            self.open_paths([folder])
+
+    def open_paths(self, roots: list[str], scan: bool = True) -> None:
+        """Open folders (or files) and scan them."""
+        self.set_roots(roots)
+        if scan:
+            self.start_scan()
+
+    def start_scan(self, roots: list[str] | None = None) -> bool:
+        if roots is not None:
+            self.set_roots(roots)
+        if not self.roots:
+            self.choose_folder()
+            return False
+        if self.controller.is_busy():
+            self.controller.stop()
+            return False
+        self.settings = load_settings()
+        for r in reversed(self.roots):
+            self.settings = self.settings.add_recent(r)
+        try:
+            save_settings(self.settings)
+        except OSError as e:
+            log.warning("Could not save the recent folders: %s", e)
+        self.actions.rebuild_recent(self.settings.recent_folders)
+        self.status.show_message(self.tr("Loading the model…"))
+        return self.controller.start_scan(self.roots, self.settings)
+
+    def stop_scan(self) -> None:
+        self.controller.stop()
+
+    def _on_scan_state_changed(self, state: ScanState) -> None:
+        busy = state is not ScanState.IDLE
+        self.actions.set_busy(busy, scanning=state in (ScanState.SCANNING, ScanState.STOPPING))
+        self.status.set_busy(busy, indeterminate=state is ScanState.LOADING)
+        if state is ScanState.STOPPING:
+            self.status.show_message(self.tr("Stopping…"))
+        elif state is ScanState.LOADING:
+            self.status.show_message(self.tr("Loading the last scan…"))
+
+    def _on_scan_progress(self, p: ScanProgress) -> None:
+        if self.controller.state is ScanState.SCANNING:
+            self.status.show_message(self.tr("Scanning %1").replace("%1", Path(p.current).name if p.current else "…"))
+        self.status.show_progress(p)
+
+    def _on_scan_finished(self, s: ScanFinished) -> None:
+        v = s.verdicts
+        if s.cancelled:
+            msg = self.tr("Scan cancelled: %1 of %2 images done; the results so far are kept.")
+            msg = msg.replace("%1", str(self.model.rowCount())).replace("%2", str(s.total))
+        elif s.total == 0:
+            msg = self.tr("No image files found in %1.").replace("%1", ", ".join(self.roots))
+        else:
+            msg = self.tr(
+                "Scanned %1 images in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier scans."
+            )
+            for i, val in enumerate(
+                (
+                    s.total,
+                    i18n.format_duration(s.elapsed_s),
+                    v.get("ai", 0),
+                    v.get("unsure", 0),
+                    v.get("human", 0),
+                    s.errors,
+                    s.reused,
+                ),
+                1,
+            ):
+                msg = msg.replace(f"%{i}", str(val))
+        self.status.show_message(msg)
+        if s.skipped_folders:
+            self.notifications.notify(self.tr("Some folders were skipped"), "\n".join(s.skipped_folders[:5]), "error")
+        if self.results.current_result() is None and self.model.rowCount():
+            self.results.select_row(0)
+
+    def _on_scan_failed(self, error: BaseException) -> None:
+        text = describe_error(error)
+        self.status.show_message(self.tr("The scan stopped: %1").replace("%1", text))
+        self.notifications.notify(self.tr("The scan stopped"), text, "error")
+
+    def _on_last_scan_loaded(self, record: ScanRecord | None) -> None:
+        if record is None:
+            self.status.show_message(self.tr("Open a folder (or drop one here) and press Scan."))
+            return
+        self.set_roots(list(record.roots))
+        msg = self.tr(
+            "Last scan (%1) of %2: %3 images with model %4. Press Scan to check again; unchanged files are reused."
+        )
+        for i, val in enumerate(
+            (record.started_at.replace("T", " ")[:16], ", ".join(record.roots), self.model.rowCount(), record.model_id),
+            1,
+        ):
+            msg = msg.replace(f"%{i}", str(val))
+        self.status.show_message(msg)
+        if self.model.rowCount():
+            self.results.select_row(0)
+
+    # -- exports --------------------------------------------------------------------------------------
+    def export_rows(self) -> list[ImageResult]:
+        """The selected rows when more than one is selected, else every row shown (in the table's order)."""
+        selected = self.results.selected_results()
+        return selected if len(selected) > 1 else self.results.visible_results()
+
+    def export_results(self, kind: str, dest: str | None = None) -> bool:
+        rows = self.export_rows()
+        if not rows:
+            self.notifications.notify(self.tr("Nothing to export"), self.tr("Scan a folder first."), "info")
+            return False
+        if dest is None:
+            dest = self._ask_destination(kind, len(rows))
+            if not dest:
+                return False
+        bundle = self.bundles.get(rows[0].model_id)
+        scan = {"paths": self.roots, "rows": len(rows)}
+        self.exporter.export(kind, rows, dest, bundle=bundle, scan=scan)
+        self.status.show_message(self.tr("Exporting %n row(s)…", "", len(rows)))
+        return True
+
+    def _ask_destination(self, kind: str, n: int) -> str:
+        base = Path(self.roots[0]).name if self.roots else "miwake"
+        if kind == "heatmaps":
+            return QFileDialog.getExistingDirectory(self, self.tr("Folder for %n heatmap(s)", "", n))
+        filt = self.tr("CSV files (*.csv)") if kind == "csv" else self.tr("JSON files (*.json)")
+        title = (
+            self.tr("Export %n row(s) as CSV", "", n) if kind == "csv" else self.tr("Export %n row(s) as JSON", "", n)
+        )
+        dest, _ = QFileDialog.getSaveFileName(self, title, f"{base}.{kind}", filt)
+        return dest
+
+    def _on_export_finished(self, kind: str, n: int, dest: str) -> None:
+        text = self.tr("%1 written: %2").replace("%1", kind.upper() if kind != "heatmaps" else self.tr("Heatmaps"))
+        text = text.replace("%2", dest)
+        self.status.show_message(text)
+        self.notifications.notify(self.tr("Export finished"), text + "  (" + self.tr("%n item(s)", "", n) + ")", "info")
+
+    def _on_export_failed(self, kind: str, error: BaseException) -> None:
+        self.notifications.notify(self.tr("Export failed"), describe_error(error), "error")
+
+    # -- models and settings --------------------------------------------------------------------------
+    def refresh_models(self) -> None:
+        reg = ModelRegistry()
+        self.bundles = {b.id: b for b in reg.list()}
+        try:
+            self.active_model_id = reg.active_id()
+        except MiwakeError:
+            self.active_model_id = None
+        self.settings = load_settings()
+        self.detail.set_models(self.bundles, self.settings.unsure_band_override, self.settings.threshold_override)
+        self._update_model_label()
+
+    def _update_model_label(self) -> None:
+        b = self.bundles.get(self.active_model_id or "")
+        if b is None:
+            self.model_label.setText(self.tr("No model installed"))
+            self.model_label.setToolTip(self.tr("Import a model in Models… before scanning."))
+        else:
+            self.model_label.setText(self.tr("Model: %1").replace("%1", b.card.display_name))
+            self.model_label.setToolTip(f"{b.id} · {b.card.arch} · {b.card.input_mode} {b.card.crop_size}px")
+
+    def open_models_dialog(self) -> None:
+        from .dialogs.models_dialog import ModelsDialog
+
+        dlg = ModelsDialog(self)
+        dlg.models_changed.connect(self.refresh_models)
+        dlg.exec()
+
+    def open_settings_dialog(self) -> None:
+        from .dialogs.settings_dialog import SettingsDialog
+
+        dlg = SettingsDialog(load_settings(), self)
+        dlg.settings_saved.connect(self._on_settings_saved)
+        dlg.exec()
+
+    def _on_settings_saved(self, settings: Settings) -> None:
+        self.settings = settings
+        i18n.apply_language(settings.language)
+        self.refresh_models()
+
+    def open_log_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_dir())))
+
+    def show_about(self) -> None:
+        try:
+            from importlib.metadata import version
+
+            ver = version("miwake")
+        except Exception:  # running from a source tree that is not installed
+            ver = ""
+        QMessageBox.about(
+            self,
+            self.tr("About Miwake"),
+            self.tr(
+                "<b>Miwake (見分け) %1</b><p>Tells AI-generated images apart: a score, a verdict and a heatmap "
+                "of where the evidence sits, computed on this computer.</p>"
+            ).replace("%1", ver),
+        )
+
+    # -- drag and drop --------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths_ = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths_:
+            event.acceptProposedAction()
+            self.open_paths(paths_)
+
+    # -- language and closing -------------------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        title = "Miwake"
+        if self.roots:
+            title = f"{', '.join(Path(r).name or r for r in self.roots)} — Miwake"
+        self.setWindowTitle(title)
+        self.actions.retranslate(self.roots)
+        self._update_model_label()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.controller.shutdown()
+        for kind in ("task", "thumbnail", "image"):
+            pool(kind).waitForDone(5000)
+        super().closeEvent(event)

@@ -1,0 +1,260 @@
+"""The detail pane's text (rich text): verdict and why, numbers, evidence, model card summary, file facts."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QColor
+
+from core.bundle import Bundle, format_metric
+from core.heatmap import probability_color
+from core.results import ImageResult, Reason, Verdict
+
+from .. import i18n
+
+_METRIC_KEYS = (
+    ("auc", "AUC"),
+    ("f1", "F1"),
+    ("recall", "recall"),
+    ("precision", "precision"),
+    ("accuracy", "accuracy"),
+)
+
+
+translate = QCoreApplication.translate
+
+
+def _f(text: str, *args: object) -> str:
+    """Fill Qt-style %1, %2 … placeholders."""
+    for i, a in enumerate(args, 1):
+        text = text.replace(f"%{i}", str(a))
+    return text
+
+
+def _row(label: str, value: str) -> str:
+    return f"<tr><td style='color:#666; padding-right:12px'>{escape(label)}</td><td>{value}</td></tr>"
+
+
+def _verdict_color(r: ImageResult) -> str:
+    if r.verdict is Verdict.AI:
+        return QColor(*probability_color(1.0)).darker(115).name()
+    if r.verdict is Verdict.HUMAN:
+        return QColor(*probability_color(0.0)).darker(115).name()
+    return "#b06000" if r.verdict is Verdict.ERROR else "#555555"
+
+
+def why_text(r: ImageResult, band: tuple[float, float] | None) -> str:
+    if not r.ok:
+        what = i18n.error_kind_label(r.error_kind)
+        why = (r.error or "").strip()
+        if why and not why.endswith((".", "!", "?", "。")):
+            why += "."
+        return (
+            _f(translate("DetailText", "This file could not be scored (%1): %2"), what, why)
+            + " "
+            + i18n.error_kind_hint(r.error_kind)
+        )
+    p = f"{r.probability:.3f}" if r.probability is not None else "–"
+    if r.reason is Reason.METADATA:
+        return _f(
+            translate(
+                "DetailText",
+                "The file's own metadata states AI generation, and that decides the verdict. "
+                "The pixel model alone gave an AI probability of %1.",
+            ),
+            p,
+        )
+    if band is None:
+        return _f(translate("DetailText", "AI probability %1."), p)
+    lo, hi = f"{band[0]:.2f}", f"{band[1]:.2f}"
+    if r.verdict is Verdict.AI:
+        return _f(
+            translate(
+                "DetailText",
+                "The AI probability %1 is at or above %2, the upper end of the model's unsure band: "
+                "the picture looks AI-generated.",
+            ),
+            p,
+            hi,
+        )
+    if r.verdict is Verdict.HUMAN:
+        return _f(
+            translate(
+                "DetailText",
+                "The AI probability %1 is below %2, the lower end of the model's unsure band: "
+                "the picture looks made by a person.",
+            ),
+            p,
+            lo,
+        )
+    return _f(
+        translate(
+            "DetailText",
+            "The AI probability %1 lies between %2 and %3, the model's unsure band: it cannot tell. "
+            "Look at the heatmap and the evidence, and ask the author.",
+        ),
+        p,
+        lo,
+        hi,
+    )
+
+
+def evidence_html(r: ImageResult) -> str:
+    if not r.evidence:
+        return (
+            "<p style='color:#666'>"
+            + escape(translate("DetailText", "No provenance metadata was found in the file."))
+            + "</p>"
+        )
+    items = []
+    for e in r.evidence:
+        if e.kind == "unreadable":
+            state = translate("DetailText", "could not be read")
+        elif e.states_ai:
+            state = "<b>" + escape(translate("DetailText", "states AI generation")) + "</b>"
+        else:
+            state = escape(translate("DetailText", "does not state AI generation"))
+        mark = "⚑ " if e.states_ai else ""
+        fields = "".join(
+            f"<br/><span style='color:#666'>{escape(k)}: {escape(v if len(v) <= 200 else v[:199] + '…')}</span>"
+            for k, v in list(e.fields.items())[:8]
+        )
+        items.append(
+            f"<li>{mark}{escape(i18n.evidence_kind_label(e.kind))} — {state}<br/>"
+            f"<code style='color:#444'>{escape(e.token())}</code>{fields}</li>"
+        )
+    return "<ul style='margin-left:-20px'>" + "".join(items) + "</ul>"
+
+
+def _training_summary(training: dict[str, Any]) -> str:
+    parts = []
+    for k, v in training.items():
+        if isinstance(v, (str, int, float)) and not isinstance(v, bool):
+            parts.append(f"{k}: {format_metric(v)}")
+        elif isinstance(v, (list, tuple)) and v and all(isinstance(x, (str, int, float)) for x in v):
+            shown = ", ".join(str(x) for x in v[:6]) + ("…" if len(v) > 6 else "")
+            parts.append(f"{k}: {shown}")
+        elif isinstance(v, dict) and v:
+            parts.append(f"{k}: " + ", ".join(str(x) for x in list(v)[:6]) + ("…" if len(v) > 6 else ""))
+        if len(parts) >= 8:
+            break
+    return "<br/>".join(escape(p) for p in parts)
+
+
+def metrics_text(metrics: dict[str, Any]) -> str:
+    if not isinstance(metrics, dict):
+        return ""
+    shown = [f"{name} {format_metric(metrics[key])}" for key, name in _METRIC_KEYS if key in metrics]
+    return " · ".join(shown)
+
+
+def model_html(bundle: Bundle | None, model_id: str) -> str:
+    if bundle is None:
+        return (
+            "<p style='color:#666'>"
+            + escape(_f(translate("DetailText", "Model %1 is no longer installed."), model_id))
+            + "</p>"
+        )
+    c = bundle.card
+    rows = [
+        _row(
+            translate("DetailText", "Model"),
+            f"{escape(c.display_name)} <span style='color:#666'>({escape(c.id)})</span>",
+        ),
+        _row(translate("DetailText", "Architecture"), escape(f"{c.arch}, {c.input_mode} {c.crop_size} px")),
+        _row(
+            translate("DetailText", "Decision"),
+            escape(
+                _f(
+                    translate("DetailText", "threshold %1, unsure band %2–%3"),
+                    f"{c.threshold:.2f}",
+                    f"{c.unsure_band[0]:.2f}",
+                    f"{c.unsure_band[1]:.2f}",
+                )
+            ),
+        ),
+    ]
+    m = metrics_text(c.metrics)
+    if m:
+        rows.append(_row(translate("DetailText", "Validation"), escape(m)))
+    t = _training_summary(c.training) if isinstance(c.training, dict) else ""
+    if t:
+        rows.append(_row(translate("DetailText", "Training data"), t))
+    if c.description:
+        rows.append(_row(translate("DetailText", "About"), escape(c.description)))
+    return "<table cellspacing='2'>" + "".join(rows) + "</table>"
+
+
+def result_html(
+    r: ImageResult,
+    bundle: Bundle | None,
+    band_override: tuple[float, float] | None,
+    threshold_override: float | None = None,
+) -> str:
+    band = band_override or (bundle.card.unsure_band if bundle is not None else None)
+    p = Path(r.path)
+    head = (
+        f"<div style='font-size:13pt; font-weight:bold'>{escape(p.name)}</div>"
+        f"<div style='color:#666'>{escape(str(p.parent))}</div>"
+        f"<p><span style='font-size:15pt; font-weight:bold; color:{_verdict_color(r)}'>"
+        f"{escape(i18n.result_verdict_text(r))}</span>"
+    )
+    if r.ok and r.probability is not None:
+        head += "&nbsp;&nbsp;" + escape(_f(translate("DetailText", "AI probability %1"), f"{r.probability:.3f}"))
+    head += "</p><p>" + escape(why_text(r, band)) + "</p>"
+    rows = []
+    if r.ok:
+        if r.max_crop_probability is not None:
+            rows.append(_row(translate("DetailText", "Most suspicious crop"), f"{r.max_crop_probability:.3f}"))
+        rows.append(_row(translate("DetailText", "Crops scored"), str(r.crops)))
+        if band is not None:
+            src = (
+                translate("DetailText", "your setting")
+                if band_override
+                else translate("DetailText", "from the model card")
+            )
+            rows.append(_row(translate("DetailText", "Unsure band"), escape(f"{band[0]:.2f}–{band[1]:.2f} ({src})")))
+        if band_override and threshold_override is not None:
+            mine = translate("DetailText", "your setting")
+            rows.append(_row(translate("DetailText", "Threshold"), escape(f"{threshold_override:.2f} ({mine})")))
+        elif bundle is not None:
+            rows.append(_row(translate("DetailText", "Threshold"), f"{bundle.card.threshold:.2f}"))
+    rows.append(_row(translate("DetailText", "Model"), escape(bundle.card.display_name if bundle else r.model_id)))
+    facts = [
+        _row(translate("DetailText", "Format"), escape(r.format or "")),
+        _row(translate("DetailText", "Dimensions"), escape(f"{r.width} × {r.height}" if r.width and r.height else "")),
+        _row(
+            translate("DetailText", "File size"),
+            escape(
+                _f(translate("DetailText", "%1 (%2 bytes)"), i18n.format_bytes(r.size), f"{r.size:,}") if r.size else ""
+            ),
+        ),
+        _row(
+            translate("DetailText", "Scanned"),
+            escape(r.scanned_at + (" — " + translate("DetailText", "reused from an earlier scan") if r.reused else "")),
+        ),
+    ]
+    if r.content_hash:
+        facts.append(_row("SHA-256", f"<code>{escape(r.content_hash[:16])}…</code>"))
+    return (
+        head
+        + "<table cellspacing='2'>"
+        + "".join(rows)
+        + "</table>"
+        + "<h4>"
+        + escape(translate("DetailText", "Evidence in the file"))
+        + "</h4>"
+        + evidence_html(r)
+        + "<h4>"
+        + escape(translate("DetailText", "Model"))
+        + "</h4>"
+        + model_html(bundle, r.model_id)
+        + "<h4>"
+        + escape(translate("DetailText", "File"))
+        + "</h4><table cellspacing='2'>"
+        + "".join(facts)
+        + "</table>"
+    )

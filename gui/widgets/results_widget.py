@@ -1,0 +1,168 @@
+"""The results table with its filter bar (verdict and text); it reports the current row for the detail pane."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.results import ImageResult, Verdict
+
+from .. import i18n
+from ..models.results_model import RESULT_ROLE, Column, ResultsModel, ResultsProxyModel
+from .probability_delegate import ProbabilityDelegate
+
+ROW_HEIGHT = 52
+_WIDTHS = {
+    Column.THUMBNAIL: 56,
+    Column.NAME: 200,
+    Column.FOLDER: 150,
+    Column.PROBABILITY: 140,
+    Column.VERDICT: 104,
+    Column.CROPS: 56,
+    Column.DIMENSIONS: 100,
+    Column.FILE_SIZE: 80,
+    Column.EVIDENCE: 150,
+    Column.ERROR: 200,
+}
+
+
+class ResultsWidget(QWidget):
+    current_result_changed = Signal(object)  # ImageResult | None
+
+    def __init__(self, model: ResultsModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = ResultsProxyModel(self)
+        self.proxy.setSourceModel(model)
+
+        self.show_label = QLabel(self)
+        self.verdict_combo = QComboBox(self)
+        self.verdict_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.search = QLineEdit(self)
+        self.search.setClearButtonEnabled(True)
+        self.count_label = QLabel(self)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.show_label)
+        bar.addWidget(self.verdict_combo)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.count_label)
+
+        self.table = QTableView(self)
+        t = self.table
+        t.setModel(self.proxy)
+        t.setItemDelegateForColumn(Column.PROBABILITY, ProbabilityDelegate(t))
+        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        t.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        t.setAlternatingRowColors(True)
+        t.setShowGrid(False)
+        t.setWordWrap(False)
+        t.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        t.setIconSize(QSize(48, 48))
+        t.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vh = t.verticalHeader()
+        vh.setVisible(False)
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row size hints: 10,000 rows scroll smoothly
+        vh.setDefaultSectionSize(ROW_HEIGHT)
+        hh = t.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(True)
+        hh.setHighlightSections(False)
+        for col, w in _WIDTHS.items():
+            t.setColumnWidth(col, w)
+        t.setSortingEnabled(True)
+        t.sortByColumn(Column.PROBABILITY, Qt.SortOrder.DescendingOrder)  # most suspicious first
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(t, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(150)
+        self._search_timer.timeout.connect(lambda: self.proxy.set_text_filter(self.search.text()))
+        self.search.textChanged.connect(lambda _: self._search_timer.start())
+        self.verdict_combo.currentIndexChanged.connect(self._on_verdict_filter_changed)
+        t.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(100)
+        self._count_timer.timeout.connect(self._update_count)
+        for sig in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset, self.proxy.layoutChanged):
+            sig.connect(lambda *_: self._count_timer.start() if not self._count_timer.isActive() else None)
+        self.model.modelReset.connect(lambda: self.current_result_changed.emit(None))
+        self.retranslate_ui()
+
+    # -- queries --------------------------------------------------------------------------------------
+    def current_result(self) -> ImageResult | None:
+        idx = self.table.currentIndex()
+        return idx.data(RESULT_ROLE) if idx.isValid() else None
+
+    def selected_results(self) -> list[ImageResult]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.proxy.result_at(r) for r in rows if self.proxy.result_at(r) is not None]  # type: ignore[misc]
+
+    def visible_results(self) -> list[ImageResult]:
+        return self.proxy.visible_results()
+
+    def select_row(self, row: int) -> None:
+        idx = self.proxy.index(row, Column.NAME)
+        if idx.isValid():
+            self.table.selectionModel().setCurrentIndex(
+                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            )
+            self.table.scrollTo(idx)
+
+    def set_verdict_filter(self, verdict: Verdict | None) -> None:
+        i = self.verdict_combo.findData(verdict.value if verdict else "")
+        self.verdict_combo.setCurrentIndex(max(0, i))
+
+    # -- slots ----------------------------------------------------------------------------------------
+    def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.current_result_changed.emit(current.data(RESULT_ROLE) if current.isValid() else None)
+
+    def _on_verdict_filter_changed(self, _: int) -> None:
+        value = self.verdict_combo.currentData()
+        self.proxy.set_verdict_filter(Verdict(value) if value else None)
+
+    def _update_count(self) -> None:
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        if total == 0:
+            self.count_label.setText("")
+        elif shown == total:
+            self.count_label.setText(self.tr("%n image(s)", "", total))
+        else:
+            self.count_label.setText(self.tr("%1 of %2 shown").replace("%1", str(shown)).replace("%2", str(total)))
+
+    # -- language -------------------------------------------------------------------------------------
+    def retranslate_ui(self) -> None:
+        self.show_label.setText(self.tr("Show:"))
+        current = self.verdict_combo.currentData() or ""
+        self.verdict_combo.blockSignals(True)
+        self.verdict_combo.clear()
+        self.verdict_combo.addItem(self.tr("All verdicts"), "")
+        for v in (Verdict.AI, Verdict.UNSURE, Verdict.HUMAN, Verdict.ERROR):
+            self.verdict_combo.addItem(i18n.verdict_label(v), v.value)
+        self.verdict_combo.setCurrentIndex(max(0, self.verdict_combo.findData(current)))
+        self.verdict_combo.blockSignals(False)
+        self.search.setPlaceholderText(self.tr("Filter by file name, folder or evidence…"))
+        self.model.retranslate()
+        self._update_count()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)

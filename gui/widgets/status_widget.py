@@ -1,0 +1,59 @@
+"""The status bar's scan read-out: a message, and while scanning a progress bar with count, rate and ETA."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+
+from core.scanner import ScanProgress
+
+from ..i18n import format_duration
+
+
+class StatusWidget(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.message = QLabel(self)
+        self.rate = QLabel(self)
+        self.bar = QProgressBar(self)
+        self.bar.setFixedWidth(260)
+        self.bar.setTextVisible(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 0, 6, 0)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.rate)
+        layout.addWidget(self.bar)
+        self._progress: ScanProgress | None = None
+        self.set_busy(False)
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setToolTip(text)
+
+    def set_busy(self, busy: bool, indeterminate: bool = False) -> None:
+        self.bar.setVisible(busy)
+        self.rate.setVisible(busy)
+        if busy:
+            self.bar.setRange(0, 0 if indeterminate else max(1, self.bar.maximum()))
+            self.rate.setText("")
+        else:
+            self._progress = None
+
+    def show_progress(self, p: ScanProgress) -> None:
+        self._progress = p
+        self.bar.setRange(0, max(1, p.total))
+        self.bar.setValue(p.done)
+        self.bar.setFormat(f"{p.done} / {p.total}")
+        parts = []
+        if p.images_per_s > 0:
+            parts.append(self.tr("%1 images/s").replace("%1", f"{p.images_per_s:.1f}"))
+        if p.eta_s is not None and p.done < p.total:
+            parts.append(self.tr("%1 left").replace("%1", format_duration(p.eta_s)))
+        if p.reused:
+            parts.append(self.tr("%1 reused").replace("%1", str(p.reused)))
+        self.rate.setText("  ·  ".join(parts))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange and self._progress is not None:
+            self.show_progress(self._progress)
+        super().changeEvent(event)

@@ -1,0 +1,112 @@
+"""The detail pane: picture with heatmap (toggle, opacity, per-crop hover), the why-text, large images."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF
+
+from core.results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Reason, Verdict
+from gui.widgets.detail_widget import DetailWidget
+from tests.helpers import noise_image
+
+
+def _scored(path: str, w: int, h: int) -> ImageResult:
+    heat = Heatmap(xs=(0, w // 2), ys=(0,), tile_w=w // 2, tile_h=h, probs=((0.05, 0.95),))
+    return ImageResult(
+        path,
+        size=1,
+        probability=0.7,
+        verdict=Verdict.AI,
+        heatmap=heat,
+        width=w,
+        height=h,
+        crops=2,
+        max_crop_probability=0.95,
+        format="PNG",
+        model_id="tiny",
+    )
+
+
+def _shown(qtbot, detail: DetailWidget, r: ImageResult) -> None:
+    with qtbot.waitSignal(detail.image_ready, timeout=10_000):
+        detail.show_result(r)
+
+
+def test_heatmap_toggle_and_opacity_change_the_picture(qtbot, tmp_path):
+    path = tmp_path / "p.png"
+    noise_image(200, 100, 3).save(path)
+    d = DetailWidget()
+    qtbot.addWidget(d)
+    d.resize(700, 700)
+    d.show()
+    _shown(qtbot, d, _scored(str(path), 200, 100))
+    with_heat = d.view.grab().toImage()
+    d.heatmap_box.setChecked(False)
+    without = d.view.grab().toImage()
+    assert with_heat != without
+    d.heatmap_box.setChecked(True)
+    assert d.view.grab().toImage() == with_heat
+    d.opacity.setValue(90)
+    assert d.view.grab().toImage() != with_heat
+
+
+def test_hover_reads_each_crops_probability(qtbot, tmp_path):
+    path = tmp_path / "p.png"
+    noise_image(200, 100, 3).save(path)
+    d = DetailWidget()
+    qtbot.addWidget(d)
+    d.resize(600, 600)
+    d.show()
+    _shown(qtbot, d, _scored(str(path), 200, 100))
+    t = d.view._target()
+    left = d.view.probability_at_widget(QPointF(t.left() + t.width() * 0.25, t.center().y()))
+    right = d.view.probability_at_widget(QPointF(t.left() + t.width() * 0.75, t.center().y()))
+    assert left is not None and left[0] == 0.05
+    assert right is not None and right[0] == 0.95
+    with qtbot.waitSignal(d.view.hovered) as blocker:
+        qtbot.mouseMove(d.view, QPointF(t.left() + t.width() * 0.75, t.center().y()).toPoint())
+    assert blocker.args[0] == 0.95
+    assert "0.950" in d.hover_label.text()
+
+
+def test_large_image_is_downscaled_and_heatmap_coordinates_follow(qtbot, tmp_path):
+    path = tmp_path / "big.png"
+    noise_image(3000, 1000, 4).save(path)
+    d = DetailWidget()
+    qtbot.addWidget(d)
+    d.resize(800, 800)
+    d.show()
+    _shown(qtbot, d, _scored(str(path), 3000, 1000))
+    assert d.view._pixmap is not None and d.view._pixmap.width() == 2048
+    t = d.view._target()
+    pt = d.view.image_point(QPointF(t.right() - 1, t.bottom() - 1))
+    assert pt is not None and pt.x() > 2980 and pt.y() > 980  # widget → scanned-image pixels
+
+
+def test_text_explains_the_verdict(qtbot, tmp_path):
+    d = DetailWidget()
+    qtbot.addWidget(d)
+    meta = ImageResult(
+        "/nowhere/x.png",
+        probability=0.3,
+        verdict=Verdict.AI,
+        reason=Reason.METADATA,
+        evidence=(EvidenceItem("a1111", "parameters", True, {"Steps": "20"}),),
+        model_id="gone",
+    )
+    with qtbot.waitSignal(d.image_ready, timeout=10_000):
+        d.show_result(meta)
+    text = d.info.toPlainText()
+    assert "metadata states AI generation" in text and "0.300" in text
+    assert "Steps: 20" in text and "a1111:parameters" in text
+    assert "no longer installed" in text  # the model id is unknown here
+    assert "cannot be shown" in d.view._message  # the file does not exist: a message, not a crash
+    d.set_models({}, (0.2, 0.8))
+    d.show_result(ImageResult("/nowhere/y.png", probability=0.5, verdict=Verdict.UNSURE, model_id="gone"))
+    assert "between 0.20 and 0.80" in d.info.toPlainText()
+    d.show_result(
+        ImageResult(
+            "/nowhere/z.png", verdict=Verdict.ERROR, error="cannot identify image", error_kind=ErrorKind.CORRUPT
+        )
+    )
+    assert "could not be scored" in d.info.toPlainText()
+    qtbot.waitUntil(lambda: d._loading is None, timeout=10_000)

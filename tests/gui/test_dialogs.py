@@ -1,0 +1,83 @@
+"""The models dialog (list, cards, use, import in a worker, delete only user models) and the settings dialog."""
+
+from __future__ import annotations
+
+import shutil
+
+from core import paths
+from core.registry import ModelRegistry
+from core.settings import load_settings, save_settings
+from gui.dialogs.models_dialog import ModelsDialog
+from gui.dialogs.settings_dialog import SettingsDialog
+
+
+def _select(dlg: ModelsDialog, model_id: str) -> None:
+    assert dlg.select_model(model_id), f"{model_id} not listed"
+
+
+def test_models_dialog_lists_uses_imports_and_deletes(qtbot, tiny_bundle, tmp_path):
+    shutil.copytree(tiny_bundle.path, paths.bundled_models_dir() / "tiny")  # a bundled (read-only) model
+    reg = ModelRegistry()
+    reg.import_bundle(tiny_bundle.path, new_id="mine")
+    dlg = ModelsDialog()
+    qtbot.addWidget(dlg)
+    assert dlg.list.count() == 2
+    _select(dlg, "tiny")
+    assert dlg.current_bundle().read_only
+    assert not dlg.delete_button.isEnabled()  # bundled models stay
+    assert "Tiny test model" in dlg.card.toPlainText() and "unsure band" in dlg.card.toPlainText()
+    _select(dlg, "mine")
+    assert dlg.delete_button.isEnabled() and dlg.use_button.isEnabled()
+    with qtbot.waitSignal(dlg.models_changed):
+        dlg.use_current()
+    assert reg.active_id() == "mine"
+    assert "★" in dlg.list.currentItem().text()
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "model.json").write_text("{ not json")
+    with qtbot.waitSignal(dlg.task_finished, timeout=30_000) as blocker:
+        dlg.import_bundle(str(broken))
+    assert blocker.args == [False]
+    assert "not installed" in dlg.message.text() and "not valid JSON" in dlg.message.text()
+
+    with qtbot.waitSignal(dlg.task_finished, timeout=30_000) as blocker:
+        dlg.export_model("mine", str(tmp_path / "mine.miwake"))
+    assert blocker.args == [True] and (tmp_path / "mine.miwake").is_file()
+
+    _select(dlg, "mine")
+    with qtbot.waitSignal(dlg.models_changed):
+        dlg.delete_current(confirm=False)
+    assert dlg.list.count() == 1
+    assert [b.id for b in reg.list()] == ["tiny"]
+
+
+def test_settings_dialog_saves_through_core_settings(qtbot):
+    save_settings(load_settings().with_(recent_folders=("/kept",)))
+    dlg = SettingsDialog(load_settings())
+    qtbot.addWidget(dlg)
+    with qtbot.waitSignal(dlg.devices_probed, timeout=30_000):
+        pass
+    cuda = dlg.device.model().item(dlg.device.findData("cuda"))
+    assert cuda.isEnabled() == ("GPU:" in dlg.gpu_label.text())
+    dlg.override.setChecked(True)
+    dlg.band_lo.setValue(0.3)
+    dlg.band_hi.setValue(0.7)
+    dlg.stride.setValue(128)
+    dlg.batch.setValue(4)
+    dlg.max_tiles.setValue(16)
+    dlg.language.setCurrentIndex(dlg.language.findData("en"))
+    with qtbot.waitSignal(dlg.settings_saved):
+        dlg.accept()
+    s = load_settings()
+    assert s.unsure_band_override == (0.3, 0.7)
+    assert (s.stride, s.batch_size, s.max_tiles, s.language) == (128, 4, 16, "en")
+    assert s.recent_folders == ("/kept",)  # untouched
+    dlg2 = SettingsDialog(s)
+    qtbot.addWidget(dlg2)
+    assert dlg2.override.isChecked() and dlg2.stride.value() == 128
+    dlg2.override.setChecked(False)
+    dlg2.stride.setValue(0)
+    dlg2.accept()
+    assert load_settings().unsure_band_override is None and load_settings().stride is None
+    qtbot.waitUntil(lambda: not dlg2.gpu_label.text().endswith("…"), timeout=30_000)

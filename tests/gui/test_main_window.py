@@ -1,0 +1,145 @@
+"""The main window end to end with the tiny model: scan, streaming rows, cancel, reuse, export, reopen."""
+
+from __future__ import annotations
+
+import csv
+import time
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from core.reports import CSV_COLUMNS
+from core.results import ImageResult, Verdict
+from core.settings import load_settings, save_settings
+from core.store import ResultStore
+from gui.main_window import MainWindow
+from gui.scan_controller import ScanState
+from tests.gui.conftest import write_images
+
+TIMEOUT = 60_000
+
+
+def test_scan_streams_rows_then_rescan_reuses(qtbot, window, tmp_path):
+    folder = write_images(tmp_path / "many", 12, size=(64, 32))
+    save_settings(load_settings().with_(batch_size=1))  # many small model runs: results trickle in
+    inserted_while_running = []
+    progress_times = []
+    window.controller.progress_changed.connect(lambda p: progress_times.append(time.monotonic()))
+    window.model.rowsInserted.connect(
+        lambda *_: inserted_while_running.append(
+            window.controller.state is ScanState.SCANNING and not window.controller._worker_done
+        )
+    )
+    with qtbot.waitSignal(window.controller.scan_finished, timeout=TIMEOUT) as blocker:
+        window.open_paths([str(folder)])
+    summary = blocker.args[0]
+    assert not summary.cancelled and summary.total == 12
+    assert window.model.rowCount() == 12
+    assert any(inserted_while_running), "rows should appear while the scan is still running"
+    assert "12" in window.status.message.text()
+    # the first row is selected and the detail pane follows it
+    assert window.detail.current_result() is not None
+    assert window.detail.current_result().path == window.results.current_result().path
+    assert str(folder) in load_settings().recent_folders
+    assert window.actions.recent_menu.actions()[0].text() == str(folder)
+    gaps = [b - a for a, b in zip(progress_times, progress_times[1:], strict=False)]
+    assert all(g >= 0.08 for g in gaps), "progress is throttled to ~10 Hz"
+    # keyboard: the table keeps the focus and the detail pane follows the current row
+    first = window.results.current_result()
+    qtbot.keyClick(window.results.table, Qt.Key.Key_Down)
+    assert window.results.current_result() is not first
+    assert window.detail.current_result() is window.results.current_result()
+
+    with qtbot.waitSignal(window.controller.scan_finished, timeout=TIMEOUT) as blocker:
+        assert window.start_scan()
+    assert blocker.args[0].reused == 12
+    assert "12 reused" in window.status.message.text()
+
+
+def test_cancel_keeps_rows_so_far(qtbot, window, tmp_path):
+    folder = write_images(tmp_path / "lots", 40, size=(96, 64))
+    save_settings(load_settings().with_(batch_size=1))
+    window.model.rowsInserted.connect(lambda *_: window.stop_scan())
+    with qtbot.waitSignal(window.controller.scan_finished, timeout=TIMEOUT) as blocker:
+        window.open_paths([str(folder)])
+    summary = blocker.args[0]
+    assert summary.cancelled
+    assert 0 < window.model.rowCount() < 40
+    assert "cancelled" in window.status.message.text()
+    assert window.actions.scan.isEnabled() and not window.actions.stop.isEnabled()
+
+
+def _result(path: str, prob: float | None, verdict: Verdict, crops: int = 4, size: int = 1000) -> ImageResult:
+    return ImageResult(
+        path=path,
+        size=size,
+        mtime_ns=1,
+        model_id="tiny",
+        probability=prob,
+        verdict=verdict,
+        crops=crops,
+        width=64,
+        height=48,
+        format="PNG",
+    )
+
+
+def test_export_csv_writes_the_rows(qtbot, window, tmp_path):
+    rows = [
+        _result(f"/data/{n}.png", p, v)
+        for n, p, v in (("a", 0.9, Verdict.AI), ("b", 0.1, Verdict.HUMAN), ("c", 0.5, Verdict.UNSURE))
+    ]
+    window.model.append_results(rows)
+    dest = tmp_path / "out.csv"
+    with qtbot.waitSignal(window.exporter.export_finished, timeout=TIMEOUT) as blocker:
+        assert window.export_results("csv", str(dest))
+    assert blocker.args[1] == 3
+    with open(dest, encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert list(table[0].keys()) == list(CSV_COLUMNS)
+    assert [r["path"] for r in table] == ["/data/a.png", "/data/c.png", "/data/b.png"]  # the table's order
+    assert table[0]["verdict"] == "ai" and table[0]["ai_probability"] == "0.9000"
+
+
+def test_reopening_shows_the_last_scan(qtbot, tiny_model, tmp_path):
+    from core import paths
+
+    with ResultStore(paths.store_path()) as store:
+        sid = store.begin_scan([str(tmp_path)], "tiny", "tiny@x", "crop", "cpu")
+        for i in range(3):
+            store.add_result(sid, _result(str(tmp_path / f"{i}.png"), 0.2 * i, Verdict.HUMAN), "tiny@x", "crop")
+        store.finish_scan(sid, "finished", 3, 3, 0, 0)
+    w = MainWindow(load_last=False)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.controller.last_scan_loaded, timeout=TIMEOUT) as blocker:
+        w.controller.load_last_scan()
+    assert blocker.args[0].id == sid
+    assert w.model.rowCount() == 3
+    assert w.roots == [str(tmp_path)]
+    assert "3" in w.status.message.text()
+    w.close()
+
+
+def test_scan_without_a_model_says_what_to_do(qtbot, images):
+    w = MainWindow(load_last=False)
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.controller.scan_failed, timeout=TIMEOUT):
+        w.open_paths([str(images)])
+    assert "Models… → Import" in w.notifications.body.text()
+    assert w.notifications.isVisible()
+    assert not w.controller.is_busy()
+    w.close()
+
+
+def test_dropping_a_folder_opens_and_scans_it(qtbot, window, images, monkeypatch):
+    started = []
+    monkeypatch.setattr(window, "start_scan", lambda roots=None: started.append(list(window.roots)))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(images))])
+    ev = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    window.dropEvent(ev)
+    assert started == [[str(images)]]
+    assert images.name in window.windowTitle()
