@@ -21,7 +21,7 @@ from core.scanner import ScanJob, ScanOptions, ScanProgress
 from core.tiling import DEFAULT_MAX_TILES
 
 from .dataset import Sample, summarize
-from .metrics import binary_metrics, choose_operating_point, group_breakdown, roc_points
+from .metrics import band_precision, binary_metrics, choose_operating_point, group_breakdown, roc_points
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def evaluate(
         threshold=threshold,
         band=tuple(band),  # type: ignore[arg-type]
         data=summarize(kept),
-        metrics=binary_metrics(y, p, threshold) if len(y) else {},
+        metrics={**binary_metrics(y, p, threshold), "verdicts": band_precision(y, p, band)} if len(y) else {},
         per_source=group_breakdown(y, p, src, threshold, band),
         per_generator=group_breakdown(y, p, gen, threshold, band),
         roc=roc_points(y, p),
@@ -155,7 +155,7 @@ def evaluate(
     pj_by_path: dict[str, float] = {}
     if res_j:
         yj, pj, srcj, _, keptj, _ = _collect(samples, res_j, lambda s: mapping.get(s.path))
-        report.metrics_jpeg90 = binary_metrics(yj, pj, threshold) if len(yj) else {}
+        report.metrics_jpeg90 = {**binary_metrics(yj, pj, threshold), "verdicts": band_precision(yj, pj, band)} if len(yj) else {}
         report.per_source_jpeg90 = group_breakdown(yj, pj, srcj, threshold, band)
         report.roc_jpeg90 = roc_points(yj, pj)
         pj_by_path = {s.path: float(v) for s, v in zip(keptj, pj)}

@@ -2,9 +2,10 @@
 
 Operating point (README "Threshold and unsure band"):
 - threshold: maximises Youden's J (TPR - FPR) on validation scores;
-- unsure band [lo, hi]: `hi` is the lowest score from which "AI" verdicts were at least `target` (95%)
-  precise on validation data, `lo` the highest score below which "human" verdicts were at least that
-  precise. Between them Miwake says "unsure" rather than guess.
+- unsure band [lo, hi]: `hi` is the lowest score from which "AI" verdicts were at least 95% precise on
+  validation data, `lo` the highest score below which "human" verdicts were at least 95% right (where the
+  data do not allow 95% while still giving the verdict to at least 5% of its class: 90%, then 80%; where
+  even that fails, the verdict is (almost) never given). Between them Miwake says "unsure" rather than guess.
 """
 
 from __future__ import annotations
@@ -57,9 +58,17 @@ def roc_points(y: Sequence[int], p: Sequence[float], max_points: int = 200) -> l
 
 
 def choose_operating_point(
-    y: Sequence[int], p: Sequence[float], target: float = 0.95, clamp: tuple[float, float] = (0.02, 0.98)
+    y: Sequence[int],
+    p: Sequence[float],
+    targets: Sequence[float] = (0.95, 0.9, 0.8),
+    min_support: float = 0.05,
+    clamp: tuple[float, float] = (0.02, 0.98),
 ) -> tuple[float, tuple[float, float]]:
-    """(threshold, (lo, hi)) from validation scores; see the module docstring."""
+    """(threshold, (lo, hi)) from validation scores; see the module docstring.
+
+    Each band end aims at the first precision in `targets` that the validation scores allow while still
+    giving that verdict to at least `min_support` of its class; `band_precision` reports what was reached.
+    """
     ya, pa = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
     if len(np.unique(ya)) < 2:
         return 0.5, (0.35, 0.65)
@@ -73,24 +82,40 @@ def choose_operating_point(
     # put the threshold midway between the scores it separates (less brittle than an observed score)
     below = pa[pa < best_t]
     t = float((best_t + below.max()) / 2) if below.size else best_t
-    hi = None
-    for c in sorted(c for c in cands if c >= t):
-        flagged = pa >= c
-        if flagged.sum() and ya[flagged].mean() >= target:
-            hi = float(c)
+    hi = lo = None
+    for target in targets:
+        for c in sorted(c for c in cands if c >= t):
+            flagged = pa >= c
+            if flagged[pos].mean() >= min_support and ya[flagged].mean() >= target:
+                hi = float(c)
+                break
+        if hi is not None:
             break
-    lo = None
-    for c in sorted((c for c in cands if c <= t), reverse=True):
-        cleared = pa < c
-        if cleared.sum() and (1 - ya[cleared]).mean() >= target:
-            lo = float(c)
+    for target in targets:
+        for c in sorted((c for c in cands if c <= t), reverse=True):
+            cleared = pa < c
+            if cleared[neg].mean() >= min_support and (1 - ya[cleared]).mean() >= target:
+                lo = float(c)
+                break
+        if lo is not None:
             break
     t = min(max(t, clamp[0]), clamp[1])
-    hi = t if hi is None else min(max(hi, t), clamp[1])
-    lo = t if lo is None else max(min(lo, t), clamp[0])
-    if hi == t and lo == t:  # no precise region at all: a narrow band around the threshold
-        lo, hi = max(clamp[0], t - 0.1), min(clamp[1], t + 0.1)
+    hi = clamp[1] if hi is None else min(max(hi, t), clamp[1])  # unattainable: (almost) never say "AI"
+    lo = clamp[0] if lo is None else max(min(lo, t), clamp[0])
     return float(t), (float(lo), float(hi))
+
+
+def band_precision(y: Sequence[int], p: Sequence[float], band: tuple[float, float]) -> dict[str, Any]:
+    """How right the "AI" and "human" verdicts of a band were on these scores, and how often each was given."""
+    ya, pa = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
+    ai, hu = pa >= band[1], pa < band[0]
+    return {
+        "ai_verdict_precision": float(ya[ai].mean()) if ai.any() else None,
+        "human_verdict_precision": float((1 - ya[hu]).mean()) if hu.any() else None,
+        "ai_images_called_ai": float(ai[ya == 1].mean()) if (ya == 1).any() else None,
+        "human_images_called_human": float(hu[ya == 0].mean()) if (ya == 0).any() else None,
+        "unsure_share": float(np.mean(~ai & ~hu)),
+    }
 
 
 def group_breakdown(
