@@ -34,3 +34,15 @@ def test_unknown_and_empty():
 )
 def test_verdict_band(p, expected):
     assert verdict_for(p, (0.35, 0.65)) is expected
+
+
+def test_core_makes_openmp_wait_passively():
+    """Spinning OpenMP threads made scans 15x slower beside another busy program (see core/__init__.py)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    out = subprocess.run([sys.executable, "-c", "import core, os; print(os.environ['OMP_WAIT_POLICY'])"],
+                         capture_output=True, text=True, env=env, check=True).stdout.strip()
+    assert out == "PASSIVE"
