@@ -37,6 +37,7 @@ class MainActions(QObject):
         self.export_json = act(None, lambda: window.export_results("json"))
         self.export_heatmaps = act(None, lambda: window.export_results("heatmaps"))
         self.models = act(SP.SP_DriveHDIcon, window.open_models_dialog)
+        self.retrain = act(SP.SP_BrowserReload, window.open_retrain_wizard)
         self.settings = act(
             SP.SP_FileDialogDetailedView, window.open_settings_dialog, QKeySequence.StandardKey.Preferences
         )
@@ -63,6 +64,7 @@ class MainActions(QObject):
         self.scan_menu.addAction(self.stop)
         self.tools_menu = mb.addMenu("")
         self.tools_menu.addAction(self.models)
+        self.tools_menu.addAction(self.retrain)
         self.tools_menu.addAction(self.settings)
         self.help_menu = mb.addMenu("")
         self.help_menu.addAction(self.logs)
@@ -85,6 +87,7 @@ class MainActions(QObject):
         tb.addWidget(self.export_button)
         tb.addSeparator()
         tb.addAction(self.models)
+        tb.addAction(self.retrain)
         tb.addAction(self.settings)
         spacer = QWidget(tb)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -135,6 +138,11 @@ class MainActions(QObject):
             (self.export_json, self.tr("Export JSON…"), ""),
             (self.export_heatmaps, self.tr("Export heatmap PNGs…"), ""),
             (self.models, self.tr("Models…"), self.tr("Installed detector models: choose, import, export, delete")),
+            (
+                self.retrain,
+                self.tr("Retrain…"),
+                self.tr("Train or fine-tune a model on your own images, with AI images made by Stable Diffusion"),
+            ),
             (self.settings, self.tr("Settings…"), self.tr("Device, decision band, tiling, language")),
             (self.quit, self.tr("Quit"), ""),
             (self.logs, self.tr("Open log folder"), ""),

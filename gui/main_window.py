@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QWidget
 
 from core import paths
 from core.bundle import Bundle
@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self.roots: list[str] = []
         self.bundles: dict[str, Bundle] = {}
         self.active_model_id: str | None = None
+        self.retrain_wizard: QDialog | None = None
 
         self.thumbnails = ThumbnailCache(self)
         self.model = ResultsModel(self, thumbnails=self.thumbnails)
@@ -264,6 +265,22 @@ class MainWindow(QMainWindow):
         dlg = ModelsDialog(self)
         dlg.models_changed.connect(self.refresh_models)
         dlg.exec()
+
+    def open_retrain_wizard(self) -> None:
+        """The retraining wizard (non-modal: training can take hours); one at a time."""
+        from .wizard import RetrainWizard
+
+        if self.retrain_wizard is not None:
+            self.retrain_wizard.show()
+            self.retrain_wizard.raise_()
+            self.retrain_wizard.activateWindow()
+            return
+        wizard = RetrainWizard(self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.model_installed.connect(lambda _id: self.refresh_models())
+        wizard.destroyed.connect(lambda *_: setattr(self, "retrain_wizard", None))
+        self.retrain_wizard = wizard
+        wizard.show()
 
     def open_settings_dialog(self) -> None:
         from .dialogs.settings_dialog import SettingsDialog

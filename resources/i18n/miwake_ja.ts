@@ -2,6 +2,93 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja">
 <context>
+    <name>AiPage</name>
+    <message>
+        <source>Choose a diffusers model folder (with model_index.json)</source>
+        <translation>diffusers 形式のモデルフォルダー（model_index.json を含む）を選ぶ</translation>
+    </message>
+    <message>
+        <source>Choose a Stable Diffusion checkpoint</source>
+        <translation>Stable Diffusion のチェックポイントを選ぶ</translation>
+    </message>
+    <message>
+        <source>safetensors checkpoints (*.safetensors)</source>
+        <translation>safetensors チェックポイント (*.safetensors)</translation>
+    </message>
+    <message>
+        <source>Choose a folder of AI-generated images</source>
+        <translation>AI 生成画像のフォルダーを選ぶ</translation>
+    </message>
+    <message>
+        <source>AI images</source>
+        <translation>AI 画像</translation>
+    </message>
+    <message>
+        <source>The model learns what AI images of your domain look like. Make them with Stable Diffusion, pass your own images through its autoencoder, add AI images you already have — or any combination.</source>
+        <translation>あなたの分野の AI 画像がどのように見えるかをモデルに学ばせます。Stable Diffusion で生成する、自分の画像をそのオートエンコーダーに通す、手持ちの AI 画像を加える――どれを組み合わせてもかまいません。</translation>
+    </message>
+    <message>
+        <source>Choose at least one source of AI images.</source>
+        <translation>AI 画像の入手方法を少なくとも 1 つ選んでください。</translation>
+    </message>
+    <message>
+        <source>Choose a Stable Diffusion model.</source>
+        <translation>Stable Diffusion のモデルを選んでください。</translation>
+    </message>
+    <message>
+        <source>Pickle checkpoints (.ckpt, .pt, .bin) can run code when loaded and are refused: use a .safetensors file or a diffusers folder.</source>
+        <translation>pickle 形式のチェックポイント（.ckpt・.pt・.bin）は読み込むだけでプログラムを実行できてしまうため、使えません。.safetensors ファイルか diffusers 形式のフォルダーを使ってください。</translation>
+    </message>
+    <message>
+        <source>%1 does not exist.</source>
+        <translation>%1 は存在しません。</translation>
+    </message>
+    <message>
+        <source>Stable Diffusion model</source>
+        <translation>Stable Diffusion モデル</translation>
+    </message>
+    <message>
+        <source>Hugging Face id, or a local folder or file</source>
+        <translation>Hugging Face の ID、またはこのコンピューター上のフォルダーかファイル</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>フォルダー…</translation>
+    </message>
+    <message>
+        <source>Checkpoint file…</source>
+        <translation>チェックポイントファイル…</translation>
+    </message>
+    <message>
+        <source>A Hugging Face id (downloaded once, several GB), a diffusers folder, or a single .safetensors checkpoint (SD 1.x, 2.x or SDXL). Best: the model people in your domain actually use.</source>
+        <translation>Hugging Face の ID（初回に数 GB をダウンロード）、diffusers 形式のフォルダー、または単一の .safetensors チェックポイント（SD 1.x・2.x・SDXL）。あなたの分野で実際に使われているモデルが最適です。</translation>
+    </message>
+    <message>
+        <source>Generate new images with Stable Diffusion</source>
+        <translation>Stable Diffusion で新しい画像を生成する</translation>
+    </message>
+    <message>
+        <source>Reconstruct my human-made images through the model&apos;s autoencoder</source>
+        <translation>自分の（人が制作した）画像をモデルのオートエンコーダーで再構成する</translation>
+    </message>
+    <message>
+        <source>“Aligned fakes”: each of your images passes through Stable Diffusion&apos;s VAE. Same content, with the generator&apos;s traces, so the model learns the traces rather than the subjects. Fast, recommended.</source>
+        <translation>「位置合わせされた偽画像」：あなたの画像を 1 枚ずつ Stable Diffusion の VAE に通します。内容は同じまま生成器の痕跡だけが加わるので、モデルは題材ではなく痕跡を学びます。高速でおすすめです。</translation>
+    </message>
+    <message>
+        <source>Folders of AI images you already have</source>
+        <translation>手持ちの AI 画像のフォルダー</translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation>フォルダーを追加…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>削除</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>%1 does not exist.</source>
@@ -10,6 +97,25 @@
     <message>
         <source>Folder not found</source>
         <translation>フォルダーが見つかりません</translation>
+    </message>
+</context>
+<context>
+    <name>ConfusionWidget</name>
+    <message>
+        <source>said AI</source>
+        <translation>AI と判定</translation>
+    </message>
+    <message>
+        <source>said human</source>
+        <translation>人間と判定</translation>
+    </message>
+    <message>
+        <source>AI image</source>
+        <translation>AI 画像</translation>
+    </message>
+    <message>
+        <source>human-made</source>
+        <translation>人が制作</translation>
     </message>
 </context>
 <context>
@@ -359,6 +465,338 @@
     </message>
 </context>
 <context>
+    <name>GenerationPage</name>
+    <message>
+        <source>Starting (loading the model can take a minute)…</source>
+        <translation>開始しています（モデルの読み込みに 1 分ほどかかることがあります）…</translation>
+    </message>
+    <message>
+        <source>Stopping after the current image…</source>
+        <translation>この画像が終わりしだい停止します…</translation>
+    </message>
+    <message>
+        <source>Running on %1: %2 of %3 images still to make.</source>
+        <translation>%1 で実行中：%3 枚中 %2 枚がまだ残っています。</translation>
+    </message>
+    <message>
+        <source>Image %1: denoising step %2 of %3</source>
+        <translation>画像 %1：ノイズ除去ステップ %2 / %3</translation>
+    </message>
+    <message>
+        <source>%1 of %2 images · %3 s per image · about %4 left</source>
+        <translation>%1 / %2 枚 · 1 枚あたり %3 秒 · 残り約 %4</translation>
+    </message>
+    <message>
+        <source>Stopped. The images made so far are kept; Continue makes the rest (now or after reopening the wizard).</source>
+        <translation>停止しました。作成済みの画像は残っています。「続行」で残りを作成します（今すぐでも、ウィザードを開き直した後でもかまいません）。</translation>
+    </message>
+    <message>
+        <source>All AI images are ready: this run made %1. Next: training settings.</source>
+        <translation>AI 画像がすべてそろいました（この実行で作成した画像：%1 枚）。次は学習の設定です。</translation>
+    </message>
+    <message>
+        <source>Nothing to generate: the AI images come from the folders you chose.</source>
+        <translation>生成するものはありません。AI 画像は選んだフォルダーのものを使います。</translation>
+    </message>
+    <message>
+        <source>Making the AI images</source>
+        <translation>AI 画像の作成</translation>
+    </message>
+    <message>
+        <source>This can take a while (seconds per image on a graphics card, minutes on the CPU). You can stop at any time, even close Miwake: reopening the wizard continues where it stopped.</source>
+        <translation>時間がかかることがあります（グラフィックスカードなら 1 枚数秒、CPU では数分）。いつでも停止でき、Miwake を閉じてもかまいません。ウィザードを開き直すと、止まったところから続けられます。</translation>
+    </message>
+    <message>
+        <source>%1 images with Stable Diffusion</source>
+        <translation>Stable Diffusion で %1 枚</translation>
+    </message>
+    <message>
+        <source>reconstructions of the images in %1 folder(s)</source>
+        <translation>%1 個のフォルダーの画像の再構成</translation>
+    </message>
+    <message>
+        <source>plus %1 folder(s) of your own AI images</source>
+        <translation>さらに手持ちの AI 画像のフォルダー %1 個</translation>
+    </message>
+    <message>
+        <source>Plan: %1.</source>
+        <translation>予定：%1。</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Images are saved in %1</source>
+        <translation>画像の保存先：%1</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <source>Generating images with Stable Diffusion</source>
+        <translation>Stable Diffusion で画像を生成しています</translation>
+    </message>
+    <message>
+        <source>Reconstructing your images (folder %1 of %2: %3)</source>
+        <translation>あなたの画像を再構成しています（フォルダー %1 / %2：%3）</translation>
+    </message>
+    <message>
+        <source>Waiting to start</source>
+        <translation>開始待ち</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>続行</translation>
+    </message>
+    <message>
+        <source>Retry with CPU offload</source>
+        <translation>CPU オフロードでやり直す</translation>
+    </message>
+    <message>
+        <source>Retry on the CPU</source>
+        <translation>CPU でやり直す</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>フォルダーを開く</translation>
+    </message>
+    <message>
+        <source>The newest image appears here</source>
+        <translation>最新の画像がここに表示されます</translation>
+    </message>
+</context>
+<context>
+    <name>GoalPage</name>
+    <message>
+        <source>What do you want to do?</source>
+        <translation>何をしますか？</translation>
+    </message>
+    <message>
+        <source>Teach Miwake your own domain: it learns from your human-made images and from AI images made to look like them. Nothing is installed until you say so at the end.</source>
+        <translation>あなたの分野を Miwake に教えます。人が制作したあなたの画像と、それに似せて作った AI 画像から学習します。最後にあなたが決めるまで、何もインストールされません。</translation>
+    </message>
+    <message>
+        <source>Give the new model a name.</source>
+        <translation>新しいモデルに名前を付けてください。</translation>
+    </message>
+    <message>
+        <source>Use letters, digits, “-”, “_” and “.” only (no spaces or path characters), starting with a letter or digit; at most 64 characters.</source>
+        <translation>使える文字は英字・数字・「-」「_」「.」だけです（空白やパスの記号は使えません）。先頭は英字か数字で、64 文字以内にしてください。</translation>
+    </message>
+    <message>
+        <source>A model called %1 is already installed: choose another name.</source>
+        <translation>%1 という名前のモデルはすでにインストールされています。別の名前にしてください。</translation>
+    </message>
+    <message>
+        <source>Delete the unfinished run</source>
+        <translation>途中の実行を削除</translation>
+    </message>
+    <message>
+        <source>Delete the run “%1” with everything it made (in %2)? This cannot be undone.</source>
+        <translation>実行「%1」と、それが作ったものすべて（%2 内）を削除しますか？元に戻すことはできません。</translation>
+    </message>
+    <message>
+        <source>while making AI images</source>
+        <translation>AI 画像の作成中に</translation>
+    </message>
+    <message>
+        <source>after making AI images, before training</source>
+        <translation>AI 画像の作成後、学習の前に</translation>
+    </message>
+    <message>
+        <source>during training</source>
+        <translation>学習中に</translation>
+    </message>
+    <message>
+        <source>after training, before installing the model</source>
+        <translation>学習後、モデルのインストール前に</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;An unfinished run:&lt;/b&gt; “%1”, started %2, stopped %3. Continue where it stopped?</source>
+        <translation>&lt;b&gt;途中の実行があります：&lt;/b&gt;「%1」（%2 開始）が%3止まっています。止まったところから続けますか？</translation>
+    </message>
+    <message>
+        <source>Continue that run</source>
+        <translation>その実行を続ける</translation>
+    </message>
+    <message>
+        <source>Delete it</source>
+        <translation>削除する</translation>
+    </message>
+    <message>
+        <source>none installed</source>
+        <translation>インストールなし</translation>
+    </message>
+    <message>
+        <source>Fine-tune the active model (%1)</source>
+        <translation>使用中のモデル（%1）をファインチューニングする</translation>
+    </message>
+    <message>
+        <source>Recommended: starts from what the model already knows and adapts it to your images. Needs fewer images and less time.</source>
+        <translation>おすすめ：モデルがすでに学んだことを出発点に、あなたの画像に合わせて調整します。必要な画像も時間も少なくて済みます。</translation>
+    </message>
+    <message>
+        <source>Train a new model</source>
+        <translation>新しいモデルを学習する</translation>
+    </message>
+    <message>
+        <source>Starts from a general image network. Needs more images (several hundred per class) and time.</source>
+        <translation>汎用の画像ネットワークから始めます。より多くの画像（各クラス数百枚）と時間が必要です。</translation>
+    </message>
+    <message>
+        <source>Name of the new model:</source>
+        <translation>新しいモデルの名前：</translation>
+    </message>
+    <message>
+        <source>The name is the model&apos;s id in Miwake (Models… and the command line). The active model stays untouched: the result is a separate model.</source>
+        <translation>この名前が Miwake でのモデルの ID になります（「モデル…」やコマンドラインで使います）。使用中のモデルはそのまま残り、結果は別のモデルになります。</translation>
+    </message>
+</context>
+<context>
+    <name>HumanPage</name>
+    <message>
+        <source>Choose a folder of human-made images</source>
+        <translation>人が制作した画像のフォルダーを選ぶ</translation>
+    </message>
+    <message>
+        <source>Reading the folders… %1 of %2 images</source>
+        <translation>フォルダーを読み込んでいます… %2 枚中 %1 枚</translation>
+    </message>
+    <message>
+        <source>Reading the folders…</source>
+        <translation>フォルダーを読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>Add at least one folder of images made by people (your own work first).</source>
+        <translation>人が制作した画像のフォルダーを少なくとも 1 つ追加してください（まずはあなた自身の作品から）。</translation>
+    </message>
+    <message>
+        <source>%1 images in %2 source(s) (a source is a sub-folder: its images are kept together).</source>
+        <translation>%2 個のソースに %1 枚の画像があります（ソースとはサブフォルダーのことで、その画像はまとめて扱われます）。</translation>
+    </message>
+    <message>
+        <source>No images found in these folders.</source>
+        <translation>これらのフォルダーに画像が見つかりません。</translation>
+    </message>
+    <message>
+        <source>Only %1 images: at least %2 are needed for a useful model (several hundred are better).</source>
+        <translation>画像が %1 枚しかありません。役に立つモデルには少なくとも %2 枚必要です（数百枚あるとさらに良くなります）。</translation>
+    </message>
+    <message>
+        <source>All images come from one source (%1): the model may learn that source&apos;s look instead of “made by a person”. Add images from other places, each in its own sub-folder.</source>
+        <translation>すべての画像が 1 つのソース（%1）から来ています。モデルが「人が制作した」ことではなく、そのソースの見た目を覚えてしまうおそれがあります。ほかの出どころの画像を、それぞれ別のサブフォルダーに入れて追加してください。</translation>
+    </message>
+    <message>
+        <source>One source (%1) holds %2 % of the images: the model may learn its look instead of “made by a person”. Add images from other places.</source>
+        <translation>1 つのソース（%1）が画像の %2 % を占めています。モデルが「人が制作した」ことではなく、その見た目を覚えてしまうおそれがあります。ほかの出どころの画像を追加してください。</translation>
+    </message>
+    <message>
+        <source>%1 images are smaller than the crop size (%2 × %2 px) and cannot be trained on.</source>
+        <translation>%1 枚の画像はクロップサイズ（%2 × %2 px）より小さいため、学習に使えません。</translation>
+    </message>
+    <message>
+        <source>%1 files could not be read and will be left out.</source>
+        <translation>%1 個のファイルは読み取れなかったため除外します。</translation>
+    </message>
+    <message>
+        <source>No images in %1.</source>
+        <translation>%1 に画像がありません。</translation>
+    </message>
+    <message>
+        <source>These images look fine for training.</source>
+        <translation>これらの画像は学習に使えそうです。</translation>
+    </message>
+    <message>
+        <source>Human-made images</source>
+        <translation>人が制作した画像</translation>
+    </message>
+    <message>
+        <source>Folders of images made by people: your own work, and other human-made images of your domain. Put images from different places (artists, sites, years) in different sub-folders.</source>
+        <translation>人が制作した画像のフォルダー：あなた自身の作品と、あなたの分野のほかの人による画像です。出どころ（作者・サイト・年）が異なる画像は、別々のサブフォルダーに入れてください。</translation>
+    </message>
+    <message>
+        <source>Only images made without AI belong here. Photos, scans and digital drawings are all fine.</source>
+        <translation>ここには AI を使わずに作られた画像だけを入れてください。写真・スキャン・デジタルイラストはどれも使えます。</translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation>フォルダーを追加…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>ソース</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>画像数</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>割合</translation>
+    </message>
+</context>
+<context>
+    <name>JobAdvice</name>
+    <message>
+        <source>The graphics card ran out of memory. Try CPU offload (slower, needs far less GPU memory), fewer images per batch, or the CPU (much slower). Images already made are kept.</source>
+        <translation>グラフィックスカードのメモリーが足りなくなりました。CPU オフロード（遅くなりますが GPU メモリーをずっと少なく使います）、バッチあたりの画像数を減らす、または CPU（かなり遅くなります）を試してください。作成済みの画像は残っています。</translation>
+    </message>
+    <message>
+        <source>The graphics card ran out of memory. Try a smaller batch size, or train on the CPU (much slower).</source>
+        <translation>グラフィックスカードのメモリーが足りなくなりました。バッチサイズを小さくするか、CPU で学習してください（かなり遅くなります）。</translation>
+    </message>
+    <message>
+        <source>The disk is full. Free some space (for example by deleting the images of old runs), then continue: finished work is kept.</source>
+        <translation>ディスクがいっぱいです。空き容量を作ってから（たとえば以前の実行の画像を削除して）続行してください。終わった作業は残っています。</translation>
+    </message>
+    <message>
+        <source>The Stable Diffusion model is not on this computer and the Hugging Face Hub cannot be reached. Connect to the internet and try again, or go back and choose a local diffusers folder or .safetensors file.</source>
+        <translation>Stable Diffusion のモデルがこのコンピューターになく、Hugging Face Hub にも接続できません。インターネットに接続してからやり直すか、前に戻ってこのコンピューター上の diffusers 形式のフォルダーか .safetensors ファイルを選んでください。</translation>
+    </message>
+    <message>
+        <source>The model files are missing, incomplete or not a Stable Diffusion model. Go back and choose the model again: a diffusers folder (with model_index.json), a .safetensors checkpoint or a Hugging Face id.</source>
+        <translation>モデルのファイルが見つからないか、不完全か、Stable Diffusion のモデルではありません。前に戻ってモデルを選び直してください：diffusers 形式のフォルダー（model_index.json を含む）、.safetensors チェックポイント、または Hugging Face の ID。</translation>
+    </message>
+    <message>
+        <source>The job stopped unexpectedly (perhaps the computer ran out of memory). Continue to try again: finished work is kept. Closing other programs or a smaller batch size may help.</source>
+        <translation>処理が予期せず止まりました（メモリー不足の可能性があります）。「続行」でやり直せます。終わった作業は残っています。ほかのプログラムを閉じたり、バッチサイズを小さくしたりすると改善することがあります。</translation>
+    </message>
+    <message>
+        <source>The settings or the data cannot be used as they are:</source>
+        <translation>設定またはデータをこのままでは使えません：</translation>
+    </message>
+    <message>
+        <source>Something went wrong (a bug in Miwake). The log folder (Help menu) has the details.</source>
+        <translation>問題が発生しました（Miwake の不具合です）。詳細はログフォルダー（ヘルプメニュー）にあります。</translation>
+    </message>
+    <message>
+        <source>Not enough free disk space in %1: about %2 is needed, %3 is free. Free some space, then try again.</source>
+        <translation>%1 のディスクの空き容量が足りません：約 %2 必要ですが、空きは %3 です。空き容量を作ってから、もう一度お試しください。</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 時間 %2 分</translation>
+    </message>
+</context>
+<context>
     <name>Language</name>
     <message>
         <source>System language</source>
@@ -438,6 +876,14 @@
     <message>
         <source>Installed detector models: choose, import, export, delete</source>
         <translation>インストール済みの判定モデル：選択・読み込み・書き出し・削除</translation>
+    </message>
+    <message>
+        <source>Retrain…</source>
+        <translation>再学習…</translation>
+    </message>
+    <message>
+        <source>Train or fine-tune a model on your own images, with AI images made by Stable Diffusion</source>
+        <translation>Stable Diffusion で作った AI 画像とあなたの画像で、モデルを学習またはファインチューニングします</translation>
     </message>
     <message>
         <source>Settings…</source>
@@ -606,6 +1052,37 @@
     </message>
 </context>
 <context>
+    <name>MetricsTable</name>
+    <message>
+        <source>AUC (1.0 = perfect)</source>
+        <translation>AUC（1.0 = 完璧）</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>Recall (AI images caught)</source>
+        <translation>再現率（見抜けた AI 画像の割合）</translation>
+    </message>
+    <message>
+        <source>Precision (AI verdicts that were right)</source>
+        <translation>適合率（AI 判定が正しかった割合）</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>正解率</translation>
+    </message>
+    <message>
+        <source>Threshold</source>
+        <translation>しきい値</translation>
+    </message>
+    <message>
+        <source>Validation images</source>
+        <translation>検証画像数</translation>
+    </message>
+</context>
+<context>
     <name>ModelsDialog</name>
     <message>
         <source>bundled</source>
@@ -769,6 +1246,61 @@
     </message>
 </context>
 <context>
+    <name>PromptWidget</name>
+    <message>
+        <source>Load prompts (one per line)</source>
+        <translation>プロンプトを読み込む（1 行に 1 つ）</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>テキストファイル (*.txt);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+        <source>Cannot read %1 as a text file (%2).</source>
+        <translation>%1 をテキストファイルとして読み込めません（%2）。</translation>
+    </message>
+    <message>
+        <source>Write at least one prompt (one per line), or choose a preset.</source>
+        <translation>プロンプトを少なくとも 1 つ書くか（1 行に 1 つ）、プリセットを選んでください。</translation>
+    </message>
+    <message>
+        <source>Prompts for a domain:</source>
+        <translation>分野別のプロンプト：</translation>
+    </message>
+    <message>
+        <source>My own prompts:</source>
+        <translation>自分のプロンプト：</translation>
+    </message>
+    <message>
+        <source>Cars</source>
+        <translation>自動車</translation>
+    </message>
+    <message>
+        <source>Anime and illustration</source>
+        <translation>アニメ・イラスト</translation>
+    </message>
+    <message>
+        <source>Famous buildings and monuments</source>
+        <translation>有名な建物・名所</translation>
+    </message>
+    <message>
+        <source>Nature and scenery</source>
+        <translation>自然・風景</translation>
+    </message>
+    <message>
+        <source>People (portraits)</source>
+        <translation>人物（ポートレート）</translation>
+    </message>
+    <message>
+        <source>One prompt per line; lines starting with # are ignored</source>
+        <translation>1 行に 1 つのプロンプト。# で始まる行は無視されます</translation>
+    </message>
+    <message>
+        <source>Load file…</source>
+        <translation>ファイルを読み込む…</translation>
+    </message>
+</context>
+<context>
     <name>ResultsModel</name>
     <message>
         <source>File</source>
@@ -816,6 +1348,149 @@
     </message>
 </context>
 <context>
+    <name>ResultsPage</name>
+    <message>
+        <source>Checking the previous model on the same validation images: %1 of %2…</source>
+        <translation>同じ検証画像で以前のモデルを調べています：%2 枚中 %1 枚…</translation>
+    </message>
+    <message>
+        <source>no previous model</source>
+        <translation>以前のモデルなし</translation>
+    </message>
+    <message>
+        <source>New model
+%1</source>
+        <translation>新しいモデル
+%1</translation>
+    </message>
+    <message>
+        <source>Before
+%1</source>
+        <translation>以前
+%1</translation>
+    </message>
+    <message>
+        <source>New: %1</source>
+        <translation>新：%1</translation>
+    </message>
+    <message>
+        <source>Before: %1</source>
+        <translation>以前：%1</translation>
+    </message>
+    <message>
+        <source>new (AUC %1)</source>
+        <translation>新（AUC %1）</translation>
+    </message>
+    <message>
+        <source>before (AUC %1)</source>
+        <translation>以前（AUC %1）</translation>
+    </message>
+    <message>
+        <source>Measured on %1 validation images from sources the model never trained on: %2. Each model decides at its own threshold.</source>
+        <translation>学習に使わなかったソース（%2）の検証画像 %1 枚で測定しました。各モデルはそれぞれのしきい値で判定しています。</translation>
+    </message>
+    <message>
+        <source>Checking the previous model on the same validation images…</source>
+        <translation>同じ検証画像で以前のモデルを調べています…</translation>
+    </message>
+    <message>
+        <source>No model was installed before: there is nothing to compare with.</source>
+        <translation>以前にインストールされたモデルがないため、比べる対象がありません。</translation>
+    </message>
+    <message>
+        <source>The previous model could not be checked.</source>
+        <translation>以前のモデルを調べられませんでした。</translation>
+    </message>
+    <message>
+        <source>The images this run made are in %1</source>
+        <translation>この実行で作った画像は %1 にあります</translation>
+    </message>
+    <message>
+        <source>This run&apos;s generated images have been deleted.</source>
+        <translation>この実行で生成した画像は削除済みです。</translation>
+    </message>
+    <message>
+        <source>Checking and installing the model…</source>
+        <translation>モデルを確認してインストールしています…</translation>
+    </message>
+    <message>
+        <source>The model was not installed: %1</source>
+        <translation>モデルはインストールされませんでした：%1</translation>
+    </message>
+    <message>
+        <source>Installed %1; the next scans use it.</source>
+        <translation>%1 をインストールしました。次回からのスキャンで使われます。</translation>
+    </message>
+    <message>
+        <source>Installed %1. Choose it in Models… to scan with it.</source>
+        <translation>%1 をインストールしました。スキャンに使うには「モデル…」で選んでください。</translation>
+    </message>
+    <message>
+        <source>Discard the model</source>
+        <translation>モデルを破棄</translation>
+    </message>
+    <message>
+        <source>Discard the new model? It is deleted; the generated images are kept.</source>
+        <translation>新しいモデルを破棄しますか？モデルは削除され、生成した画像は残ります。</translation>
+    </message>
+    <message>
+        <source>The new model was discarded. Nothing was installed.</source>
+        <translation>新しいモデルを破棄しました。何もインストールされていません。</translation>
+    </message>
+    <message>
+        <source>Delete the generated images</source>
+        <translation>生成した画像を削除</translation>
+    </message>
+    <message>
+        <source>Delete the images this run made (in %1)? They cannot be recovered.</source>
+        <translation>この実行で作った画像（%1 内）を削除しますか？元に戻すことはできません。</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>結果</translation>
+    </message>
+    <message>
+        <source>How well the new model tells AI images from human-made ones it has never seen, beside the model you used before. Install it only if it is better for your images.</source>
+        <translation>見たことのない画像で、新しいモデルが AI 画像と人が制作した画像をどれだけ見分けられるかを、以前のモデルと並べて示します。あなたの画像でより良い場合にだけインストールしてください。</translation>
+    </message>
+    <message>
+        <source>Install and use</source>
+        <translation>インストールして使う</translation>
+    </message>
+    <message>
+        <source>Install only</source>
+        <translation>インストールのみ</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>破棄</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>フォルダーを開く</translation>
+    </message>
+    <message>
+        <source>Delete generated images</source>
+        <translation>生成した画像を削除</translation>
+    </message>
+    <message>
+        <source>ROC curve (top left = perfect)</source>
+        <translation>ROC 曲線（左上 = 完璧）</translation>
+    </message>
+    <message>
+        <source>human-made images flagged</source>
+        <translation>AI と誤判定された人の画像の割合</translation>
+    </message>
+    <message>
+        <source>AI images caught</source>
+        <translation>見抜けた AI 画像の割合</translation>
+    </message>
+    <message>
+        <source>No ROC curve</source>
+        <translation>ROC 曲線なし</translation>
+    </message>
+</context>
+<context>
     <name>ResultsWidget</name>
     <message numerus="yes">
         <source>%n image(s)</source>
@@ -838,6 +1513,144 @@
     <message>
         <source>Filter by file name, folder or evidence…</source>
         <translation>ファイル名・フォルダー・証拠で絞り込み…</translation>
+    </message>
+</context>
+<context>
+    <name>RetrainWizard</name>
+    <message>
+        <source>Finish</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <source>Next &gt;</source>
+        <translation>次へ &gt;</translation>
+    </message>
+    <message>
+        <source>Stop and close</source>
+        <translation>停止して閉じる</translation>
+    </message>
+    <message>
+        <source>A job is still running. Stop it and close the wizard? The work done so far is kept: reopen the wizard to continue.</source>
+        <translation>処理がまだ実行中です。停止してウィザードを閉じますか？ここまでの作業は残るので、ウィザードを開き直せば続けられます。</translation>
+    </message>
+    <message>
+        <source>Stopping (training saves a checkpoint first)…</source>
+        <translation>停止しています（学習中の場合はまずチェックポイントを保存します）…</translation>
+    </message>
+    <message>
+        <source>Retrain Miwake on your images</source>
+        <translation>あなたの画像で Miwake を再学習</translation>
+    </message>
+    <message>
+        <source>Goal</source>
+        <translation>目的</translation>
+    </message>
+    <message>
+        <source>Human-made images</source>
+        <translation>人が制作した画像</translation>
+    </message>
+    <message>
+        <source>AI images</source>
+        <translation>AI 画像</translation>
+    </message>
+    <message>
+        <source>Generation</source>
+        <translation>画像の作成</translation>
+    </message>
+    <message>
+        <source>Training settings</source>
+        <translation>学習の設定</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>学習</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>結果</translation>
+    </message>
+    <message>
+        <source>&lt; Back</source>
+        <translation>&lt; 戻る</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+</context>
+<context>
+    <name>SdSettingsWidget</name>
+    <message>
+        <source>Width and height must be multiples of 8.</source>
+        <translation>幅と高さは 8 の倍数にしてください。</translation>
+    </message>
+    <message>
+        <source>Images to make:</source>
+        <translation>作成する枚数：</translation>
+    </message>
+    <message>
+        <source>Size:</source>
+        <translation>サイズ：</translation>
+    </message>
+    <message>
+        <source>Denoising steps:</source>
+        <translation>ノイズ除去ステップ数：</translation>
+    </message>
+    <message>
+        <source>Guidance:</source>
+        <translation>ガイダンス：</translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation>シード：</translation>
+    </message>
+    <message>
+        <source>Run on:</source>
+        <translation>実行先：</translation>
+    </message>
+    <message>
+        <source>Memory:</source>
+        <translation>メモリー：</translation>
+    </message>
+    <message>
+        <source>Images per batch:</source>
+        <translation>バッチあたりの枚数：</translation>
+    </message>
+    <message>
+        <source>the model&apos;s own (512, 768 or 1024 px)</source>
+        <translation>モデル標準（512・768・1024 px）</translation>
+    </message>
+    <message>
+        <source>custom</source>
+        <translation>指定</translation>
+    </message>
+    <message>
+        <source>model default (7.5; SDXL 5)</source>
+        <translation>モデル標準（7.5、SDXL は 5）</translation>
+    </message>
+    <message>
+        <source>automatic (the graphics card if there is one)</source>
+        <translation>自動（グラフィックスカードがあれば使用）</translation>
+    </message>
+    <message>
+        <source>CPU only (very slow)</source>
+        <translation>CPU のみ（とても遅い）</translation>
+    </message>
+    <message>
+        <source>CPU offload</source>
+        <translation>CPU オフロード</translation>
+    </message>
+    <message>
+        <source>For graphics cards with little memory: slower, needs far less GPU memory.</source>
+        <translation>メモリーの少ないグラフィックスカード向け：遅くなりますが、GPU メモリーの使用量がずっと少なくなります。</translation>
+    </message>
+    <message>
+        <source>About as many as your human-made images. A stopped run continues where it stopped.</source>
+        <translation>人が制作した画像とほぼ同じ枚数が目安です。停止しても、止まったところから続けられます。</translation>
+    </message>
+    <message>
+        <source>Image i uses seed + i, so the same settings make the same images.</source>
+        <translation>i 枚目の画像はシード + i を使うので、同じ設定なら同じ画像ができます。</translation>
     </message>
 </context>
 <context>
@@ -956,6 +1769,272 @@
     <message>
         <source>%1 reused</source>
         <translation>再利用 %1</translation>
+    </message>
+</context>
+<context>
+    <name>TrainSettingsPage</name>
+    <message>
+        <source>Counting the training images…</source>
+        <translation>学習用の画像を数えています…</translation>
+    </message>
+    <message>
+        <source>Training data: %1 human-made images (%2 sources) and %3 AI images (%4 sources). A fifth of the sources is held out to validate the model.</source>
+        <translation>学習データ：人が制作した画像 %1 枚（ソース %2 個）と AI 画像 %3 枚（ソース %4 個）。ソースの約 5 分の 1 は、モデルの検証用に学習から外します。</translation>
+    </message>
+    <message>
+        <source>%1 images are smaller than the crop (%2 px) and are left out.</source>
+        <translation>%1 枚の画像はクロップ（%2 px）より小さいため除外されます。</translation>
+    </message>
+    <message>
+        <source>Checking the graphics card…</source>
+        <translation>グラフィックスカードを確認しています…</translation>
+    </message>
+    <message>
+        <source>Training runs on the %1. This is slow: expect hours for a few thousand images. A computer with an NVIDIA graphics card is many times faster.</source>
+        <translation>学習は %1 で行います。これは遅く、数千枚の画像なら数時間かかります。NVIDIA のグラフィックスカードを積んだコンピューターなら何倍も速くなります。</translation>
+    </message>
+    <message>
+        <source>Training runs on %1.</source>
+        <translation>学習は %1 で行います。</translation>
+    </message>
+    <message>
+        <source>The speed could not be measured.</source>
+        <translation>速度を測定できませんでした。</translation>
+    </message>
+    <message>
+        <source>Measuring the training speed on this computer (a few steps)…</source>
+        <translation>このコンピューターでの学習速度を測っています（数ステップ）…</translation>
+    </message>
+    <message>
+        <source>No time estimate yet.</source>
+        <translation>所要時間の見積もりはまだありません。</translation>
+    </message>
+    <message>
+        <source>The settings changed: press Measure for a new time estimate.</source>
+        <translation>設定が変わりました。「測定」を押すと所要時間を見積もり直します。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Estimated training time: about %1&lt;/b&gt; (%2 epochs × %3 steps; measured %4 s per step). An estimate: the real time depends on the images and on what else the computer does.</source>
+        <translation>&lt;b&gt;学習の所要時間：約 %1&lt;/b&gt;（%2 エポック × %3 ステップ、測定値 1 ステップ %4 秒）。あくまで見積もりで、実際の時間は画像やコンピューターのほかの作業によって変わります。</translation>
+    </message>
+    <message>
+        <source>Fewer than 2 human-made images are at least %1 px: lower the crop size.</source>
+        <translation>%1 px 以上ある人の画像が 2 枚未満です。クロップサイズを小さくしてください。</translation>
+    </message>
+    <message>
+        <source>Fewer than 2 AI images are at least %1 px: lower the crop size.</source>
+        <translation>%1 px 以上ある AI 画像が 2 枚未満です。クロップサイズを小さくしてください。</translation>
+    </message>
+    <message>
+        <source>Training settings</source>
+        <translation>学習の設定</translation>
+    </message>
+    <message>
+        <source>The defaults suit most cases. The estimate is measured on this computer with these settings.</source>
+        <translation>ほとんどの場合は初期設定のままで大丈夫です。所要時間は、このコンピューターでこの設定のまま測って見積もります。</translation>
+    </message>
+    <message>
+        <source>the active model %1 (fine-tuning)</source>
+        <translation>使用中のモデル %1（ファインチューニング）</translation>
+    </message>
+    <message>
+        <source>ImageNet weights (must be in the local cache)</source>
+        <translation>ImageNet の重み（ローカルのキャッシュにある場合）</translation>
+    </message>
+    <message>
+        <source>random weights (needs many more images)</source>
+        <translation>ランダムな重み（ずっと多くの画像が必要）</translation>
+    </message>
+    <message>
+        <source>Start from:</source>
+        <translation>出発点：</translation>
+    </message>
+    <message>
+        <source>Architecture:</source>
+        <translation>アーキテクチャ：</translation>
+    </message>
+    <message>
+        <source>Input:</source>
+        <translation>入力：</translation>
+    </message>
+    <message>
+        <source>Crop size:</source>
+        <translation>クロップサイズ：</translation>
+    </message>
+    <message>
+        <source>Epochs:</source>
+        <translation>エポック数：</translation>
+    </message>
+    <message>
+        <source>Batch size:</source>
+        <translation>バッチサイズ：</translation>
+    </message>
+    <message>
+        <source>Augmentation:</source>
+        <translation>データ拡張：</translation>
+    </message>
+    <message>
+        <source>Train on:</source>
+        <translation>学習の実行先：</translation>
+    </message>
+    <message>
+        <source>Any timm model name; the default is a good balance of speed and accuracy.</source>
+        <translation>timm のモデル名なら何でも使えます。初期値は速度と精度のバランスが取れています。</translation>
+    </message>
+    <message>
+        <source>crops at full resolution (recommended: keeps the fine traces)</source>
+        <translation>元の解像度のままクロップ（おすすめ：細かな痕跡が残ります）</translation>
+    </message>
+    <message>
+        <source>whole image resized</source>
+        <translation>画像全体を縮小</translation>
+    </message>
+    <message>
+        <source>Side of the square crops the model looks at. Smaller images are left out.</source>
+        <translation>モデルが見る正方形クロップの一辺です。これより小さい画像は除外されます。</translation>
+    </message>
+    <message>
+        <source>Crops per step. Lower it if the graphics card runs out of memory.</source>
+        <translation>1 ステップあたりのクロップ数です。グラフィックスカードのメモリーが足りなくなったら下げてください。</translation>
+    </message>
+    <message>
+        <source>re-encode, blur and rescale training crops at random (recommended)</source>
+        <translation>学習用クロップをランダムに再圧縮・ぼかし・拡大縮小する（おすすめ）</translation>
+    </message>
+    <message>
+        <source>Without it the model may learn file formats (PNG vs JPEG) instead of how images were made.</source>
+        <translation>これがないと、モデルが画像の作られ方ではなくファイル形式（PNG か JPEG か）を覚えてしまうおそれがあります。</translation>
+    </message>
+    <message>
+        <source>automatic (the graphics card if there is one)</source>
+        <translation>自動（グラフィックスカードがあれば使用）</translation>
+    </message>
+    <message>
+        <source>CPU only</source>
+        <translation>CPU のみ</translation>
+    </message>
+    <message>
+        <source>Measure</source>
+        <translation>測定</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingPage</name>
+    <message>
+        <source>There are no AI images to train with: go back and add some.</source>
+        <translation>学習に使う AI 画像がありません。前に戻って追加してください。</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>開始しています…</translation>
+    </message>
+    <message>
+        <source>Continuing from the last checkpoint…</source>
+        <translation>最後のチェックポイントから再開しています…</translation>
+    </message>
+    <message>
+        <source>Preparing the data…</source>
+        <translation>データを準備しています…</translation>
+    </message>
+    <message>
+        <source>Stopping: saving a checkpoint…</source>
+        <translation>停止しています：チェックポイントを保存中…</translation>
+    </message>
+    <message>
+        <source>Training: epoch %1 of %2</source>
+        <translation>学習中：エポック %1 / %2</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2 · loss %3 · %4 crops/s · about %5 left</source>
+        <translation>ステップ %1 / %2 · 損失 %3 · 毎秒 %4 クロップ · 残り約 %5</translation>
+    </message>
+    <message>
+        <source>Validating epoch %1 of %2</source>
+        <translation>エポック %1 / %2 を検証中</translation>
+    </message>
+    <message>
+        <source>Final validation with the best epoch</source>
+        <translation>最良のエポックで最終検証中</translation>
+    </message>
+    <message>
+        <source>Training finished</source>
+        <translation>学習が終わりました</translation>
+    </message>
+    <message>
+        <source>Finished early: the validation AUC stopped improving, so more epochs would not have helped. Next: the results.</source>
+        <translation>早めに終了しました：検証 AUC が伸びなくなったため、これ以上エポックを重ねても改善しません。次は結果です。</translation>
+    </message>
+    <message>
+        <source>Finished. Next: the results.</source>
+        <translation>終了しました。次は結果です。</translation>
+    </message>
+    <message>
+        <source>Stopped. Continue resumes from the last checkpoint (now or after reopening the wizard).</source>
+        <translation>停止しました。「続行」で最後のチェックポイントから再開します（今すぐでも、ウィザードを開き直した後でもかまいません）。</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>学習</translation>
+    </message>
+    <message>
+        <source>The model learns from your images; after each epoch it is checked on sources it has not seen. You can stop at any time, even close Miwake: the training continues from its last checkpoint.</source>
+        <translation>モデルがあなたの画像から学習し、エポックごとに見ていないソースで検証します。いつでも停止でき、Miwake を閉じてもかまいません。学習は最後のチェックポイントから続けられます。</translation>
+    </message>
+    <message>
+        <source>Retry with batch size %1 (starts again)</source>
+        <translation>バッチサイズ %1 でやり直す（最初から）</translation>
+    </message>
+    <message>
+        <source>training loss</source>
+        <translation>学習の損失</translation>
+    </message>
+    <message>
+        <source>as the files are</source>
+        <translation>ファイルそのまま</translation>
+    </message>
+    <message>
+        <source>re-encoded as JPEG</source>
+        <translation>JPEG に再圧縮</translation>
+    </message>
+    <message>
+        <source>Training loss</source>
+        <translation>学習の損失</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>エポック</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>損失</translation>
+    </message>
+    <message>
+        <source>The loss appears after the first steps</source>
+        <translation>最初の数ステップの後に損失が表示されます</translation>
+    </message>
+    <message>
+        <source>Validation AUC (1.0 = perfect)</source>
+        <translation>検証 AUC（1.0 = 完璧）</translation>
+    </message>
+    <message>
+        <source>AUC</source>
+        <translation>AUC</translation>
+    </message>
+    <message>
+        <source>Appears after each epoch</source>
+        <translation>エポックごとに表示されます</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>続行</translation>
+    </message>
+    <message>
+        <source>Retry on the CPU (starts again)</source>
+        <translation>CPU でやり直す（最初から）</translation>
     </message>
 </context>
 <context>
