@@ -95,6 +95,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from . import paths
     from .detector import Detector
     from .discovery import DiscoveryOptions
+    from .evidence import EVIDENCE_VERSION, read_evidence
     from .registry import ModelRegistry
     from .reports import write_csv, write_heatmaps, write_json
     from .scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
@@ -105,19 +106,18 @@ def cmd_scan(args: argparse.Namespace) -> int:
     reg = ModelRegistry()
     bundle = reg.get(args.model) if args.model else reg.active()
     detector = Detector(bundle, args.device or settings.device)
-    band = settings.unsure_band_override
-    opts = ScanOptions(
+    opts = ScanOptions.from_settings(
+        settings,
         device=detector.device.kind,
-        batch_size=args.batch or settings.batch_size,
-        stride=args.stride or settings.stride,
-        max_tiles=args.max_tiles or settings.max_tiles,
+        batch_size=args.batch,
+        stride=args.stride,
+        max_tiles=args.max_tiles,
         reuse=not args.no_reuse,
-        unsure_band=tuple(band) if band else None,  # type: ignore[arg-type]
         discovery=DiscoveryOptions(
             recursive=not args.no_recursive, include=tuple(args.include), exclude=tuple(args.exclude)
         ),
     )
-    reader, ev_version = _evidence_reader(not args.no_evidence)
+    reader, ev_version = (None, 0) if args.no_evidence else (read_evidence, EVIDENCE_VERSION)
     print(
         f"Model: {bundle.card.display_name} [{bundle.id}, {bundle.card.arch}, {bundle.card.input_mode} "
         f"{bundle.card.crop_size}px] on {detector.device.name}",
@@ -182,17 +182,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
         n = write_heatmaps(ordered, args.heatmaps)
         print(f"{n} heatmaps in {args.heatmaps}")
     return EXIT_OK
-
-
-def _evidence_reader(enabled: bool) -> tuple[Any, int]:
-    """The metadata evidence reader (issue #6), when it is installed and wanted."""
-    if not enabled:
-        return None, 0
-    try:
-        from . import evidence
-    except ImportError:
-        return None, 0
-    return evidence.read_evidence, evidence.EVIDENCE_VERSION
 
 
 # -- models ----------------------------------------------------------------------------------------------

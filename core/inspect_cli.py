@@ -52,15 +52,7 @@ def _run_model(path: Path, items: tuple[EvidenceItem, ...], args: argparse.Names
     reg = ModelRegistry()
     bundle = reg.get(args.model) if args.model else reg.active()
     detector = Detector(bundle, args.device or settings.device)
-    band = settings.unsure_band_override
-    opts = ScanOptions(
-        device=detector.device.kind,
-        batch_size=settings.batch_size,
-        stride=settings.stride,
-        max_tiles=settings.max_tiles,
-        reuse=False,
-        unsure_band=tuple(band) if band else None,  # type: ignore[arg-type]
-    )
+    opts = ScanOptions.from_settings(settings, device=detector.device.kind, reuse=False)
     job = ScanJob([path], detector, options=opts, evidence_reader=lambda _p: items, evidence_version=EVIDENCE_VERSION)
     result = next(ev for ev in job.events() if isinstance(ev, ImageResult))
     return result, bundle

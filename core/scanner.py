@@ -34,6 +34,7 @@ from .imaging import DEFAULT_MAX_PIXELS, decode_image, file_sha256
 from .preprocess import make_inputs
 from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Reason, Verdict
 from .scoring import aggregate_logits, sigmoid, verdict_for
+from .settings import Settings
 from .store import ResultStore, utc_now
 from .tiling import DEFAULT_MAX_TILES, TileGrid
 
@@ -56,6 +57,20 @@ class ScanOptions:
     unsure_band: tuple[float, float] | None = None  # override the model card's band (verdicts only)
     discovery: DiscoveryOptions = field(default_factory=DiscoveryOptions)
     commit_every: int = 32  # results per store commit (also committed after each model batch)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: object) -> ScanOptions:
+        """The user's saved scan settings (CLI and app alike); `overrides` that are None are ignored."""
+        band = settings.unsure_band_override
+        kw: dict[str, object] = dict(
+            device=settings.device,
+            batch_size=settings.batch_size,
+            stride=settings.stride,
+            max_tiles=settings.max_tiles,
+            unsure_band=(float(band[0]), float(band[1])) if band else None,
+        )
+        kw.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**kw)  # type: ignore[arg-type]
 
     def settings_key(self, bundle: Bundle) -> str:
         c = bundle.card

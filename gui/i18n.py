@@ -24,6 +24,13 @@ _translators: list[QTranslator] = []
 translate = QCoreApplication.translate
 
 
+def fill(text: str, *args: object) -> str:
+    """Fill Qt-style %1, %2 … placeholders (translated strings keep the order their language needs)."""
+    for i, a in enumerate(args, 1):
+        text = text.replace(f"%{i}", str(a))
+    return text
+
+
 def translations_dir() -> Path:
     return paths.resources_dir() / "i18n"
 

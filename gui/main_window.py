@@ -153,22 +153,11 @@ class MainWindow(QMainWindow):
         elif s.total == 0:
             msg = self.tr("No image files found in %1.").replace("%1", ", ".join(self.roots))
         else:
-            msg = self.tr(
-                "Scanned %1 images in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier scans."
+            msg = i18n.fill(
+                self.tr("Scanned %1 images in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier scans."),
+                s.total, i18n.format_duration(s.elapsed_s), v.get("ai", 0), v.get("unsure", 0), v.get("human", 0),
+                s.errors, s.reused,
             )
-            for i, val in enumerate(
-                (
-                    s.total,
-                    i18n.format_duration(s.elapsed_s),
-                    v.get("ai", 0),
-                    v.get("unsure", 0),
-                    v.get("human", 0),
-                    s.errors,
-                    s.reused,
-                ),
-                1,
-            ):
-                msg = msg.replace(f"%{i}", str(val))
         self.status.show_message(msg)
         if s.skipped_folders:
             self.notifications.notify(self.tr("Some folders were skipped"), "\n".join(s.skipped_folders[:5]), "error")
@@ -185,14 +174,10 @@ class MainWindow(QMainWindow):
             self.status.show_message(self.tr("Open a folder (or drop one here) and press Scan."))
             return
         self.set_roots(list(record.roots))
-        msg = self.tr(
-            "Last scan (%1) of %2: %3 images with model %4. Press Scan to check again; unchanged files are reused."
+        msg = i18n.fill(
+            self.tr("Last scan (%1) of %2: %3 images with model %4. Press Scan to check again; unchanged files are reused."),
+            record.started_at.replace("T", " ")[:16], ", ".join(record.roots), self.model.rowCount(), record.model_id,
         )
-        for i, val in enumerate(
-            (record.started_at.replace("T", " ")[:16], ", ".join(record.roots), self.model.rowCount(), record.model_id),
-            1,
-        ):
-            msg = msg.replace(f"%{i}", str(val))
         self.status.show_message(msg)
         if self.model.rowCount():
             self.results.select_row(0)

@@ -24,6 +24,7 @@ from core import paths
 from core.detector import Detector
 from core.registry import ModelRegistry
 from core.results import ImageResult
+from core.evidence import EVIDENCE_VERSION, read_evidence
 from core.scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
 from core.settings import Settings
 from core.store import ResultStore, ScanRecord
@@ -79,25 +80,6 @@ class _Mailbox:
             return out
 
 
-def _evidence_reader() -> tuple[Any, int]:
-    try:
-        from core import evidence
-    except ImportError:  # pragma: no cover - evidence reading not installed
-        return None, 0
-    return evidence.read_evidence, evidence.EVIDENCE_VERSION
-
-
-def scan_options(settings: Settings) -> ScanOptions:
-    band = settings.unsure_band_override
-    return ScanOptions(
-        device=settings.device,
-        batch_size=settings.batch_size,
-        stride=settings.stride,
-        max_tiles=settings.max_tiles,
-        unsure_band=(float(band[0]), float(band[1])) if band else None,
-    )
-
-
 def _scan_work(
     roots: list[str], settings: Settings, mailbox: _Mailbox, cancel: threading.Event, cached: Detector | None
 ) -> Iterator[None]:
@@ -106,8 +88,8 @@ def _scan_work(
         detector = cached
     else:
         detector = Detector(bundle, settings.device)
-    reader, ev_version = _evidence_reader()
-    opts = scan_options(settings)
+    reader, ev_version = read_evidence, EVIDENCE_VERSION
+    opts = ScanOptions.from_settings(settings)
     with ResultStore(paths.store_path()) as store:
         job = ScanJob(
             roots,

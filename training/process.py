@@ -24,9 +24,12 @@ log = logging.getLogger(__name__)
 
 
 def worker_command(spec_path: str) -> list[str]:
-    """`python -m training.worker SPEC` from source; the frozen app's own executable otherwise."""
+    """`python -m training.worker SPEC` from source; frozen, the bundle's console executable (`miwake`):
+    a windowed executable has no stdout on Windows, so the GUI never runs jobs through itself."""
     if getattr(sys, "frozen", False):
-        return [sys.executable, "train-worker", spec_path]
+        exe = Path(sys.executable)
+        console = exe.with_name("miwake" + exe.suffix)
+        return [str(console if console.exists() else exe), "train-worker", spec_path]
     return [sys.executable, "-m", "training.worker", spec_path]
 
 
@@ -50,7 +53,7 @@ class JobProcess:
         if os.name == "posix":
             kw["start_new_session"] = True  # its own process group: cancel reaches the loader workers too
         else:
-            kw["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+            kw["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW  # type: ignore[attr-defined]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self._proc = subprocess.Popen(
             worker_command(self.spec_path), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -27,11 +27,7 @@ _METRIC_KEYS = (
 translate = QCoreApplication.translate
 
 
-def _f(text: str, *args: object) -> str:
-    """Fill Qt-style %1, %2 … placeholders."""
-    for i, a in enumerate(args, 1):
-        text = text.replace(f"%{i}", str(a))
-    return text
+_f = i18n.fill
 
 
 def _row(label: str, value: str) -> str:

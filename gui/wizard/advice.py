@@ -6,14 +6,11 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
+from ..i18n import fill  # noqa: F401  (re-exported for the pages)
+
 translate = QCoreApplication.translate
 
 
-def fill(text: str, *args: object) -> str:
-    """Fill Qt-style %1, %2 … placeholders."""
-    for i, a in enumerate(args, 1):
-        text = text.replace(f"%{i}", str(a))
-    return text
 
 
 def advice(kind: str, where: str) -> str:
