@@ -32,6 +32,12 @@ test: $(STAMP)
 test-all: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
+## The installable one-folder app dist/miwake/ (PyInstaller, build.spec): `miwake` (CLI) and `miwake-gui`
+## with their libraries and resources/; then what is in it and how big. See docs/packaging.md.
+dist: $(STAMP)
+	$(PY) -m PyInstaller --noconfirm --clean --log-level WARN build.spec
+	$(PY) packaging/bundle_report.py dist/miwake --top 12
+
 bench: $(STAMP)
 	$(PY) benchmarks/scan_throughput.py
 

@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QLinearGradient, QMouseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from core import paths
 from core.heatmap import probability_color
 from core.logsetup import setup_logging
 from core.settings import load_settings
@@ -47,7 +48,9 @@ def _application() -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("Miwake")
     app.setOrganizationName("Miwake")
-    app.setWindowIcon(app_icon())
+    icon_file = paths.resources_dir() / "icons" / "miwake.png"  # the desktop icon (packaging/make_icons.py)
+    app.setWindowIcon(QIcon(str(icon_file)) if icon_file.is_file() else app_icon())
+    app.setDesktopFileName(paths.APP_ID)  # Wayland shows the icon of packaging/linux/miwake.desktop
     return app
 
 

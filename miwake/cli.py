@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="miwake", description="Tell AI-generated images apart.")
     p.add_argument("--version", action="version", version=f"miwake {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log more to the console")
+    p.add_argument("--self-test", action="store_true", help="scan the bundled samples with the default model and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     core_cli.add_scan_parser(sub)
     core_cli.add_models_parser(sub)
@@ -50,6 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from .selftest import run_self_test
+
+        setup_logging(verbose=args.verbose)
+        return run_self_test()
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -65,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def gui_main() -> int:
-    return main(["gui", *sys.argv[1:]])
+    args = sys.argv[1:]  # the frozen GUI starts its training jobs as `miwake-gui train-worker SPEC`
+    return main(args if args[:1] == ["train-worker"] else ["gui", *args])
 
 
 if __name__ == "__main__":
