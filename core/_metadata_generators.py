@@ -14,7 +14,7 @@ from typing import Any
 from PIL import Image
 
 from ._metadata_comfyui import comfyui_item
-from ._metadata_util import clip, fields_of, loads, token_part, unreadable
+from ._metadata_util import fields_of, loads, token_part, unreadable
 from .results import EvidenceItem
 
 MAX_PARAM_LINE = 16_384

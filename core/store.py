@@ -17,7 +17,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from .errors import StoreError
 from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Reason, Verdict

@@ -32,7 +32,7 @@ from .checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
 from .data import TrainCrops, collate, epoch_plan, sampling_weights, usable_for_training
 from .dataset import Sample, split_by_source, summarize
 from .evaluate import EvalReport, evaluate, jpeg_copies, score_paths, write_roc_png
-from .init_weights import InitInfo, init_model
+from .init_weights import init_model
 from .metrics import _safe_auc
 
 log = logging.getLogger(__name__)

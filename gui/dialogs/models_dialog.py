@@ -6,7 +6,6 @@ the dialog as messages. Bundled models cannot be deleted (the button is disabled
 
 from __future__ import annotations
 
-import json
 import logging
 from html import escape
 from typing import Any
@@ -29,12 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.bundle import ARCHIVE_SUFFIX, Bundle, format_metric
+from core.bundle import ARCHIVE_SUFFIX, Bundle
 from core.errors import MiwakeError
 from core.registry import ModelRegistry
 
 from ..error_hooks import describe_error
-from ..widgets.detail_text import metrics_text
+from ..widgets.detail_text import metrics_text, training_rows, validation_rows
 from ..workers import run_task
 
 log = logging.getLogger(__name__)
@@ -188,16 +187,8 @@ class ModelsDialog(QDialog):
         m = metrics_text(c.metrics)
         if m:
             rows.append(row(self.tr("Validation"), "<b>" + escape(m) + "</b>"))
-        for key, val in (c.metrics or {}).items():
-            if key not in ("auc", "f1", "recall", "precision", "accuracy"):
-                rows.append(row(key, escape(_value(val))))
-        if c.training:
-            rows.append(
-                row(
-                    self.tr("Training data"),
-                    "<br/>".join(f"{escape(str(k))}: {escape(_value(v))}" for k, v in c.training.items()),
-                )
-            )
+        rows += [row(label, escape(text)) for label, text in validation_rows(c.metrics)]
+        rows += [row(label, escape(text)) for label, text in training_rows(c.training)]
         for label, val in (
             (self.tr("Description"), c.description),
             (self.tr("License"), c.license),
@@ -333,12 +324,3 @@ class ModelsDialog(QDialog):
             self._say(self.tr("Please wait until the model has been checked."))
             return
         super().reject()
-
-
-def _value(v: Any) -> str:
-    if isinstance(v, float):
-        return format_metric(v)
-    if isinstance(v, (dict, list)):
-        text = json.dumps(v, ensure_ascii=False)
-        return text if len(text) <= 300 else text[:299] + "…"
-    return str(v)

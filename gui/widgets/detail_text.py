@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from core.bundle import Bundle, format_metric
+from core.card_facts import DataSplit, format_duration, listed, training_facts, validation_facts
 from core.heatmap import probability_color
 from core.results import ImageResult, Reason, Verdict
 
@@ -125,19 +126,62 @@ def evidence_html(r: ImageResult) -> str:
     return "<ul style='margin-left:-20px'>" + "".join(items) + "</ul>"
 
 
-def _training_summary(training: dict[str, Any]) -> str:
-    parts = []
-    for k, v in training.items():
-        if isinstance(v, (str, int, float)) and not isinstance(v, bool):
-            parts.append(f"{k}: {format_metric(v)}")
-        elif isinstance(v, (list, tuple)) and v and all(isinstance(x, (str, int, float)) for x in v):
-            shown = ", ".join(str(x) for x in v[:6]) + ("…" if len(v) > 6 else "")
-            parts.append(f"{k}: {shown}")
-        elif isinstance(v, dict) and v:
-            parts.append(f"{k}: " + ", ".join(str(x) for x in list(v)[:6]) + ("…" if len(v) > 6 else ""))
-        if len(parts) >= 8:
-            break
-    return "<br/>".join(escape(p) for p in parts)
+def _split_text(split: DataSplit) -> str:
+    text = _f(translate("DetailText", "%1 images"), split.images)
+    if split.ai is not None and split.real is not None:
+        text = _f(translate("DetailText", "%1 images (%2 AI, %3 human-made)"), split.images, split.ai, split.real)
+    if split.sources:
+        text += " · " + _f(translate("DetailText", "%1 sources: %2"), len(split.sources), listed(split.sources))
+    return text
+
+
+def training_rows(training: Any) -> list[tuple[str, str]]:
+    """(label, plain text) rows of what a card says about its training, translated; see core.card_facts."""
+    t = training_facts(training)
+    rows: list[tuple[str, str]] = []
+    if t.train is not None:
+        rows.append((translate("DetailText", "Trained on"), _split_text(t.train)))
+        if t.train.generators:
+            rows.append((translate("DetailText", "Generators"), listed(t.train.generators, 4)))
+    if t.validation is not None:
+        rows.append((translate("DetailText", "Validated on"), _split_text(t.validation)))
+    if t.not_seen:
+        rows.append((translate("DetailText", "Not seen"), ", ".join(t.not_seen)))
+    run = []
+    if t.epochs_run is not None:
+        run.append(_f(translate("DetailText", "%1 epochs"), t.epochs_run))
+    if t.duration_s is not None:
+        run.append(format_duration(t.duration_s))
+    if t.hardware:
+        run.append(t.hardware)
+    if run:
+        rows.append((translate("DetailText", "Training run"), ", ".join(run)))
+    return rows
+
+
+def validation_rows(metrics: Any) -> list[tuple[str, str]]:
+    """(label, plain text) rows of a card's validation figures beyond the headline, translated."""
+    v = validation_facts(metrics)
+    rows: list[tuple[str, str]] = []
+    if v.auc_jpeg90 is not None:
+        rows.append((translate("DetailText", "After JPEG q90"), f"AUC {format_metric(v.auc_jpeg90)}"))
+    if v.ai_verdict_precision is not None and v.human_verdict_precision is not None:
+        text = _f(
+            translate("DetailText", "“AI” verdicts right %1, “human” verdicts right %2"),
+            f"{v.ai_verdict_precision:.0%}",
+            f"{v.human_verdict_precision:.0%}",
+        )
+        if v.unsure_share is not None:
+            text += " · " + _f(translate("DetailText", "unsure %1"), f"{v.unsure_share:.0%}")
+        rows.append((translate("DetailText", "Verdicts"), text))
+    for name, (label, n, acc, auc) in v.per_source.items():
+        parts = [f"{label}, n={n}"]
+        if acc is not None:
+            parts.append(_f(translate("DetailText", "%1 right"), f"{acc:.0%}"))
+        if auc is not None:
+            parts.append(f"AUC {format_metric(auc)}")
+        rows.append((name, ", ".join(parts)))
+    return rows
 
 
 def metrics_text(metrics: dict[str, Any]) -> str:
@@ -176,9 +220,7 @@ def model_html(bundle: Bundle | None, model_id: str) -> str:
     m = metrics_text(c.metrics)
     if m:
         rows.append(_row(translate("DetailText", "Validation"), escape(m)))
-    t = _training_summary(c.training) if isinstance(c.training, dict) else ""
-    if t:
-        rows.append(_row(translate("DetailText", "Training data"), t))
+    rows += [_row(label, escape(text)) for label, text in training_rows(c.training)]
     if c.description:
         rows.append(_row(translate("DetailText", "About"), escape(c.description)))
     return "<table cellspacing='2'>" + "".join(rows) + "</table>"

@@ -105,7 +105,7 @@ class ResultsPage(WizardPage):
         except (MiwakeError, OSError) as e:
             self.bundle = None
             if s.stage is Stage.TRAINED:
-                self.message.show_message(lambda: describe_error(e), "error")
+                self.message.show_message(lambda err=e: describe_error(err), "error")
         report = s.report_path or str(s.model_dir / "training" / "validation_report.json")
         if Path(report).is_file():
             run_task(read_report, report, on_done=self._on_report, parent=self)

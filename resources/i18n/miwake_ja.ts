@@ -161,6 +161,62 @@
         <translation>AI 生成の記載なし</translation>
     </message>
     <message>
+        <source>%1 images</source>
+        <translation>%1 枚</translation>
+    </message>
+    <message>
+        <source>%1 images (%2 AI, %3 human-made)</source>
+        <translation>%1 枚（AI %2 枚、人の作品 %3 枚）</translation>
+    </message>
+    <message>
+        <source>%1 sources: %2</source>
+        <translation>%1 ソース: %2</translation>
+    </message>
+    <message>
+        <source>Trained on</source>
+        <translation>学習データ</translation>
+    </message>
+    <message>
+        <source>Generators</source>
+        <translation>生成モデル</translation>
+    </message>
+    <message>
+        <source>Validated on</source>
+        <translation>検証データ</translation>
+    </message>
+    <message>
+        <source>Not seen</source>
+        <translation>未学習</translation>
+    </message>
+    <message>
+        <source>%1 epochs</source>
+        <translation>%1 エポック</translation>
+    </message>
+    <message>
+        <source>Training run</source>
+        <translation>学習</translation>
+    </message>
+    <message>
+        <source>After JPEG q90</source>
+        <translation>JPEG q90 再圧縮後</translation>
+    </message>
+    <message>
+        <source>“AI” verdicts right %1, “human” verdicts right %2</source>
+        <translation>「AI」判定の正解率 %1、「人」判定の正解率 %2</translation>
+    </message>
+    <message>
+        <source>unsure %1</source>
+        <translation>判定保留 %1</translation>
+    </message>
+    <message>
+        <source>Verdicts</source>
+        <translation>判定</translation>
+    </message>
+    <message>
+        <source>%1 right</source>
+        <translation>正解率 %1</translation>
+    </message>
+    <message>
         <source>Model %1 is no longer installed.</source>
         <translation>モデル %1 はもうインストールされていません。</translation>
     </message>
@@ -183,10 +239,6 @@
     <message>
         <source>Validation</source>
         <translation>検証結果</translation>
-    </message>
-    <message>
-        <source>Training data</source>
-        <translation>学習データ</translation>
     </message>
     <message>
         <source>About</source>
@@ -1139,10 +1191,6 @@
     <message>
         <source>Validation</source>
         <translation>検証結果</translation>
-    </message>
-    <message>
-        <source>Training data</source>
-        <translation>学習データ</translation>
     </message>
     <message>
         <source>Description</source>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from core import paths
@@ -51,6 +52,30 @@ def test_models_dialog_lists_uses_imports_and_deletes(qtbot, tiny_bundle, tmp_pa
     assert dlg.list.count() == 1
     assert [b.id for b in reg.list()] == ["tiny"]
 
+
+
+def test_models_dialog_shows_training_data_and_validation_in_words(qtbot, tiny_bundle, tmp_path):
+    folder = tmp_path / "described"
+    shutil.copytree(tiny_bundle.path, folder)
+    card = json.loads((folder / "model.json").read_text())
+    card["id"] = "described"
+    card["training"] = {
+        "data": {"train": {"images": 12, "ai": 5, "real": 7, "sources": {"gen_a": {}, "photos_b": {}}}},
+        "not_seen": ["Flux"],
+        "history": [{"epoch": 1, "loss": 0.5}],
+    }
+    card["metrics"] = {"auc": 0.9, "verdicts": {"ai_verdict_precision": 0.8, "human_verdict_precision": 0.95},
+                       "per_source": {"photos_b": {"label": "real", "n": 7, "accuracy": 0.71}}}
+    (folder / "model.json").write_text(json.dumps(card))
+    ModelRegistry().import_bundle(folder)
+    dlg = ModelsDialog()
+    qtbot.addWidget(dlg)
+    _select(dlg, "described")
+    text = dlg.card.toPlainText()
+    assert "12 images (5 AI, 7 human-made)" in text and "gen_a, photos_b" in text
+    assert "Not seen" in text and "Flux" in text
+    assert "verdicts right 80%" in text and "photos_b" in text and "71% right" in text
+    assert "history" not in text and "{" not in text  # no raw JSON
 
 def test_settings_dialog_saves_through_core_settings(qtbot):
     save_settings(load_settings().with_(recent_folders=("/kept",)))

@@ -6,7 +6,7 @@ from training.dataset import from_manifest
 from training.jobs import JobSpec, run_job
 from training.process import JobProcess
 
-from .test_train import VAL, config
+from .test_train import config
 
 
 def run_process(spec, timeout=300, on_event=None):

@@ -1,7 +1,6 @@
 """Training end to end on tiny data: a bundle the scanner loads, resume after kill -9, cancel, eval."""
 
 import json
-import os
 import signal
 import subprocess
 import sys

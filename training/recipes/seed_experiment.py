@@ -9,7 +9,8 @@ with crop and resize preprocessing. Here the two domains are the ones the develo
 - art domain ("A"): AI = SD1.5 artist-style studies (supagruen); human = painted/drawn art (Wesnoth,
   Naev, FreeCol, GCompris drawings, Tux Paint, paintings, MATE backgrounds).
 
-Train on P without its held-out sources; test on P's held-out sources (in-domain) and on all of A
+Train on P without its test sources (validating on three other P sources: CompVis SD1 samples, Set5/14,
+sample images); test on P's test sources (SD 2.x samples, BSDS, Urban100: in-domain) and on all of A
 (cross-domain), once with crop preprocessing and once with resize.
 
     python -m training.recipes.seed_experiment --out runs/seed [--epochs 10] [--crop 192]
@@ -31,7 +32,10 @@ PHOTO_REAL = ["bsds_cbsd68", "urban100", "set5_set14", "gcompris_photos", "endle
 ART_AI = ["supagruen_sd15_cheatsheet"]
 ART_REAL = ["debian_wesnoth_art", "naev_portraits", "freecol_portraits", "gcompris_drawings", "tuxpaint_art",
             "style_transfer_paintings", "debian_mate_backgrounds"]
-PHOTO_HELDOUT = ["compvis_stable_diffusion", "stabilityai_stablediffusion", "bsds_cbsd68", "urban100"]
+# test sources (never trained or validated on): SD 2.x samples and two photo benchmarks
+PHOTO_HELDOUT = ["stabilityai_stablediffusion", "bsds_cbsd68", "urban100"]
+# validation sources (early stopping, threshold): SD 1.x CompVis samples and two small photo sets
+PHOTO_VAL = ["compvis_stable_diffusion", "set5_set14", "pypi_sample_images"]
 PHOTO_TRAIN = [s for s in PHOTO_AI + PHOTO_REAL if s not in PHOTO_HELDOUT]
 
 
@@ -57,7 +61,7 @@ def main() -> None:
     for mode in ("crop", "resize"):
         model = out / mode
         if not (model / "model.json").exists():
-            cmd = [*py, "train", "--manifest", str(DEV_MANIFEST), "--sources", *PHOTO_TRAIN, "--mode", mode,
+            cmd = [*py, "train", "--manifest", str(DEV_MANIFEST), "--sources", *PHOTO_TRAIN, "--val-sources", *PHOTO_VAL, "--mode", mode,
                    "--crop", str(args.crop), "--epochs", str(args.epochs), "--arch", args.arch, "--init", init, "--lr", args.lr, "--patience", args.patience,
                    "--out", str(model), "--id", f"seed-{mode}"]
             run(cmd + (["--resume"] if (model / "training" / "checkpoint").exists() else []))
