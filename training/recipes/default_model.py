@@ -33,8 +33,8 @@ NOT_SEEN = [
 DESCRIPTION = (
     "Miwake's bundled detector: EfficientNetV2-B0 trained from scratch on native-resolution {crop}px crops of "
     "Stable Diffusion 1.x outputs (mostly SD 1.5 fine-tunes), a few earlier diffusion generators, and human-made "
-    "photos, paintings, drawings and game art, with format-blind re-encoding. Validated on whole sources it never "
-    "saw (SD 1.x InvokeAI samples, SD 2.x Stability samples, photos, painted and drawn art). It has not seen: "
+    "photos, paintings, drawings and game art, with format-blind re-encoding. Validated on whole sources it was not "
+    "trained on (SD 1.x InvokeAI samples, SD 2.x Stability samples, photos, painted and drawn art). It has not seen: "
     "{not_seen}. A score is a hint, not proof; retrain it on your own domain with the Retrain wizard."
 )
 
