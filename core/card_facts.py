@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .bundle import format_metric
+
 
 @dataclass(frozen=True)
 class DataSplit:
@@ -47,7 +49,8 @@ class ValidationFacts:
     per_source: dict[str, tuple[str, int, float | None, float | None]] = field(default_factory=dict)
 
 
-HEADLINE_METRICS = ("auc", "f1", "recall", "precision", "accuracy")
+# the figures a card leads with, and how they are written
+HEADLINE_METRICS = {"auc": "AUC", "f1": "F1", "recall": "recall", "precision": "precision", "accuracy": "accuracy"}
 
 
 def _int(v: Any) -> int | None:
@@ -159,4 +162,33 @@ def training_lines(t: TrainingFacts) -> list[tuple[str, str]]:
         run.append(t.hardware)
     if run:
         lines.append(("training run", ", ".join(run)))
+    return lines
+
+
+def headline_text(v: ValidationFacts) -> str:
+    """'AUC 0.891 · F1 0.743 · …' — the same words in every language."""
+    return " · ".join(f"{HEADLINE_METRICS[k]} {format_metric(x)}" for k, x in v.headline.items())
+
+
+def validation_lines(v: ValidationFacts) -> list[tuple[str, str]]:
+    """English (label, text) lines of a card's validation figures, for the command line."""
+    lines: list[tuple[str, str]] = []
+    if v.headline:
+        lines.append(("validation", headline_text(v)))
+    if v.auc_jpeg90 is not None:
+        lines.append(("  after JPEG q90", f"AUC {format_metric(v.auc_jpeg90)}"))
+    if v.ai_verdict_precision is not None and v.human_verdict_precision is not None:
+        text = f"'AI' right {v.ai_verdict_precision:.0%}, 'human' right {v.human_verdict_precision:.0%}"
+        if v.unsure_share is not None:
+            text += f", unsure {v.unsure_share:.0%}"
+        lines.append(("  verdicts", text))
+    if v.per_source:
+        lines.append(("per source", "held out from training; right = share of its images on the correct side of the threshold"))
+    for name, (label, n, acc, auc) in v.per_source.items():
+        detail = f"{label or '?'}, {n} images"
+        if acc is not None:
+            detail += f", {acc:.0%} right"
+        if auc is not None:
+            detail += f", AUC vs other class {format_metric(auc)}"
+        lines.append((f"  {name}", detail))
     return lines

@@ -229,37 +229,10 @@ def card_summary_lines(bundle: Any) -> list[str]:
     return lines
 
 
-def validation_lines(v: Any) -> list[tuple[str, str]]:
-    """English (label, text) lines of a card's validation figures (core.card_facts.ValidationFacts)."""
-    lines: list[tuple[str, str]] = []
-    if v.headline:
-        lines.append(("validation", " · ".join(f"{k.upper() if k == 'auc' else k} {format_metric(x)}" for k, x in v.headline.items())))
-    if v.auc_jpeg90 is not None:
-        lines.append(("  after JPEG q90", f"AUC {format_metric(v.auc_jpeg90)}"))
-    if v.ai_verdict_precision is not None and v.human_verdict_precision is not None:
-        lines.append(
-            (
-                "  verdicts",
-                f"'AI' right {v.ai_verdict_precision:.0%}, 'human' right {v.human_verdict_precision:.0%}"
-                + (f", unsure {v.unsure_share:.0%}" if v.unsure_share is not None else ""),
-            )
-        )
-    if v.per_source:
-        lines.append(("per source", "held out from training; right = share of its images on the correct side of the threshold"))
-    for name, (label, n, acc, auc) in v.per_source.items():
-        detail = f"{label or '?'}, {n} images"
-        if acc is not None:
-            detail += f", {acc:.0%} right"
-        if auc is not None:
-            detail += f", AUC vs other class {format_metric(auc)}"
-        lines.append((f"  {name}", detail))
-    return lines
-
-
 def cmd_models_info(args: argparse.Namespace) -> int:
     import json
 
-    from .card_facts import training_facts, training_lines, validation_facts
+    from .card_facts import training_facts, training_lines, validation_facts, validation_lines
     from .registry import ModelRegistry
 
     b = ModelRegistry().get(args.id)

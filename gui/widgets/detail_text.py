@@ -10,20 +10,11 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from core.bundle import Bundle, format_metric
-from core.card_facts import DataSplit, format_duration, listed, training_facts, validation_facts
+from core.card_facts import DataSplit, format_duration, headline_text, listed, training_facts, validation_facts
 from core.heatmap import probability_color
 from core.results import ImageResult, Reason, Verdict
 
 from .. import i18n
-
-_METRIC_KEYS = (
-    ("auc", "AUC"),
-    ("f1", "F1"),
-    ("recall", "recall"),
-    ("precision", "precision"),
-    ("accuracy", "accuracy"),
-)
-
 
 translate = QCoreApplication.translate
 
@@ -185,10 +176,7 @@ def validation_rows(metrics: Any) -> list[tuple[str, str]]:
 
 
 def metrics_text(metrics: dict[str, Any]) -> str:
-    if not isinstance(metrics, dict):
-        return ""
-    shown = [f"{name} {format_metric(metrics[key])}" for key, name in _METRIC_KEYS if key in metrics]
-    return " · ".join(shown)
+    return headline_text(validation_facts(metrics))
 
 
 def model_html(bundle: Bundle | None, model_id: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.card_facts import format_duration, training_facts, training_lines, validation_facts
+from core.card_facts import format_duration, headline_text, training_facts, training_lines, validation_facts, validation_lines
 
 TRAINING = {
     "data": {
@@ -63,6 +63,10 @@ def test_validation_facts():
     assert v.auc_jpeg90 == 0.88 and v.unsure_share == 0.2
     assert v.per_source == {"bsds": ("real", 43, 0.65, 0.81)}
     assert validation_facts("nonsense").headline == {}
+    assert headline_text(v) == "AUC 0.900 · F1 0.800"
+    lines = dict(validation_lines(v))
+    assert lines["  verdicts"] == "'AI' right 80%, 'human' right 95%, unsure 20%"
+    assert lines["  bsds"] == "real, 43 images, 65% right, AUC vs other class 0.810"
 
 
 def test_format_duration():
