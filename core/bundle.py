@@ -44,6 +44,9 @@ class ModelCard:
     threshold: float = 0.5
     unsure_band: tuple[float, float] = (0.35, 0.65)
     aggregation: str = "mean_logit"
+    # the most tiles per image this model was validated and timed with; None = core.tiling's default (64).
+    # A slow model can keep large images affordable: tiles stay spread over the whole image.
+    max_tiles: int | None = None
     description: str = ""
     license: str = ""
     training: dict[str, Any] = field(default_factory=dict)
@@ -61,6 +64,8 @@ class ModelCard:
             problems.append(f"input_mode must be 'crop' or 'resize', not {self.input_mode!r}")
         if not (16 <= int(self.crop_size) <= 4096):
             problems.append(f"crop_size {self.crop_size} out of range 16..4096")
+        if self.max_tiles is not None and not (1 <= int(self.max_tiles) <= 4096):
+            problems.append(f"max_tiles {self.max_tiles} out of range 1..4096")
         if len(self.mean) != 3 or len(self.std) != 3 or any(s <= 0 for s in self.std):
             problems.append("mean/std must be three numbers (std > 0)")
         lo, hi = self.unsure_band
@@ -94,6 +99,8 @@ class ModelCard:
                     kw[k] = float(kw[k])
             if "crop_size" in kw:
                 kw["crop_size"] = int(kw["crop_size"])
+            if kw.get("max_tiles") is not None:
+                kw["max_tiles"] = int(kw["max_tiles"])
             if int(kw.get("format_version", 1)) > CARD_FORMAT:
                 raise BundleError("This model was made by a newer Miwake; update Miwake to use it.")
             return cls(**kw)

@@ -30,7 +30,7 @@ def add_scan_parser(sub: Any) -> None:
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files/folders matching GLOB (repeatable)")
     p.add_argument("--batch", type=int, metavar="N", help="crops per model batch (default 8 on CPU, 64 on CUDA)")
     p.add_argument("--stride", type=int, metavar="PX", help="tile stride in pixels (default: cover with minimal overlap)")
-    p.add_argument("--max-tiles", type=int, metavar="N", help="most tiles per image (default 64)")
+    p.add_argument("--max-tiles", type=int, metavar="N", help="most tiles per image (default: the model's tile budget, else 64)")
     p.add_argument("--no-reuse", action="store_true", help="score every file again, even unchanged ones")
     p.add_argument("--no-evidence", action="store_true", help="do not read provenance metadata")
     p.add_argument("--top", type=int, default=25, metavar="N", help="rows in the printed table (default 25, 0 = all)")

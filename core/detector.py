@@ -15,8 +15,11 @@ log = logging.getLogger(__name__)
 
 
 def build_model(arch: str, **kwargs: Any) -> Any:
-    """A fresh (random) timm model with one output logit; weights come from a bundle or training."""
+    """A fresh (random) timm model with one output logit; weights come from a bundle or training.
+    `arch` may also name one of Miwake's own architectures (``core.archs``, registered with timm)."""
     import timm
+
+    from . import archs  # noqa: F401  (registers Miwake's architectures with timm)
 
     return timm.create_model(arch, pretrained=False, num_classes=1, **kwargs)
 

@@ -30,13 +30,19 @@ def resize_center_crop(rgb: np.ndarray, size: int, interpolation: str = "bicubic
     return np.asarray(im.crop((left, top, left + size, top + size)), dtype=np.uint8)
 
 
+def tile_budget(card: ModelCard, requested: int | None = None) -> int:
+    """Tiles per image: what the user asked for, else what the model card says, else the default (64)."""
+    return int(requested or card.max_tiles or DEFAULT_MAX_TILES)
+
+
 def make_inputs(
-    rgb: np.ndarray, card: ModelCard, *, stride: int | None = None, max_tiles: int = DEFAULT_MAX_TILES
+    rgb: np.ndarray, card: ModelCard, *, stride: int | None = None, max_tiles: int | None = None
 ) -> tuple[np.ndarray, TileGrid]:
-    """Model inputs (N x H x W x 3 uint8) and the grid they map to on the image."""
+    """Model inputs (N x H x W x 3 uint8) and the grid they map to on the image. `max_tiles` None: the
+    card's tile budget (``tile_budget``)."""
     h, w = rgb.shape[:2]
     if card.input_mode == "resize":
         crop = resize_center_crop(rgb, card.crop_size, card.interpolation)
         return crop[None], TileGrid((0,), (0,), w, h)
-    grid = plan_tiles(w, h, card.crop_size, stride=stride, max_tiles=max_tiles)
+    grid = plan_tiles(w, h, card.crop_size, stride=stride, max_tiles=tile_budget(card, max_tiles))
     return extract_tiles(rgb, grid), grid

@@ -31,12 +31,12 @@ from .detector import Detector
 from .discovery import DiscoveryOptions, discover
 from .errors import ImageReadError
 from .imaging import DEFAULT_MAX_PIXELS, decode_image, file_sha256
-from .preprocess import make_inputs
+from .preprocess import make_inputs, tile_budget
 from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Reason, Verdict
 from .scoring import aggregate_logits, sigmoid, verdict_for
 from .settings import Settings
 from .store import ResultStore, utc_now
-from .tiling import DEFAULT_MAX_TILES, TileGrid
+from .tiling import TileGrid
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class ScanOptions:
     device: str = "auto"
     batch_size: int | None = None  # crops per forward pass; None = 64 on CUDA, 8 on CPU
     stride: int | None = None  # None = "cover" policy (see core.tiling)
-    max_tiles: int = DEFAULT_MAX_TILES
+    max_tiles: int | None = None  # None = the model card's tile budget (core.preprocess.tile_budget)
     max_pixels: int = DEFAULT_MAX_PIXELS
     workers: int | None = None  # decode threads; None = min(4, CPU count)
     prefetch: int | None = None  # images decoded ahead of the model; None = 2 x workers + 2
@@ -75,7 +75,7 @@ class ScanOptions:
     def settings_key(self, bundle: Bundle) -> str:
         c = bundle.card
         stride = self.stride if c.input_mode == "crop" else None
-        return f"{c.input_mode}:{c.crop_size}:{stride or 'cover'}:{self.max_tiles}:{self.max_pixels}"
+        return f"{c.input_mode}:{c.crop_size}:{stride or 'cover'}:{tile_budget(c, self.max_tiles)}:{self.max_pixels}"
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ class Settings:
     device: str = "auto"  # auto | cpu | cuda | mps
     batch_size: int | None = None
     stride: int | None = None
-    max_tiles: int = 64
+    max_tiles: int | None = None  # None = the model's own tile budget (its card), else 64
     threshold_override: float | None = None
     unsure_band_override: tuple[float, float] | None = None
     language: str = "system"  # system | en | ja

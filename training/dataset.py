@@ -37,6 +37,7 @@ class Sample:
     label: int  # 1 = AI-generated, 0 = human-made
     source: str
     generator: str = ""
+    family: str = ""  # coarse generator family (manifest column `family`; "human" for human-made)
 
     @property
     def label_name(self) -> str:
@@ -80,7 +81,8 @@ def from_manifest(path: str | os.PathLike[str], *, root: str | os.PathLike[str] 
             p = Path(row["path"])
             p = p if p.is_absolute() else base / p
             source = (row.get("source") or "").strip() or p.parent.name
-            samples.append(Sample(os.path.abspath(p), label, source, (row.get("generator") or "").strip()))
+            samples.append(Sample(os.path.abspath(p), label, source, (row.get("generator") or "").strip(),
+                                  (row.get("family") or "").strip()))
     if not samples:
         raise DatasetError(f"{mpath}: no rows.")
     return samples

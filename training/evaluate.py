@@ -18,7 +18,6 @@ from core.detector import Detector
 from core.imaging import decode_image
 from core.results import ImageResult
 from core.scanner import ScanJob, ScanOptions, ScanProgress
-from core.tiling import DEFAULT_MAX_TILES
 
 from .dataset import Sample, summarize
 from .metrics import band_precision, binary_metrics, choose_operating_point, group_breakdown, roc_points
@@ -52,7 +51,7 @@ def score_paths(
     detector: Detector,
     paths: Sequence[str],
     *,
-    max_tiles: int = DEFAULT_MAX_TILES,
+    max_tiles: int | None = None,
     batch_size: int | None = None,
     on_progress: ProgressFn | None = None,
     phase: str = "score",
@@ -118,7 +117,7 @@ def evaluate(
     *,
     jpeg90: bool = True,
     choose_threshold: bool = False,
-    max_tiles: int = DEFAULT_MAX_TILES,
+    max_tiles: int | None = None,
     batch_size: int | None = None,
     work_dir: Path | None = None,
     jpeg_dir: Path | None = None,

@@ -63,7 +63,7 @@ class SettingsDialog(QDialog):
         self.batch = QSpinBox(self)
         self.batch.setRange(0, 1024)
         self.max_tiles = QSpinBox(self)
-        self.max_tiles.setRange(1, 4096)
+        self.max_tiles.setRange(0, 4096)
         self.language = QComboBox(self)
         for value, _ in i18n.language_names():
             self.language.addItem("", value)
@@ -136,7 +136,7 @@ class SettingsDialog(QDialog):
         self._on_override_toggled(band is not None)
         self.stride.setValue(s.stride or 0)
         self.batch.setValue(s.batch_size or 0)
-        self.max_tiles.setValue(s.max_tiles)
+        self.max_tiles.setValue(s.max_tiles or 0)
         self.language.setCurrentIndex(max(0, self.language.findData(s.language)))
         self.threshold.setRange(self.band_lo.value(), self.band_hi.value())
 
@@ -185,7 +185,7 @@ class SettingsDialog(QDialog):
             threshold_override=self.threshold.value() if on else None,
             stride=self.stride.value() or None,
             batch_size=self.batch.value() or None,
-            max_tiles=self.max_tiles.value(),
+            max_tiles=self.max_tiles.value() or None,
             language=self.language.currentData(),
         )
 
@@ -227,6 +227,7 @@ class SettingsDialog(QDialog):
         self.batch_label.setText(self.tr("Batch size"))
         self.batch.setSpecialValueText(self.tr("automatic"))
         self.tiles_label.setText(self.tr("Most crops per image"))
+        self.max_tiles.setSpecialValueText(self.tr("the model's choice"))
         self.language_box.setTitle(self.tr("Language"))
         self.language_label.setText(self.tr("Language"))
         for value, text in i18n.language_names():

@@ -1788,6 +1788,10 @@
         <translation>1 枚あたりの最大クロップ数</translation>
     </message>
     <message>
+        <source>the model&apos;s choice</source>
+        <translation>モデルの既定値</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>言語</translation>
     </message>

@@ -79,3 +79,34 @@ def test_extract_tiles_takes_native_pixels():
 def test_invalid_sizes():
     with pytest.raises(ValueError):
         plan_tiles(0, 10, 32)
+
+
+def test_tile_budget_comes_from_the_user_then_the_card_then_the_default() -> None:
+    from core.bundle import ModelCard
+    from core.preprocess import make_inputs, tile_budget
+    from core.scanner import ScanOptions
+    from core.tiling import DEFAULT_MAX_TILES
+
+    plain = ModelCard(id="a", display_name="a", arch="x", crop_size=32)
+    slow = plain.with_(max_tiles=4)
+    rgb = np.zeros((320, 320, 3), np.uint8)  # 10 x 10 tiles wanted
+    assert tile_budget(plain) == DEFAULT_MAX_TILES
+    assert make_inputs(rgb, slow)[0].shape[0] == 4
+    assert make_inputs(rgb, slow, max_tiles=9)[0].shape[0] == 9
+    grid = make_inputs(rgb, slow)[1]
+    assert grid.xs[0] == 0 and grid.xs[-1] + 32 == 320  # still spread edge to edge
+
+    class B:
+        card = slow
+
+    assert ScanOptions().settings_key(B()) != ScanOptions(max_tiles=9).settings_key(B())
+
+
+def test_card_tile_budget_survives_the_round_trip_and_is_checked() -> None:
+    from core.bundle import ModelCard
+    from core.errors import BundleError
+
+    card = ModelCard(id="a", display_name="a", arch="x", max_tiles=12, weights_sha256="0" * 64)
+    assert ModelCard.from_dict(card.to_dict()).max_tiles == 12
+    with pytest.raises(BundleError, match="max_tiles"):
+        ModelCard(id="a", display_name="a", arch="x", max_tiles=0)

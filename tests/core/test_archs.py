@@ -1,0 +1,54 @@
+"""Miwake's own architectures load from bundles and scan like any timm model, small tiles included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from core.bundle import IMAGENET_MEAN, IMAGENET_STD, ModelCard, read_bundle, save_bundle
+from core.detector import Detector, build_model
+
+
+@pytest.mark.parametrize("arch", ["miwake_dinov2_s14", "miwake_dinov2s_lite2"])
+def test_bundle_of_a_miwake_architecture_scores_crops_and_small_tiles(arch: str, tmp_path: Path) -> None:
+    import timm
+
+    torch.manual_seed(0)
+    model = build_model(arch)
+    assert timm.is_model(arch)
+    with torch.no_grad():
+        model.get_classifier().weight.normal_(0, 0.05)
+    card = ModelCard(id="probe", display_name="probe", arch=arch, crop_size=224, mean=IMAGENET_MEAN, std=IMAGENET_STD,
+                     max_tiles=8, weights_dtype="float16")
+    save_bundle(tmp_path / "b", card, model.state_dict())
+    det = Detector(read_bundle(tmp_path / "b"), "cpu")
+    rng = np.random.default_rng(0)
+    full = det.logits(rng.integers(0, 255, (2, 224, 224, 3), dtype=np.uint8))
+    small = det.logits(rng.integers(0, 255, (1, 100, 150, 3), dtype=np.uint8))  # a whole small image
+    assert full.shape == (2,) and small.shape == (1,)
+    assert np.isfinite(full).all() and np.isfinite(small).all()
+    assert abs(full[0] - full[1]) > 1e-4  # the head reads the pixels
+
+
+def test_fusion_feeds_each_branch_the_normalisation_it_was_trained_with() -> None:
+    from core.archs import DinoV2LiteProbe
+
+    m = DinoV2LiteProbe().eval()
+    x01 = torch.rand(1, 3, 224, 224)
+    x_imagenet = (x01 - torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)) / torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
+    with torch.no_grad():
+        feats = m.pooled(x_imagenet)
+        lite_ref = m.lite((x01 - 0.5) / 0.5)
+    torch.testing.assert_close(feats[:, 768:], lite_ref, rtol=1e-4, atol=1e-4)
+
+
+def test_hub_weights_are_refused() -> None:
+    import timm
+
+    from core import archs  # noqa: F401
+
+    with pytest.raises(ValueError, match="no hub weights"):
+        timm.create_model("miwake_dinov2_s14", pretrained=True)
