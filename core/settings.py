@@ -18,6 +18,11 @@ from . import paths
 log = logging.getLogger(__name__)
 
 
+# 2: `max_tiles` None means "the model's tile budget". Version 1 files hold 64 there whether or not the user
+# chose it (the dialog saved every field), so a 64 in them is read as the default.
+SETTINGS_VERSION = 2
+
+
 @dataclass(frozen=True)
 class Settings:
     active_model: str | None = None
@@ -28,6 +33,7 @@ class Settings:
     threshold_override: float | None = None
     unsure_band_override: tuple[float, float] | None = None
     language: str = "system"  # system | en | ja
+    version: int = SETTINGS_VERSION
     recent_folders: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -53,6 +59,9 @@ def load_settings(path: Path | None = None) -> Settings:
     known = {f.name for f in fields(Settings)}
     kw: dict[str, Any] = {k: v for k, v in raw.items() if k in known and k != "extra"}
     kw["extra"] = {k: v for k, v in raw.items() if k not in known}
+    if int(raw.get("version") or 1) < 2 and kw.get("max_tiles") == 64:
+        kw["max_tiles"] = None
+    kw["version"] = SETTINGS_VERSION
     for k in ("recent_folders", "unsure_band_override"):
         if kw.get(k) is not None:
             kw[k] = tuple(kw[k])

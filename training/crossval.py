@@ -40,21 +40,28 @@ class Pool:
     labels: np.ndarray  # n
     sources: np.ndarray  # n
     families: np.ndarray  # n
+    paths: np.ndarray | None = None  # n
     _means: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def from_store(cls, feats: np.ndarray, image: np.ndarray, kind: np.ndarray, meta: dict[str, Any]) -> Pool:
+        """The pool of a feature store; images without any crop (unreadable files) are left out."""
         s = meta["samples"]
         fam = [x.get("family") or ("human" if x["label"] == 0 else "unknown") for x in s]
-        return cls(feats, image, kind, np.array([x["label"] for x in s]), np.array([x["source"] for x in s]),
-                   np.array(fam))
+        has = np.zeros(len(s), bool)
+        has[np.unique(image)] = True
+        new_index = np.cumsum(has) - 1
+        keep = has[image]
+        return cls(feats[keep], new_index[image[keep]], kind[keep], np.array([x["label"] for x in s])[has],
+                   np.array([x["source"] for x in s])[has], np.array(fam)[has], np.array([x["path"] for x in s])[has])
 
     def merged(self, other: Pool) -> Pool:
         """This pool with `other`'s crops added (the same images, e.g. features of other kinds)."""
-        if len(other.labels) != self.n or (other.labels != self.labels).any():
+        if len(other.labels) != self.n or (other.labels != self.labels).any() or (
+                self.paths is not None and other.paths is not None and (self.paths != other.paths).any()):
             raise ValueError("pools of different images")
         return Pool(np.concatenate([self.feats, other.feats]), np.concatenate([self.image, other.image]),
-                    np.concatenate([self.kind, other.kind]), self.labels, self.sources, self.families)
+                    np.concatenate([self.kind, other.kind]), self.labels, self.sources, self.families, self.paths)
 
     @property
     def n(self) -> int:

@@ -103,6 +103,8 @@ class FeatureStore:
         feats, idx, kinds = [], [], []
         for i in range(meta["shards"]):
             with np.load(self.shard_path(i)) as z:
+                if not len(z["image"]):
+                    continue
                 feats.append(z["features"].astype(np.float32))
                 idx.append(z["image"])
                 kinds.append(z["kind"])
@@ -128,6 +130,8 @@ def extract(
                      "family": s.family} for s in samples],
         "kinds": list(KINDS), "shards": n_shards, "config": {**cfg.__dict__}, **(describe or {}),
     }
+    _check_resumable(root / "meta.json", meta)
+    (root / "meta.json").write_text(json.dumps(meta))
     t0, done = time.time(), 0
     for si in range(n_shards):
         path = store.shard_path(si)
@@ -149,12 +153,27 @@ def extract(
                     kinds.append(np.full(len(f), KINDS.index(kind), np.int8))
             done += 1
         tmp = path.with_suffix(".tmp.npz")
+        if not feats:  # every image of the shard was unreadable
+            feats, idx, kinds = [np.zeros((0, 0), np.float16)], [np.zeros(0, np.int32)], [np.zeros(0, np.int8)]
         np.savez(tmp, features=np.concatenate(feats), image=np.concatenate(idx), kind=np.concatenate(kinds))
         tmp.replace(path)
         rate = done / max(1e-6, time.time() - t0)
         print(f"shard {si + 1}/{n_shards} written ({rate:.2f} images/s)", flush=True)
-    (root / "meta.json").write_text(json.dumps(meta))
     return store
+
+
+_RESUME_KEYS = ("crop", "train_crops", "tiles", "shard", "seed")
+
+
+def _check_resumable(meta_path: Path, meta: dict[str, Any]) -> None:
+    """Shards already in the folder must come from the same images and settings, or rows would be misread."""
+    if not meta_path.exists():
+        return
+    old = json.loads(meta_path.read_text())
+    same = old.get("samples") == meta["samples"] and all(
+        old.get("config", {}).get(k) == meta["config"].get(k) for k in _RESUME_KEYS)
+    if not same or old.get("config", {}).get("kinds", list(KINDS[:4])) != list(meta["config"]["kinds"]):
+        raise ValueError(f"{meta_path.parent} holds features of other images or settings; use another folder")
 
 
 def torch_pooled(model: Any, mean: Sequence[float], std: Sequence[float]) -> Callable[[np.ndarray], np.ndarray]:

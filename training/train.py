@@ -77,7 +77,7 @@ class TrainConfig:
     weights_dtype: str = "float16"
     checkpoint_every_s: float = 300.0
     checkpoint_every_steps: int = 0
-    final_max_tiles: int = 64
+    final_max_tiles: int | None = None  # None: the card's tile budget, which the scans of this model use
     max_steps_per_epoch: int | None = None
     command: str = ""
 
@@ -414,6 +414,7 @@ class Trainer:
             crop_size=cfg.crop,
             mean=mean,
             std=std,
+            max_tiles=base.max_tiles if base is not None else None,  # a fine-tuned model is as slow as its base
             weights_dtype=cfg.weights_dtype,
         )
 

@@ -98,7 +98,9 @@ def test_settings_dialog_saves_through_core_settings(qtbot):
     assert s.unsure_band_override == (0.3, 0.7)
     assert (s.stride, s.batch_size, s.max_tiles, s.language) == (128, 4, 16, "en")
     assert s.recent_folders == ("/kept",)  # untouched
-    assert SettingsDialog(s.with_(max_tiles=None)).max_tiles.text() == "the model's choice"
+    dlg_auto = SettingsDialog(s.with_(max_tiles=None))
+    qtbot.addWidget(dlg_auto)
+    assert dlg_auto.max_tiles.text() == "the model's choice"
     dlg2 = SettingsDialog(s)
     qtbot.addWidget(dlg2)
     assert dlg2.override.isChecked() and dlg2.stride.value() == 128

@@ -141,12 +141,18 @@ def test_probe_backbones_load_converted_files(tmp_path: Path) -> None:
 
     model = DinoV2Probe()
     state = {k: v.clone() + 0.01 for k, v in model.dino.state_dict().items()}
-    # what `save` writes: the file's native 37 x 37 grid, resampled on loading to the model's 16 x 16
-    big = pretrained.dinov2_for_grid(state, 518)
-    big_grid = torch.nn.functional.interpolate(state["pos_embed"][:, 1:].reshape(1, 16, 16, 384).permute(0, 3, 1, 2),
-                                               size=(37, 37), mode="bicubic")
-    big["pos_embed"] = torch.cat([state["pos_embed"][:, :1], big_grid.permute(0, 2, 3, 1).reshape(1, -1, 384)], 1)
+    # what `save` writes: the file's native 37 x 37 grid (here a smooth one), resampled on loading to 16 x 16
+    yy, xx = torch.meshgrid(torch.linspace(0, 1, 37), torch.linspace(0, 1, 37), indexing="ij")
+    grid = (torch.sin(3 * xx) + torch.cos(2 * yy)).reshape(1, 37 * 37, 1).expand(1, 37 * 37, 384)
+    big = dict(state)
+    big["pos_embed"] = torch.cat([torch.full((1, 1, 384), 7.0), grid], 1).contiguous()
     save_file(big, str(tmp_path / "dinov2-s.safetensors"))
     assert pretrained.init_probe_backbones(model, tmp_path) == ["dinov2-s"]
     torch.testing.assert_close(model.dino.patch_embed.proj.weight, state["patch_embed.proj.weight"])
-    assert model.dino.pos_embed.shape == (1, 257, 384)
+    pos = model.dino.pos_embed.detach()
+    assert pos.shape == (1, 257, 384)
+    assert (pos[0, 0] == 7.0).all()  # the class token's entry is not interpolated
+    c = ((torch.arange(16) + 0.5) * 37 / 16 - 0.5) / 36  # pixel centres (align_corners=False), in 0..1
+    y16, x16 = torch.meshgrid(c, c, indexing="ij")
+    want = (torch.sin(3 * x16) + torch.cos(2 * y16)).reshape(-1)
+    assert (pos[0, 1:, 0] - want).abs().max() < 0.02

