@@ -27,11 +27,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ARCHS = {  # arch -> (crop, mean/std, tile budget on the card)
+ARCHS = {  # arch -> (crop, mean/std, tile budget on the card: what the shipped cards of these models say)
     "tf_efficientnetv2_b0": (192, None, None),
-    "tf_efficientnet_lite2": (224, (0.5, 0.5, 0.5), None),
-    "miwake_dinov2_s14": (224, None, None),
-    "miwake_dinov2s_lite2": (224, None, None),
+    "tf_efficientnet_lite2": (224, (0.5, 0.5, 0.5), 8),
+    "miwake_dinov2_s14": (224, None, 8),
+    "miwake_dinov2s_lite2": (224, None, 8),
 }
 
 

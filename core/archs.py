@@ -7,6 +7,8 @@ and ``timm.create_model`` / ``timm.is_model`` know them once this module is impo
   tiles are padded to a multiple of 14 and the position embedding follows), features = class token and
   mean patch token after the final norm (768), one linear logit. Frozen DINOv2 features with a linear head
   are what the best-generalising published detectors build on (UnivFD, B-Free).
+- ``miwake_dinov2_s14_layers``: the same backbone, features of every block (class token and mean patch token
+  of each, through the final norm: 12 x 768); the head may read any subset of them.
 - ``miwake_dinov2s_lite2``: the same DINOv2 branch beside an EfficientNet-Lite2 branch (ImageNet, global
   average pool, 1280); one linear logit over both feature vectors. The card's mean/std normalise the input
   for DINOv2 (ImageNet statistics); the Lite branch re-normalises to the mean = std = 0.5 it was trained with.
@@ -70,6 +72,22 @@ def dinov2_pool(vit: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return torch.cat([tokens[:, 0], tokens[:, 1:].mean(dim=1)], dim=1)
 
 
+def dinov2_pool_layers(vit: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """[class token, mean patch token] after every block, each through the final norm (as DINOv2's
+    ``get_intermediate_layers(norm=True)``): the early blocks keep more of the low-level traces that
+    generators leave, the late ones more of the picture's content. Same cost as the last layer alone."""
+    x = vit.patch_embed(x)
+    x = vit._pos_embed(x)
+    x = vit.patch_drop(x)
+    x = vit.norm_pre(x)
+    out = []
+    for blk in vit.blocks:
+        x = blk(x)
+        t = vit.norm(x)
+        out += [t[:, 0], t[:, 1:].mean(dim=1)]
+    return torch.cat(out, dim=1)
+
+
 class DinoV2Probe(ProbeModel):
     def __init__(self, num_classes: int = 1, img_size: int = 224, **kw: Any) -> None:
         super().__init__(768, num_classes, kw.pop("drop_rate", 0.0))
@@ -77,6 +95,17 @@ class DinoV2Probe(ProbeModel):
 
     def pooled(self, x: torch.Tensor) -> torch.Tensor:
         return dinov2_pool(self.dino, x)
+
+
+class DinoV2LayersProbe(ProbeModel):
+    """DINOv2 ViT-S/14, features of all 12 blocks (12 x 768); a head may read any subset (zeros elsewhere)."""
+
+    def __init__(self, num_classes: int = 1, img_size: int = 224, **kw: Any) -> None:
+        super().__init__(12 * 768, num_classes, kw.pop("drop_rate", 0.0))
+        self.dino = _dinov2_small(img_size)
+
+    def pooled(self, x: torch.Tensor) -> torch.Tensor:
+        return dinov2_pool_layers(self.dino, x)
 
 
 class DinoV2LiteProbe(ProbeModel):
@@ -96,7 +125,11 @@ class DinoV2LiteProbe(ProbeModel):
         return torch.cat([dinov2_pool(self.dino, x), self.lite(x_lite)], dim=1)
 
 
-ARCHS: dict[str, type[ProbeModel]] = {"miwake_dinov2_s14": DinoV2Probe, "miwake_dinov2s_lite2": DinoV2LiteProbe}
+ARCHS: dict[str, type[ProbeModel]] = {
+    "miwake_dinov2_s14": DinoV2Probe,
+    "miwake_dinov2_s14_layers": DinoV2LayersProbe,
+    "miwake_dinov2s_lite2": DinoV2LiteProbe,
+}
 
 
 def _register() -> None:

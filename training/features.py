@@ -131,6 +131,8 @@ def extract(
         "kinds": list(KINDS), "shards": n_shards, "config": {**cfg.__dict__}, **(describe or {}),
     }
     _check_resumable(root / "meta.json", meta)
+    if (root / "meta.json").exists():
+        meta["seconds"] = json.loads((root / "meta.json").read_text()).get("seconds", 0.0)
     (root / "meta.json").write_text(json.dumps(meta))
     t0, done = time.time(), 0
     for si in range(n_shards):
@@ -159,6 +161,8 @@ def extract(
         tmp.replace(path)
         rate = done / max(1e-6, time.time() - t0)
         print(f"shard {si + 1}/{n_shards} written ({rate:.2f} images/s)", flush=True)
+    meta["seconds"] = round(meta.get("seconds", 0.0) + time.time() - t0, 1)  # extraction time, over all resumes
+    (root / "meta.json").write_text(json.dumps(meta))
     return store
 
 

@@ -12,7 +12,7 @@ from core.bundle import IMAGENET_MEAN, IMAGENET_STD, ModelCard, read_bundle, sav
 from core.detector import Detector, build_model
 
 
-@pytest.mark.parametrize("arch", ["miwake_dinov2_s14", "miwake_dinov2s_lite2"])
+@pytest.mark.parametrize("arch", ["miwake_dinov2_s14", "miwake_dinov2_s14_layers", "miwake_dinov2s_lite2"])
 def test_bundle_of_a_miwake_architecture_scores_crops_and_small_tiles(arch: str, tmp_path: Path) -> None:
     import timm
 
@@ -52,3 +52,17 @@ def test_hub_weights_are_refused() -> None:
 
     with pytest.raises(ValueError, match="no hub weights"):
         timm.create_model("miwake_dinov2_s14", pretrained=True)
+
+
+def test_every_block_features_end_with_the_last_block_features() -> None:
+    from core.archs import DinoV2LayersProbe, DinoV2Probe
+
+    torch.manual_seed(0)
+    layers, last = DinoV2LayersProbe().eval(), DinoV2Probe().eval()
+    last.dino.load_state_dict(layers.dino.state_dict())
+    x = torch.randn(1, 3, 98, 126)  # a small tile: padded to 14 x 14 patches, position embedding resampled
+    with torch.no_grad():
+        f_all, f_last = layers.pooled(x), last.pooled(x)
+    assert f_all.shape == (1, 12 * 768)
+    torch.testing.assert_close(f_all[:, -768:], f_last)
+    assert not torch.allclose(f_all[:, :768], f_last)  # the first block's features are not the last one's

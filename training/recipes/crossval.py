@@ -25,15 +25,32 @@ from .common import ROOT
 
 DINO, LITE, BOTH = slice(0, 768), slice(768, 2048), slice(0, 2048)
 
-CANDIDATES = (
-    Candidate("dinov2-s linear", (DINO,)),
-    Candidate("lite2 linear", (LITE,)),
-    Candidate("dinov2-s + lite2 concat", (BOTH,)),
-    Candidate("dinov2-s + lite2 stacked", (DINO, LITE)),
-    Candidate("dinov2-s + lite2 concat, C=0.02", (BOTH,), c=0.02),
-    Candidate("dinov2-s + lite2 concat, C=0.5", (BOTH,), c=0.5),
-    Candidate("dinov2-s + lite2 concat, no source balancing", (BOTH,), source_power=0.0),
-)
+ALL_VIEWS = ("train", "raw", "jpeg90", "down05")  # training rows: also the JPEG q90 and 0.5x views of training images
+
+
+def blocks(*numbers: int) -> slice:
+    """Columns of DINOv2 blocks `numbers` (1-based, contiguous) in the every-block features (768 per block)."""
+    return slice(768 * (min(numbers) - 1), 768 * max(numbers))
+
+
+# candidates per feature store (its meta "arch"): step 1 extracts "miwake_dinov2s_lite2" features, step 1b
+# (`features --layers`) every DINOv2 block ("miwake_dinov2_s14_layers")
+CANDIDATES_BY_STORE = {
+    "miwake_dinov2s_lite2": (
+        Candidate("dinov2-s linear", (DINO,)),
+        Candidate("lite2 linear", (LITE,)),
+        Candidate("dinov2-s + lite2 concat", (BOTH,)),
+        Candidate("dinov2-s + lite2 stacked", (DINO, LITE)),
+    ),
+    "miwake_dinov2_s14_layers": (
+        Candidate("dinov2-s block 12 (= dinov2-s linear)", (blocks(12),)),
+        Candidate("dinov2-s blocks 1-12", (blocks(1, 12),)),
+        Candidate("dinov2-s blocks 7-12", (blocks(7, 12),)),
+        Candidate("dinov2-s blocks 1-6", (blocks(1, 6),)),
+        Candidate("dinov2-s blocks 1-12, all views", (blocks(1, 12),), train_kinds=ALL_VIEWS),
+    ),
+}
+CANDIDATES = tuple(c for cs in CANDIDATES_BY_STORE.values() for c in cs)
 
 
 # The development pool before the second data drop: the old default (EfficientNetV2-B0) was trained and
@@ -89,17 +106,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--features", default=str(ROOT / "runs" / "features"))
     ap.add_argument("--out", default=str(ROOT / "runs" / "crossval"))
-    ap.add_argument("--only", nargs="*", help="candidate names to run (default: all)")
+    ap.add_argument("--only", nargs="*", help="candidate names to run (default: all of the store's)")
+    ap.add_argument("--no-inner", action="store_true",
+                    help="AUC only: skip the inner folds that choose each fold's threshold and band (4x faster)")
     args = ap.parse_args()
     pool = load_pool(Path(args.features))
+    store_arch = json.loads((Path(args.features) / "meta.json").read_text()).get("arch", "miwake_dinov2s_lite2")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results = []
-    for cand in CANDIDATES:
+    for cand in CANDIDATES_BY_STORE[store_arch]:
         if args.only and cand.name not in args.only:
             continue
         t0 = time.time()
-        r = run_protocol(pool, cand, log=print)
+        r = run_protocol(pool, cand, log=print, inner=not args.no_inner)
         r["first_to_second_pool"] = first_to_second_pool(pool, cand)
         r["seconds"] = time.time() - t0
         r["per_family_oof"] = oof_breakdown(pool, r["oof"]["raw"], pool.families)
@@ -107,7 +127,8 @@ def main() -> None:
         r["oof"] = {k: v.tolist() for k, v in r["oof"].items()}
         results.append(r)
         print(f"{cand.name}: {json.dumps(r['summary'])} ({r['seconds']:.0f} s)", flush=True)
-    (out / "results.json").write_text(json.dumps(results, default=_jsonable))
+        (out / "results.partial.json").write_text(json.dumps(results, default=_jsonable))  # a long run shows early
+    (out / "results.partial.json").replace(out / "results.json")
     md = table(results) + "\n\nLeave-one-family-out AUC (raw) per family:\n\n" + family_table(results) + "\n"
     (out / "table.md").write_text(md)
     print(md)

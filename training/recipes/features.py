@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.archs import IMAGENET_MEAN, IMAGENET_STD, DinoV2LiteProbe
+from core.archs import IMAGENET_MEAN, IMAGENET_STD, DinoV2LayersProbe, DinoV2LiteProbe
 
 from ..dataset import from_manifest
 from ..features import FeatureConfig, extract, torch_pooled
@@ -34,6 +34,8 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "runs" / "features"))
     ap.add_argument("--manifest", default=str(DEV_MANIFEST))
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--layers", action="store_true",
+                    help="DINOv2 features of every block (miwake_dinov2_s14_layers) into OUT_layers (~25 min)")
     ap.add_argument("--resize", action="store_true",
                     help="extract only the resize-pipeline features (crop-versus-resize comparison; ~5 min)")
     args = ap.parse_args()
@@ -41,13 +43,16 @@ def main() -> None:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    model = DinoV2LiteProbe()
+    model = DinoV2LayersProbe() if args.layers else DinoV2LiteProbe()
     init_probe_backbones(model, ensure_pretrained())
     samples = from_manifest(args.manifest)
     cfg = FeatureConfig(kinds=("resize", "resize_jpeg90"), shard=256) if args.resize else FeatureConfig()
-    out = Path(args.out + "_resize" if args.resize and args.out == ap.get_default("out") else args.out)
+    out = Path(args.out)
+    if args.out == ap.get_default("out") and (args.resize or args.layers):
+        out = Path(args.out + ("_layers" if args.layers else "") + ("_resize" if args.resize else ""))
     extract(samples, torch_pooled(model, IMAGENET_MEAN, IMAGENET_STD), out, cfg,
-            describe={"arch": "miwake_dinov2s_lite2", "dims": {"dino": [0, 768], "lite2": [768, 2048]}})
+            describe={"arch": "miwake_dinov2_s14_layers", "dims": {f"block{i + 1}": [768 * i, 768 * (i + 1)] for i in range(12)}}
+            if args.layers else {"arch": "miwake_dinov2s_lite2", "dims": {"dino": [0, 768], "lite2": [768, 2048]}})
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The product's premise re-tested with the chosen backbone: native-resolution crops versus resizing.
 
-    python -m training.recipes.premise [--candidate "dinov2-s + lite2 concat"]
+    python -m training.recipes.premise [--features runs/features_layers] [--candidate "dinov2-s blocks 1-12"]
 
 The seed experiment's split (``training.recipes.seed_experiment``: train on the photo domain without its test
 sources; test in-domain on held-out photo sources and cross-domain on art), with frozen-feature probes instead
@@ -10,7 +10,7 @@ of a network trained end to end:
 - resize: the head is fitted on the classic pipeline's single resized crop (shorter side -> crop size,
   centre crop; as the file is and after JPEG q90) and scores that one crop.
 Thresholds come from grouped out-of-fold scores inside the training sources. Needs the features of
-``training.recipes.features`` and ``training.recipes.features --resize``.
+``training.recipes.features --layers`` and ``training.recipes.features --layers --resize``.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ MODES = {"crop": (("train", "raw"), ("raw", "jpeg90")), "resize": (("resize", "r
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--features", default=str(ROOT / "runs" / "features"))
-    ap.add_argument("--candidate", default="dinov2-s + lite2 concat")
+    ap.add_argument("--features", default=str(ROOT / "runs" / "features_layers"))
+    ap.add_argument("--candidate", default="dinov2-s blocks 1-12")
     args = ap.parse_args()
     base = cv_recipe.load_pool(Path(args.features))
     pool: Pool = base.merged(cv_recipe.load_pool(Path(args.features + "_resize")))
