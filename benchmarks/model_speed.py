@@ -31,6 +31,7 @@ ARCHS = {  # arch -> (crop, mean/std, tile budget on the card: what the shipped 
     "tf_efficientnetv2_b0": (192, None, None),
     "tf_efficientnet_lite2": (224, (0.5, 0.5, 0.5), 8),
     "miwake_dinov2_s14": (224, None, 8),
+    "miwake_dinov2_s14_layers": (224, None, 8),  # the shipped default
     "miwake_dinov2s_lite2": (224, None, 8),
 }
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from .features import KINDS
 from .metrics import _safe_auc, band_precision, choose_operating_point
-from .probe import LinearHead, fit_head
+from .probe import LinearHead, fit_head, platt
 
 EVAL_KINDS = ("raw", "jpeg90", "down05")
 TRAIN_KINDS = ("train", "raw")
@@ -141,31 +141,46 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def inner_operating_point(pool: Pool, cand: Candidate, train: np.ndarray, k: int = 3, seed: int = 1) -> tuple[float, tuple[float, float]]:
-    """Threshold and band from out-of-fold scores inside `train` (grouped by source)."""
+@dataclass(frozen=True)
+class OperatingPoint:
+    scale: float  # calibration: p = sigmoid(scale * logit + shift)
+    shift: float
+    threshold: float
+    band: tuple[float, float]
+
+    def probability(self, logits: np.ndarray) -> np.ndarray:
+        return sigmoid(self.scale * np.asarray(logits) + self.shift)
+
+
+def inner_operating_point(pool: Pool, cand: Candidate, train: np.ndarray, k: int = 3, seed: int = 1) -> OperatingPoint:
+    """Calibration, threshold and band from out-of-fold scores inside `train` (grouped by source)."""
     folds = source_folds(pool.labels[train], pool.sources[train], k, seed)
-    scores = np.zeros(len(train))
+    z = np.zeros(len(train))
     for test_pos in folds:
         inner_train = np.delete(train, test_pos)
         head = cand.fit(pool, inner_train)
-        scores[test_pos] = sigmoid(image_logits(pool, head, train[test_pos], "raw"))
-    return choose_operating_point(pool.labels[train], scores)
+        z[test_pos] = image_logits(pool, head, train[test_pos], "raw")
+    scale, shift = platt(z, pool.labels[train], pool.sources[train])
+    t, band = choose_operating_point(pool.labels[train], sigmoid(scale * z + shift))
+    return OperatingPoint(scale, shift, t, band)
 
 
 def evaluate_split(pool: Pool, cand: Candidate, train: np.ndarray, test: np.ndarray, *, inner: bool = True) -> dict[str, Any]:
     head = cand.fit(pool, train)
     y = pool.labels[test]
-    out: dict[str, Any] = {"n": int(len(test)), "n_ai": int(y.sum()), "scores": {}}
+    out: dict[str, Any] = {"n": int(len(test)), "n_ai": int(y.sum()), "scores": {}, "logits": {}}
     for kind in EVAL_KINDS:
-        p = sigmoid(image_logits(pool, head, test, kind))
-        out["scores"][kind] = p
-        out[f"auc_{kind}"] = _safe_auc(y, p)
+        z = image_logits(pool, head, test, kind)
+        out["logits"][kind] = z
+        out["scores"][kind] = sigmoid(z)
+        out[f"auc_{kind}"] = _safe_auc(y, z)
     if inner:
-        t, band = inner_operating_point(pool, cand, train)
-        p = out["scores"]["raw"]
+        op = inner_operating_point(pool, cand, train)
+        t, band = op.threshold, op.band
+        p = op.probability(out["logits"]["raw"])
         bp = band_precision(y, p, band)
         firm = (p >= band[1]) | (p < band[0])
-        out.update(threshold=t, band=band, accuracy_at_threshold=float(np.mean((p >= t) == (y == 1))),
+        out.update(calibration=(op.scale, op.shift), threshold=t, band=band, accuracy_at_threshold=float(np.mean((p >= t) == (y == 1))),
                    verdict_accuracy=float(np.mean((p[firm] >= band[1]) == (y[firm] == 1))) if firm.any() else math.nan,
                    unsure_share=bp["unsure_share"])
     return out
@@ -177,20 +192,22 @@ def run_protocol(
 ) -> dict[str, Any]:
     """Both halves of the protocol for one candidate: per-fold figures, mean/worst, and out-of-fold scores."""
     oof = {kind: np.full(pool.n, np.nan) for kind in EVAL_KINDS}
+    oof_logits = {kind: np.full(pool.n, np.nan) for kind in EVAL_KINDS}
     folds = []
     for i, test in enumerate(source_folds(pool.labels, pool.sources, k, seed)):
         train = np.setdiff1d(np.arange(pool.n), test)
         r = evaluate_split(pool, cand, train, test, inner=inner)
         for kind in EVAL_KINDS:
             oof[kind][test] = r["scores"][kind]
-        folds.append({kk: v for kk, v in r.items() if kk != "scores"} | {"sources": sorted(set(pool.sources[test]))})
+            oof_logits[kind][test] = r["logits"][kind]
+        folds.append({kk: v for kk, v in r.items() if kk not in ("scores", "logits")} | {"sources": sorted(set(pool.sources[test]))})
         log(f"{cand.name} fold {i}: AUC {r['auc_raw']:.3f} / jpeg {r['auc_jpeg90']:.3f} / down {r['auc_down05']:.3f}")
     fams = {}
     for fam, (train, test) in family_folds(pool, k, seed).items():
         r = evaluate_split(pool, cand, train, test, inner=inner)
-        fams[fam] = {kk: v for kk, v in r.items() if kk != "scores"}
+        fams[fam] = {kk: v for kk, v in r.items() if kk not in ("scores", "logits")}
         log(f"{cand.name} without {fam}: AUC {r['auc_raw']:.3f} / jpeg {r['auc_jpeg90']:.3f} / down {r['auc_down05']:.3f}")
-    return {"candidate": cand.name, "folds": folds, "families": fams, "oof": oof,
+    return {"candidate": cand.name, "folds": folds, "families": fams, "oof": oof, "oof_logits": oof_logits,
             "summary": summarize(folds, fams)}
 
 

@@ -28,6 +28,10 @@ class LinearHead:
     def logits(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(x, dtype=np.float64) @ self.weight + self.bias
 
+    def scaled(self, scale: float, shift: float) -> LinearHead:
+        """The head whose logit is ``scale * logit + shift`` (a calibration folded into the weights)."""
+        return LinearHead(self.weight * scale, self.bias * scale + shift)
+
     @staticmethod
     def average(heads: Sequence[tuple[LinearHead, slice]], dim: int) -> LinearHead:
         """One head over the full feature vector whose logit is the mean of `heads`' logits, each of which
@@ -67,6 +71,20 @@ def fit_head(
     w = clf.coef_.ravel().astype(np.float64) / sd
     b = float(clf.intercept_[0] - np.dot(w, mu))
     return LinearHead(w, b)
+
+
+def platt(logits: np.ndarray, y: np.ndarray, groups: Sequence[str]) -> tuple[float, float]:
+    """(scale, shift) so that sigmoid(scale * logit + shift) is calibrated on these (out-of-fold) scores.
+
+    A linear head on thousands of standardised features is right about the order of images but far too
+    sure of itself (most scores end up within 1e-3 of 0 or 1); Platt scaling, with the same source
+    balance as the fit, makes the probability mean what it says and lets the unsure band sit where it should."""
+    from sklearn.linear_model import LogisticRegression
+
+    z = np.clip(np.asarray(logits, dtype=np.float64), -50, 50).reshape(-1, 1)
+    clf = LogisticRegression(C=1e4, max_iter=1000)
+    clf.fit(z, np.asarray(y), sample_weight=row_weights(y, groups))
+    return float(clf.coef_[0, 0]), float(clf.intercept_[0])
 
 
 def install_head(model: Any, head: LinearHead) -> Any:

