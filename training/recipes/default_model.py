@@ -89,7 +89,7 @@ def build_model(cand: Candidate, head: LinearHead, store: str) -> tuple[Any, str
     if store == LAYERS:
         used = sorted({(s.start // 768) + 1 for s in cand.slices} | {s.stop // 768 for s in cand.slices})
         arch, lo, hi = LAYERS, 0, len(head.weight)
-        what = (f"frozen DINOv2 ViT-S/14 features of every block" if (used[0], used[-1]) == (1, 12)
+        what = ("frozen DINOv2 ViT-S/14 features of every block" if (used[0], used[-1]) == (1, 12)
                 else f"frozen DINOv2 ViT-S/14 features of blocks {used[0]}-{used[-1]}")
     else:
         lo = min(s.start for s in cand.slices)
