@@ -266,13 +266,13 @@ class ResultsProxyModel(QSortFilterProxyModel):
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
+        self._verdict: Verdict | None = None
+        self._text = ""
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         src = self.sourceModel()
         if src is not None:
             src.sort(column, order)  # the proxy itself stays unsorted (sortColumn -1): it shows the model's order
-        self._verdict: Verdict | None = None
-        self._text = ""
 
     @property
     def verdict_filter(self) -> Verdict | None:

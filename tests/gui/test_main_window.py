@@ -13,6 +13,7 @@ from core.results import ImageResult, Verdict
 from core.settings import load_settings, save_settings
 from core.store import ResultStore
 from gui.main_window import MainWindow
+from gui.models.results_model import Column
 from gui.scan_controller import ScanState
 from tests.gui.conftest import write_images
 
@@ -99,6 +100,18 @@ def test_export_csv_writes_the_rows(qtbot, window, tmp_path):
     assert list(table[0].keys()) == list(CSV_COLUMNS)
     assert [r["path"] for r in table] == ["/data/a.png", "/data/c.png", "/data/b.png"]  # the table's order
     assert table[0]["verdict"] == "ai" and table[0]["ai_probability"] == "0.9000"
+
+
+def test_export_after_filter_sort_and_new_rows_writes_only_the_filtered_rows(qtbot, window, tmp_path):
+    window.model.append_results([_result("/data/a.png", 0.9, Verdict.AI), _result("/data/b.png", 0.1, Verdict.HUMAN)])
+    window.results.set_verdict_filter(Verdict.AI)
+    window.results.table.sortByColumn(Column.PROBABILITY, Qt.SortOrder.AscendingOrder)
+    window.model.append_results([_result("/data/c.png", 0.5, Verdict.UNSURE), _result("/data/d.png", 0.8, Verdict.AI)])
+    dest = tmp_path / "ai.csv"
+    with qtbot.waitSignal(window.exporter.export_finished, timeout=TIMEOUT):
+        assert window.export_results("csv", str(dest))
+    with open(dest, encoding="utf-8-sig", newline="") as fh:
+        assert [r["path"] for r in csv.DictReader(fh)] == ["/data/d.png", "/data/a.png"]
 
 
 def test_reopening_shows_the_last_scan(qtbot, tiny_model, tmp_path):

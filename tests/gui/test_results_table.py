@@ -126,3 +126,26 @@ def test_thumbnails_are_made_in_the_background_and_cached_on_disk(qtbot, tmp_pat
         pass
     assert cache.pixmap(str(bad), 1, 13) is cache.failed_pixmap()
     assert cache.pending() == 0
+
+
+def test_sorting_keeps_the_filters_and_export_takes_only_the_shown_rows(qtbot):
+    """Regression: sort() used to reset the proxy's filters while the combo still said "AI"."""
+    from gui.models.results_model import ResultsProxyModel
+
+    bare = ResultsProxyModel()  # filtering before any sort() must not raise
+    bare.setSourceModel(ResultsModel())
+    bare.sourceModel().append_results(_results())
+    assert bare.rowCount() == 5
+
+    model = ResultsModel()
+    w = ResultsWidget(model)
+    qtbot.addWidget(w)
+    model.append_results(_results())
+    w.set_verdict_filter(Verdict.AI)
+    w.table.sortByColumn(Column.PROBABILITY, Qt.SortOrder.DescendingOrder)
+    assert _names(w) == ["alpha.png", "meta.png"]
+    model.append_results([ImageResult("/z/late.png", size=1, probability=0.1, verdict=Verdict.HUMAN, crops=1)])
+    model.append_results([ImageResult("/z/late_ai.png", size=1, probability=0.99, verdict=Verdict.AI, crops=1)])
+    assert _names(w) == ["late_ai.png", "alpha.png", "meta.png"]
+    assert w.verdict_combo.currentData() == Verdict.AI.value
+    assert w.proxy.verdict_filter is Verdict.AI
