@@ -14,7 +14,13 @@ from .results import ImageResult, Verdict
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
+# The exit codes README.md promises (section "Scan from the command line").
+EXIT_OK = 0  # the command did what it was asked (a scan ran, even if some files could not be read)
+EXIT_ERROR = 1  # the one file asked about could not be read (inspect), some images failed (generate), a job was stopped
+EXIT_USAGE = 2  # the command was wrong: bad arguments, unknown model or architecture, missing extra, no such device
+EXIT_NOTHING = 3  # nothing to scan: no image files found
+EXIT_FAILED = 4  # a runtime failure: a damaged store or model, a checksum mismatch, a training or generation error
+EXIT_INTERRUPTED = 130  # Ctrl-C (what finished is stored and reported)
 
 
 def add_scan_parser(sub: Any) -> None:
@@ -127,29 +133,41 @@ def cmd_scan(args: argparse.Namespace) -> int:
     results: list[ImageResult] = []
     summary: ScanFinished | None = None
     bar = None
+    interrupted = False
     with ResultStore(paths.store_path()) as store:
         job = ScanJob(args.paths, detector, options=opts, store=store, evidence_reader=reader, evidence_version=ev_version)
+        events = job.events()
         try:
-            for ev in job.events():
-                if isinstance(ev, ScanProgress):
-                    if bar is None and not args.quiet and ev.total:
-                        bar = tqdm(total=ev.total, unit="img", file=sys.stderr, dynamic_ncols=True, leave=False)
-                    if bar is not None and ev.done > bar.n:
-                        bar.set_postfix(reused=ev.reused, errors=ev.errors, refresh=False)
-                        bar.update(ev.done - bar.n)
-                elif isinstance(ev, ImageResult):
-                    results.append(ev)
-                else:
-                    summary = ev
-        except KeyboardInterrupt:
-            job.cancel()
-            print("\nScan interrupted; finished results are stored.", file=sys.stderr)
+            while True:  # Ctrl-C cancels the job; the loop then drains it to its summary (a second Ctrl-C quits)
+                try:
+                    for ev in events:
+                        if isinstance(ev, ScanProgress):
+                            if bar is None and not args.quiet and ev.total:
+                                bar = tqdm(total=ev.total, unit="img", file=sys.stderr, dynamic_ncols=True, leave=False)
+                            if bar is not None and ev.done > bar.n:
+                                bar.set_postfix(reused=ev.reused, errors=ev.errors, refresh=False)
+                                bar.update(ev.done - bar.n)
+                        elif isinstance(ev, ImageResult):
+                            results.append(ev)
+                        else:
+                            summary = ev
+                    break
+                except KeyboardInterrupt:
+                    if interrupted:
+                        raise
+                    interrupted = True
+                    job.cancel()
         finally:
             if bar is not None:
                 bar.close()
+    interrupted = interrupted or (summary is not None and summary.cancelled)
+    if interrupted:
+        print("\nScan interrupted; what finished is stored and reported below.", file=sys.stderr)
     for msg in summary.skipped_folders if summary else ():
         print(f"warning: skipped {msg}", file=sys.stderr)
-    if summary is None or summary.total == 0:
+    if summary is None:  # interrupted before the scan began (while looking for files)
+        return EXIT_INTERRUPTED
+    if summary.total == 0 and not interrupted:
         print("Nothing to scan: no image files found under " + ", ".join(args.paths), file=sys.stderr)
         return EXIT_NOTHING
     if not args.quiet:
@@ -177,12 +195,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
         write_csv(ordered, args.csv)
         print(f"CSV report: {args.csv}")
     if args.json:
-        write_json(ordered, args.json, bundle=bundle, scan=scan_info)
+        band = summary.unsure_band if summary.band_from_settings else None
+        write_json(ordered, args.json, bundle=bundle, scan=scan_info, unsure_band=band)
         print(f"JSON report: {args.json}")
     if args.heatmaps:
         n = write_heatmaps(ordered, args.heatmaps)
         print(f"{n} heatmaps in {args.heatmaps}")
-    return EXIT_OK
+    return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 
 # -- models ----------------------------------------------------------------------------------------------

@@ -7,15 +7,26 @@ class MiwakeError(Exception):
     """Base class: the message is meant for the user and says what to do."""
 
 
+class UsageError(MiwakeError):
+    """The command asked for something that does not exist here (a model id, a device, an architecture, an extra).
+
+    The CLI exits 2 for these, as for argument errors; every other `MiwakeError` is a runtime failure (exit 4).
+    """
+
+
+class MissingExtraError(UsageError):
+    """An optional dependency group (`pip install "miwake[training]"`) is not installed."""
+
+
 class BundleError(MiwakeError):
     """A model bundle is missing, malformed, unsafe or does not match its card."""
 
 
-class UnsafeModelFormatError(BundleError):
+class UnsafeModelFormatError(BundleError, UsageError):
     """A pickle-based weights file (.pt/.pth/.ckpt/.bin) was offered; those can run code when loaded."""
 
 
-class ModelNotFoundError(BundleError):
+class ModelNotFoundError(BundleError, UsageError):
     """No installed model has the requested id."""
 
 
@@ -31,5 +42,5 @@ class StoreError(MiwakeError):
     """The result store could not be opened or written."""
 
 
-class DeviceError(MiwakeError):
+class DeviceError(UsageError):
     """The requested compute device is not available."""

@@ -125,8 +125,13 @@ def write_json(
     *,
     bundle: Bundle | None = None,
     scan: dict[str, Any] | None = None,
+    unsure_band: tuple[float, float] | None = None,
 ) -> int:
-    """The CSV's data plus heatmap grids and evidence details, with the model card summary."""
+    """The CSV's data plus heatmap grids and evidence details, with the model card summary.
+
+    `decision` records what made the verdicts, so they can be checked from the report alone: the unsure band
+    (`unsure_band` when the user's settings override the card's, else the card's) and the rule.
+    """
     rows = [result_json(r) for r in results]
     doc: dict[str, Any] = {"format": "miwake-report", "version": 1}
     if bundle is not None:
@@ -141,6 +146,14 @@ def write_json(
             "unsure_band": list(c.unsure_band),
             "aggregation": c.aggregation,
             "weights_sha256": c.weights_sha256,
+        }
+    band = unsure_band or (bundle.card.unsure_band if bundle is not None else None)
+    if band is not None:
+        doc["decision"] = {
+            "unsure_band": [float(band[0]), float(band[1])],
+            "set_by": "settings" if unsure_band is not None else "model",
+            "rule": "metadata stating AI generation: ai; else ai_probability >= unsure_band[1]: ai, "
+            "< unsure_band[0]: human, otherwise unsure",
         }
     if scan:
         doc["scan"] = scan

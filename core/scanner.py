@@ -33,7 +33,7 @@ from .errors import ImageReadError
 from .imaging import DEFAULT_MAX_PIXELS, decode_image, file_sha256
 from .preprocess import make_inputs, tile_budget
 from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Reason, Verdict
-from .scoring import aggregate_logits, sigmoid, verdict_for
+from .scoring import aggregate_logits, decide, sigmoid, verdict_for
 from .settings import Settings
 from .store import ResultStore, utc_now
 from .tiling import TileGrid
@@ -102,6 +102,8 @@ class ScanFinished:
     device: str
     verdicts: dict[str, int]
     skipped_folders: tuple[str, ...] = ()
+    unsure_band: tuple[float, float] = (0.5, 0.5)  # the band that decided this scan's pixel verdicts
+    band_from_settings: bool = False  # True: the user's override, not the model card's band
 
 
 ScanEvent = Union[ScanProgress, ImageResult, ScanFinished]
@@ -233,12 +235,7 @@ class ScanJob:
         return self.options.unsure_band or self.bundle.card.unsure_band
 
     def _with_evidence_verdict(self, r: ImageResult) -> ImageResult:
-        """Metadata that states AI generation decides the verdict (reason "metadata"); see README."""
-        if r.evidence_states_ai:
-            return r.with_(verdict=Verdict.AI, reason=Reason.METADATA)
-        if r.ok and r.probability is not None:
-            return r.with_(verdict=verdict_for(r.probability, self._band), reason=Reason.PIXELS)
-        return r.with_(reason=Reason.PIXELS)
+        return decide(r, self._band)
 
     def _try_reuse(self, path: Path, size: int, mtime_ns: int, settings_key: str) -> ImageResult | None:
         if self.store is None or not self.options.reuse:
@@ -416,6 +413,9 @@ class ScanJob:
             self._cancel.set()
             status = "cancelled"
             raise
+        except KeyboardInterrupt:  # Ctrl-C while the scan was working: a cancel, and the summary still comes
+            self._cancel.set()
+            status = "cancelled"
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
             if store is not None and scan_id is not None:
@@ -433,6 +433,8 @@ class ScanJob:
             device=self.detector.device.name,
             verdicts=dict(verdicts),
             skipped_folders=tuple(self._skipped),
+            unsure_band=self._band,
+            band_from_settings=self.options.unsure_band is not None,
         )
 
     def run(self, on_event: Callable[[ScanEvent], None] | None = None) -> ScanFinished:

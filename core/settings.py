@@ -30,8 +30,7 @@ class Settings:
     batch_size: int | None = None
     stride: int | None = None
     max_tiles: int | None = None  # None = the model's own tile budget (its card), else 64
-    threshold_override: float | None = None
-    unsure_band_override: tuple[float, float] | None = None
+    unsure_band_override: tuple[float, float] | None = None  # None = the model card's band decides verdicts
     language: str = "system"  # system | en | ja
     version: int = SETTINGS_VERSION
     recent_folders: tuple[str, ...] = ()
@@ -39,6 +38,10 @@ class Settings:
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+    def unsure_band_for(self, card_band: tuple[float, float]) -> tuple[float, float]:
+        """The band that decides pixel verdicts: the user's override, else the model card's."""
+        return self.unsure_band_override or card_band
 
     def add_recent(self, folder: str, keep: int = 10) -> Settings:
         rec = [folder] + [f for f in self.recent_folders if f != folder]

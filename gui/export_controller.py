@@ -20,12 +20,17 @@ KINDS = ("csv", "json", "heatmaps")
 
 
 def _export(
-    kind: str, results: list[ImageResult], dest: str, bundle: Bundle | None, scan: dict[str, Any] | None
+    kind: str,
+    results: list[ImageResult],
+    dest: str,
+    bundle: Bundle | None,
+    scan: dict[str, Any] | None,
+    unsure_band: tuple[float, float] | None = None,
 ) -> int:
     if kind == "csv":
         return write_csv(results, dest)
     if kind == "json":
-        return write_json(results, dest, bundle=bundle, scan=scan)
+        return write_json(results, dest, bundle=bundle, scan=scan, unsure_band=unsure_band)
     if kind == "heatmaps":
         return write_heatmaps(results, dest)
     raise ValueError(f"unknown export kind {kind!r}")
@@ -49,7 +54,9 @@ class ExportController(QObject):
         dest: str,
         bundle: Bundle | None = None,
         scan: dict[str, Any] | None = None,
+        unsure_band: tuple[float, float] | None = None,
     ) -> None:
+        """`unsure_band`: the user's band override that decided the rows' verdicts (None: each model's own)."""
         if kind not in KINDS:
             raise ValueError(f"unknown export kind {kind!r}")
         self._running += 1
@@ -61,4 +68,4 @@ class ExportController(QObject):
             else:
                 self.export_finished.emit(kind, int(result or 0), dest)
 
-        run_task(_export, kind, list(results), dest, bundle, scan, on_done=done, parent=self)
+        run_task(_export, kind, list(results), dest, bundle, scan, unsure_band, on_done=done, parent=self)

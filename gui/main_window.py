@@ -16,6 +16,7 @@ from core.errors import MiwakeError
 from core.registry import ModelRegistry
 from core.results import ImageResult
 from core.scanner import ScanFinished, ScanProgress
+from core.scoring import decide
 from core.settings import Settings, load_settings, save_settings
 from core.store import ScanRecord
 
@@ -174,6 +175,7 @@ class MainWindow(QMainWindow):
             self.status.show_message(self.tr("Open a folder (or drop one here) and press Scan."))
             return
         self.set_roots(list(record.roots))
+        self.apply_decision()  # the settings may have changed since that scan
         msg = i18n.fill(
             self.tr("Last scan (%1) of %2: %3 images with model %4. Press Scan to check again; unchanged files are reused."),
             record.started_at.replace("T", " ")[:16], ", ".join(record.roots), self.model.rowCount(), record.model_id,
@@ -199,7 +201,7 @@ class MainWindow(QMainWindow):
                 return False
         bundle = self.bundles.get(rows[0].model_id)
         scan = {"paths": self.roots, "rows": len(rows)}
-        self.exporter.export(kind, rows, dest, bundle=bundle, scan=scan)
+        self.exporter.export(kind, rows, dest, bundle=bundle, scan=scan, unsure_band=self.settings.unsure_band_override)
         self.status.show_message(self.tr("Exporting %n row(s)…", "", len(rows)))
         return True
 
@@ -232,7 +234,7 @@ class MainWindow(QMainWindow):
         except MiwakeError:
             self.active_model_id = None
         self.settings = load_settings()
-        self.detail.set_models(self.bundles, self.settings.unsure_band_override, self.settings.threshold_override)
+        self.detail.set_models(self.bundles, self.settings.unsure_band_override)
         self._update_model_label()
 
     def _update_model_label(self) -> None:
@@ -270,7 +272,8 @@ class MainWindow(QMainWindow):
     def open_settings_dialog(self) -> None:
         from .dialogs.settings_dialog import SettingsDialog
 
-        dlg = SettingsDialog(load_settings(), self)
+        active = self.bundles.get(self.active_model_id or "")
+        dlg = SettingsDialog(load_settings(), self, model_band=active.card.unsure_band if active else None)
         dlg.settings_saved.connect(self._on_settings_saved)
         dlg.exec()
 
@@ -278,6 +281,21 @@ class MainWindow(QMainWindow):
         self.settings = settings
         i18n.apply_language(settings.language)
         self.refresh_models()
+        self.apply_decision()
+
+    def apply_decision(self) -> None:
+        """Re-decide the shown rows with the band in force now (a changed band applies at once, and exports
+        record the band that made their verdicts)."""
+        changed = []
+        for r in self.model.results():
+            b = self.bundles.get(r.model_id)
+            if b is None:
+                continue
+            new = decide(r, self.settings.unsure_band_for(b.card.unsure_band))
+            if (new.verdict, new.reason) != (r.verdict, r.reason):
+                changed.append(new)
+        if changed:
+            self.model.append_results(changed)
 
     def open_log_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_dir())))

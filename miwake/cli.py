@@ -41,7 +41,8 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from core.errors import MiwakeError
+    from core.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
+    from core.errors import MiwakeError, UsageError
     from core.logsetup import setup_logging
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -58,16 +59,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_self_test()
     if not getattr(args, "func", None):
         parser.print_help()
-        return 2
+        return EXIT_USAGE
     setup_logging(verbose=args.verbose)
     try:
         return int(args.func(args) or 0)
+    except UsageError as e:
+        print(f"miwake: {e}", file=sys.stderr)
+        return EXIT_USAGE
     except MiwakeError as e:
         print(f"miwake: {e}", file=sys.stderr)
-        return 2
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("miwake: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 def gui_main() -> int:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from core.discovery import DiscoveryOptions, discover
+from core.errors import UsageError
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ AI, REAL = 1, 0
 _LABELS = {"ai": AI, "fake": AI, "generated": AI, "1": AI, "real": REAL, "human": REAL, "0": REAL}
 
 
-class DatasetError(ValueError):
+class DatasetError(UsageError, ValueError):
     """The dataset description is unusable (no files, unknown labels, one class missing...)."""
 
 

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .generate_errors import GenerateError
+from .generate_errors import GenerateUsageError
 from .sd_prompts import list_presets
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.reconstruct:
         extra = [f"--{k.replace('_', '-')}" for k in _TXT2IMG_ONLY if getattr(args, k) not in (None, defaults.get(k))]
         if extra:
-            raise GenerateError(f"{', '.join(extra)}: text-to-image settings, not used with --reconstruct.")
+            raise GenerateUsageError(f"{', '.join(extra)}: text-to-image settings, not used with --reconstruct.")
     bar: Any = None
     cancel = threading.Event()
 
@@ -113,7 +113,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     if summary.kind == "reconstruct" and summary.total == 0:
-        raise GenerateError(f"No image files found under {args.reconstruct}.")
+        raise GenerateUsageError(f"No image files found under {args.reconstruct}.")
     for msg in summary.error_messages:
         print(f"error: {msg}", file=sys.stderr)
     made = "reconstructed" if summary.kind == "reconstruct" else "generated"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from core.errors import MiwakeError
+from core.errors import MiwakeError, UsageError
 
 
 class GenerateError(MiwakeError):
     """Base class for generation and reconstruction failures."""
 
 
-class ModelFilesError(GenerateError):
+class ModelFilesError(GenerateError, UsageError):
     """The model (Hub id, folder or checkpoint) is missing, incomplete or not a supported Stable Diffusion model."""
 
 
@@ -25,9 +25,13 @@ class InsufficientDiskSpaceError(GenerateError):
     """The output folder's disk has too little free space for the images still to make."""
 
 
-class RunMismatchError(GenerateError):
+class RunMismatchError(GenerateError, UsageError):
     """The output folder holds a run made with different settings; resuming would mix two data sets."""
 
 
-class PromptsError(GenerateError):
+class PromptsError(GenerateError, UsageError):
     """The prompt preset is unknown or the prompt file is unreadable or empty."""
+
+
+class GenerateUsageError(GenerateError, UsageError):
+    """The options do not fit together, or name nothing to work on (no images to reconstruct)."""

@@ -45,9 +45,13 @@ class SettingsDialog(QDialog):
     settings_saved = Signal(object)  # Settings
     devices_probed = Signal()
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Settings, parent: QWidget | None = None, model_band: tuple[float, float] | None = None
+    ) -> None:
+        """`model_band`: the active model's unsure band, shown while the override is off."""
         super().__init__(parent)
         self.settings = settings
+        self.model_band = model_band or (0.35, 0.65)
         self.device = QComboBox(self)
         for value in ("auto", "cpu", "cuda", "mps"):
             self.device.addItem("", value)
@@ -56,7 +60,6 @@ class SettingsDialog(QDialog):
         self.override = QCheckBox(self)
         self.band_lo = self._prob_spin()
         self.band_hi = self._prob_spin()
-        self.threshold = self._prob_spin()
         self.stride = QSpinBox(self)
         self.stride.setRange(0, 4096)
         self.stride.setSingleStep(16)
@@ -86,9 +89,7 @@ class SettingsDialog(QDialog):
         band.addWidget(self.band_hi)
         band.addStretch(1)
         self.band_label = QLabel(self)
-        self.threshold_label = QLabel(self)
         f.addRow(self.band_label, band)
-        f.addRow(self.threshold_label, self.threshold)
         self.tiling_box = QGroupBox(self)
         f = QFormLayout(self.tiling_box)
         self.stride_label, self.batch_label, self.tiles_label = QLabel(self), QLabel(self), QLabel(self)
@@ -130,15 +131,13 @@ class SettingsDialog(QDialog):
         self.device.setCurrentIndex(max(0, self.device.findData(s.device)))
         band = s.unsure_band_override
         self.override.setChecked(band is not None)
-        self.band_lo.setValue(band[0] if band else 0.35)
-        self.band_hi.setValue(band[1] if band else 0.65)
-        self.threshold.setValue(s.threshold_override if s.threshold_override is not None else 0.5)
+        self.band_lo.setValue(band[0] if band else self.model_band[0])
+        self.band_hi.setValue(band[1] if band else self.model_band[1])
         self._on_override_toggled(band is not None)
         self.stride.setValue(s.stride or 0)
         self.batch.setValue(s.batch_size or 0)
         self.max_tiles.setValue(s.max_tiles or 0)
         self.language.setCurrentIndex(max(0, self.language.findData(s.language)))
-        self.threshold.setRange(self.band_lo.value(), self.band_hi.value())
 
     def _set_device_enabled(self, value: str, enabled: bool) -> None:
         model = self.device.model()
@@ -164,8 +163,11 @@ class SettingsDialog(QDialog):
         self.devices_probed.emit()
 
     def _on_override_toggled(self, on: bool) -> None:
-        for w in (self.band_lo, self.band_hi, self.threshold):
+        for w in (self.band_lo, self.band_hi):
             w.setEnabled(on)
+        if not on:  # greyed out, they show what decides now: the active model's band
+            self.band_lo.setValue(self.model_band[0])
+            self.band_hi.setValue(self.model_band[1])
 
     def _keep_band_order(self) -> None:
         lo, hi = self.band_lo.value(), self.band_hi.value()
@@ -174,7 +176,6 @@ class SettingsDialog(QDialog):
                 self.band_hi.setValue(lo)
             else:
                 self.band_lo.setValue(hi)
-        self.threshold.setRange(self.band_lo.value(), self.band_hi.value())
 
     def result_settings(self) -> Settings:
         """The dialog's values on top of the saved settings (recent folders, active model… stay)."""
@@ -182,7 +183,6 @@ class SettingsDialog(QDialog):
         return load_settings().with_(
             device=self.device.currentData(),
             unsure_band_override=(self.band_lo.value(), self.band_hi.value()) if on else None,
-            threshold_override=self.threshold.value() if on else None,
             stride=self.stride.value() or None,
             batch_size=self.batch.value() or None,
             max_tiles=self.max_tiles.value() or None,
@@ -219,7 +219,6 @@ class SettingsDialog(QDialog):
             self.tr("Verdict: AI at or above the upper end, human below the lower end, unsure between")
         )
         self.band_label.setText(self.tr("Unsure band"))
-        self.threshold_label.setText(self.tr("Threshold"))
         self.tiling_box.setTitle(self.tr("Tiling and speed"))
         self.stride_label.setText(self.tr("Crop stride"))
         self.stride.setSpecialValueText(self.tr("cover (fewest crops)"))

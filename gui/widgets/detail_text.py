@@ -194,15 +194,8 @@ def model_html(bundle: Bundle | None, model_id: str) -> str:
         ),
         _row(translate("DetailText", "Architecture"), escape(f"{c.arch}, {c.input_mode} {c.crop_size} px")),
         _row(
-            translate("DetailText", "Decision"),
-            escape(
-                _f(
-                    translate("DetailText", "threshold %1, unsure band %2–%3"),
-                    f"{c.threshold:.2f}",
-                    f"{c.unsure_band[0]:.2f}",
-                    f"{c.unsure_band[1]:.2f}",
-                )
-            ),
+            translate("DetailText", "Verdict rule"),
+            escape(decision_text(c.unsure_band)),
         ),
     ]
     m = metrics_text(c.metrics)
@@ -214,11 +207,17 @@ def model_html(bundle: Bundle | None, model_id: str) -> str:
     return "<table cellspacing='2'>" + "".join(rows) + "</table>"
 
 
+def decision_text(band: tuple[float, float]) -> str:
+    """What decides a pixel verdict, in words (the card's threshold decides nothing here)."""
+    return _f(
+        translate("DetailText", "AI from %2, human below %1, unsure between"), f"{band[0]:.2f}", f"{band[1]:.2f}"
+    )
+
+
 def result_html(
     r: ImageResult,
     bundle: Bundle | None,
     band_override: tuple[float, float] | None,
-    threshold_override: float | None = None,
 ) -> str:
     band = band_override or (bundle.card.unsure_band if bundle is not None else None)
     p = Path(r.path)
@@ -242,12 +241,7 @@ def result_html(
                 if band_override
                 else translate("DetailText", "from the model card")
             )
-            rows.append(_row(translate("DetailText", "Unsure band"), escape(f"{band[0]:.2f}–{band[1]:.2f} ({src})")))
-        if band_override and threshold_override is not None:
-            mine = translate("DetailText", "your setting")
-            rows.append(_row(translate("DetailText", "Threshold"), escape(f"{threshold_override:.2f} ({mine})")))
-        elif bundle is not None:
-            rows.append(_row(translate("DetailText", "Threshold"), f"{bundle.card.threshold:.2f}"))
+            rows.append(_row(translate("DetailText", "Verdict rule"), escape(decision_text(band) + f" ({src})")))
     rows.append(_row(translate("DetailText", "Model"), escape(bundle.card.display_name if bundle else r.model_id)))
     facts = [
         _row(translate("DetailText", "Format"), escape(r.format or "")),

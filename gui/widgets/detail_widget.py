@@ -56,7 +56,6 @@ class DetailWidget(QWidget):
         self._result: ImageResult | None = None
         self._bundles: dict[str, Bundle] = {}
         self._band_override: tuple[float, float] | None = None
-        self._threshold_override: float | None = None
         self._images: OrderedDict[str, QImage] = OrderedDict()  # small LRU for back-and-forth browsing
         self._loading: str | None = None
 
@@ -126,12 +125,10 @@ class DetailWidget(QWidget):
         self,
         bundles: dict[str, Bundle],
         band_override: tuple[float, float] | None,
-        threshold_override: float | None = None,
     ) -> None:
-        """Installed models (for the model card summary) and the user's decision settings."""
+        """Installed models (for the model card summary) and the user's unsure band, if they set one."""
         self._bundles = dict(bundles)
         self._band_override = band_override
-        self._threshold_override = threshold_override
         self._refresh_text()
 
     def current_result(self) -> ImageResult | None:
@@ -198,7 +195,7 @@ class DetailWidget(QWidget):
         r = self._result
         bundle = self._bundles.get(r.model_id) if r is not None else None
         self.info.setHtml(
-            detail_text.result_html(r, bundle, self._band_override, self._threshold_override) if r else ""
+            detail_text.result_html(r, bundle, self._band_override) if r else ""
         )
         self._refresh_hover_hint()
 

@@ -229,12 +229,8 @@
         <translation>アーキテクチャ</translation>
     </message>
     <message>
-        <source>Decision</source>
-        <translation>判定</translation>
-    </message>
-    <message>
-        <source>threshold %1, unsure band %2–%3</source>
-        <translation>しきい値 %1、保留範囲 %2〜%3</translation>
+        <source>Verdict rule</source>
+        <translation>判定の決め方</translation>
     </message>
     <message>
         <source>Validation</source>
@@ -243,6 +239,10 @@
     <message>
         <source>About</source>
         <translation>説明</translation>
+    </message>
+    <message>
+        <source>AI from %2, human below %1, unsure between</source>
+        <translation>%2 以上で AI、%1 未満で人間、その間は保留</translation>
     </message>
     <message>
         <source>AI probability %1</source>
@@ -263,14 +263,6 @@
     <message>
         <source>from the model card</source>
         <translation>モデルカードの値</translation>
-    </message>
-    <message>
-        <source>Unsure band</source>
-        <translation>保留範囲</translation>
-    </message>
-    <message>
-        <source>Threshold</source>
-        <translation>しきい値</translation>
     </message>
     <message>
         <source>Format</source>
@@ -1758,10 +1750,6 @@
     <message>
         <source>Unsure band</source>
         <translation>保留範囲</translation>
-    </message>
-    <message>
-        <source>Threshold</source>
-        <translation>しきい値</translation>
     </message>
     <message>
         <source>Tiling and speed</source>

@@ -71,3 +71,117 @@ def test_entry_point_runs(tmp_path):
     assert r.returncode == 0 and "miwake" in r.stdout
     r = subprocess.run([sys.executable, "-m", "miwake", "scan"], capture_output=True, text=True)
     assert r.returncode == 2
+
+
+def _csv_of(tmp_path: Path, folder: Path) -> list[str]:
+    out = tmp_path / "first.csv"
+    assert main(["scan", str(folder), "-q", "--csv", str(out)]) == 0
+    return out.read_text("utf-8-sig").splitlines()
+
+
+def _interrupt_after(monkeypatch, calls: int) -> None:
+    """Ctrl-C arrives while the model runs its `calls`-th batch (as SIGINT raises in the main thread)."""
+    from core.detector import Detector
+
+    real = Detector.logits
+    seen = {"n": 0}
+
+    def logits(self, crops):
+        seen["n"] += 1
+        if seen["n"] == calls:
+            raise KeyboardInterrupt
+        return real(self, crops)
+
+    monkeypatch.setattr(Detector, "logits", logits)
+
+
+def test_ctrl_c_stores_a_cancelled_scan_and_reports_what_finished(tmp_path, tiny_bundle, monkeypatch, capsys):
+    from core import paths
+    from core.store import ResultStore
+    from tests.helpers import noise_image
+
+    main(["models", "import", str(tiny_bundle.path)])
+    folder = tmp_path / "same"
+    folder.mkdir()
+    for i in range(4):
+        noise_image(64, 48, i).save(folder / f"{i}.png")
+    assert main(["scan", str(folder), "--batch", "1", "--no-reuse", "-q"]) == 0
+    crops = int(next(csv.DictReader(_csv_of(tmp_path, folder)))["crops"])
+    _interrupt_after(monkeypatch, 2 * crops + 1)  # in the third image: two are finished
+    out_csv, out_json = tmp_path / "r.csv", tmp_path / "r.json"
+    rc = main(["scan", str(folder), "--batch", "1", "--no-reuse", "--csv", str(out_csv), "--json", str(out_json)])
+    captured = capsys.readouterr()
+    assert rc == 130
+    assert "Nothing to scan" not in captured.err and "interrupted" in captured.err
+    assert "[cancelled]" in captured.out
+    rows = list(csv.DictReader(out_csv.read_text("utf-8-sig").splitlines()))
+    assert len(rows) == 2  # what finished, not nothing
+    doc = json.loads(out_json.read_text("utf-8"))
+    assert doc["scan"]["cancelled"] is True and len(doc["results"]) == len(rows)
+    with ResultStore(paths.store_path()) as store:
+        last = store.last_scan()
+    assert last is not None and last.status == "cancelled"
+
+
+def test_ctrl_c_in_the_consumer_still_gives_the_summary(tmp_path, tiny_bundle, image_folder, monkeypatch, capsys):
+    """Ctrl-C can also land between two events, in the CLI's own code (the progress bar)."""
+    import tqdm
+
+    main(["models", "import", str(tiny_bundle.path)])
+    real_update = tqdm.tqdm.update
+    seen = {"n": 0}
+
+    def update(self, n=1):
+        seen["n"] += 1
+        if seen["n"] == 2:
+            raise KeyboardInterrupt
+        return real_update(self, n)
+
+    monkeypatch.setattr(tqdm.tqdm, "update", update)
+    out_csv = tmp_path / "r.csv"
+    rc = main(["scan", str(image_folder), "--batch", "1", "--csv", str(out_csv)])
+    assert rc == 130 and out_csv.exists()
+    assert "[cancelled]" in capsys.readouterr().out
+
+
+def test_runtime_failures_have_their_own_exit_code(tmp_path, tiny_bundle, image_folder, capsys):
+    from core import paths
+
+    main(["models", "import", str(tiny_bundle.path)])
+    paths.store_path().write_bytes(b"this is not a database" * 200)  # a damaged store is not a usage error
+    rc = main(["scan", str(image_folder)])
+    assert rc == 4, capsys.readouterr().err
+    paths.store_path().unlink()
+    assert main(["scan", str(image_folder), "--device", "mps"]) == 2  # a device this machine lacks is one
+
+
+def test_the_band_override_decides_scan_verdicts_and_the_report_records_it(tmp_path, tiny_bundle, image_folder):
+    from core.scoring import verdict_for
+    from core.settings import load_settings, save_settings
+
+    main(["models", "import", str(tiny_bundle.path)])
+    out = tmp_path / "card.json"
+    assert main(["scan", str(image_folder), "-q", "--json", str(out)]) == 0
+    doc = json.loads(out.read_text("utf-8"))
+    assert doc["decision"]["set_by"] == "model" and doc["decision"]["unsure_band"] == list(tiny_bundle.card.unsure_band)
+
+    probs = sorted(r["ai_probability"] for r in doc["results"])
+    band = (probs[0] - 1e-6, probs[1] + 1e-6)  # lowest file: unsure or human; second lowest: unsure; rest: AI
+    save_settings(load_settings().with_(unsure_band_override=band))
+    out2 = tmp_path / "mine.json"
+    assert main(["scan", str(image_folder), "-q", "--json", str(out2)]) == 0  # reused results, re-decided
+    doc2 = json.loads(out2.read_text("utf-8"))
+    assert doc2["decision"]["set_by"] == "settings" and doc2["decision"]["unsure_band"] == list(band)
+    lo, hi = doc2["decision"]["unsure_band"]
+    for r in doc2["results"]:  # every verdict follows from the report alone
+        assert r["verdict"] == verdict_for(r["ai_probability"], (lo, hi)).value
+    assert [r["verdict"] for r in doc2["results"]] != [r["verdict"] for r in doc["results"]]
+
+
+def test_an_old_threshold_override_in_settings_is_kept_but_decides_nothing(tmp_path):
+    from core import paths
+    from core.settings import load_settings
+
+    paths.settings_path().write_text(json.dumps({"threshold_override": 0.9, "version": 2}), encoding="utf-8")
+    s = load_settings()
+    assert not hasattr(s, "threshold_override") and s.extra == {"threshold_override": 0.9}

@@ -109,3 +109,17 @@ def test_settings_dialog_saves_through_core_settings(qtbot):
     dlg2.accept()
     assert load_settings().unsure_band_override is None and load_settings().stride is None
     qtbot.waitUntil(lambda: not dlg2.gpu_label.text().endswith("…"), timeout=30_000)
+
+
+def test_settings_dialog_shows_the_models_band_while_the_override_is_off(qtbot):
+    """The greyed-out fields say what decides now; there is no threshold field (it decided nothing)."""
+    dlg = SettingsDialog(load_settings(), model_band=(0.165, 0.943))
+    qtbot.addWidget(dlg)
+    assert not dlg.override.isChecked() and not dlg.band_lo.isEnabled()
+    assert (round(dlg.band_lo.value(), 2), round(dlg.band_hi.value(), 2)) == (0.17, 0.94)
+    assert not hasattr(dlg, "threshold")
+    dlg.override.setChecked(True)
+    dlg.band_hi.setValue(0.8)
+    assert dlg.result_settings().unsure_band_override == (round(dlg.band_lo.value(), 2), 0.8)
+    assert "threshold_override" not in {f for f in vars(dlg.result_settings())}
+    qtbot.waitUntil(lambda: not dlg.gpu_label.text().endswith("…"), timeout=30_000)

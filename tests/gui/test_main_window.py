@@ -114,6 +114,22 @@ def test_export_after_filter_sort_and_new_rows_writes_only_the_filtered_rows(qtb
         assert [r["path"] for r in csv.DictReader(fh)] == ["/data/d.png", "/data/a.png"]
 
 
+def test_a_changed_band_redecides_the_rows_and_the_json_export_records_it(qtbot, window, tmp_path):
+    import json
+
+    window.model.append_results([_result("/data/a.png", 0.5, Verdict.UNSURE), _result("/data/b.png", 0.05, Verdict.HUMAN)])
+    mine = load_settings().with_(unsure_band_override=(0.1, 0.4))
+    save_settings(mine)  # as the settings dialog does before it signals
+    window._on_settings_saved(mine)
+    assert [r.verdict for r in window.model.results()] == [Verdict.AI, Verdict.HUMAN]
+    dest = tmp_path / "r.json"
+    with qtbot.waitSignal(window.exporter.export_finished, timeout=TIMEOUT):
+        assert window.export_results("json", str(dest))
+    doc = json.loads(dest.read_text("utf-8"))
+    assert doc["decision"]["unsure_band"] == [0.1, 0.4] and doc["decision"]["set_by"] == "settings"
+    assert [r["verdict"] for r in doc["results"]] == ["ai", "human"]
+
+
 def test_reopening_shows_the_last_scan(qtbot, tiny_model, tmp_path):
     from core import paths
 
