@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import BundleError, UnsafeModelFormatError
+from .errors import BundleError, BundleNotFoundError, UnsafeModelFormatError
 
 CARD_NAME = "model.json"
 WEIGHTS_NAME = "model.safetensors"
@@ -229,7 +229,7 @@ def read_bundle(path: str | os.PathLike[str], source: str = "file") -> Bundle:
             )
         raw = _read_member(p, CARD_NAME, _MAX_CARD_BYTES)
     else:
-        raise BundleError(f"{p}: no such file or folder.")
+        raise BundleNotFoundError(f"{p}: no such file or folder.")
     try:
         card = ModelCard.from_dict(json.loads(raw.decode("utf-8")))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:

@@ -10,7 +10,7 @@ from typing import Any
 
 from .bundle import format_metric
 from .errors import MiwakeError
-from .results import ImageResult, Verdict
+from .results import ImageResult, Reason, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +77,18 @@ def _verdict_label(r: ImageResult) -> str:
     return label + (" (metadata)" if r.reason.value == "metadata" else "")
 
 
+_VERDICT_ORDER = {Verdict.AI: 1, Verdict.UNSURE: 2, Verdict.HUMAN: 3, Verdict.ERROR: 4}
+
+
+def _strength(r: ImageResult) -> tuple[int, float, str]:
+    """Strongest evidence first: metadata stating AI, then AI, unsure, human by probability, errors last."""
+    rank = 0 if r.verdict is Verdict.AI and r.reason is Reason.METADATA else _VERDICT_ORDER.get(r.verdict, 4)
+    return rank, -(r.probability or 0.0), r.path
+
+
 def print_table(results: list[ImageResult], top: int, out: Any = None, base: Path | None = None) -> None:
     out = out or sys.stdout
-    rows = sorted(results, key=lambda r: (r.probability is None, -(r.probability or 0.0), r.path))
+    rows = sorted(results, key=_strength)
     shown = rows if top <= 0 else rows[:top]
     print(f"{'AI prob':>7}  {'verdict':<22} {'crops':>5}  {'size':>11}  file", file=out)
     for r in shown:
@@ -199,8 +208,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
         write_json(ordered, args.json, bundle=bundle, scan=scan_info, unsure_band=band)
         print(f"JSON report: {args.json}")
     if args.heatmaps:
-        n = write_heatmaps(ordered, args.heatmaps)
+        stale: list[tuple[str, str]] = []
+        n = write_heatmaps(ordered, args.heatmaps, skipped=stale)
         print(f"{n} heatmaps in {args.heatmaps}")
+        for path, why in stale:
+            print(f"warning: no heatmap for {path}: {why}", file=sys.stderr)
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 

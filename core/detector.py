@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -9,9 +10,38 @@ from typing import Any
 import numpy as np
 
 from .bundle import Bundle
-from .errors import DeviceError
+from .errors import DeviceError, UnknownArchitectureError
 
 log = logging.getLogger(__name__)
+
+
+def check_arch(arch: object) -> str:
+    """`arch` if it is a plain architecture name the installed timm knows, else `UnknownArchitectureError`.
+
+    Hub names (`hf-hub:owner/name`, `timm/name`) are refused: timm would fetch their config from the network,
+    and nothing Miwake does leaves the machine. Miwake's own architectures (``core.archs``) count as known.
+    """
+    import timm
+
+    from . import archs  # noqa: F401  (registers Miwake's architectures with timm)
+
+    if isinstance(arch, str) and arch and ":" not in arch and "/" not in arch and timm.is_model(arch):
+        return arch
+    name = arch if isinstance(arch, str) else repr(arch)
+    if isinstance(arch, str) and (":" in arch or "/" in arch):
+        raise UnknownArchitectureError(
+            f"{name!r} names a model on a hub; Miwake only builds architectures it has locally (plain timm names)."
+        )
+    close = difflib.get_close_matches(name, timm.list_models(), n=5, cutoff=0.6)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise UnknownArchitectureError(
+        f"{name!r} is not an architecture this Miwake knows (timm {timm.__version__}).{hint} "
+        f"Common choices: {', '.join(COMMON_ARCHS)} (any name in timm's model list works)."
+    )
+
+
+# Offered in the wizard and in error messages: Miwake's default family, then small timm backbones that train here.
+COMMON_ARCHS = ("tf_efficientnetv2_b0", "efficientnet_b0", "convnext_nano", "resnet50")
 
 
 def build_model(arch: str, **kwargs: Any) -> Any:
@@ -19,8 +49,7 @@ def build_model(arch: str, **kwargs: Any) -> Any:
     `arch` may also name one of Miwake's own architectures (``core.archs``, registered with timm)."""
     import timm
 
-    from . import archs  # noqa: F401  (registers Miwake's architectures with timm)
-
+    check_arch(arch)
     return timm.create_model(arch, pretrained=False, num_classes=1, **kwargs)
 
 

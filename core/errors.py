@@ -18,12 +18,24 @@ class MissingExtraError(UsageError):
     """An optional dependency group (`pip install "miwake[training]"`) is not installed."""
 
 
+class UnknownArchitectureError(UsageError):
+    """The architecture is not a plain timm name known to the installed timm (typos, hub names)."""
+
+
 class BundleError(MiwakeError):
     """A model bundle is missing, malformed, unsafe or does not match its card."""
 
 
 class UnsafeModelFormatError(BundleError, UsageError):
     """A pickle-based weights file (.pt/.pth/.ckpt/.bin) was offered; those can run code when loaded."""
+
+
+class ReadOnlyModelError(BundleError, UsageError):
+    """A bundled model was asked to be deleted or replaced."""
+
+
+class BundleNotFoundError(BundleError, UsageError):
+    """The bundle path given does not exist."""
 
 
 class ModelNotFoundError(BundleError, UsageError):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .cli import EXIT_ERROR, EXIT_OK, _verdict_label
-from .errors import MiwakeError
+from .errors import UsageError
 from .evidence import EVIDENCE_VERSION, format_evidence, read_evidence
 from .results import EvidenceItem, ImageResult
 
@@ -61,7 +61,7 @@ def _run_model(path: Path, items: tuple[EvidenceItem, ...], args: argparse.Names
 def cmd_inspect(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
-        raise MiwakeError(f"No such file: {path}")
+        raise UsageError(f"No such file: {path}")
     items = read_evidence(path, watermark=not args.no_watermark)
     result = bundle = None
     if not args.no_model:

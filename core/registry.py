@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import paths
 from .bundle import ARCHIVE_SUFFIX, CARD_NAME, WEIGHTS_NAME, Bundle, read_bundle, refuse_pickle, validate_bundle, write_archive
-from .errors import BundleError, ModelNotFoundError
+from .errors import BundleError, ModelNotFoundError, ReadOnlyModelError
 from .settings import load_settings, save_settings
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ class ModelRegistry:
     def delete(self, model_id: str) -> None:
         b = self.get(model_id)
         if b.read_only:
-            raise BundleError(f"{b.id!r} is bundled with Miwake and cannot be deleted.")
+            raise ReadOnlyModelError(f"{b.id!r} is bundled with Miwake and cannot be deleted.")
         shutil.rmtree(b.path)
         settings = load_settings()
         if settings.active_model == b.id:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .bundle import Bundle
-from .imaging import decode_image
+from .imaging import decode_image, file_sha256
 from .results import ImageResult
 from .heatmap import render_overlay
 
@@ -170,8 +170,17 @@ def heatmap_filename(path: str) -> str:
     return f"{stem}.{digest}.heatmap.png"
 
 
-def write_heatmaps(results: Iterable[ImageResult], folder: str | os.PathLike[str], opacity: float = 0.45) -> int:
-    """One PNG per scored image: the picture with its crop grid and per-crop probabilities drawn over it."""
+def write_heatmaps(
+    results: Iterable[ImageResult],
+    folder: str | os.PathLike[str],
+    opacity: float = 0.45,
+    skipped: list[tuple[str, str]] | None = None,
+) -> int:
+    """One PNG per scored image: the picture with its crop grid and per-crop probabilities drawn over it.
+
+    A file whose bytes no longer match the scan (its sha256) gets no PNG: its stored grid belongs to other
+    pixels. Such files, and vanished ones, are appended to `skipped` as (path, reason).
+    """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     n = 0
@@ -179,9 +188,13 @@ def write_heatmaps(results: Iterable[ImageResult], folder: str | os.PathLike[str
         if not r.ok or r.heatmap is None:
             continue
         try:
+            if r.content_hash and file_sha256(r.path) != r.content_hash:
+                raise ValueError("the file has changed since the scan; scan it again to draw its heatmap")
             img = decode_image(r.path)
         except Exception as e:  # the file changed or vanished since the scan
             log.warning("No heatmap for %s: %s", r.path, e)
+            if skipped is not None:
+                skipped.append((r.path, str(e)))
             continue
         render_overlay(img.rgb, r.heatmap, opacity=opacity).save(out / heatmap_filename(r.path), optimize=True)
         n += 1

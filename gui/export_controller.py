@@ -26,19 +26,21 @@ def _export(
     bundle: Bundle | None,
     scan: dict[str, Any] | None,
     unsure_band: tuple[float, float] | None = None,
+    skipped: list[tuple[str, str]] | None = None,
 ) -> int:
     if kind == "csv":
         return write_csv(results, dest)
     if kind == "json":
         return write_json(results, dest, bundle=bundle, scan=scan, unsure_band=unsure_band)
     if kind == "heatmaps":
-        return write_heatmaps(results, dest)
+        return write_heatmaps(results, dest, skipped=skipped)
     raise ValueError(f"unknown export kind {kind!r}")
 
 
 class ExportController(QObject):
     export_finished = Signal(str, int, str)  # kind, rows (or PNGs) written, destination
     export_failed = Signal(str, object)  # kind, exception
+    export_skipped = Signal(str, object)  # kind, [(path, reason)] of files left out (changed since the scan)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +62,7 @@ class ExportController(QObject):
         if kind not in KINDS:
             raise ValueError(f"unknown export kind {kind!r}")
         self._running += 1
+        skipped: list[tuple[str, str]] = []
 
         def done(result: int | None, error: BaseException | None) -> None:
             self._running -= 1
@@ -67,5 +70,7 @@ class ExportController(QObject):
                 self.export_failed.emit(kind, error)
             else:
                 self.export_finished.emit(kind, int(result or 0), dest)
+                if skipped:  # after "finished": its notification is the one left showing
+                    self.export_skipped.emit(kind, list(skipped))
 
-        run_task(_export, kind, list(results), dest, bundle, scan, unsure_band, on_done=done, parent=self)
+        run_task(_export, kind, list(results), dest, bundle, scan, unsure_band, skipped, on_done=done, parent=self)

@@ -124,10 +124,7 @@ def error_kind_hint(kind: ErrorKind | None) -> str:
 
 
 def evidence_kind_label(kind: str) -> str:
-    try:
-        from core.evidence import KIND_LABELS
-    except ImportError:  # pragma: no cover - evidence reading not installed
-        KIND_LABELS = {}
+    from core.evidence import KIND_LABELS
     english = KIND_LABELS.get(kind, kind)
     labels = {
         "c2pa": translate("EvidenceKind", "C2PA Content Credentials"),

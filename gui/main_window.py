@@ -4,9 +4,10 @@ the actions (menus, toolbar) and the status bar. The work itself happens in `cor
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QWidget
 
@@ -36,6 +37,8 @@ from .workers import pool
 
 log = logging.getLogger(__name__)
 
+QUIT_GRACE_S = 60  # how long quitting waits for a retraining job to save its checkpoint before ending it
+
 
 class MainWindow(QMainWindow):
     roots_changed = Signal(list)
@@ -51,6 +54,10 @@ class MainWindow(QMainWindow):
         self.bundles: dict[str, Bundle] = {}
         self.active_model_id: str | None = None
         self.retrain_wizard: QDialog | None = None
+        self._quit_deadline: float | None = None  # set while quitting waits for a retraining job to stop
+        self._quit_timer = QTimer(self)
+        self._quit_timer.setInterval(200)
+        self._quit_timer.timeout.connect(self._check_quit)
 
         self.thumbnails = ThumbnailCache(self)
         self.model = ResultsModel(self, thumbnails=self.thumbnails)
@@ -81,6 +88,7 @@ class MainWindow(QMainWindow):
         self.controller.last_scan_loaded.connect(self._on_last_scan_loaded)
         self.exporter.export_finished.connect(self._on_export_finished)
         self.exporter.export_failed.connect(self._on_export_failed)
+        self.exporter.export_skipped.connect(self._on_export_skipped)
 
         self.refresh_models()
         self.retranslate_ui()
@@ -88,6 +96,20 @@ class MainWindow(QMainWindow):
         self.results.table.setFocus()
         if load_last:
             self.controller.load_last_scan()
+            QTimer.singleShot(0, self._offer_unfinished_run)
+
+    def _offer_unfinished_run(self) -> None:
+        """A retraining run stopped before its model was installed (the app was closed mid-job): say so."""
+        from .wizard.run_state import unfinished_runs
+
+        runs = unfinished_runs()
+        if runs:
+            self.notifications.notify(
+                self.tr("Unfinished retraining"),
+                self.tr("The retraining of %1 stopped before it finished. Open Retrain… to continue where it left off.")
+                .replace("%1", runs[0].model_id or runs[0].run_id),
+                "info",
+            )
 
     # -- folders and scanning -------------------------------------------------------------------------
     def set_roots(self, roots: list[str]) -> None:
@@ -222,6 +244,15 @@ class MainWindow(QMainWindow):
         self.status.show_message(text)
         self.notifications.notify(self.tr("Export finished"), text + "  (" + self.tr("%n item(s)", "", n) + ")", "info")
 
+    def _on_export_skipped(self, kind: str, skipped: list[tuple[str, str]]) -> None:
+        names = "\n".join(Path(p).name for p, _ in skipped[:5]) + ("\n…" if len(skipped) > 5 else "")
+        self.notifications.notify(
+            self.tr("%n file(s) changed since the scan", "", len(skipped)),
+            self.tr("No heatmap was drawn for them: their crops belong to the old pixels. Scan again to update.")
+            + "\n" + names,
+            "error",
+        )
+
     def _on_export_failed(self, kind: str, error: BaseException) -> None:
         self.notifications.notify(self.tr("Export failed"), describe_error(error), "error")
 
@@ -342,7 +373,56 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        wizard = self.retrain_wizard
+        if wizard is not None and wizard.busy():  # type: ignore[attr-defined]
+            event.ignore()
+            self._quit_after_jobs(wizard)
+            return
+        if wizard is not None:
+            wizard.shutdown()  # type: ignore[attr-defined]
         self.controller.shutdown()
         for kind in ("task", "thumbnail", "image"):
             pool(kind).waitForDone(5000)
         super().closeEvent(event)
+
+    def ask_quit_with_jobs(self) -> bool:
+        """True: stop the retraining job (it saves a checkpoint) and quit; False: keep the app open."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("A retraining job is running"), "", parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(
+            self.tr("Quitting stops the job. Training saves a checkpoint first; the next time you open Retrain… "
+                    "it offers to continue from there.")
+        )
+        stop = box.addButton(self.tr("Stop the job and quit"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Keep working"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is stop
+
+    def _quit_after_jobs(self, wizard: QDialog) -> None:
+        """Ask, then stop the wizard's jobs politely and quit once they have ended (or after QUIT_GRACE_S)."""
+        if self._quit_deadline is not None:  # already stopping: closing again does not cut the checkpoint short
+            left = max(0, int(self._quit_deadline - time.monotonic()))
+            self.status.show_message(
+                self.tr("Still stopping the retraining job (saving a checkpoint); Miwake quits within %1 s.")
+                .replace("%1", str(left))
+            )
+            return
+        if not self.ask_quit_with_jobs():
+            return
+        self._quit_deadline = time.monotonic() + QUIT_GRACE_S
+        wizard.stop_jobs()  # type: ignore[attr-defined]
+        self.status.show_message(self.tr("Stopping the retraining job (saving a checkpoint) before quitting…"))
+        self._quit_timer.start()
+
+    def _check_quit(self) -> None:
+        wizard = self.retrain_wizard
+        busy = wizard is not None and wizard.busy()  # type: ignore[attr-defined]
+        if busy and self._quit_deadline is not None and time.monotonic() < self._quit_deadline:
+            return
+        self._quit_timer.stop()
+        if busy:
+            log.warning("The retraining job did not stop within %d s; ending it", QUIT_GRACE_S)
+        self._quit_deadline = None
+        if wizard is not None:
+            wizard.shutdown()  # type: ignore[attr-defined]
+        self.close()

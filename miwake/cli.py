@@ -21,12 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     core_cli.add_scan_parser(sub)
     core_cli.add_models_parser(sub)
     inspect_cli.add_inspect_parser(sub)
-    try:
-        from training import cli as training_cli
-    except ImportError:  # pragma: no cover - training extras not installed
-        training_cli = None
-    if training_cli is not None:
-        training_cli.add_parsers(sub)
+    from training import cli as training_cli  # cheap: its commands check their extras when they start
+
+    training_cli.add_parsers(sub)
     g = sub.add_parser("gui", help="open the desktop app")
     g.add_argument("folder", nargs="?", help="folder to open")
     g.add_argument("--screenshot", metavar="PNG", help="render the window to PNG (after scanning FOLDER) and exit")

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from core import extras
 from core.bundle import format_metric
+from core.extras import require
 
 
 def _add_data_args(p: argparse.ArgumentParser) -> None:
@@ -59,10 +61,8 @@ def add_parsers(sub: Any) -> None:
     e.add_argument("--batch", type=int)
     e.set_defaults(func=cmd_eval)
 
-    try:
-        from .generate_cli import add_generate_parser
-    except ImportError:
-        return
+    from .generate_cli import add_generate_parser
+
     add_generate_parser(sub)
 
 
@@ -77,7 +77,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from .augment import AugmentConfig
-    from .train import EpochEnd, TrainConfig, TrainFinished, Trainer, TrainProgress
+    from .train import EpochEnd, TrainConfig, TrainFinished, Trainer, TrainProgress, preflight
 
     out = Path(args.out)
     cfg = TrainConfig(
@@ -105,6 +105,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         checkpoint_every_steps=args.checkpoint_every_steps,
         command="miwake " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
     )
+    preflight(cfg)  # missing extras and architecture typos fail here, before the data is read
     samples = [] if args.resume else _samples(args)
     bar: Any = None
 
@@ -190,6 +191,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     from .evaluate import evaluate, write_roc_png
 
+    require(extras.TRAINING, "Evaluating a model")
     p = Path(args.model)
     bundle = read_bundle(p) if p.exists() else ModelRegistry().get(args.model)
     det = Detector(bundle, args.device)

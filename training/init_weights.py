@@ -101,9 +101,9 @@ def _hf_cached_weights(arch: str) -> Path:
     except ImportError:
         pass
     raise InitError(
-        f"ImageNet weights for {arch} ({hub_id}) are not in the Hugging Face cache, and Miwake does not download "
-        "while training. On a machine with internet run once: python -c \"import timm; "
-        f"timm.create_model('{arch}', pretrained=True)\" — or pass a local weights file with --init PATH."
+        f"ImageNet weights for {arch} ({hub_id}) are not on this computer, and Miwake never downloads. Start from "
+        f"the bundled detector instead ({STARTING_MODEL}: works offline), from random weights, or from a local "
+        "weights file (.safetensors)."
     )
 
 
@@ -117,6 +117,11 @@ def fresh_head(model: Any) -> Any:
         for p in head.parameters():
             p.zero_()
     return model
+
+
+# What a new model starts from by default (the wizard, offline): the bundled EfficientNetV2-B0 detector, whose
+# weights ship with Miwake. ImageNet weights need the Hugging Face cache, which a fresh machine does not have.
+STARTING_MODEL = "efficientnetv2-b0"
 
 
 def init_model(arch: str, init: str = "random", *, registry: Any = None) -> tuple[Any, InitInfo]:

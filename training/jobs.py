@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import MiwakeError
+from core import extras
+from core.errors import MissingExtraError, MiwakeError
+from core.extras import require
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,8 @@ def error_kind(e: BaseException) -> str:
         return "hub_unreachable"
     if isinstance(e, ModelFilesError):
         return "model_files"
+    if isinstance(e, MissingExtraError):
+        return "missing_extra"
     if isinstance(e, MiwakeError):
         return "invalid"
     return "internal"
@@ -142,11 +146,21 @@ _RUNNERS: dict[str, Callable[[dict[str, Any], Emit, threading.Event], dict[str, 
 }
 
 
+_NEEDS = {
+    "train": (extras.TRAINING, "Training"),
+    "evaluate": (extras.TRAINING, "Evaluating a model"),
+    "generate": (extras.GENERATION, "Generating images with Stable Diffusion"),
+    "reconstruct": (extras.GENERATION, "Reconstructing images with a Stable Diffusion VAE"),
+}
+
+
 def run_job(spec: JobSpec, emit: Emit, cancel: threading.Event | None = None) -> dict[str, Any]:
     """Run one job in this process; emits events and returns the final result dict (never raises for
     job failures: they come back as {"status": "failed", "error_kind", "message"})."""
     cancel = cancel or threading.Event()
     try:
+        needs, what = _NEEDS[spec.kind]
+        require(needs, what)  # before any work: a missing library is named now, not after an epoch
         result = _RUNNERS[spec.kind](spec.params, emit, cancel)
     except Exception as e:
         kind = error_kind(e)

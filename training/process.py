@@ -1,7 +1,7 @@
 """Run a job in a child process and follow its JSON-lines events (Qt-free; the wizard wraps it).
 
 A crash, an out-of-memory kill or a native abort in the job ends the child, never the app. `cancel()`
-asks politely (a "cancel" line, then SIGTERM) and kills the process tree if it has not stopped in time.
+asks politely (a "cancel" line on stdin, and SIGTERM on POSIX) and kills the process tree if it has not stopped in time.
 """
 
 from __future__ import annotations
@@ -116,10 +116,11 @@ class JobProcess:
                 p.stdin.flush()
         except OSError:
             pass
-        try:
-            p.send_signal(signal.SIGTERM)
-        except OSError:
-            pass
+        if os.name == "posix":  # on Windows send_signal(SIGTERM) is terminate(): no checkpoint; the line above asks
+            try:
+                p.send_signal(signal.SIGTERM)
+            except OSError:
+                pass
 
         def reaper() -> None:
             if not self._done.wait(grace_s):

@@ -24,8 +24,10 @@ from typing import Any, Union
 import numpy as np
 
 from core.bundle import Bundle, ModelCard, save_bundle
-from core.detector import Detector, resolve_device
+from core import extras
+from core.detector import Detector, check_arch, resolve_device
 from core.errors import MiwakeError
+from core.extras import require
 
 from .augment import AugmentConfig
 from .checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
@@ -130,6 +132,15 @@ class TrainFinished:
 
 
 TrainEvent = Union[TrainProgress, EpochEnd, TrainFinished]
+
+
+def preflight(cfg: TrainConfig) -> None:
+    """What can be checked before any work: the training libraries, and the architecture when the weights do
+    not come from an installed model (a typo fails now, with suggestions, not after the data is prepared)."""
+    require(extras.TRAINING, "Training")
+    from_model = cfg.init not in ("random", "imagenet") and not Path(cfg.init).expanduser().suffix
+    if not from_model:
+        check_arch(cfg.arch)
 
 
 def _lr_at(step: int, total: int, warmup: int, base: float, min_ratio: float) -> float:
@@ -237,6 +248,7 @@ class Trainer:
     def run(self) -> TrainFinished:
         import torch
 
+        preflight(self.cfg)
         state = self._prepare()
         cfg = self.cfg
         self.work.mkdir(parents=True, exist_ok=True)

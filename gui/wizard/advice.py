@@ -50,6 +50,8 @@ def advice(kind: str, where: str) -> str:
             "The job stopped unexpectedly (perhaps the computer ran out of memory). Continue to try again: finished "
             "work is kept. Closing other programs or a smaller batch size may help.",
         )
+    if kind == "missing_extra":
+        return translate("JobAdvice", "A part of Miwake that this job needs is not installed:")
     if kind == "invalid":
         return translate("JobAdvice", "The settings or the data cannot be used as they are:")
     return translate(

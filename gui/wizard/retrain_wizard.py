@@ -237,11 +237,15 @@ class RetrainWizard(QDialog):
             return False
         self._closing = True
         self.closing_message.show_message(lambda: self.tr("Stopping (training saves a checkpoint first)…"), "info")
-        for page in self.pages:
-            page.stop()
-        self.results_page.runner.kill()
+        self.stop_jobs()
         self._update_buttons()
         return False
+
+    def stop_jobs(self) -> None:
+        """Ask every running job to stop at its next safe point (training saves a checkpoint first)."""
+        for page in self.pages:
+            page.stop()
+        self.results_page.runner.kill()  # an evaluation has nothing to save
 
     def _maybe_finish_closing(self) -> None:
         if self._closing and not self.busy():

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from core import paths
+from training.init_weights import STARTING_MODEL
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class GenerationSettings:
 @dataclass
 class TrainSettings:
     arch: str = "tf_efficientnetv2_b0"
-    init: str = "imagenet"  # random | imagenet | an installed model id (fine-tuning)
+    init: str = STARTING_MODEL  # an installed model id (the bundled detector: works offline) | imagenet | random
     mode: str = "crop"
     crop: int = 256
     epochs: int = 10

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.detector import DeviceInfo, resolve_device
+from core.detector import COMMON_ARCHS, DeviceInfo, resolve_device
+from core.errors import MiwakeError
+from training.init_weights import STARTING_MODEL
 
 from ..workers import Worker, run_task
 from .advice import approx_duration, failure_text, fill
@@ -24,7 +26,7 @@ from .folder_scan import FolderScan, scan_all
 from .speed_benchmark import SpeedBenchmark, estimate
 from .wizard_page import MessageLabel, WizardPage
 
-ARCHITECTURES = ("tf_efficientnetv2_b0", "efficientnet_b0", "convnext_nano", "resnet50")
+ARCHITECTURES = COMMON_ARCHS
 
 
 class TrainSettingsPage(WizardPage):
@@ -206,9 +208,44 @@ class TrainSettingsPage(WizardPage):
                  approx_duration(e.seconds), e.epochs, e.steps_per_epoch, f"{e.per_step_s:.2f}")  # fmt: skip
         )
 
+    @staticmethod
+    def _new_model_starts() -> list[str]:
+        """What a new model can start from here, offline: the bundled detector first (when installed)."""
+        from core.registry import ModelRegistry
+
+        try:
+            ModelRegistry().get(STARTING_MODEL)
+            starts = [STARTING_MODEL]
+        except MiwakeError:
+            starts = []
+        return starts + ["imagenet", "random"]
+
+    def _init_text(self, value: str) -> str:
+        if value == "imagenet":
+            return self.tr("ImageNet weights (only if already downloaded on this computer)")
+        if value == "random":
+            return self.tr("random weights (needs many more images)")
+        if self.state.goal != "finetune":
+            return fill(self.tr("the bundled detector %1 (recommended; works offline)"), value)
+        return fill(self.tr("the active model %1 (fine-tuning)"), value)
+
+    def _follow_init(self) -> None:
+        """Starting from a model fixes the architecture to the model's own."""
+        value = self.init.currentData() or ""
+        from_model = value not in ("imagenet", "random", "")
+        if from_model:
+            from core.registry import ModelRegistry
+
+            try:
+                self.arch.setCurrentText(ModelRegistry().get(value).card.arch)
+            except MiwakeError:
+                pass
+        self.arch.setEnabled(not from_model)
+
     def _on_settings_changed(self) -> None:
         if self._loading:
             return
+        self._follow_init()
         self._show_data()
         self._show_device()
         self._update_estimate()
@@ -236,14 +273,14 @@ class TrainSettingsPage(WizardPage):
         self._loading = True
         self.init.clear()
         if self.state.goal == "finetune":
-            self.init.addItem(fill(self.tr("the active model %1 (fine-tuning)"), t.init), t.init)
+            self.init.addItem(self._init_text(t.init), t.init)
         else:
-            self.init.addItem(self.tr("ImageNet weights (must be in the local cache)"), "imagenet")
-            self.init.addItem(self.tr("random weights (needs many more images)"), "random")
+            for value in self._new_model_starts():
+                self.init.addItem(self._init_text(value), value)
         self.init.setCurrentIndex(max(0, self.init.findData(t.init)))
         self.init.setEnabled(self.init.count() > 1)
         self.arch.setCurrentText(t.arch)
-        self.arch.setEnabled(self.state.goal != "finetune")
+        self._follow_init()
         self.mode.setCurrentIndex(max(0, self.mode.findData(t.mode)))
         self.crop.setValue(t.crop)
         self.epochs.setValue(t.epochs)
@@ -320,10 +357,7 @@ class TrainSettingsPage(WizardPage):
         if self.init.count() and self.state.train:
             for i in range(self.init.count()):
                 data = self.init.itemData(i)
-                self.init.setItemText(i, {
-                    "imagenet": self.tr("ImageNet weights (must be in the local cache)"),
-                    "random": self.tr("random weights (needs many more images)"),
-                }.get(data, fill(self.tr("the active model %1 (fine-tuning)"), data)))  # fmt: skip
+                self.init.setItemText(i, self._init_text(data))
         self.message.retranslate()
         self._show_data()
         self._show_device()

@@ -816,6 +816,10 @@
         <translation>処理が予期せず止まりました（メモリー不足の可能性があります）。「続行」でやり直せます。終わった作業は残っています。ほかのプログラムを閉じたり、バッチサイズを小さくしたりすると改善することがあります。</translation>
     </message>
     <message>
+        <source>A part of Miwake that this job needs is not installed:</source>
+        <translation>このジョブに必要な Miwake の部品がインストールされていません:</translation>
+    </message>
+    <message>
         <source>The settings or the data cannot be used as they are:</source>
         <translation>設定またはデータをこのままでは使えません：</translation>
     </message>
@@ -961,6 +965,14 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Unfinished retraining</source>
+        <translation>未完了の再学習</translation>
+    </message>
+    <message>
+        <source>The retraining of %1 stopped before it finished. Open Retrain… to continue where it left off.</source>
+        <translation>%1 の再学習は完了前に止まりました。「再学習…」を開くと、止まったところから続けられます。</translation>
+    </message>
+    <message>
         <source>Open a folder of images</source>
         <translation>画像のフォルダーを開く</translation>
     </message>
@@ -1070,6 +1082,16 @@
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n file(s) changed since the scan</source>
+        <translation>
+            <numerusform>%n 件のファイルがスキャン後に変更されています</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No heatmap was drawn for them: their crops belong to the old pixels. Scan again to update.</source>
+        <translation>これらのヒートマップは描画していません。クロップが古い画素のものだからです。更新するにはもう一度スキャンしてください。</translation>
+    </message>
     <message>
         <source>Export failed</source>
         <translation>書き出しに失敗しました</translation>
@@ -1093,6 +1115,30 @@
     <message>
         <source>&lt;b&gt;Miwake (見分け) %1&lt;/b&gt;&lt;p&gt;Tells AI-generated images apart: a score, a verdict and a heatmap of where the evidence sits, computed on this computer.&lt;/p&gt;</source>
         <translation>&lt;b&gt;見分け (Miwake) %1&lt;/b&gt;&lt;p&gt;AI が生成した画像を見分けます。確率・判定、そして根拠が画像のどこにあるかを示すヒートマップを、すべてこのコンピューター上で計算します。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>A retraining job is running</source>
+        <translation>再学習ジョブが実行中です</translation>
+    </message>
+    <message>
+        <source>Quitting stops the job. Training saves a checkpoint first; the next time you open Retrain… it offers to continue from there.</source>
+        <translation>終了するとジョブは止まります。学習は先にチェックポイントを保存します。次に「再学習…」を開くと、そこから続けることができます。</translation>
+    </message>
+    <message>
+        <source>Stop the job and quit</source>
+        <translation>ジョブを止めて終了</translation>
+    </message>
+    <message>
+        <source>Keep working</source>
+        <translation>作業を続ける</translation>
+    </message>
+    <message>
+        <source>Still stopping the retraining job (saving a checkpoint); Miwake quits within %1 s.</source>
+        <translation>再学習ジョブを停止中です（チェックポイントを保存中）。%1 秒以内に Miwake は終了します。</translation>
+    </message>
+    <message>
+        <source>Stopping the retraining job (saving a checkpoint) before quitting…</source>
+        <translation>終了する前に再学習ジョブを停止しています（チェックポイントを保存中）…</translation>
     </message>
 </context>
 <context>
@@ -1858,6 +1904,10 @@
         <translation>&lt;b&gt;学習の所要時間：約 %1&lt;/b&gt;（%2 エポック × %3 ステップ、測定値 1 ステップ %4 秒）。あくまで見積もりで、実際の時間は画像やコンピューターのほかの作業によって変わります。</translation>
     </message>
     <message>
+        <source>ImageNet weights (only if already downloaded on this computer)</source>
+        <translation>ImageNet の重み（このコンピューターにダウンロード済みの場合のみ）</translation>
+    </message>
+    <message>
         <source>Fewer than 2 human-made images are at least %1 px: lower the crop size.</source>
         <translation>%1 px 以上ある人の画像が 2 枚未満です。クロップサイズを小さくしてください。</translation>
     </message>
@@ -1878,12 +1928,12 @@
         <translation>使用中のモデル %1（ファインチューニング）</translation>
     </message>
     <message>
-        <source>ImageNet weights (must be in the local cache)</source>
-        <translation>ImageNet の重み（ローカルのキャッシュにある場合）</translation>
-    </message>
-    <message>
         <source>random weights (needs many more images)</source>
         <translation>ランダムな重み（ずっと多くの画像が必要）</translation>
+    </message>
+    <message>
+        <source>the bundled detector %1 (recommended; works offline)</source>
+        <translation>同梱の検出器 %1（推奨・オフラインで使えます）</translation>
     </message>
     <message>
         <source>Start from:</source>

@@ -185,3 +185,36 @@ def test_an_old_threshold_override_in_settings_is_kept_but_decides_nothing(tmp_p
     paths.settings_path().write_text(json.dumps({"threshold_override": 0.9, "version": 2}), encoding="utf-8")
     s = load_settings()
     assert not hasattr(s, "threshold_override") and s.extra == {"threshold_override": 0.9}
+
+
+def test_the_table_ranks_metadata_ai_first_then_by_verdict_and_probability():
+    import io
+
+    from core.cli import print_table
+    from core.results import ImageResult, Reason, Verdict
+
+    rows = [
+        ImageResult("/u1.png", size=1, probability=0.6, verdict=Verdict.UNSURE, crops=1),
+        ImageResult("/meta.png", size=1, probability=0.1, verdict=Verdict.AI, reason=Reason.METADATA, crops=1),
+        ImageResult("/h.png", size=1, probability=0.2, verdict=Verdict.HUMAN, crops=1),
+        ImageResult("/ai.png", size=1, probability=0.95, verdict=Verdict.AI, crops=1),
+        ImageResult("/u2.png", size=1, probability=0.7, verdict=Verdict.UNSURE, crops=1),
+        ImageResult("/err.png", size=1, verdict=Verdict.ERROR, error="broken"),
+    ]
+    out = io.StringIO()
+    print_table(rows, top=2, out=out)
+    lines = out.getvalue().splitlines()
+    assert [ln.split()[-1] for ln in lines[1:3]] == ["/meta.png", "/ai.png"]  # metadata AI survives --top 2
+    out = io.StringIO()
+    print_table(rows, top=0, out=out)
+    assert [ln.split()[-1] for ln in out.getvalue().splitlines()[1:]] == [
+        "/meta.png", "/ai.png", "/u2.png", "/u1.png", "/h.png", "/err.png"
+    ]
+
+
+def test_usage_mistakes_exit_2_and_say_so(tmp_path, capsys):
+    assert main(["models", "import", str(tmp_path / "nothing-here")]) == 2
+    assert main(["inspect", str(tmp_path / "missing.png")]) == 2
+    assert main(["train", "--real", str(tmp_path / "none"), "--ai", str(tmp_path / "none"), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "no such file" in err and "No images found" in err and "Traceback" not in err

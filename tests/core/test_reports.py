@@ -67,3 +67,18 @@ def test_heatmap_pngs(tmp_path):
     assert im.size == (64, 32)
     left, right = im.getpixel((4, 4)), im.getpixel((60, 4))
     assert right[0] > left[0] and left[2] > right[2]  # red where AI, blue where human
+
+
+def test_heatmaps_are_not_drawn_over_a_file_changed_since_the_scan(tmp_path):
+    from core.imaging import file_sha256
+
+    img = tmp_path / "a.png"
+    noise_image(64, 32, 1).save(img)
+    grid = Heatmap((0, 32), (0,), 32, 32, ((0.1, 0.9),))
+    r = ImageResult(path=str(img), probability=0.5, verdict=Verdict.UNSURE, heatmap=grid, content_hash=file_sha256(img))
+    assert write_heatmaps([r], tmp_path / "ok") == 1
+    noise_image(64, 32, 2).save(img)  # same size, new pixels
+    skipped: list[tuple[str, str]] = []
+    assert write_heatmaps([r], tmp_path / "stale", skipped=skipped) == 0
+    assert not any((tmp_path / "stale").iterdir())
+    assert skipped[0][0] == str(img) and "changed since the scan" in skipped[0][1]
