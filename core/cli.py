@@ -185,7 +185,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     v = summary.verdicts
     rate = summary.scored / summary.elapsed_s if summary.elapsed_s > 0 else 0.0
     print(
-        f"\n{summary.total} files: {v.get('ai', 0)} AI, {v.get('unsure', 0)} unsure, {v.get('human', 0)} human, "
+        f"\n{f'{len(results)} of ' if summary.cancelled else ''}{summary.total} files: {v.get('ai', 0)} AI, {v.get('unsure', 0)} unsure, {v.get('human', 0)} human, "
         f"{summary.errors} errors; {summary.scored} scored, {summary.reused} reused from earlier scans "
         f"in {summary.elapsed_s:.1f} s ({rate:.1f} images/s scored)" + (" [cancelled]" if summary.cancelled else "")
     )
