@@ -19,6 +19,8 @@ from typing import BinaryIO
 
 from PIL import Image
 
+from .imaging import open_image
+
 log = logging.getLogger(__name__)
 
 MAX_TEXT_BYTES = 4 << 20  # one text value after inflating (ComfyUI workflows reach ~1-2 MB)
@@ -273,7 +275,7 @@ def _read_webp(fh: BinaryIO, meta: RawMetadata) -> None:
 def _read_with_pillow(path: Path, meta: RawMetadata) -> None:
     where = meta.format or "image"
     try:
-        with Image.open(path) as im:
+        with open_image(path) as im:
             meta.format = meta.format or (im.format or "").lower()
             info = im.info
             try:

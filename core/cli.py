@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from .bundle import format_metric
 from .errors import MiwakeError
 from .results import ImageResult, Reason, Verdict
+from .textsafe import for_utf8, json_text, tprint
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,8 @@ def add_models_parser(sub: Any) -> None:
 
 # -- scan ------------------------------------------------------------------------------------------------
 def _verdict_label(r: ImageResult) -> str:
+    if r.verdict is Verdict.AI and r.reason is Reason.METADATA and not r.ok:  # as the CSV says: AI by metadata
+        return f"AI (metadata; {r.error_kind.value if r.error_kind else 'error'})"
     if not r.ok:
         return f"error: {r.error_kind.value if r.error_kind else ''}"
     label = {Verdict.AI: "AI", Verdict.HUMAN: "human", Verdict.UNSURE: "unsure"}.get(r.verdict, r.verdict.value)
@@ -90,7 +94,7 @@ def print_table(results: list[ImageResult], top: int, out: Any = None, base: Pat
     out = out or sys.stdout
     rows = sorted(results, key=_strength)
     shown = rows if top <= 0 else rows[:top]
-    print(f"{'AI prob':>7}  {'verdict':<22} {'crops':>5}  {'size':>11}  file", file=out)
+    tprint(f"{'AI prob':>7}  {'verdict':<22} {'crops':>5}  {'size':>11}  file", file=out)
     for r in shown:
         prob = f"{r.probability:7.3f}" if r.ok and r.probability is not None else "      -"
         size = f"{r.width}x{r.height}" if r.width else ""
@@ -100,9 +104,9 @@ def print_table(results: list[ImageResult], top: int, out: Any = None, base: Pat
                 name = str(Path(r.path).relative_to(base))
             except ValueError:
                 pass
-        print(f"{prob}  {_verdict_label(r):<22} {r.crops or '':>5}  {size:>11}  {name}", file=out)
+        tprint(f"{prob}  {_verdict_label(r):<22} {r.crops or '':>5}  {size:>11}  {name}", file=out)
     if len(rows) > len(shown):
-        print(f"  ... {len(rows) - len(shown)} more rows (use --top 0 or --csv to see all)", file=out)
+        tprint(f"  ... {len(rows) - len(shown)} more rows (use --top 0 or --csv to see all)", file=out)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -134,7 +138,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         ),
     )
     reader, ev_version = (None, 0) if args.no_evidence else (read_evidence, EVIDENCE_VERSION)
-    print(
+    tprint(
         f"Model: {bundle.card.display_name} [{bundle.id}, {bundle.card.arch}, {bundle.card.input_mode} "
         f"{bundle.card.crop_size}px] on {detector.device.name}",
         file=sys.stderr,
@@ -171,20 +175,21 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 bar.close()
     interrupted = interrupted or (summary is not None and summary.cancelled)
     if interrupted:
-        print("\nScan interrupted; what finished is stored and reported below.", file=sys.stderr)
+        tprint("\nScan interrupted; what finished is stored and reported below.", file=sys.stderr)
     for msg in summary.skipped_folders if summary else ():
-        print(f"warning: skipped {msg}", file=sys.stderr)
+        tprint(f"warning: skipped {msg}", file=sys.stderr)
     if summary is None:  # interrupted before the scan began (while looking for files)
         return EXIT_INTERRUPTED
     if summary.total == 0 and not interrupted:
-        print("Nothing to scan: no image files found under " + ", ".join(args.paths), file=sys.stderr)
+        tprint("Nothing to scan: no image files found under " + ", ".join(args.paths), file=sys.stderr)
         return EXIT_NOTHING
     if not args.quiet:
-        base = Path(args.paths[0]).resolve() if len(args.paths) == 1 and Path(args.paths[0]).is_dir() else None
+        one_dir = len(args.paths) == 1 and os.path.isdir(args.paths[0])  # os.path: never raises (loops, no access)
+        base = Path(os.path.abspath(args.paths[0])) if one_dir else None
         print_table(results, args.top, base=base)
     v = summary.verdicts
     rate = summary.scored / summary.elapsed_s if summary.elapsed_s > 0 else 0.0
-    print(
+    tprint(
         f"\n{f'{len(results)} of ' if summary.cancelled else ''}{summary.total} files: {v.get('ai', 0)} AI, {v.get('unsure', 0)} unsure, {v.get('human', 0)} human, "
         f"{summary.errors} errors; {summary.scored} scored, {summary.reused} reused from earlier scans "
         f"in {summary.elapsed_s:.1f} s ({rate:.1f} images/s scored)" + (" [cancelled]" if summary.cancelled else "")
@@ -192,7 +197,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     ordered = sorted(results, key=lambda r: r.path)
     scan_info = {
         "scan_id": summary.scan_id,
-        "paths": [str(Path(p).resolve()) for p in args.paths],
+        "paths": [for_utf8(os.path.abspath(p)) for p in args.paths],
         "device": summary.device,
         "elapsed_s": round(summary.elapsed_s, 3),
         "total": summary.total,
@@ -202,17 +207,17 @@ def cmd_scan(args: argparse.Namespace) -> int:
     }
     if args.csv:
         write_csv(ordered, args.csv)
-        print(f"CSV report: {args.csv}")
+        tprint(f"CSV report: {args.csv}")
     if args.json:
         band = summary.unsure_band if summary.band_from_settings else None
         write_json(ordered, args.json, bundle=bundle, scan=scan_info, unsure_band=band)
-        print(f"JSON report: {args.json}")
+        tprint(f"JSON report: {args.json}")
     if args.heatmaps:
         stale: list[tuple[str, str]] = []
         n = write_heatmaps(ordered, args.heatmaps, skipped=stale)
-        print(f"{n} heatmaps in {args.heatmaps}")
+        tprint(f"{n} heatmaps in {args.heatmaps}")
         for path, why in stale:
-            print(f"warning: no heatmap for {path}: {why}", file=sys.stderr)
+            tprint(f"warning: no heatmap for {path}: {why}", file=sys.stderr)
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 
@@ -223,22 +228,22 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     reg = ModelRegistry()
     models = reg.list()
     if not models:
-        print("No models installed.")
+        tprint("No models installed.")
         return EXIT_OK
     try:
         active = reg.active_id()
     except MiwakeError:
         active = None
-    print(f"   {'id':<24} {'source':<8} {'arch':<24} {'mode':<12} {'AUC':>6}  name")
+    tprint(f"   {'id':<24} {'source':<8} {'arch':<24} {'mode':<12} {'AUC':>6}  name")
     for b in models:
         c = b.card
         auc = c.metrics.get("auc") if isinstance(c.metrics, dict) else None
         mark = "*" if b.id == active else " "
-        print(
+        tprint(
             f" {mark} {b.id:<24} {b.source:<8} {c.arch:<24} {c.input_mode + ' ' + str(c.crop_size):<12} "
             f"{format_metric(auc) if auc is not None else '-':>6}  {c.display_name}"
         )
-    print("\n* = active model (change with `miwake models use ID`)")
+    tprint("\n* = active model (change with `miwake models use ID`)")
     return EXIT_OK
 
 
@@ -261,20 +266,24 @@ def card_summary_lines(bundle: Any) -> list[str]:
 
 
 def cmd_models_info(args: argparse.Namespace) -> int:
-    import json
 
-    from .card_facts import training_facts, training_lines, validation_facts, validation_lines
+    from .card_facts import (
+        training_facts,
+        training_lines,
+        validation_facts,
+        validation_lines,
+    )
     from .registry import ModelRegistry
 
     b = ModelRegistry().get(args.id)
     if args.json:
-        print(json.dumps(b.card.to_dict(), indent=2, ensure_ascii=False))
+        print(json_text(b.card.to_dict()))
         return EXIT_OK
-    print("\n".join(card_summary_lines(b)))
+    tprint("\n".join(card_summary_lines(b)))
     for label, text in validation_lines(validation_facts(b.card.metrics)) + training_lines(training_facts(b.card.training)):
         indent = "  " if label.startswith(" ") else ""
-        print(indent + f"{label.strip()}: ".ljust(15 - len(indent)) + text)
-    print(f"\nThe whole card: miwake models info {b.id} --json")
+        tprint(indent + f"{label.strip()}: ".ljust(15 - len(indent)) + text)
+    tprint(f"\nThe whole card: miwake models info {b.id} --json")
     return EXIT_OK
 
 
@@ -282,7 +291,7 @@ def cmd_models_import(args: argparse.Namespace) -> int:
     from .registry import ModelRegistry
 
     b = ModelRegistry().import_bundle(args.file, replace=args.replace, new_id=args.new_id)
-    print(f"Installed {b.id} ({b.card.display_name}) into {b.path}. Activate it with `miwake models use {b.id}`.")
+    tprint(f"Installed {b.id} ({b.card.display_name}) into {b.path}. Activate it with `miwake models use {b.id}`.")
     return EXIT_OK
 
 
@@ -290,7 +299,7 @@ def cmd_models_export(args: argparse.Namespace) -> int:
     from .registry import ModelRegistry
 
     out = ModelRegistry().export(args.id, args.file)
-    print(f"Wrote {out}")
+    tprint(f"Wrote {out}")
     return EXIT_OK
 
 
@@ -298,7 +307,7 @@ def cmd_models_use(args: argparse.Namespace) -> int:
     from .registry import ModelRegistry
 
     b = ModelRegistry().use(args.id)
-    print(f"Active model: {b.id} ({b.card.display_name})")
+    tprint(f"Active model: {b.id} ({b.card.display_name})")
     return EXIT_OK
 
 
@@ -306,5 +315,5 @@ def cmd_models_delete(args: argparse.Namespace) -> int:
     from .registry import ModelRegistry
 
     ModelRegistry().delete(args.id)
-    print(f"Deleted {args.id}")
+    tprint(f"Deleted {args.id}")
     return EXIT_OK

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,9 +53,11 @@ def discover(
     seen_dirs: set[tuple[int, int]] = set()
 
     def report(path: str, msg: str) -> None:
-        log.warning("%s: %s", path, msg)
-        if on_error:
+        if on_error:  # the caller shows it (once); the log file keeps it
+            log.info("%s: %s", path, msg)
             on_error(path, msg)
+        else:
+            log.warning("%s: %s", path, msg)
 
     def emit(p: Path) -> Iterator[Path]:
         key = os.path.abspath(p)
@@ -103,9 +106,18 @@ def discover(
 
     for r in roots:
         root = Path(r).expanduser()
-        if root.is_dir():
-            yield from walk(root, root)
-        elif root.exists() or root.is_symlink():
+        try:
+            is_dir = stat.S_ISDIR(os.stat(root).st_mode)
+        except FileNotFoundError:
+            if os.path.lexists(root):  # a dangling symbolic link: its row says "not found"
+                yield from emit(root)
+            else:
+                report(str(root), "no such file or folder")
+            continue
+        except OSError:  # a symlink loop, a path inside an unreadable folder: the file's row says why
             yield from emit(root)
+            continue
+        if is_dir:
+            yield from walk(root, root)
         else:
-            report(str(root), "no such file or folder")
+            yield from emit(root)

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from . import imaging as _imaging  # noqa: F401  (registers the HEIC/HEIF opener with Pillow)
 from . import watermark as _wm
@@ -29,6 +28,7 @@ from ._metadata_generators import a1111_item, from_exif, from_texts, novelai_ite
 from ._metadata_provenance import AI_SOURCE_TYPES, c2pa_items, xmp_items
 from ._metadata_stealth import StealthError, read_stealth
 from ._metadata_util import unreadable
+from .imaging import open_image
 from .results import EvidenceItem
 
 __all__ = [
@@ -81,7 +81,7 @@ def _pixel_items(path: Path, fmt: str, watermark: bool) -> list[EvidenceItem]:
     if not (watermark or stealth):
         return []
     try:
-        with Image.open(path) as im:
+        with open_image(path) as im:
             w, h = im.size
             has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
             if w * h > MAX_PIXEL_CHECK or w * h == 0 or not (watermark or has_alpha):

@@ -16,13 +16,15 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import stat
 import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from .errors import ImageReadError
 from .results import ErrorKind
@@ -36,6 +38,16 @@ except ImportError:  # pragma: no cover - optional at runtime, required by pypro
 
 # Miwake enforces its own limit (`max_pixels`) before decoding; Pillow's warning is redundant noise.
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+# The only decoders Miwake lets Pillow use, whatever a file's name or first bytes claim. Pillow sniffs content,
+# and some of its plugins hand files to external programs (EPS runs Ghostscript) or parse rarely-used formats;
+# a `.jpg` that is really PostScript must be "not an image", never a program run.
+DECODER_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "DIB", "TIFF", "GIF", "HEIF", "AVIF")
+
+# PNG text chunks (ComfyUI workflows are often 1-3 MB, above Pillow's 1 MB default) up to 16 MB each and 64 MB
+# in all; beyond that the file is refused as too complex rather than called corrupt.
+PngImagePlugin.MAX_TEXT_CHUNK = 16 * 1024 * 1024
+PngImagePlugin.MAX_TEXT_MEMORY = 64 * 1024 * 1024
 
 DEFAULT_MAX_PIXELS = 150_000_000  # a 150 MP medium-format photo still scans; bombs declare far more
 IMAGE_EXTENSIONS = frozenset(
@@ -56,6 +68,16 @@ class DecodedImage:
     @property
     def height(self) -> int:
         return int(self.rgb.shape[0])
+
+
+def not_a_regular_file() -> ImageReadError:
+    """For pipes, devices and sockets: never opened (reading a FIFO blocks until someone writes to it)."""
+    return ImageReadError(ErrorKind.UNSUPPORTED, "Not a regular file (a pipe, device or socket); it was not opened.")
+
+
+def open_image(fp: str | os.PathLike[str] | IO[bytes]) -> Image.Image:
+    """`Image.open` restricted to `DECODER_FORMATS`: every Pillow open in Miwake goes through here."""
+    return Image.open(fp, formats=DECODER_FORMATS)
 
 
 def file_sha256(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
@@ -92,9 +114,12 @@ def decode_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIX
     """Read `path` as RGB uint8. Raises `ImageReadError` with an `ErrorKind` for every failure."""
     p = Path(path)
     try:
-        if p.stat().st_size == 0:
+        st = p.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise not_a_regular_file()
+        if st.st_size == 0:
             raise ImageReadError(ErrorKind.EMPTY, "The file is empty (0 bytes).")
-        with Image.open(p) as im:
+        with open_image(p) as im:
             w, h = im.size
             if w <= 0 or h <= 0:
                 raise ImageReadError(ErrorKind.CORRUPT, f"The image declares an invalid size {w}x{h}.")
@@ -106,8 +131,8 @@ def decode_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIX
                 )
             fmt = im.format or p.suffix.lstrip(".").upper()
             source_mode = im.mode
-            if getattr(im, "n_frames", 1) > 1:
-                im.seek(0)
+            # Animated files open on their first frame. `n_frames` is never asked: it walks every frame (a TIFF
+            # with 100,000 IFDs took two minutes).
             im.load()
             im = ImageOps.exif_transpose(im) or im
             rgb = _to_rgb_array(im)
@@ -126,10 +151,20 @@ def decode_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIX
         ) from e
     except UnidentifiedImageError as e:
         raise ImageReadError(ErrorKind.NOT_IMAGE, "Not an image, or a format Miwake cannot read.") from e
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, MemoryError) as e:
+    except NotImplementedError as e:  # a variant of a supported format that Pillow does not decode
+        raise ImageReadError(ErrorKind.UNSUPPORTED, f"This variant of the format cannot be decoded: {e}") from e
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, RuntimeError,
+            ZeroDivisionError, OverflowError, struct.error, MemoryError) as e:  # fmt: skip
+        # Decoders raise all of these for damaged input (fuzzed TIFFs: TypeError; bit-flipped AVIF: RuntimeError).
         msg = str(e) or type(e).__name__
+        if "MAX_TEXT" in msg:
+            raise ImageReadError(
+                ErrorKind.TOO_COMPLEX, "The file carries more text metadata than Miwake reads (over 64 MB)."
+            ) from e
         if isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EPERM):
             raise ImageReadError(ErrorKind.PERMISSION, "Permission denied: Miwake may not read this file.") from e
+        if isinstance(e, OSError) and e.errno == errno.ELOOP:
+            raise ImageReadError(ErrorKind.NOT_FOUND, "The path is a loop of symbolic links; it leads to no file.") from e
         if "truncated" in msg.lower() or isinstance(e, EOFError):
             raise ImageReadError(ErrorKind.TRUNCATED, f"The file is truncated (incomplete download or copy?): {msg}") from e
         if isinstance(e, MemoryError):

@@ -7,7 +7,6 @@ The evidence is read once and handed to the scan engine, so the verdict shown is
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,9 @@ from typing import Any
 from .cli import EXIT_ERROR, EXIT_OK, _verdict_label
 from .errors import UsageError
 from .evidence import EVIDENCE_VERSION, format_evidence, read_evidence
+from .imaging import open_image
 from .results import EvidenceItem, ImageResult
+from .textsafe import json_text, tprint
 
 
 def add_inspect_parser(sub: Any) -> None:
@@ -31,11 +32,10 @@ def add_inspect_parser(sub: Any) -> None:
 
 
 def _header(path: Path) -> list[str]:
-    from PIL import Image
 
     lines = [f"file:    {path}", f"size:    {path.stat().st_size:,} bytes"]
     try:
-        with Image.open(path) as im:
+        with open_image(path) as im:
             lines.append(f"image:   {im.format} {im.width}x{im.height} {im.mode}")
     except Exception as e:  # the model section reports decode errors properly
         lines.append(f"image:   not readable by Pillow ({type(e).__name__})")
@@ -74,26 +74,26 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                                "evidence_tokens": ";".join(e.token() for e in items), "evidence_states_ai": states_ai}
         if result is not None:
             doc = result_json(result)
-        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        print(json_text(doc))
         return EXIT_OK if result is None or result.ok else EXIT_ERROR
     out = sys.stdout
-    print("\n".join(_header(path)), file=out)
-    print("\nProvenance evidence (read from the file itself):", file=out)
+    tprint("\n".join(_header(path)), file=out)
+    tprint("\nProvenance evidence (read from the file itself):", file=out)
     if items:
-        print("\n".join("  " + line for line in format_evidence(items, max_value=None if args.full else 300)), file=out)
+        tprint("\n".join("  " + line for line in format_evidence(items, max_value=None if args.full else 300)), file=out)
     else:
-        print("  none found (most files carry none; its absence says nothing about who made the image)", file=out)
+        tprint("  none found (most files carry none; its absence says nothing about who made the image)", file=out)
     if result is None:
         verdict = "AI (metadata)" if states_ai else "no verdict (model not run)"
-        print(f"\nVerdict: {verdict}", file=out)
+        tprint(f"\nVerdict: {verdict}", file=out)
         return EXIT_OK
     c = bundle.card
-    print(f"\nPixel model: {c.display_name} [{bundle.id}, {c.arch}, {c.input_mode} {c.crop_size}px]", file=out)
+    tprint(f"\nPixel model: {c.display_name} [{bundle.id}, {c.arch}, {c.input_mode} {c.crop_size}px]", file=out)
     if result.ok:
-        print(f"  AI probability: {result.probability:.4f} over {result.crops} crops "
+        tprint(f"  AI probability: {result.probability:.4f} over {result.crops} crops "
               f"(highest crop {result.max_crop_probability:.4f})", file=out)
     else:
-        print(f"  error ({result.error_kind.value if result.error_kind else ''}): {result.error}", file=out)
-    print(f"\nVerdict: {_verdict_label(result) if result.ok else result.verdict.value}"
+        tprint(f"  error ({result.error_kind.value if result.error_kind else ''}): {result.error}", file=out)
+    tprint(f"\nVerdict: {_verdict_label(result) if result.ok else result.verdict.value}"
           + (" — the file's metadata states AI generation" if result.reason.value == "metadata" else ""), file=out)
     return EXIT_OK if result.ok else EXIT_ERROR

@@ -26,6 +26,24 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
+# Library loggers whose messages are about one file's oddities (Pillow's decoders, Python warnings they raise):
+# the log file keeps them; on the console they would land inside the progress bar.
+_FILE_ONLY = ("PIL", "py.warnings")
+
+
+class _ConsoleFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(record.name == n or record.name.startswith(n + ".") for n in _FILE_ONLY)
+
+
+class _ConsoleFormatter(logging.Formatter):
+    """One line per record: tracebacks go to the log file only."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None}))
+        return text + (" (details in the log file)" if record.exc_info else "")
+
+
 def setup_logging(verbose: bool = False, console: bool = True) -> None:
     global _configured
     if _configured:
@@ -44,7 +62,10 @@ def setup_logging(verbose: bool = False, console: bool = True) -> None:
     if console:
         ch = _StderrHandler()
         ch.setLevel(logging.INFO if verbose else logging.WARNING)
-        ch.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        ch.setFormatter(logging.Formatter("%(levelname)s: %(message)s") if verbose else _ConsoleFormatter("%(levelname)s: %(message)s"))
+        if not verbose:
+            ch.addFilter(_ConsoleFilter())
         root.addHandler(ch)
+    logging.captureWarnings(True)  # library warnings (Pillow's) go through logging, so into the log file
     for noisy in ("PIL", "timm", "urllib3", "filelock", "httpx", "huggingface_hub"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

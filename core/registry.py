@@ -16,7 +16,16 @@ import tempfile
 from pathlib import Path
 
 from . import paths
-from .bundle import ARCHIVE_SUFFIX, CARD_NAME, WEIGHTS_NAME, Bundle, read_bundle, refuse_pickle, validate_bundle, write_archive
+from .bundle import (
+    ARCHIVE_SUFFIX,
+    CARD_NAME,
+    WEIGHTS_NAME,
+    Bundle,
+    read_bundle,
+    refuse_pickle,
+    validate_bundle,
+    write_archive,
+)
 from .errors import BundleError, ModelNotFoundError, ReadOnlyModelError
 from .settings import load_settings, save_settings
 

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from .bundle import Bundle
-from .imaging import decode_image, file_sha256
-from .results import ImageResult
 from .heatmap import render_overlay
+from .imaging import decode_image, file_sha256
+from .textsafe import for_utf8
+from .results import ImageResult
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +60,10 @@ def _fmt(v: float | None, digits: int = 4) -> str:
 
 def result_row(r: ImageResult) -> dict[str, Any]:
     return {
-        "path": r.path,
+        "path": for_utf8(r.path),  # a name that is not UTF-8 keeps its odd bytes as \xNN (README "Reports")
         "ai_probability": "" if r.error_kind else _fmt(r.probability),
         "verdict": r.verdict.value,
-        "error": r.error or "",
+        "error": for_utf8(r.error or ""),
         "reason": r.reason.value if r.ok or r.evidence_states_ai else "",
         "max_crop_probability": _fmt(r.max_crop_probability),
         "crops": r.crops or "",
@@ -95,10 +96,10 @@ def write_csv(results: Iterable[ImageResult], dest: str | os.PathLike[str]) -> i
 
 def result_json(r: ImageResult) -> dict[str, Any]:
     d: dict[str, Any] = {
-        "path": r.path,
+        "path": for_utf8(r.path),
         "ai_probability": None if r.error_kind else r.probability,
         "verdict": r.verdict.value,
-        "error": r.error,
+        "error": for_utf8(r.error) if r.error else r.error,
         "error_kind": r.error_kind.value if r.error_kind else None,
         "reason": r.reason.value,
         "max_crop_probability": r.max_crop_probability,

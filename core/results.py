@@ -28,6 +28,7 @@ class ErrorKind(str, Enum):
     TRUNCATED = "truncated"
     TOO_MANY_PIXELS = "too_many_pixels"
     UNSUPPORTED = "unsupported"
+    TOO_COMPLEX = "too_complex"
     INTERNAL = "internal"
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import threading
 import time
 from collections import deque
@@ -30,7 +31,7 @@ from .bundle import Bundle
 from .detector import Detector
 from .discovery import DiscoveryOptions, discover
 from .errors import ImageReadError
-from .imaging import DEFAULT_MAX_PIXELS, decode_image, file_sha256
+from .imaging import DEFAULT_MAX_PIXELS, decode_image, file_sha256, not_a_regular_file
 from .preprocess import make_inputs, tile_budget
 from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Reason, Verdict
 from .scoring import aggregate_logits, decide, sigmoid, verdict_for
@@ -179,8 +180,17 @@ class ScanJob:
         if self._cancel.is_set():
             return item
         try:
-            if self.evidence_reader is not None:
-                item.evidence = self.evidence_reader(path)
+            try:
+                regular = stat.S_ISREG(os.stat(path).st_mode)
+            except OSError:  # gone, a link loop, no permission: decode_image names it
+                regular = None
+            if regular is False:
+                raise not_a_regular_file()
+            if self.evidence_reader is not None and regular:
+                try:
+                    item.evidence = self.evidence_reader(path)
+                except Exception:  # the pixels can still be scored; the log keeps the details
+                    log.warning("Evidence reading failed for %s", path, exc_info=True)
             img = decode_image(path, self.options.max_pixels)
             item.content_hash = file_sha256(path)
             item.width, item.height, item.format = img.width, img.height, img.format

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .errors import StoreError
 from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Reason, Verdict
+from .textsafe import for_utf8
 
 log = logging.getLogger(__name__)
 
@@ -102,11 +103,27 @@ class ScanRecord:
     device: str | None
 
 
+def _path_to_db(path: str) -> str | bytes:
+    """A path as SQLite can hold it: text, or — for a name that is not valid UTF-8 (legal on Linux, held by Python
+    as lone surrogates) — the exact bytes of the name as a BLOB. Lookups bind the same form, so they match."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path) if os.name == "posix" else path.encode("utf-8", "surrogatepass")
+
+
+def _path_from_db(value: str | bytes) -> str:
+    if isinstance(value, bytes):
+        return os.fsdecode(value) if os.name == "posix" else value.decode("utf-8", "surrogatepass")
+    return value
+
+
 def _row_to_result(row: sqlite3.Row) -> ImageResult:
     heat = json.loads(row["heatmap"]) if row["heatmap"] else None
     ev = json.loads(row["evidence"]) if row["evidence"] else []
     return ImageResult(
-        path=row["path"],
+        path=_path_from_db(row["path"]),
         size=row["size"] or 0,
         mtime_ns=row["mtime_ns"] or 0,
         content_hash=row["content_hash"],
@@ -166,7 +183,7 @@ class ResultStore:
         cur = self._db.execute(
             "INSERT INTO scans (started_at, roots, model_id, model_key, settings_key, device, status) "
             "VALUES (?, ?, ?, ?, ?, ?, 'running')",
-            (utc_now(), json.dumps([str(r) for r in roots], ensure_ascii=False), model_id, model_key, settings_key, device),
+            (utc_now(), json.dumps([str(r) for r in roots]), model_id, model_key, settings_key, device),
         )
         self._db.commit()
         return int(cur.lastrowid)
@@ -181,7 +198,7 @@ class ResultStore:
                 scan_id,
                 model_key,
                 settings_key,
-                r.path,
+                _path_to_db(r.path),
                 r.size,
                 r.mtime_ns,
                 r.content_hash,
@@ -196,8 +213,8 @@ class ResultStore:
                 r.crops,
                 r.max_crop_probability,
                 r.error_kind.value if r.error_kind else None,
-                r.error,
-                json.dumps([e.to_dict() for e in r.evidence], ensure_ascii=False) if r.evidence else None,
+                for_utf8(r.error) if r.error else r.error,
+                json.dumps([e.to_dict() for e in r.evidence]) if r.evidence else None,  # ASCII: surrogates survive
                 r.scanned_at,
                 int(r.reused),
                 evidence_version,
@@ -230,7 +247,7 @@ class ResultStore:
         """The newest reusable result for an unchanged file, with its evidence version."""
         row = self._db.execute(
             "SELECT * FROM results WHERE path=? AND model_key=? AND settings_key=? ORDER BY id DESC LIMIT 1",
-            (path, model_key, settings_key),
+            (_path_to_db(path), model_key, settings_key),
         ).fetchone()
         if row is None or row["size"] != size or row["mtime_ns"] != mtime_ns:
             return None

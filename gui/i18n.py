@@ -103,6 +103,7 @@ def error_kind_label(kind: ErrorKind | None) -> str:
         ErrorKind.TRUNCATED: translate("ErrorKind", "incomplete file"),
         ErrorKind.TOO_MANY_PIXELS: translate("ErrorKind", "too many pixels"),
         ErrorKind.UNSUPPORTED: translate("ErrorKind", "unsupported format"),
+        ErrorKind.TOO_COMPLEX: translate("ErrorKind", "too complex to read"),
         ErrorKind.INTERNAL: translate("ErrorKind", "internal error"),
     }
     return labels.get(kind, translate("ErrorKind", "error")) if kind else ""
@@ -116,7 +117,7 @@ def error_kind_hint(kind: ErrorKind | None) -> str:
         return translate("ErrorKind", "Give your user account read access to the file, then scan again.")
     if kind is ErrorKind.TOO_MANY_PIXELS:
         return translate("ErrorKind", "The image is larger than 150 megapixels; scale it down to check it.")
-    if kind is ErrorKind.UNSUPPORTED:
+    if kind in (ErrorKind.UNSUPPORTED, ErrorKind.TOO_COMPLEX):
         return translate("ErrorKind", "Convert the file to PNG or JPEG to check it.")
     if kind is ErrorKind.INTERNAL:
         return translate("ErrorKind", "This is a bug in Miwake; the log folder (Help menu) has the details.")

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader
 
-from core.imaging import DEFAULT_MAX_PIXELS
+from core.imaging import DEFAULT_MAX_PIXELS, open_image
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def read_scaled(path: str | Path, max_side: int) -> QImage:
 
 def _read_with_pillow(path: Path, max_side: int) -> QImage:
     try:
-        from PIL import Image, ImageOps
+        from PIL import ImageOps
 
         try:  # HEIC/HEIF, when pillow-heif is installed
             import pillow_heif
@@ -60,7 +60,7 @@ def _read_with_pillow(path: Path, max_side: int) -> QImage:
             pillow_heif.register_heif_opener()
         except Exception:  # pragma: no cover - optional
             pass
-        with Image.open(path) as im:
+        with open_image(path) as im:
             if im.width * im.height > DEFAULT_MAX_PIXELS:
                 raise DisplayImageError(f"{im.width}x{im.height} pixels is too large to show")
             im.draft("RGB", (max_side, max_side))

@@ -21,7 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     core_cli.add_scan_parser(sub)
     core_cli.add_models_parser(sub)
     inspect_cli.add_inspect_parser(sub)
-    from training import cli as training_cli  # cheap: its commands check their extras when they start
+    from training import (
+        cli as training_cli,  # cheap: its commands check their extras when they start
+    )
 
     training_cli.add_parsers(sub)
     g = sub.add_parser("gui", help="open the desktop app")

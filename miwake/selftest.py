@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from core.imaging import open_image
+
 from . import __version__
 
 EXIT_OK = 0
@@ -50,7 +52,7 @@ def _heif() -> str:
     buf = io.BytesIO()
     Image.fromarray(np.full((64, 64, 3), 128, np.uint8)).save(buf, format="HEIF", quality=80)
     buf.seek(0)
-    with Image.open(buf) as im:
+    with open_image(buf) as im:
         im.load()
         size = im.size
     return f"pillow-heif {pillow_heif.__version__}, HEIC round trip {size[0]}x{size[1]}"

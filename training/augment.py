@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageFilter
 
+from core.imaging import open_image
+
 _FILTERS = (Image.Resampling.BILINEAR, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS, Image.Resampling.BOX)
 _MARGIN = 16
 
@@ -54,7 +56,7 @@ def reencode(rgb: np.ndarray, fmt: str, quality: int, subsampling: int = 2) -> n
     else:
         raise ValueError(f"unknown format {fmt}")
     buf.seek(0)
-    with Image.open(buf) as out:
+    with open_image(buf) as out:
         return np.asarray(out.convert("RGB"), dtype=np.uint8)
 
 

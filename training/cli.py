@@ -77,7 +77,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from .augment import AugmentConfig
-    from .train import EpochEnd, TrainConfig, TrainFinished, Trainer, TrainProgress, preflight
+    from .train import (
+        EpochEnd,
+        TrainConfig,
+        Trainer,
+        TrainFinished,
+        TrainProgress,
+        preflight,
+    )
 
     out = Path(args.out)
     cfg = TrainConfig(

@@ -11,9 +11,8 @@ from collections import Counter, OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
-from PIL import Image
 
-from core.imaging import decode_image
+from core.imaging import decode_image, open_image
 from core.preprocess import resize_center_crop
 
 from .augment import AugmentConfig, fits, reencode, train_crop
@@ -25,7 +24,7 @@ log = logging.getLogger(__name__)
 def image_size(path: str) -> tuple[int, int] | None:
     """Width and height from the header (after EXIF rotation), without decoding; None if unreadable."""
     try:
-        with Image.open(path) as im:
+        with open_image(path) as im:
             w, h = im.size
             orientation = im.getexif().get(0x0112, 1)
         return (h, w) if orientation in (5, 6, 7, 8) else (w, h)

@@ -69,7 +69,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
     require(GENERATION, "Generating images" if not args.reconstruct else "Reconstructing images")
     from tqdm import tqdm
 
-    from .generate import GenerateConfig, GenerateProgress, GenerateStarted, StepProgress, generate, reconstruct
+    from .generate import (
+        GenerateConfig,
+        GenerateProgress,
+        GenerateStarted,
+        StepProgress,
+        generate,
+        reconstruct,
+    )
 
     defaults = {"steps": 30, "seed": 0, "batch": 1, "prediction_type": "auto", "safety_checker": False,
                 "attention_slicing": False, "vae_slicing": False, "cpu_offload": False}  # fmt: skip

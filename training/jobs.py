@@ -63,7 +63,12 @@ def event_dict(ev: Any) -> dict[str, Any]:
 
 def error_kind(e: BaseException) -> str:
     """A stable name the GUI uses to pick its advice (smaller batch, free disk, pick a file...)."""
-    from .generate_errors import HubUnreachableError, InsufficientDiskSpaceError, ModelFilesError, OutOfGpuMemoryError
+    from .generate_errors import (
+        HubUnreachableError,
+        InsufficientDiskSpaceError,
+        ModelFilesError,
+        OutOfGpuMemoryError,
+    )
     from .train import TrainOutOfMemoryError
 
     if isinstance(e, (OutOfGpuMemoryError, TrainOutOfMemoryError)):

@@ -12,8 +12,8 @@ import json
 import logging
 import math
 import os
-import shutil
 import platform
+import shutil
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -23,8 +23,8 @@ from typing import Any, Union
 
 import numpy as np
 
-from core.bundle import Bundle, ModelCard, save_bundle
 from core import extras
+from core.bundle import Bundle, ModelCard, save_bundle
 from core.detector import Detector, check_arch, resolve_device
 from core.errors import MiwakeError
 from core.extras import require

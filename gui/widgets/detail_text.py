@@ -10,7 +10,14 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from core.bundle import Bundle, format_metric
-from core.card_facts import DataSplit, format_duration, headline_text, listed, training_facts, validation_facts
+from core.card_facts import (
+    DataSplit,
+    format_duration,
+    headline_text,
+    listed,
+    training_facts,
+    validation_facts,
+)
 from core.heatmap import probability_color
 from core.results import ImageResult, Reason, Verdict
 
