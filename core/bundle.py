@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import zipfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
@@ -58,16 +59,24 @@ class ModelCard:
 
     def __post_init__(self) -> None:
         problems = []
-        if not self.id or any(c in self.id for c in '/\\:*?"<>|') or self.id.startswith("."):
-            problems.append(f"id {self.id!r} must be a plain name (no path characters)")
+        if not _is_safe_id(self.id):
+            problems.append(
+                f"id {str(self.id)[:80]!r} must be a plain name: 1-{MAX_ID_LENGTH} characters, no path or control "
+                "characters, not starting with . = + - @"
+            )
+        if not isinstance(self.display_name, str) or len(self.display_name) > 200 or _CONTROL.search(self.display_name):
+            problems.append("display_name must be text of at most 200 characters without control characters")
+        if not isinstance(self.arch, str) or not _ARCH_NAME.match(self.arch):
+            problems.append(f"arch {str(self.arch)[:80]!r} must be a plain timm architecture name (hub names are refused)")
         if self.input_mode not in ("crop", "resize"):
             problems.append(f"input_mode must be 'crop' or 'resize', not {self.input_mode!r}")
         if not (16 <= int(self.crop_size) <= 4096):
             problems.append(f"crop_size {self.crop_size} out of range 16..4096")
         if self.max_tiles is not None and not (1 <= int(self.max_tiles) <= 4096):
             problems.append(f"max_tiles {self.max_tiles} out of range 1..4096")
-        if len(self.mean) != 3 or len(self.std) != 3 or any(s <= 0 for s in self.std):
-            problems.append("mean/std must be three numbers (std > 0)")
+        if (len(self.mean) != 3 or len(self.std) != 3 or not all(math.isfinite(v) for v in (*self.mean, *self.std))
+                or any(s <= 1e-6 for s in self.std)):  # fmt: skip
+            problems.append("mean/std must be three finite numbers (std > 0)")
         lo, hi = self.unsure_band
         if not (0.0 <= lo <= self.threshold <= hi <= 1.0):
             problems.append(f"need 0 <= unsure_band[0] ({lo}) <= threshold ({self.threshold}) <= unsure_band[1] ({hi}) <= 1")
@@ -104,7 +113,7 @@ class ModelCard:
             if int(kw.get("format_version", 1)) > CARD_FORMAT:
                 raise BundleError("This model was made by a newer Miwake; update Miwake to use it.")
             return cls(**kw)
-        except (TypeError, ValueError) as e:
+        except (TypeError, ValueError, OverflowError, AttributeError) as e:  # Infinity, lists where text belongs…
             raise BundleError(f"Invalid model card: {e}") from e
 
     def with_(self, **changes: Any) -> ModelCard:
@@ -112,6 +121,21 @@ class ModelCard:
 
 
 AGGREGATIONS = ("mean_logit", "max_logit")
+MAX_ID_LENGTH = 100
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_ARCH_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")
+
+
+def _is_safe_id(model_id: object) -> bool:
+    """Ids become folder names, CSV cells and terminal text: plain, bounded, no formula or control characters."""
+    return (
+        isinstance(model_id, str)
+        and 0 < len(model_id) <= MAX_ID_LENGTH
+        and not _CONTROL.search(model_id)
+        and not any(c in model_id for c in '/\\:*?"<>|')
+        and model_id[0] not in ".=+-@ "
+        and model_id == model_id.strip()
+    )
 
 
 def refuse_pickle(path: str | os.PathLike[str]) -> None:
@@ -193,13 +217,22 @@ def _read_member(archive: Path, name: str, limit: int) -> bytes:
                 for n in zf.namelist():
                     refuse_pickle(n)
                 raise BundleError(f"{archive.name}: the archive has no {name}.") from None
-            if info.file_size > limit:
-                raise BundleError(f"{archive.name}: {name} is larger than allowed ({info.file_size} bytes).")
+            # A member may not unpack to much more than the archive itself: Miwake stores members uncompressed,
+            # and weights barely compress, so a 4 MB file that claims gigabytes is a zip bomb, refused unread.
+            budget = min(limit, 2 * archive.stat().st_size + (1 << 20))
+            if info.file_size > budget:
+                raise BundleError(
+                    f"{archive.name}: {name} claims {info.file_size:,} bytes, more than this archive can hold "
+                    f"(at most {budget:,}); damaged or malicious archive."
+                )
+            chunks, total = [], 0
             with zf.open(info) as fh:
-                data = fh.read(limit + 1)
-            if len(data) > limit:
-                raise BundleError(f"{archive.name}: {name} is larger than allowed.")
-            return data
+                while chunk := fh.read(1 << 20):
+                    total += len(chunk)
+                    if total > budget:
+                        raise BundleError(f"{archive.name}: {name} is larger than allowed.")
+                    chunks.append(chunk)
+            return b"".join(chunks)
     except zipfile.BadZipFile as e:
         raise BundleError(f"{archive.name}: not a valid .miwake archive (damaged or incomplete copy?).") from e
 
@@ -234,6 +267,8 @@ def read_bundle(path: str | os.PathLike[str], source: str = "file") -> Bundle:
         card = ModelCard.from_dict(json.loads(raw.decode("utf-8")))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise BundleError(f"{p}: the model card is not valid JSON ({e}).") from e
+    except RecursionError as e:
+        raise BundleError(f"{p}: the model card is nested too deeply to be a model card.") from e
     return Bundle(card=card, path=p, source=source)
 
 

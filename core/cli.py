@@ -25,6 +25,26 @@ EXIT_FAILED = 4  # a runtime failure: a damaged store or model, a checksum misma
 EXIT_INTERRUPTED = 130  # Ctrl-C (what finished is stored and reported)
 
 
+def int_at_least(lowest: int) -> Any:
+    """argparse type: a whole number >= `lowest`; anything else is an argparse error, never silently coerced."""
+
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if v < lowest:
+            raise argparse.ArgumentTypeError(f"must be at least {lowest}, not {v}")
+        return v
+
+    parse.__name__ = f"whole number >= {lowest}"
+    return parse
+
+
+positive_int = int_at_least(1)
+non_negative_int = int_at_least(0)
+
+
 def add_scan_parser(sub: Any) -> None:
     p = sub.add_parser("scan", help="scan files or folders and report how likely each image is AI-generated")
     p.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders")
@@ -36,12 +56,12 @@ def add_scan_parser(sub: Any) -> None:
     p.add_argument("--no-recursive", action="store_true", help="do not descend into sub-folders")
     p.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB (repeatable)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files/folders matching GLOB (repeatable)")
-    p.add_argument("--batch", type=int, metavar="N", help="crops per model batch (default 8 on CPU, 64 on CUDA)")
-    p.add_argument("--stride", type=int, metavar="PX", help="tile stride in pixels (default: cover with minimal overlap)")
-    p.add_argument("--max-tiles", type=int, metavar="N", help="most tiles per image (default: the model's tile budget, else 64)")
+    p.add_argument("--batch", type=positive_int, metavar="N", help="crops per model batch (default 8 on CPU, 64 on CUDA)")
+    p.add_argument("--stride", type=positive_int, metavar="PX", help="tile stride in pixels (default: cover with minimal overlap)")
+    p.add_argument("--max-tiles", type=positive_int, metavar="N", help="most tiles per image (default: the model's tile budget, else 64)")
     p.add_argument("--no-reuse", action="store_true", help="score every file again, even unchanged ones")
     p.add_argument("--no-evidence", action="store_true", help="do not read provenance metadata")
-    p.add_argument("--top", type=int, default=25, metavar="N", help="rows in the printed table (default 25, 0 = all)")
+    p.add_argument("--top", type=non_negative_int, default=25, metavar="N", help="rows in the printed table (default 25, 0 = all)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or table; only the summary line")
     p.set_defaults(func=cmd_scan)
 
@@ -229,6 +249,8 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     models = reg.list()
     if not models:
         tprint("No models installed.")
+        for folder, why in reg.broken.items():
+            tprint(f"broken (skipped): {folder}: {why}", file=sys.stderr)
         return EXIT_OK
     try:
         active = reg.active_id()
@@ -244,6 +266,8 @@ def cmd_models_list(args: argparse.Namespace) -> int:
             f"{format_metric(auc) if auc is not None else '-':>6}  {c.display_name}"
         )
     tprint("\n* = active model (change with `miwake models use ID`)")
+    for folder, why in reg.broken.items():
+        tprint(f"broken (skipped): {folder}: {why}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -38,6 +38,7 @@ class ModelRegistry:
     def __init__(self, builtin_dir: Path | None = None, user_dir: Path | None = None) -> None:
         self.builtin_dir = builtin_dir if builtin_dir is not None else paths.bundled_models_dir()
         self._user_dir = user_dir
+        self.broken: dict[str, str] = {}  # model folders that could not be read (found by `list()`): path -> why
 
     @property
     def user_dir(self) -> Path:
@@ -47,14 +48,18 @@ class ModelRegistry:
 
     def _scan_dir(self, folder: Path, source: str) -> list[Bundle]:
         out: list[Bundle] = []
-        if not folder.is_dir():
+        try:
+            subs = sorted(folder.iterdir()) if folder.is_dir() else []
+        except OSError as e:
+            log.warning("Cannot list the models folder %s: %s", folder, e)
             return out
-        for sub in sorted(folder.iterdir()):
-            if not (sub / CARD_NAME).is_file():
-                continue
+        for sub in subs:
             try:
+                if not (sub / CARD_NAME).is_file():
+                    continue
                 out.append(read_bundle(sub, source=source))
-            except BundleError as e:
+            except Exception as e:  # one broken folder must not break every command: listed as broken, skipped
+                self.broken[str(sub)] = str(e) if isinstance(e, BundleError) else f"{type(e).__name__}: {e}"
                 log.warning("Skipping model folder %s: %s", sub, e)
         return out
 

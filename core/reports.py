@@ -11,6 +11,7 @@ import csv
 import hashlib
 import json
 import logging
+import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,8 +20,8 @@ from typing import Any
 from .bundle import Bundle
 from .heatmap import render_overlay
 from .imaging import decode_image, file_sha256
-from .textsafe import for_utf8
 from .results import ImageResult
+from .textsafe import for_utf8
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,17 @@ def result_json(r: ImageResult) -> dict[str, Any]:
     return d
 
 
+def _finite(v: Any) -> Any:
+    """NaN and infinities (a broken model's output) as null: a JSON report never holds bare NaN."""
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_finite(x) for x in v]
+    return v
+
+
 def write_json(
     results: Iterable[ImageResult],
     dest: str | os.PathLike[str],
@@ -160,7 +172,7 @@ def write_json(
         doc["scan"] = scan
     doc["results"] = rows
     tmp = Path(str(dest) + ".part")
-    tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
+    tmp.write_text(json.dumps(_finite(doc), indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
     os.replace(tmp, dest)
     return len(rows)
 

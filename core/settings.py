@@ -60,19 +60,73 @@ def load_settings(path: Path | None = None) -> Settings:
         log.warning("Ignoring unreadable settings file %s (%s); using defaults.", p, e)
         return Settings()
     known = {f.name for f in fields(Settings)}
-    kw: dict[str, Any] = {k: v for k, v in raw.items() if k in known and k != "extra"}
+    kw: dict[str, Any] = {}
+    for k, v in raw.items():
+        if k not in known or k in ("extra", "version"):
+            continue
+        try:
+            kw[k] = _VALIDATORS[k](v)
+        except (TypeError, ValueError, OverflowError) as e:  # one bad value costs only that setting
+            log.warning("Ignoring the setting %s=%r in %s (%s); using its default.", k, v, p, e)
     kw["extra"] = {k: v for k, v in raw.items() if k not in known}
-    if int(raw.get("version") or 1) < 2 and kw.get("max_tiles") == 64:
+    version = raw.get("version")
+    if (version if isinstance(version, int) else 1) < 2 and kw.get("max_tiles") == 64:
         kw["max_tiles"] = None
     kw["version"] = SETTINGS_VERSION
-    for k in ("recent_folders", "unsure_band_override"):
-        if kw.get(k) is not None:
-            kw[k] = tuple(kw[k])
-    try:
-        return Settings(**kw)
-    except TypeError as e:
-        log.warning("Ignoring malformed settings (%s); using defaults.", e)
-        return Settings()
+    return Settings(**kw)
+
+
+def _optional(check: Any) -> Any:
+    return lambda v: None if v is None else check(v)
+
+
+def _int_in(lo: int, hi: int) -> Any:
+    def check(v: Any) -> int:
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            raise ValueError(f"not a whole number from {lo} to {hi}")
+        return v
+
+    return check
+
+
+def _choice(*options: str) -> Any:
+    def check(v: Any) -> str:
+        if v not in options:
+            raise ValueError(f"not one of {', '.join(options)}")
+        return str(v)
+
+    return check
+
+
+def _band(v: Any) -> tuple[float, float]:
+    lo, hi = (float(x) for x in v)
+    if not (0.0 <= lo <= hi <= 1.0):
+        raise ValueError("need 0 <= lower end <= upper end <= 1")
+    return lo, hi
+
+
+def _model_id(v: Any) -> str:
+    if not isinstance(v, str) or not v or len(v) > 200:
+        raise ValueError("not a model id")
+    return v
+
+
+def _folders(v: Any) -> tuple[str, ...]:
+    if not isinstance(v, list | tuple):
+        raise ValueError("not a list of folders")
+    return tuple(str(f) for f in v if isinstance(f, str))[:50]
+
+
+_VALIDATORS: dict[str, Any] = {
+    "active_model": _optional(_model_id),
+    "device": _choice("auto", "cpu", "cuda", "mps"),
+    "batch_size": _optional(_int_in(1, 4096)),
+    "stride": _optional(_int_in(1, 65536)),
+    "max_tiles": _optional(_int_in(1, 4096)),
+    "unsure_band_override": _optional(_band),
+    "language": _choice("system", "en", "ja"),
+    "recent_folders": _folders,
+}
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:

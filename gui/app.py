@@ -23,8 +23,17 @@ from PySide6.QtCore import (
     QtMsgType,
     qInstallMessageHandler,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QLinearGradient, QMouseEvent, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QLinearGradient,
+    QMouseEvent,
+    QPainter,
+    QPixmap,
+)
+from PySide6.QtWidgets import QApplication
 
 from core import paths
 from core.heatmap import probability_color
@@ -35,6 +44,7 @@ from .error_hooks import ErrorBridge, describe_error, install_hooks, uninstall_h
 from .i18n import apply_language
 from .main_window import MainWindow
 from .qt_compat import install_refcount_guard
+from .widgets.plain_dialogs import plain_critical
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +131,7 @@ def run_app(folder: str | None = None, screenshot: str | None = None) -> int:
             if screenshot:
                 print(f"miwake: {describe_error(e)}", file=sys.stderr)
             else:
-                QMessageBox.critical(None, "Miwake", describe_error(e))
+                plain_critical(None, "Miwake", describe_error(e))
             return 1
         win = window
         bridge.error_reported.connect(lambda title, text: win.notifications.notify(title, text, "error"))

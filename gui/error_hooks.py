@@ -16,7 +16,13 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from core import paths
-from core.errors import BundleError, DeviceError, MiwakeError, ModelNotFoundError, StoreError
+from core.errors import (
+    BundleError,
+    DeviceError,
+    MiwakeError,
+    ModelNotFoundError,
+    StoreError,
+)
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate

@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.status = StatusWidget(self)
         self.model_label = QLabel(self)
+        self.model_label.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.statusBar().addWidget(self.status, 1)
         self.statusBar().addPermanentWidget(self.model_label)
         self.notifications = NotificationWidget(self)

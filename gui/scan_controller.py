@@ -22,9 +22,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from core import paths
 from core.detector import Detector
+from core.evidence import EVIDENCE_VERSION, read_evidence
 from core.registry import ModelRegistry
 from core.results import ImageResult
-from core.evidence import EVIDENCE_VERSION, read_evidence
 from core.scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
 from core.settings import Settings
 from core.store import ResultStore, ScanRecord

@@ -11,6 +11,7 @@ from typing import Any
 
 from core import extras
 from core.bundle import format_metric
+from core.cli import non_negative_int, positive_int
 from core.extras import require
 
 
@@ -29,18 +30,18 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--arch", default="tf_efficientnetv2_b0", help="timm architecture (default tf_efficientnetv2_b0)")
     p.add_argument("--init", default="random", help="random | imagenet | PATH to weights | installed MODEL_ID to fine-tune")
     p.add_argument("--mode", choices=["crop", "resize"], default="crop")
-    p.add_argument("--crop", type=int, default=256, help="crop size in pixels (default 256)")
-    p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--batch", type=int, default=32, help="crops per forward pass (default 32)")
-    p.add_argument("--accum", type=int, default=1, help="forward passes per optimizer step (small GPUs)")
+    p.add_argument("--crop", type=positive_int, default=256, help="crop size in pixels (default 256)")
+    p.add_argument("--epochs", type=positive_int, default=10)
+    p.add_argument("--batch", type=positive_int, default=32, help="crops per forward pass (default 32)")
+    p.add_argument("--accum", type=positive_int, default=1, help="forward passes per optimizer step (small GPUs)")
     p.add_argument("--lr", type=float, help="peak learning rate (default 1e-3, 2e-4 when fine-tuning)")
-    p.add_argument("--patience", type=int, default=4, help="epochs without validation gain before stopping")
+    p.add_argument("--patience", type=non_negative_int, default=4, help="epochs without validation gain before stopping")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--workers", type=int, help="data-loading processes (default: CPUs - 1, at most 4)")
-    p.add_argument("--crops-per-image", type=int, default=2)
+    p.add_argument("--workers", type=non_negative_int, help="data-loading processes (default: CPUs - 1, at most 4)")
+    p.add_argument("--crops-per-image", type=positive_int, default=2)
     p.add_argument("--val-fraction", type=float, default=0.2)
     p.add_argument("--val-sources", nargs="+", default=[], metavar="S", help="hold out exactly these sources")
-    p.add_argument("--val-tiles", type=int, default=4, help="tiles per image in the per-epoch validation (default 4)")
+    p.add_argument("--val-tiles", type=positive_int, default=4, help="tiles per image in the per-epoch validation (default 4)")
     p.add_argument("--no-augment", action="store_true", help="no re-encoding/blur/downscale (format bias risk!)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--id", dest="model_id", help="model id (default: the --out folder name)")
@@ -58,7 +59,7 @@ def add_parsers(sub: Any) -> None:
     e.add_argument("--no-jpeg90", action="store_true", help="skip the re-encoded JPEG q90 pass")
     e.add_argument("--choose-threshold", action="store_true", help="pick the threshold on these images instead of the card's")
     e.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-    e.add_argument("--batch", type=int)
+    e.add_argument("--batch", type=positive_int)
     e.set_defaults(func=cmd_eval)
 
     from .generate_cli import add_generate_parser

@@ -34,6 +34,7 @@ from core.registry import ModelRegistry
 
 from ..error_hooks import describe_error
 from ..widgets.detail_text import metrics_text, training_rows, validation_rows
+from ..widgets.plain_dialogs import plain_question
 from ..workers import run_task
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class ModelsDialog(QDialog):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([260, 640])
         self.message = QLabel(self)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.use_button = QPushButton(self)
@@ -275,7 +277,7 @@ class ModelsDialog(QDialog):
             return
         if (
             confirm
-            and QMessageBox.question(
+            and plain_question(
                 self,
                 self.tr("Delete model"),
                 self.tr("Delete the model %1? This cannot be undone.").replace("%1", b.card.display_name),

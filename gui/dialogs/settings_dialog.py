@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -56,6 +56,7 @@ class SettingsDialog(QDialog):
         for value in ("auto", "cpu", "cuda", "mps"):
             self.device.addItem("", value)
         self.gpu_label = QLabel(self)
+        self.gpu_label.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.gpu_label.setWordWrap(True)
         self.override = QCheckBox(self)
         self.band_lo = self._prob_spin()
@@ -71,6 +72,7 @@ class SettingsDialog(QDialog):
         for value, _ in i18n.language_names():
             self.language.addItem("", value)
         self.note = QLabel(self)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color:#555")
 

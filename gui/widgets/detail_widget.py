@@ -68,6 +68,7 @@ class DetailWidget(QWidget):
         self.opacity.setValue(45)
         self.opacity.setMaximumWidth(160)
         self.hover_label = QLabel(self)
+        self.hover_label.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.hover_label.setMinimumWidth(120)
         self.info = QTextBrowser(self)
         self.info.setOpenLinks(False)

@@ -6,7 +6,14 @@ Used for errors (what happened and what to do) and for short confirmations; it n
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 _STYLES = {
     "error": "background:#fff1f0; border:1px solid #d73027; border-radius:6px;",
@@ -19,8 +26,10 @@ class NotificationWidget(QFrame):
         super().__init__(parent)
         self.setObjectName("notification")
         self.title = QLabel(self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.title.setStyleSheet("font-weight:bold; border:none; background:transparent;")
         self.body = QLabel(self)
+        self.body.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.body.setWordWrap(True)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.body.setStyleSheet("border:none; background:transparent;")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from core.scanner import ScanProgress
@@ -14,7 +14,9 @@ class StatusWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.message = QLabel(self)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.rate = QLabel(self)
+        self.rate.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.bar = QProgressBar(self)
         self.bar.setFixedWidth(260)
         self.bar.setTextVisible(True)

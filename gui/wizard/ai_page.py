@@ -62,6 +62,7 @@ class AiPage(WizardPage):
         self.model_folder_button = QPushButton(self.model_box)
         self.model_file_button = QPushButton(self.model_box)
         self.model_note = QLabel(self.model_box)
+        self.model_note.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.model_note.setWordWrap(True)
         self.model_note.setStyleSheet("color:#555")
         row = QHBoxLayout()
@@ -82,6 +83,7 @@ class AiPage(WizardPage):
 
         self.reconstruct = QCheckBox(body)
         self.reconstruct_note = QLabel(body)
+        self.reconstruct_note.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.reconstruct_note.setWordWrap(True)
         self.reconstruct_note.setStyleSheet("color:#555; margin-left:22px;")
 

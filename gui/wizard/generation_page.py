@@ -13,7 +13,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from training.generate import MANIFEST_NAME
 from training.jobs import JobSpec, free_disk_bytes
@@ -42,13 +48,17 @@ class GenerationPage(WizardPage):
         super().__init__(wizard)
         self.runner = JobRunner(self)
         self.plan = QLabel(self)
+        self.plan.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.plan.setWordWrap(True)
         self.phase = QLabel(self)
+        self.phase.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.phase.setStyleSheet("font-weight:bold")
         self.bar = QProgressBar(self)
         self.detail = QLabel(self)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.detail.setWordWrap(True)
         self.latest = QLabel(self)
+        self.latest.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.latest.setFixedSize(PREVIEW_SIDE, PREVIEW_SIDE)
         self.latest.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.latest.setStyleSheet("background:rgba(0,0,0,0.06); border-radius:4px; color:#777")
@@ -60,6 +70,7 @@ class GenerationPage(WizardPage):
         self.cpu_button = QPushButton(self)
         self.open_button = QPushButton(self)
         self.folder_label = QLabel(self)
+        self.folder_label.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.folder_label.setStyleSheet("color:#555")
         buttons = QHBoxLayout()

@@ -6,7 +6,9 @@ When an earlier run stopped before its model was installed or discarded, a banne
 from __future__ import annotations
 
 import shutil
+from html import escape
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
@@ -24,6 +26,7 @@ from core.bundle import Bundle
 from core.errors import MiwakeError
 from core.registry import ModelRegistry
 
+from ..widgets.plain_dialogs import plain_question
 from .advice import fill
 from .run_state import RunState, Stage, TrainSettings, unfinished_runs, valid_model_id
 from .wizard_page import MessageLabel, WizardPage
@@ -63,6 +66,7 @@ class GoalPage(WizardPage):
         self.name.setMaxLength(64)
         self.name_label = QLabel(self)
         self.name_hint = QLabel(self)
+        self.name_hint.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.name_hint.setWordWrap(True)
         self.name_hint.setStyleSheet("color:#555")
         self.message = MessageLabel(self)
@@ -212,7 +216,7 @@ class GoalPage(WizardPage):
         run = self._resumable
         if run is None:
             return
-        if confirm and QMessageBox.question(
+        if confirm and plain_question(
             self, self.tr("Delete the unfinished run"),
             fill(self.tr("Delete the run “%1” with everything it made (in %2)? This cannot be undone."),
                  run.model_id, str(run.folder)),
@@ -236,7 +240,7 @@ class GoalPage(WizardPage):
         self.resume_label.setText(
             fill(
                 self.tr("<b>An unfinished run:</b> “%1”, started %2, stopped %3. Continue where it stopped?"),
-                run.model_id,
+                escape(run.model_id),  # rich text (the bold lead): the data is escaped
                 run.created.replace("T", " ")[:16],
                 where,
             )

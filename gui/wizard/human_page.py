@@ -45,6 +45,7 @@ class HumanPage(WizardPage):
         row.addWidget(self.folders, 1)
         row.addLayout(buttons)
         self.summary = QLabel(self)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.summary.setWordWrap(True)
         self.sources = QTreeWidget(self)
         self.sources.setColumnCount(3)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -40,6 +40,7 @@ class PromptWidget(QWidget):
         self.text.setFixedHeight(72)
         self.load_button = QPushButton(self)
         self.file_message = QLabel(self)
+        self.file_message.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.file_message.setStyleSheet("color:#8b1a1a")
         self.file_message.hide()
         grid = QGridLayout(self)

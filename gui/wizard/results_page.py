@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout
 
 from core.bundle import Bundle, read_bundle
@@ -16,11 +17,17 @@ from core.registry import ModelRegistry
 from training.jobs import JobSpec
 
 from ..error_hooks import describe_error
+from ..widgets.plain_dialogs import plain_question
 from ..workers import run_task
 from .advice import failure_text, fill
 from .chart_widget import NEW_COLOR, OLD_COLOR, ChartWidget, Series
 from .job_runner import JobRunner
-from .results_view import ConfusionWidget, MetricsTable, read_report, samples_from_report
+from .results_view import (
+    ConfusionWidget,
+    MetricsTable,
+    read_report,
+    samples_from_report,
+)
 from .run_state import Stage
 from .wizard_page import MessageLabel, WizardPage, open_folder
 
@@ -32,6 +39,7 @@ class ResultsPage(WizardPage):
         super().__init__(wizard)
         self.runner = JobRunner(self)
         self.summary = QLabel(self)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.summary.setWordWrap(True)
         self.table = MetricsTable(self)
         self.new_confusion = ConfusionWidget(self)
@@ -39,6 +47,7 @@ class ResultsPage(WizardPage):
         self.roc = ChartWidget(self, x_range=(0.0, 1.0), y_range=(0.0, 1.0), diagonal=True, square=True)
         self.roc.setMinimumSize(300, 280)
         self.compare_status = QLabel(self)
+        self.compare_status.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.compare_status.setWordWrap(True)
         self.compare_status.setStyleSheet("color:#555")
         self.install_use_button = QPushButton(self)
@@ -47,6 +56,7 @@ class ResultsPage(WizardPage):
         self.install_use_button.setDefault(True)
         self.message = MessageLabel(self)
         self.images_label = QLabel(self)
+        self.images_label.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.images_label.setWordWrap(True)
         self.open_images_button = QPushButton(self)
         self.delete_images_button = QPushButton(self)
@@ -247,7 +257,7 @@ class ResultsPage(WizardPage):
     def discard(self, confirm: bool = True) -> None:
         if self.bundle is None or self._busy:
             return
-        if confirm and QMessageBox.question(
+        if confirm and plain_question(
             self, self.tr("Discard the model"),
             self.tr("Discard the new model? It is deleted; the generated images are kept."),
         ) != QMessageBox.StandardButton.Yes:  # fmt: skip
@@ -263,7 +273,7 @@ class ResultsPage(WizardPage):
         folders = self.state.made_folders()
         if not folders or self.runner.running:
             return
-        if confirm and QMessageBox.question(
+        if confirm and plain_question(
             self, self.tr("Delete the generated images"),
             fill(self.tr("Delete the images this run made (in %1)? They cannot be recovered."), str(self.state.folder)),
         ) != QMessageBox.StandardButton.Yes:  # fmt: skip

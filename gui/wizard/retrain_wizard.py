@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..error_hooks import describe_error
+from ..widgets.plain_dialogs import plain_question
 from .ai_page import AiPage
 from .folder_scan import FolderScan
 from .generation_page import GenerationPage
@@ -229,7 +230,7 @@ class RetrainWizard(QDialog):
             return True
         if self._closing:
             return False
-        if self.confirm_close and QMessageBox.question(
+        if self.confirm_close and plain_question(
             self, self.tr("Stop and close"),
             self.tr("A job is still running. Stop it and close the wizard? The work done so far is kept: reopen the "
                     "wizard to continue."),

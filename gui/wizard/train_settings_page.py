@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +34,7 @@ class TrainSettingsPage(WizardPage):
     def __init__(self, wizard) -> None:  # type: ignore[no-untyped-def]
         super().__init__(wizard)
         self.data = QLabel(self)
+        self.data.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.data.setWordWrap(True)
         self.init = QComboBox(self)
         self.arch = QComboBox(self)
@@ -62,6 +64,7 @@ class TrainSettingsPage(WizardPage):
                                           self.augment, self.device)):  # fmt: skip
             form.addRow(label, w)
         self.small = QLabel(self)
+        self.small.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.small.setStyleSheet("color:#6b4500")
         self.device_message = MessageLabel(self)
         self.estimate_label = QLabel(self)

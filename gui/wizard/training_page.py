@@ -8,7 +8,14 @@ import logging
 import shutil
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from core.discovery import discover
 from training.checkpoint import has_checkpoint
@@ -31,9 +38,11 @@ class TrainingPage(WizardPage):
         super().__init__(wizard)
         self.runner = JobRunner(self)
         self.phase = QLabel(self)
+        self.phase.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.phase.setStyleSheet("font-weight:bold")
         self.bar = QProgressBar(self)
         self.detail = QLabel(self)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.detail.setWordWrap(True)
         self.loss_chart = ChartWidget(self)
         self.auc_chart = ChartWidget(self, y_range=(0.0, 1.0))
