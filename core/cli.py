@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -129,10 +130,27 @@ def print_table(results: list[ImageResult], top: int, out: Any = None, base: Pat
         tprint(f"  ... {len(rows) - len(shown)} more rows (use --top 0 or --csv to see all)", file=out)
 
 
+def open_store_or_warn() -> Any:
+    """The result store, or None with a warning when it cannot be used (read-only or missing data folder):
+    the scan still runs, it just remembers nothing. A damaged store is set aside; the warning says where."""
+    from . import paths
+    from .errors import StoreError
+    from .store import ResultStore
+
+    try:
+        store = ResultStore(paths.store_path())
+    except StoreError as e:
+        tprint(f"warning: {e} Scanning without remembering the results.", file=sys.stderr)
+        return None
+    if store.set_aside is not None:
+        tprint(f"warning: the result store was damaged; it was moved to {store.set_aside} and a fresh one started.",
+               file=sys.stderr)  # fmt: skip
+    return store
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from . import paths
     from .detector import Detector
     from .discovery import DiscoveryOptions
     from .evidence import EVIDENCE_VERSION, read_evidence
@@ -140,7 +158,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from .reports import write_csv, write_heatmaps, write_json
     from .scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
     from .settings import load_settings
-    from .store import ResultStore
 
     settings = load_settings()
     reg = ModelRegistry()
@@ -167,7 +184,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     summary: ScanFinished | None = None
     bar = None
     interrupted = False
-    with ResultStore(paths.store_path()) as store:
+    store = open_store_or_warn()
+    with contextlib.closing(store) if store is not None else contextlib.nullcontext():
         job = ScanJob(args.paths, detector, options=opts, store=store, evidence_reader=reader, evidence_version=ev_version)
         events = job.events()
         try:
@@ -193,7 +211,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         finally:
             if bar is not None:
                 bar.close()
-    interrupted = interrupted or (summary is not None and summary.cancelled)
+    interrupted = not (summary and summary.failure) and (interrupted or (summary is not None and summary.cancelled))
     if interrupted:
         tprint("\nScan interrupted; what finished is stored and reported below.", file=sys.stderr)
     for msg in summary.skipped_folders if summary else ():
@@ -238,6 +256,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
         tprint(f"{n} heatmaps in {args.heatmaps}")
         for path, why in stale:
             tprint(f"warning: no heatmap for {path}: {why}", file=sys.stderr)
+    if summary.failure:
+        tprint(f"miwake: the scan stopped early: {summary.failure}", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 

@@ -21,7 +21,12 @@ _ENV_RESOURCES = "MIWAKE_RESOURCES_DIR"
 
 
 def _ensure(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
+    """Create `path` if it can be; on a read-only or uncreatable location return it anyway: reading then finds
+    nothing there, and a write says clearly what failed (instead of every command failing at start)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
     return path
 
 

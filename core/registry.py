@@ -42,9 +42,13 @@ class ModelRegistry:
 
     @property
     def user_dir(self) -> Path:
-        d = self._user_dir if self._user_dir is not None else paths.user_models_dir()
+        """The user's models folder, created on first use (installing); reading never creates it."""
+        d = self._user_models_path()
         d.mkdir(parents=True, exist_ok=True)
         return d
+
+    def _user_models_path(self) -> Path:
+        return self._user_dir if self._user_dir is not None else paths.user_models_dir()
 
     def _scan_dir(self, folder: Path, source: str) -> list[Bundle]:
         out: list[Bundle] = []
@@ -67,7 +71,7 @@ class ModelRegistry:
         """Bundled models first, then the user's; a user model never shadows a bundled id."""
         builtin = self._scan_dir(self.builtin_dir, "builtin")
         ids = {b.id for b in builtin}
-        user = [b for b in self._scan_dir(self.user_dir, "user") if b.id not in ids]
+        user = [b for b in self._scan_dir(self._user_models_path(), "user") if b.id not in ids]
         return builtin + user
 
     def get(self, model_id: str) -> Bundle:

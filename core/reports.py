@@ -13,11 +13,13 @@ import json
 import logging
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from .bundle import Bundle
+from .errors import UsageError
 from .heatmap import render_overlay
 from .imaging import decode_image, file_sha256
 from .results import ImageResult
@@ -82,16 +84,36 @@ def result_row(r: ImageResult) -> dict[str, Any]:
     }
 
 
+def _destination(dest: str | os.PathLike[str]) -> Path:
+    """`dest`, after checking that its folder exists (the error names the folder, not a temporary file)."""
+    p = Path(dest)
+    if not p.parent.is_dir():
+        raise UsageError(f"The folder {p.parent} does not exist; choose an existing folder for the report.")
+    return p
+
+
+@contextmanager
+def _atomic(dest: Path, **open_kw: Any) -> Iterator[Any]:
+    """Write to `dest.part`, then rename over `dest`; on any failure (a full disk…) the part file is removed."""
+    tmp = Path(str(dest) + ".part")
+    try:
+        with open(tmp, "w", **open_kw) as fh:
+            yield fh
+        os.replace(tmp, dest)
+    except BaseException:
+        with suppress(OSError):
+            tmp.unlink()
+        raise
+
+
 def write_csv(results: Iterable[ImageResult], dest: str | os.PathLike[str]) -> int:
     n = 0
-    tmp = Path(str(dest) + ".part")
-    with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+    with _atomic(_destination(dest), newline="", encoding="utf-8-sig") as fh:
         w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, extrasaction="ignore")
         w.writeheader()
         for r in results:
             w.writerow({k: neutralize(v) for k, v in result_row(r).items()})
             n += 1
-    os.replace(tmp, dest)
     return n
 
 
@@ -171,9 +193,9 @@ def write_json(
     if scan:
         doc["scan"] = scan
     doc["results"] = rows
-    tmp = Path(str(dest) + ".part")
-    tmp.write_text(json.dumps(_finite(doc), indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
-    os.replace(tmp, dest)
+    text = json.dumps(_finite(doc), indent=1, ensure_ascii=False, allow_nan=False)
+    with _atomic(_destination(dest), encoding="utf-8") as fh:
+        fh.write(text)
     return len(rows)
 
 

@@ -30,10 +30,10 @@ import numpy as np
 from .bundle import Bundle
 from .detector import Detector
 from .discovery import DiscoveryOptions, discover
-from .errors import ImageReadError
+from .errors import ImageReadError, StoreError
 from .imaging import DEFAULT_MAX_PIXELS, decode_image, file_sha256, not_a_regular_file
 from .preprocess import make_inputs, tile_budget
-from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Reason, Verdict
+from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Verdict
 from .scoring import aggregate_logits, decide, sigmoid, verdict_for
 from .settings import Settings
 from .store import ResultStore, utc_now
@@ -105,6 +105,7 @@ class ScanFinished:
     skipped_folders: tuple[str, ...] = ()
     unsure_band: tuple[float, float] = (0.5, 0.5)  # the band that decided this scan's pixel verdicts
     band_from_settings: bool = False  # True: the user's override, not the model card's band
+    failure: str | None = None  # why the scan stopped early (the store could not be written), else None
 
 
 ScanEvent = Union[ScanProgress, ImageResult, ScanFinished]
@@ -363,6 +364,7 @@ class ScanJob:
 
         executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="miwake-decode")
         status = "failed"
+        failure: str | None = None
         try:
             yield progress()
             while not self._cancel.is_set():
@@ -426,11 +428,21 @@ class ScanJob:
         except KeyboardInterrupt:  # Ctrl-C while the scan was working: a cancel, and the summary still comes
             self._cancel.set()
             status = "cancelled"
+        except StoreError as e:  # the store cannot be written (disk full…): stop; what finished is reported
+            self._cancel.set()
+            status, failure = "failed", str(e)
+            log.error("The scan stopped: %s", e)
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
             if store is not None and scan_id is not None:
-                store.commit()
-                store.finish_scan(scan_id, status, total, scored, reused, errors)
+                try:
+                    store.commit()
+                except StoreError:
+                    store.rollback()  # the rows that did not fit are dropped; the record counts the rest
+                try:
+                    store.finish_scan(scan_id, status, total, scored, reused, errors)
+                except StoreError as e:
+                    log.error("The scan's record could not be closed: %s", e)
         yield ScanFinished(
             scan_id=scan_id,
             total=total,
@@ -445,6 +457,7 @@ class ScanJob:
             skipped_folders=tuple(self._skipped),
             unsure_band=self._band,
             band_from_settings=self.options.unsure_band is not None,
+            failure=failure,
         )
 
     def run(self, on_event: Callable[[ScanEvent], None] | None = None) -> ScanFinished:

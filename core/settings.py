@@ -6,6 +6,7 @@ defaults instead of stopping the program.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -54,7 +55,7 @@ def load_settings(path: Path | None = None) -> Settings:
         raw = json.loads(p.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
             raise ValueError("not an object")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return Settings()
     except (OSError, ValueError) as e:
         log.warning("Ignoring unreadable settings file %s (%s); using defaults.", p, e)
@@ -135,5 +136,10 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
     extra = d.pop("extra")
     d = {**extra, **d}
     tmp = p.with_name(p.name + ".part")
-    tmp.write_text(json.dumps(d, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, p)
+    try:
+        tmp.write_text(json.dumps(d, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, p)
+    except OSError as e:  # name the settings file, not the temporary one
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise OSError(e.errno, f"cannot save the settings: {e.strerror or e}", str(p)) from e

@@ -15,8 +15,9 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from .errors import StoreError
 from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Reason, Verdict
@@ -146,28 +147,88 @@ def _row_to_result(row: sqlite3.Row) -> ImageResult:
 
 
 class ResultStore:
-    """SQLite result store. Use one instance per thread (SQLite connections are not shared)."""
+    """SQLite result store. Use one instance per thread (SQLite connections are not shared).
+
+    Damage never stops Miwake: a database SQLite calls malformed (or not a database) is set aside — renamed with
+    a timestamp, never deleted — and a fresh one started (`set_aside` says where the old one went); a row with a
+    bad value is skipped (and its file scored again). A full disk or a read-only folder raises `StoreError` with
+    a message that says so.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
+        self.set_aside: Path | None = None  # where a damaged database was moved, if it was
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), timeout=30)
+        except OSError as e:
+            raise StoreError(
+                f"The data folder {self.path.parent} cannot be created ({e.strerror or e}); results are not kept."
+            ) from e
+        try:
+            self._open()
+        except sqlite3.DatabaseError as e:
+            if not _is_damage(e):
+                raise StoreError(self._explain(e)) from e
+            self._set_aside(e)
+            try:
+                self._open()
+            except sqlite3.DatabaseError as e2:
+                raise StoreError(self._explain(e2)) from e2
+
+    def _open(self) -> None:
+        self._db = sqlite3.connect(str(self.path), timeout=30)
+        try:
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            check = self._db.execute("PRAGMA quick_check").fetchone()
+            if check is None or check[0] != "ok":
+                raise sqlite3.DatabaseError(f"database disk image is malformed ({check[0] if check else 'no answer'})")
             self._db.executescript(_SCHEMA)
             ver = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if ver is None:
                 self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            elif not str(ver[0]).isdigit():
+                raise sqlite3.DatabaseError(f"database disk image is malformed (schema {ver[0]!r})")
             elif int(ver[0]) > SCHEMA_VERSION:
                 raise StoreError(f"{self.path} was written by a newer Miwake; update Miwake or move the file away.")
             self._db.commit()
-        except sqlite3.DatabaseError as e:
-            raise StoreError(
-                f"The result store {self.path} cannot be opened ({e}). Move it away to start a fresh one."
-            ) from e
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _set_aside(self, why: Exception) -> None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        dest = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        try:
+            os.replace(self.path, dest)
+            for suffix in ("-wal", "-shm"):
+                side = Path(str(self.path) + suffix)
+                if side.exists():
+                    os.replace(side, Path(str(dest) + suffix))
+        except OSError as e:
+            raise StoreError(f"The result store {self.path} is damaged ({why}) and cannot be moved aside ({e}).") from e
+        self.set_aside = dest
+        log.warning("The result store %s was damaged (%s); it was moved to %s and a fresh one started.",
+                    self.path, why, dest)  # fmt: skip
+
+    def _explain(self, e: sqlite3.Error) -> str:
+        msg = str(e)
+        low = msg.lower()
+        if "full" in low:
+            return f"The disk that holds the result store ({self.path.parent}) is full: free some space. ({msg})"
+        if "readonly" in low or "read-only" in low or "unable to open" in low or "permission" in low:
+            return f"The result store {self.path} cannot be written (read-only folder or no permission). ({msg})"
+        if _is_damage(e):
+            return f"The result store {self.path} is damaged ({msg}). Move it away to start a fresh one."
+        return f"The result store {self.path} failed: {msg}"
+
+    def _run(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self._db.execute(sql, params if isinstance(params, dict) else tuple(params))
+        except sqlite3.Error as e:
+            raise StoreError(self._explain(e)) from e
 
     def close(self) -> None:
         self._db.close()
@@ -180,18 +241,18 @@ class ResultStore:
 
     # -- writing -----------------------------------------------------------------------------------------
     def begin_scan(self, roots: Iterable[str], model_id: str, model_key: str, settings_key: str, device: str) -> int:
-        cur = self._db.execute(
+        cur = self._run(
             "INSERT INTO scans (started_at, roots, model_id, model_key, settings_key, device, status) "
             "VALUES (?, ?, ?, ?, ?, ?, 'running')",
             (utc_now(), json.dumps([str(r) for r in roots]), model_id, model_key, settings_key, device),
         )
-        self._db.commit()
-        return int(cur.lastrowid)
+        self.commit()
+        return int(cur.lastrowid or 0)
 
     def add_result(
         self, scan_id: int, r: ImageResult, model_key: str, settings_key: str, evidence_version: int = 0
     ) -> None:
-        self._db.execute(
+        self._run(
             f"INSERT INTO results (scan_id, model_key, settings_key, {', '.join(_COLS)}) "
             f"VALUES (?, ?, ?, {', '.join('?' * len(_COLS))})",
             (
@@ -222,30 +283,55 @@ class ResultStore:
         )
 
     def commit(self) -> None:
-        self._db.commit()
+        try:
+            self._db.commit()
+        except sqlite3.Error as e:
+            raise StoreError(self._explain(e)) from e
+
+    def rollback(self) -> None:
+        try:
+            self._db.rollback()
+        except sqlite3.Error:
+            pass
 
     def finish_scan(self, scan_id: int, status: str, total: int, scored: int, reused: int, errors: int) -> None:
-        self._db.execute(
-            "UPDATE scans SET finished_at=?, status=?, total=?, scored=?, reused=?, errors=? WHERE id=?",
-            (utc_now(), status, total, scored, reused, errors, scan_id),
+        """Close the scan's record. `scored`/`reused`/`errors` are counted from the rows actually stored (after
+        a full disk, fewer rows than were scored may have made it), so the record always matches its rows."""
+        self._run(
+            "UPDATE scans SET finished_at=?, status=?, total=?, "
+            "scored=(SELECT COUNT(*) FROM results WHERE scan_id=? AND reused=0 AND error_kind IS NULL), "
+            "reused=(SELECT COUNT(*) FROM results WHERE scan_id=? AND reused=1), "
+            "errors=(SELECT COUNT(*) FROM results WHERE scan_id=? AND error_kind IS NOT NULL) WHERE id=?",
+            (utc_now(), status, total, scan_id, scan_id, scan_id, scan_id),
         )
-        self._db.commit()
+        self.commit()
 
-    def prune(self, keep_scans: int = 30) -> int:
-        """Forget all but the newest `keep_scans` scans (their results go too). Returns scans removed."""
-        cur = self._db.execute(
-            "DELETE FROM scans WHERE id NOT IN (SELECT id FROM scans ORDER BY id DESC LIMIT ?)", (keep_scans,)
+    def prune(self, keep_scans: int = 30, running_for_days: float = 2.0) -> int:
+        """Forget old scans (their results go too) and return how many went.
+
+        Kept: every scan still running (started less than `running_for_days` ago: another window or process
+        may be writing it), the newest scan, and the newest `keep_scans` scans that hold results — a scan
+        that found nothing never takes one of those places.
+        """
+        cutoff = (datetime.now(timezone.utc) - timedelta(days=running_for_days)).isoformat(timespec="seconds")
+        keep = (
+            "SELECT id FROM scans WHERE status='running' AND started_at >= :cutoff "
+            "UNION SELECT MAX(id) FROM scans "
+            "UNION SELECT id FROM (SELECT id FROM scans WHERE EXISTS (SELECT 1 FROM results WHERE scan_id=scans.id) "
+            "ORDER BY id DESC LIMIT :keep)"
         )
-        self._db.execute("DELETE FROM results WHERE scan_id NOT IN (SELECT id FROM scans)")
-        self._db.commit()
-        return cur.rowcount
+        cur = self._run(f"DELETE FROM scans WHERE id NOT IN ({keep})", {"cutoff": cutoff, "keep": keep_scans})
+        removed = cur.rowcount
+        self._run("DELETE FROM results WHERE scan_id NOT IN (SELECT id FROM scans)")
+        self.commit()
+        return removed
 
     # -- reading ------------------------------------------------------------------------------------------
     def lookup(
         self, path: str, size: int, mtime_ns: int, model_key: str, settings_key: str
     ) -> tuple[ImageResult, int] | None:
         """The newest reusable result for an unchanged file, with its evidence version."""
-        row = self._db.execute(
+        row = self._run(
             "SELECT * FROM results WHERE path=? AND model_key=? AND settings_key=? ORDER BY id DESC LIMIT 1",
             (_path_to_db(path), model_key, settings_key),
         ).fetchone()
@@ -254,7 +340,7 @@ class ResultStore:
         return self._reusable(row)
 
     def lookup_hash(self, content_hash: str, size: int, model_key: str, settings_key: str) -> tuple[ImageResult, int] | None:
-        row = self._db.execute(
+        row = self._run(
             "SELECT * FROM results WHERE content_hash=? AND size=? AND model_key=? AND settings_key=? "
             "ORDER BY id DESC LIMIT 1",
             (content_hash, size, model_key, settings_key),
@@ -263,45 +349,71 @@ class ResultStore:
 
     @staticmethod
     def _reusable(row: sqlite3.Row) -> tuple[ImageResult, int] | None:
-        if row["error_kind"] and ErrorKind(row["error_kind"]) not in DETERMINISTIC_ERRORS:
-            return None
-        return _row_to_result(row), int(row["evidence_version"] or 0)
+        r = _safe_row(row)
+        if r is None or (r.error_kind is not None and r.error_kind not in DETERMINISTIC_ERRORS):
+            return None  # a damaged row is scored again
+        return r, int(row["evidence_version"] or 0)
 
     def scan_results(self, scan_id: int) -> list[ImageResult]:
-        rows = self._db.execute("SELECT * FROM results WHERE scan_id=? ORDER BY id", (scan_id,)).fetchall()
-        return [_row_to_result(r) for r in rows]
+        return list(self.iter_scan_results(scan_id))
 
     def iter_scan_results(self, scan_id: int) -> Iterator[ImageResult]:
-        for r in self._db.execute("SELECT * FROM results WHERE scan_id=? ORDER BY id", (scan_id,)):
-            yield _row_to_result(r)
+        for row in self._run("SELECT * FROM results WHERE scan_id=? ORDER BY id", (scan_id,)).fetchall():
+            r = _safe_row(row)
+            if r is not None:
+                yield r
 
     def scans(self, limit: int = 50) -> list[ScanRecord]:
-        rows = self._db.execute("SELECT * FROM scans ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        return [self._scan(r) for r in rows]
+        rows = self._run("SELECT * FROM scans ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        return [rec for rec in (self._scan(r) for r in rows) if rec is not None]
 
     def scan(self, scan_id: int) -> ScanRecord | None:
-        row = self._db.execute("SELECT * FROM scans WHERE id=?", (scan_id,)).fetchone()
+        row = self._run("SELECT * FROM scans WHERE id=?", (scan_id,)).fetchone()
         return None if row is None else self._scan(row)
 
     def last_scan(self) -> ScanRecord | None:
-        row = self._db.execute("SELECT * FROM scans ORDER BY id DESC LIMIT 1").fetchone()
-        return None if row is None else self._scan(row)
+        for row in self._run("SELECT * FROM scans ORDER BY id DESC LIMIT 5").fetchall():
+            rec = self._scan(row)
+            if rec is not None:
+                return rec
+        return None
 
     @staticmethod
-    def _scan(row: sqlite3.Row) -> ScanRecord:
-        return ScanRecord(
-            id=row["id"],
-            started_at=row["started_at"],
-            finished_at=row["finished_at"],
-            roots=tuple(json.loads(row["roots"])),
-            model_id=row["model_id"],
-            status=row["status"],
-            total=row["total"] or 0,
-            scored=row["scored"] or 0,
-            reused=row["reused"] or 0,
-            errors=row["errors"] or 0,
-            device=row["device"],
-        )
+    def _scan(row: sqlite3.Row) -> ScanRecord | None:
+        try:
+            roots = json.loads(row["roots"])
+            if not isinstance(roots, list):
+                raise ValueError("roots is not a list")
+            return ScanRecord(
+                id=int(row["id"]),
+                started_at=str(row["started_at"]),
+                finished_at=row["finished_at"],
+                roots=tuple(str(r) for r in roots),
+                model_id=str(row["model_id"]),
+                status=str(row["status"]),
+                total=int(row["total"] or 0),
+                scored=int(row["scored"] or 0),
+                reused=int(row["reused"] or 0),
+                errors=int(row["errors"] or 0),
+                device=row["device"],
+            )
+        except (TypeError, ValueError, KeyError) as e:
+            log.warning("Skipping a damaged scan record %s: %s", row["id"], e)
+            return None
 
     def count_results(self, scan_id: int) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM results WHERE scan_id=?", (scan_id,)).fetchone()[0])
+        return int(self._run("SELECT COUNT(*) FROM results WHERE scan_id=?", (scan_id,)).fetchone()[0])
+
+
+def _is_damage(e: BaseException) -> bool:
+    low = str(e).lower()
+    return "malformed" in low or "not a database" in low or "file is encrypted" in low
+
+
+def _safe_row(row: sqlite3.Row) -> ImageResult | None:
+    """The row's result, or None (logged) when a value is not what Miwake writes (a damaged or edited store)."""
+    try:
+        return _row_to_result(row)
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as e:
+        log.warning("Skipping a damaged stored result (row %s): %s", row["id"] if "id" in row.keys() else "?", e)
+        return None

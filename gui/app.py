@@ -8,6 +8,7 @@ exits (0 on success). Works with `QT_QPA_PLATFORM=offscreen` and under Xvfb.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -185,9 +186,10 @@ class ScreenshotDirector(QObject):
         if self.folder:
             w.controller.scan_finished.connect(self._on_results_ready)
             w.controller.scan_failed.connect(self._on_failed)
-            w.open_paths([str(Path(self.folder).resolve())])
+            w.open_paths([os.path.abspath(self.folder)])
         else:
             w.controller.last_scan_loaded.connect(self._on_results_ready)
+            w.controller.scan_failed.connect(self._on_failed)  # a last scan that cannot be loaded must not hang
             if not w.controller.is_busy():
                 QTimer.singleShot(0, self._on_results_ready)
 

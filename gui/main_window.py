@@ -95,6 +95,9 @@ class MainWindow(QMainWindow):
         self.controller.scan_finished.connect(self._on_scan_finished)
         self.controller.scan_failed.connect(self._on_scan_failed)
         self.controller.last_scan_loaded.connect(self._on_last_scan_loaded)
+        self.controller.store_notice.connect(
+            lambda text: self.notifications.notify(self.tr("The result store"), text, "error")
+        )
         self.exporter.export_finished.connect(self._on_export_finished)
         self.exporter.export_failed.connect(self._on_export_failed)
         self.exporter.export_skipped.connect(self._on_export_skipped)
@@ -179,7 +182,11 @@ class MainWindow(QMainWindow):
 
     def _on_scan_finished(self, s: ScanFinished) -> None:
         v = s.verdicts
-        if s.cancelled:
+        if s.failure:
+            msg = self.tr("The scan stopped early: %1 of %2 images done.").replace("%1", str(self.model.rowCount()))
+            msg = msg.replace("%2", str(s.total))
+            self.notifications.notify(self.tr("The scan stopped"), s.failure, "error")
+        elif s.cancelled:
             msg = self.tr("Scan cancelled: %1 of %2 images done; the results so far are kept.")
             msg = msg.replace("%1", str(self.model.rowCount())).replace("%2", str(s.total))
         elif s.total == 0:
@@ -263,7 +270,9 @@ class MainWindow(QMainWindow):
         )
 
     def _on_export_failed(self, kind: str, error: BaseException) -> None:
-        self.notifications.notify(self.tr("Export failed"), describe_error(error), "error")
+        text = describe_error(error)
+        self.status.show_message(self.tr("Export failed: %1").replace("%1", text))
+        self.notifications.notify(self.tr("Export failed"), text, "error")
 
     # -- models and settings --------------------------------------------------------------------------
     def refresh_models(self) -> None:

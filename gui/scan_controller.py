@@ -10,6 +10,7 @@ in the model.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -22,6 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from core import paths
 from core.detector import Detector
+from core.errors import StoreError
 from core.evidence import EVIDENCE_VERSION, read_evidence
 from core.registry import ModelRegistry
 from core.results import ImageResult
@@ -80,8 +82,25 @@ class _Mailbox:
             return out
 
 
+def _open_store(notices: list[str]) -> ResultStore | None:
+    """The store, or None when it cannot be used (the scan still runs); what happened goes to `notices`."""
+    try:
+        store = ResultStore(paths.store_path())
+    except StoreError as e:
+        notices.append(str(e))
+        return None
+    if store.set_aside is not None:
+        notices.append(f"The result store was damaged; it was moved to {store.set_aside} and a fresh one started.")
+    return store
+
+
 def _scan_work(
-    roots: list[str], settings: Settings, mailbox: _Mailbox, cancel: threading.Event, cached: Detector | None
+    roots: list[str],
+    settings: Settings,
+    mailbox: _Mailbox,
+    cancel: threading.Event,
+    cached: Detector | None,
+    notices: list[str],
 ) -> Iterator[None]:
     bundle = ModelRegistry().active()
     if cached is not None and cached.bundle.key == bundle.key:
@@ -90,7 +109,8 @@ def _scan_work(
         detector = Detector(bundle, settings.device)
     reader, ev_version = read_evidence, EVIDENCE_VERSION
     opts = ScanOptions.from_settings(settings)
-    with ResultStore(paths.store_path()) as store:
+    store = _open_store(notices)
+    with contextlib.closing(store) if store is not None else contextlib.nullcontext():
         job = ScanJob(
             roots,
             detector,
@@ -106,8 +126,11 @@ def _scan_work(
     return detector  # kept for the next scan with the same model and device
 
 
-def _load_work(mailbox: _Mailbox, cancel: threading.Event) -> Iterator[None]:
-    with ResultStore(paths.store_path()) as store:
+def _load_work(mailbox: _Mailbox, cancel: threading.Event, notices: list[str]) -> Iterator[None]:
+    store = _open_store(notices)
+    if store is None:
+        return None
+    with contextlib.closing(store):
         record = store.last_scan()
         if record is None:
             return None
@@ -132,6 +155,7 @@ class ScanController(QObject):
     scan_finished = Signal(object)  # ScanFinished, once every row is in the model
     scan_failed = Signal(object)  # the exception (the model is left with the rows so far)
     last_scan_loaded = Signal(object)  # ScanRecord | None, once every row is in the model
+    store_notice = Signal(str)  # the result store was set aside (damaged) or cannot be written
 
     def __init__(self, model: ResultsModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -144,6 +168,7 @@ class ScanController(QObject):
         self._record: ScanRecord | None = None
         self._worker_done = True
         self._failed: BaseException | None = None
+        self._notices: list[str] = []  # appended by the worker thread (list.append is atomic), read at the end
         self._pump_scheduled = False
         self._detector: tuple[str, Detector] | None = None
         self._last_progress: ScanProgress | None = None
@@ -165,7 +190,8 @@ class ScanController(QObject):
         self._begin(ScanState.SCANNING)
         cancel = threading.Event()  # the worker's token; the ScanJob honours it between steps
         w = Worker(
-            _scan_work, roots, settings, self._mailbox, cancel, cached, cancel_event=cancel, stop_on_cancel=False
+            _scan_work, roots, settings, self._mailbox, cancel, cached, self._notices, cancel_event=cancel,
+            stop_on_cancel=False,
         )
         w.returned.connect(lambda det: self._keep_detector(settings.device, det))
         self._run(w)
@@ -178,7 +204,7 @@ class ScanController(QObject):
             return False
         self._begin(ScanState.LOADING)
         cancel = threading.Event()
-        w = Worker(_load_work, self._mailbox, cancel, cancel_event=cancel, stop_on_cancel=False)
+        w = Worker(_load_work, self._mailbox, cancel, self._notices, cancel_event=cancel, stop_on_cancel=False)
         w.returned.connect(self._on_record_loaded)
         self._run(w)
         return True
@@ -277,6 +303,9 @@ class ScanController(QObject):
         error, self._failed = self._failed, None
         self._progress_timer.stop()
         self._set_state(ScanState.IDLE)
+        notices, self._notices[:] = list(self._notices), []
+        for text in notices:
+            self.store_notice.emit(text)
         if error is not None:
             self.scan_failed.emit(error)
         elif state is ScanState.LOADING:

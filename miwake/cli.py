@@ -68,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MiwakeError as e:
         print(f"miwake: {e}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as e:  # a full disk, a read-only folder: say which file, without a traceback
+        where = f" ({e.filename})" if e.filename else ""
+        print(f"miwake: {e.strerror or e}{where}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("miwake: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -387,6 +387,10 @@
         <translation>未対応の形式</translation>
     </message>
     <message>
+        <source>too complex to read</source>
+        <translation>複雑すぎて読めない</translation>
+    </message>
+    <message>
         <source>internal error</source>
         <translation>内部エラー</translation>
     </message>
@@ -1017,6 +1021,14 @@
         <translation>スキャンが止まりました</translation>
     </message>
     <message>
+        <source>The result store</source>
+        <translation>結果ストア</translation>
+    </message>
+    <message>
+        <source>The scan stopped early: %1 of %2 images done.</source>
+        <translation>スキャンが途中で止まりました（%2 枚中 %1 枚が完了）。</translation>
+    </message>
+    <message>
         <source>Open a folder (or drop one here) and press Scan.</source>
         <translation>フォルダーを開く（またはここにドロップする）と、「スキャン」で調べられます。</translation>
     </message>
@@ -1091,6 +1103,10 @@
     <message>
         <source>No heatmap was drawn for them: their crops belong to the old pixels. Scan again to update.</source>
         <translation>これらのヒートマップは描画していません。クロップが古い画素のものだからです。更新するにはもう一度スキャンしてください。</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>書き出しに失敗しました: %1</translation>
     </message>
     <message>
         <source>Export failed</source>

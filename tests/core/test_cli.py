@@ -148,10 +148,13 @@ def test_runtime_failures_have_their_own_exit_code(tmp_path, tiny_bundle, image_
     from core import paths
 
     main(["models", "import", str(tiny_bundle.path)])
-    paths.store_path().write_bytes(b"this is not a database" * 200)  # a damaged store is not a usage error
+    weights = paths.user_models_dir() / "tiny" / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 0xFF
+    weights.write_bytes(bytes(data))  # a damaged model (checksum mismatch) is not a usage error
     rc = main(["scan", str(image_folder)])
     assert rc == 4, capsys.readouterr().err
-    paths.store_path().unlink()
+    main(["models", "import", str(tiny_bundle.path), "--replace"])
     assert main(["scan", str(image_folder), "--device", "mps"]) == 2  # a device this machine lacks is one
 
 

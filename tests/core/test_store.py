@@ -44,6 +44,7 @@ def test_prune_keeps_newest_scans(tmp_path):
         ids = [s.begin_scan(["/x"], "m", "m@1", "k", "cpu") for _ in range(5)]
         for i in ids:
             s.add_result(i, ImageResult(path=f"/x/{i}"), "m@1", "k")
+            s.finish_scan(i, "finished", 1, 1, 0, 0)
         s.commit()
         assert s.prune(keep_scans=2) == 3
         assert [r.id for r in s.scans()] == ids[-2:][::-1]
