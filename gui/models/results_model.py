@@ -24,6 +24,7 @@ from PySide6.QtGui import QColor, QFont
 
 from core.heatmap import probability_color
 from core.results import ImageResult, Verdict
+from core.textsafe import for_utf8
 
 from .. import i18n
 
@@ -199,10 +200,10 @@ class ResultsModel(QAbstractTableModel):
 
     @staticmethod
     def _display(r: ImageResult, col: int) -> str | None:
-        if col == Column.NAME:
-            return Path(r.path).name
+        if col == Column.NAME:  # for_utf8: Qt would silently drop the bytes of a name that is not UTF-8
+            return for_utf8(Path(r.path).name)
         if col == Column.FOLDER:
-            return str(Path(r.path).parent)
+            return for_utf8(str(Path(r.path).parent))
         if col == Column.PROBABILITY:
             return f"{r.probability:.3f}" if r.ok and r.probability is not None else ""
         if col == Column.VERDICT:
@@ -247,7 +248,7 @@ class ResultsModel(QAbstractTableModel):
 
     def _tooltip(self, r: ImageResult, col: int) -> str | None:
         if col in (Column.NAME, Column.FOLDER, Column.THUMBNAIL):
-            return r.path
+            return for_utf8(r.path)
         if col == Column.EVIDENCE and r.evidence:
             return "\n".join(e.token() for e in r.evidence)
         if col == Column.ERROR and r.error:

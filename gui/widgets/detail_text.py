@@ -20,6 +20,7 @@ from core.card_facts import (
 )
 from core.heatmap import probability_color
 from core.results import ImageResult, Reason, Verdict
+from core.textsafe import for_utf8
 
 from .. import i18n
 
@@ -229,8 +230,8 @@ def result_html(
     band = band_override or (bundle.card.unsure_band if bundle is not None else None)
     p = Path(r.path)
     head = (
-        f"<div style='font-size:13pt; font-weight:bold'>{escape(p.name)}</div>"
-        f"<div style='color:#666'>{escape(str(p.parent))}</div>"
+        f"<div style='font-size:13pt; font-weight:bold'>{escape(for_utf8(p.name))}</div>"
+        f"<div style='color:#666'>{escape(for_utf8(str(p.parent)))}</div>"
         f"<p><span style='font-size:15pt; font-weight:bold; color:{_verdict_color(r)}'>"
         f"{escape(i18n.result_verdict_text(r))}</span>"
     )

@@ -149,3 +149,11 @@ def test_sorting_keeps_the_filters_and_export_takes_only_the_shown_rows(qtbot):
     assert _names(w) == ["late_ai.png", "alpha.png", "meta.png"]
     assert w.verdict_combo.currentData() == Verdict.AI.value
     assert w.proxy.verdict_filter is Verdict.AI
+
+
+def test_a_name_that_is_not_utf8_shows_its_odd_bytes():
+    """Qt drops lone surrogates silently ("caf.png"); the table shows the byte instead ("caf\\xe9.png")."""
+    model = ResultsModel()
+    model.append_results([ImageResult("/d/caf\udce9.png", size=1, probability=0.5, verdict=Verdict.UNSURE, crops=1)])
+    assert model.index(0, Column.NAME).data() == "caf\\xe9.png"
+    assert model.index(0, Column.NAME).data(Qt.ItemDataRole.ToolTipRole) == "/d/caf\\xe9.png"
