@@ -59,6 +59,18 @@ def test_screenshot_mode_scans_and_writes_a_png(qtbot, tiny_model, tmp_path, rep
     assert str(folder) in load_settings().recent_folders
 
 
+def test_screenshot_without_a_folder_finishes_when_the_last_scan_cannot_be_loaded(qtbot, tiny_model, tmp_path, monkeypatch):
+    from core.store import ResultStore
+
+    def broken(self):
+        raise RuntimeError("the store exploded")
+
+    monkeypatch.setattr(ResultStore, "last_scan", broken)
+    out = tmp_path / "window.png"
+    assert run_app(screenshot=str(out)) == 1  # finished (a picture of the state), not hung until the 15-min timeout
+    assert out.exists()
+
+
 def test_worker_always_finishes_and_reports_errors(qtbot):
     def boom():
         raise ValueError("nope")
