@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from core.imaging import decode_image, open_image
 from core.preprocess import resize_center_crop
 
 from .augment import AugmentConfig, fits, reencode, train_crop
-from .dataset import AI, Sample
+from .dataset import AI, Sample, split_by_source
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +33,13 @@ def image_size(path: str) -> tuple[int, int] | None:
         return None
 
 
-def usable_for_training(samples: Sequence[Sample], crop: int, mode: str) -> tuple[list[Sample], list[str]]:
+def usable_for_training(
+    samples: Sequence[Sample], crop: int, mode: str, size_of: Callable[[str], tuple[int, int] | None] = image_size
+) -> tuple[list[Sample], list[str]]:
     """Samples a training crop can be cut from; the rest with the reason (reported in the model card)."""
     keep, skipped = [], []
     for s in samples:
-        size = image_size(s.path)
+        size = size_of(s.path)
         if size is None:
             skipped.append(f"{s.path}: unreadable")
         elif mode == "crop" and not fits(*size, crop):
@@ -44,6 +47,45 @@ def usable_for_training(samples: Sequence[Sample], crop: int, mode: str) -> tupl
         else:
             keep.append(s)
     return keep, skipped
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """What a training run will use: the training images (large enough for the crop), the held-out validation
+    images (whole sources), and what was left out. The trainer and the wizard both show this one plan."""
+
+    train: list[Sample]
+    val: list[Sample]
+    skipped: list[str]  # training-side images left out, with the reason (too small, unreadable)
+    warnings: list[str]
+
+    @property
+    def held_out_sources(self) -> list[str]:
+        return sorted({s.source for s in self.val})
+
+    def describe(self) -> str:
+        ai_train = sum(1 for s in self.train if s.label == AI)
+        ai_val = sum(1 for s in self.val if s.label == AI)
+        return (
+            f"{len(self.train)} training images ({ai_train} AI), {len(self.val)} validation images ({ai_val} AI) "
+            f"from the held-out sources {', '.join(self.held_out_sources) or '-'}; "
+            f"{len(self.skipped)} too small or unreadable for training"
+        )
+
+
+def plan_split(
+    samples: Sequence[Sample],
+    crop: int,
+    mode: str,
+    val_fraction: float = 0.2,
+    seed: int = 0,
+    val_sources: Sequence[str] = (),
+    size_of: Callable[[str], tuple[int, int] | None] = image_size,
+) -> SplitPlan:
+    """Split by source (`split_by_source`), then drop training images a crop cannot be cut from."""
+    train, val, warnings = split_by_source(samples, val_fraction, seed, val_sources)
+    usable, skipped = usable_for_training(train, crop, mode, size_of)
+    return SplitPlan(usable, val, skipped, warnings)
 
 
 def sampling_weights(samples: Sequence[Sample], source_power: float = 0.5) -> np.ndarray:

@@ -152,8 +152,9 @@ def split_by_source(
         for name in order:
             if count >= target or len(held) == len(names) - 1:
                 break
-            # skip a source that would overshoot badly when a smaller one could still fit
-            if count + len(by_source[name]) > 2 * target and count > 0:
+            # skip a source that would overshoot badly while another one still fits
+            fits_better = any(count + len(by_source[o]) <= 2 * target for o in order if o != name and o not in held)
+            if count + len(by_source[name]) > 2 * target and fits_better:
                 continue
             held.append(name)
             count += len(by_source[name])

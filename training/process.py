@@ -80,10 +80,13 @@ class JobProcess:
             except Exception:
                 log.exception("Job event handler failed")
         self.returncode = self._proc.wait()
+        if self.result is not None and self.result.get("status") == "failed":
+            self.result["stderr_tail"] = "".join(self._stderr_tail[-20:])[-2000:]
         if self.result is None:  # died without a word: a crash or a kill
             tail = "".join(self._stderr_tail[-20:]).strip()
             self.result = {"event": "JobResult", "status": "failed", "error_kind": "crashed",
-                           "message": f"The job stopped unexpectedly (exit code {self.returncode}). {tail[-800:]}"}
+                           "message": f"The job stopped unexpectedly (exit code {self.returncode}). {tail[-800:]}",
+                           "stderr_tail": tail[-2000:]}  # fmt: skip
             try:
                 self.on_event(self.result)
             except Exception:

@@ -31,8 +31,8 @@ from core.extras import require
 
 from .augment import AugmentConfig
 from .checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
-from .data import TrainCrops, collate, epoch_plan, sampling_weights, usable_for_training
-from .dataset import Sample, split_by_source, summarize
+from .data import SplitPlan, TrainCrops, collate, epoch_plan, plan_split, sampling_weights
+from .dataset import Sample, summarize
 from .evaluate import EvalReport, evaluate, jpeg_copies, score_paths, write_roc_png
 from .init_weights import init_model
 from .metrics import _safe_auc
@@ -221,8 +221,8 @@ class Trainer:
             raise TrainError(f"Nothing to resume in {self.out} (no checkpoint).")
         if cfg.mode not in ("crop", "resize"):
             raise TrainError(f"mode must be crop or resize, not {cfg.mode!r}")
-        train, val, warnings = split_by_source(self.samples, cfg.val_fraction, cfg.seed, cfg.val_sources)
-        usable, skipped = usable_for_training(train, cfg.crop, cfg.mode)
+        plan = plan_split(self.samples, cfg.crop, cfg.mode, cfg.val_fraction, cfg.seed, cfg.val_sources)
+        usable, val, skipped, warnings = plan.train, plan.val, plan.skipped, plan.warnings
         if len({s.label for s in usable}) < 2:
             raise TrainError("After the split, the training set lacks AI or human-made images large enough for the crop.")
         self.work.mkdir(parents=True, exist_ok=True)
@@ -302,9 +302,8 @@ class Trainer:
         dataset = TrainCrops(train, crop=cfg.crop, mode=cfg.mode, augment=cfg.augment, seed=cfg.seed, crops_per_image=cfg.crops_per_image)
         workers = cfg.workers if cfg.workers is not None else max(0, min(4, (os.cpu_count() or 1) - 1))
         val_jpeg = jpeg_copies(val, self.work / "val_jpeg90")
-        self._emit(TrainProgress("prepare", state["epoch"], cfg.epochs, 0, steps, detail=(
-            f"{len(train)} training images ({summarize(train)['ai']} AI), {len(val)} validation images, "
-            f"{len(state['skipped'])} too small or unreadable; {dev.name}")))
+        plan = SplitPlan(train, val, list(state["skipped"]), list(state.get("warnings") or []))
+        self._emit(TrainProgress("prepare", state["epoch"], cfg.epochs, 0, steps, detail=f"{plan.describe()}; {dev.name}"))
 
         status = "finished"
         t_run = time.monotonic()

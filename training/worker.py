@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -45,11 +46,27 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
+    # The cancel line is read from a duplicate of fd 0 with os.read, and sys.stdin becomes /dev/null. A thread
+    # blocked in sys.stdin's readline holds that file's lock; the DataLoader's forked workers close sys.stdin
+    # at start and would wait for that lock forever (training never started, and Stop could only kill it).
+    stdin_fd = os.dup(0)
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115  (lives as long as the process)
+
     def watch_stdin() -> None:
-        for line in sys.stdin:
-            if line.strip() == "cancel":
+        pending = b""
+        while True:
+            try:
+                chunk = os.read(stdin_fd, 256)
+            except OSError:
+                return
+            if not chunk:
+                return
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            if any(line.strip() == b"cancel" for line in lines):
                 cancel.set()
                 return
+            pending = pending[-64:]
 
     threading.Thread(target=watch_stdin, daemon=True, name="stdin-cancel").start()
     result = run_job(spec, emit, cancel)

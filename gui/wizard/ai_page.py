@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -22,7 +23,9 @@ from PySide6.QtWidgets import (
 
 from core.bundle import PICKLE_SUFFIXES
 
+from ..workers import Worker
 from .advice import fill
+from .folder_scan import AI, FEW_IMAGES, FolderScan, scan_folders
 from .prompt_widget import PromptWidget
 from .sd_settings_widget import SdSettingsWidget
 from .wizard_page import MessageLabel, WizardPage
@@ -99,6 +102,9 @@ class AiPage(WizardPage):
         col.addWidget(self.remove_existing)
         col.addStretch(1)
         eb.addLayout(col)
+        self.existing_summary = MessageLabel(body)  # counts and warnings for the user's own AI folders
+        self._existing_scan: FolderScan | None = None
+        self._existing_worker: Worker | None = None
 
         self.message = MessageLabel(body)
         lay = QVBoxLayout(body)
@@ -107,6 +113,7 @@ class AiPage(WizardPage):
         lay.addWidget(self.reconstruct)
         lay.addWidget(self.reconstruct_note)
         lay.addWidget(self.existing_box)
+        lay.addWidget(self.existing_summary)
         lay.addWidget(self.message)
         lay.addStretch(1)
         scroll = QScrollArea(self)
@@ -150,13 +157,70 @@ class AiPage(WizardPage):
     def add_existing_folder(self, folder: str) -> None:
         if folder not in self.existing_folders():
             self.existing.addItem(folder)
+            self._scan_existing()
             self._on_changed()
 
     def _remove_existing(self) -> None:
         row = self.existing.currentRow()
         if row >= 0:
             self.existing.takeItem(row)
+            self._scan_existing()
             self._on_changed()
+
+    def _scan_existing(self) -> None:
+        """Count the images in the user's AI folders (in a worker), as the human-images page does."""
+        if self._existing_worker is not None:
+            self._existing_worker.quit()
+        self._existing_scan = None
+        folders = self.existing_folders()
+        if not folders:
+            self._existing_worker = None
+            self.existing_summary.clear_message()
+            return
+        cancel = threading.Event()
+        w = Worker(scan_folders, folders, AI, cancel, cancel_event=cancel)
+        w.returned.connect(self._on_existing_scanned)
+        w.finished.connect(self._on_existing_finished)
+        self._existing_worker = w
+        self.existing_summary.show_message(lambda: self.tr("Counting the images in your folders…"), "info")
+        w.start()
+
+    def _on_existing_scanned(self, result: FolderScan | None) -> None:
+        if self._existing_worker is not None and self.sender() is self._existing_worker.signals:
+            self._existing_scan = result
+
+    def _on_existing_finished(self) -> None:
+        if self._existing_worker is None or self.sender() is not self._existing_worker.signals:
+            return
+        self._existing_worker = None
+        self._show_existing()
+
+    def _show_existing(self) -> None:
+        scan = self._existing_scan
+        if scan is None:
+            return
+        lines = [fill(self.tr("Your folders: %1 AI images in %2 source(s)."), scan.count, len(scan.by_source()))]
+        warn = False
+        if 0 < scan.count < FEW_IMAGES:
+            lines.append(fill(self.tr("Only %1 AI images: a few hundred from several generators train far better."),
+                              scan.count))  # fmt: skip
+            warn = True
+        dom = scan.dominant()
+        if dom is not None and len(scan.by_source()) > 1:
+            lines.append(fill(self.tr("One source (%1) holds %2 % of them."), dom[0], f"{dom[1] * 100:.0f}"))
+            warn = True
+        if scan.unreadable():
+            lines.append(fill(self.tr("%1 files could not be read and will be left out."), scan.unreadable()))
+            warn = True
+        for folder in scan.empty_folders:
+            lines.append(fill(self.tr("No images in %1."), folder))
+            warn = True
+        text = "\n".join(lines)
+        self.existing_summary.show_message(lambda: text, "warning" if warn else "ok")
+
+    def stop(self) -> None:
+        if self._existing_worker is not None:
+            self._existing_worker.quit()
 
     def existing_folders(self) -> list[str]:
         return [self.existing.item(i).text() for i in range(self.existing.count())]
@@ -187,6 +251,7 @@ class AiPage(WizardPage):
         self.existing.clear()
         for f in g.existing:
             self.existing.addItem(f)
+        self._scan_existing()
         self._on_changed()
 
     def store(self) -> None:

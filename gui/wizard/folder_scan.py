@@ -15,8 +15,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from training.augment import fits
-from training.data import image_size
-from training.dataset import AI, REAL, DatasetError, from_folders
+from training.data import SplitPlan, image_size, plan_split
+from training.dataset import AI, REAL, DatasetError, Sample, from_folders
+from training.train import TrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,16 @@ class FolderScan:
     def unreadable(self) -> int:
         return sum(1 for i in self.images if i.width is None)
 
+    def samples(self) -> list[Sample]:
+        return [Sample(i.path, i.label, i.source) for i in self.images]
+
+    def size_of(self, path: str) -> tuple[int, int] | None:
+        """The header size found by the scan (for `training.data.plan_split`: no file is read again)."""
+        if not hasattr(self, "_sizes"):
+            object.__setattr__(self, "_sizes", {i.path: (i.width, i.height) if i.width else None for i in self.images})
+        return self._sizes.get(path)  # type: ignore[attr-defined,no-any-return]
+
+
     def too_small(self, crop: int, mode: str) -> int:
         """Readable images a training crop cannot be cut from (crop mode only)."""
         if mode != "crop":
@@ -71,6 +82,12 @@ class FolderScan:
 
     def merged(self, other: FolderScan) -> FolderScan:
         return FolderScan(self.images + other.images, self.empty_folders + other.empty_folders)
+
+
+def split_plan(human: FolderScan, ai: FolderScan, crop: int, mode: str) -> SplitPlan:
+    """The training API's own split of these images (same seed and fraction as the training job)."""
+    both = human.merged(ai)
+    return plan_split(both.samples(), crop, mode, TrainConfig.val_fraction, TrainConfig.seed, size_of=both.size_of)
 
 
 def scan_folders(

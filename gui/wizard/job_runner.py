@@ -28,6 +28,7 @@ class JobRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._job: JobProcess | None = None
+        self._killed: JobProcess | None = None  # the job `kill()` ended (its result is "cancelled", not a crash)
         self._alive = [True]
         self._relay.connect(self._on_relay, Qt.ConnectionType.QueuedConnection)
         self.destroyed.connect(lambda *_: self._alive.__setitem__(0, False))
@@ -74,7 +75,9 @@ class JobRunner(QObject):
             self._job.cancel(grace_s)
 
     def kill(self) -> None:
+        """End the job now (nothing to save, or its grace is over): it ends as "cancelled", not as a crash."""
         if self._job is not None:
+            self._killed = self._job
             self._job.kill()
 
     def wait(self, timeout_s: float) -> bool:
@@ -87,7 +90,14 @@ class JobRunner(QObject):
             return
         if ev.get("event") == "JobResult":
             self._job = None
-            log.info("The %s job ended: %s", job.spec.kind, ev.get("status"))
+            if self._killed is job and ev.get("status") == "failed":  # Miwake ended it on purpose
+                ev = {**ev, "status": "cancelled", "error_kind": "killed", "killed": True}
+            self._killed = None
+            if ev.get("status") == "failed":
+                log.warning("The %s job failed (%s): %s\n--- the job's last output on stderr:\n%s", job.spec.kind,
+                            ev.get("error_kind"), ev.get("message"), ev.get("stderr_tail") or "(none)")  # fmt: skip
+            else:
+                log.info("The %s job ended: %s", job.spec.kind, ev.get("status"))
             self.job_finished.emit(ev)
         else:
             self.event_received.emit(ev)

@@ -156,10 +156,19 @@ class RetrainWizard(QDialog):
         return True
 
     def _show_page(self, index: int, forward: bool) -> None:
+        page = self.pages[index]
+        entered = False
+        if page is self.generation_page and not (self.state.gen.enabled or self.state.gen.reconstruct):
+            # nothing to make (only folders of the user's own AI images): the page would show an empty preview
+            page.enter(forward)  # records the run and its stage, then it is done at once
+            entered = True
+            if page.is_complete() and 0 < index < len(self.pages) - 1:
+                self._show_page(index + 1 if forward else index - 1, forward)
+                return
         self._index = index
         self.stack.setCurrentIndex(index)
-        page = self.pages[index]
-        page.enter(forward)
+        if not entered:
+            page.enter(forward)
         self._retranslate_header()
         self._update_buttons()
         self.page_changed.emit(index)
@@ -196,6 +205,10 @@ class RetrainWizard(QDialog):
 
     def busy(self) -> bool:
         return any(r.running for r in self.runners())
+
+    def other_jobs_running(self, runner: object) -> bool:
+        """Whether a job other than `runner`'s is still running (the wizard runs one job at a time)."""
+        return any(r.running for r in self.runners() if r is not runner)
 
     def _update_buttons(self) -> None:
         page = self.current_page()

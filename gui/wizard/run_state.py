@@ -43,7 +43,7 @@ UNFINISHED = (Stage.GENERATING, Stage.GENERATED, Stage.TRAINING, Stage.TRAINED)
 
 @dataclass
 class GenerationSettings:
-    enabled: bool = True
+    enabled: bool = False  # generating needs a model the user chooses (a multi-GB download, or a local file)
     model: str = ""  # Hub id, diffusers folder or .safetensors checkpoint (also used for reconstructions)
     prompt_mode: str = "preset"  # preset | custom
     preset: str = "illustration"

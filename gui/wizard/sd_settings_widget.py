@@ -55,6 +55,7 @@ class SdSettingsWidget(QWidget):
         self.seed = QSpinBox(self)
         self.seed.setRange(0, 2_000_000_000)
         self.device = QComboBox(self)
+        self.device.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # the whole text, any language
         for value in ("auto", "cpu"):
             self.device.addItem("", value)
         self.cpu_offload = QCheckBox(self)

@@ -23,7 +23,7 @@ from training.init_weights import STARTING_MODEL
 
 from ..workers import Worker, run_task
 from .advice import approx_duration, failure_text, fill
-from .folder_scan import FolderScan, scan_all
+from .folder_scan import FolderScan, scan_all, split_plan
 from .speed_benchmark import SpeedBenchmark, estimate
 from .wizard_page import MessageLabel, WizardPage
 
@@ -56,6 +56,7 @@ class TrainSettingsPage(WizardPage):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(12)
         self.device = QComboBox(self)
+        self.device.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # the whole text, any language
         for value in ("auto", "cpu"):
             self.device.addItem("", value)
         self.labels = [QLabel(self) for _ in range(8)]
@@ -136,15 +137,19 @@ class TrainSettingsPage(WizardPage):
             self.small.setText("")
             return
         h, a = self.human, self.ai
-        self.data.setText(
-            fill(self.tr("Training data: %1 human-made images (%2 sources) and %3 AI images (%4 sources). A fifth of "
-                         "the sources is held out to validate the model."),
-                 h.count, len(h.by_source()), a.count, len(a.by_source()))  # fmt: skip
-        )
         crop, mode = self.crop.value(), self.mode.currentData()
-        small = h.too_small(crop, mode) + a.too_small(crop, mode)
+        plan = split_plan(h, a, crop, mode)  # the training job's own split: the Training page shows the same
+        self.data.setText(
+            fill(self.tr("Training data: %1 human-made images (%2 sources) and %3 AI images (%4 sources). Whole "
+                         "sources are held out to validate the model on images from elsewhere: %5 training images, "
+                         "%6 validation images (held out: %7)."),
+                 h.count, len(h.by_source()), a.count, len(a.by_source()), len(plan.train), len(plan.val),
+                 ", ".join(plan.held_out_sources) or "–")  # fmt: skip
+        )
+        small = len(plan.skipped)
         self.small.setText(
-            fill(self.tr("%1 images are smaller than the crop (%2 px) and are left out."), small, crop) if small else ""
+            fill(self.tr("%1 training images are smaller than the crop (%2 px) or unreadable and are left out."),
+                 small, crop) if small else ""  # fmt: skip
         )
 
     def _show_device(self) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import time
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -30,6 +31,7 @@ from .wizard_page import MessageLabel, WizardPage
 
 log = logging.getLogger(__name__)
 
+STOP_GRACE_S = 60.0  # Stop waits this long for the step to end and the checkpoint to be saved
 DISK_NEEDED = 600 << 20  # checkpoints (model, optimiser, best) and the JPEG copies of the validation images
 
 
@@ -72,6 +74,11 @@ class TrainingPage(WizardPage):
         self.loss_chart.set_series([self.loss])
         self.auc_chart.set_series([self.auc, self.auc_jpeg])
         self._status = ""  # running, stopping, stopped, failed, done
+        self._stop_started = 0.0
+        self._prepare_detail = ""  # the job's own account of its data (the same split the settings page showed)
+        self._stopping_timer = QTimer(self)
+        self._stopping_timer.setInterval(1000)
+        self._stopping_timer.timeout.connect(self._show_stopping)
         self._last_result: dict[str, Any] | None = None
         self._resumed_from: tuple[int, int] | None = None  # (epoch, step) of the first step after a (re)start
         self.first_steps: list[tuple[int, int]] = []  # the first step of each start (tests: resumed, not restarted)
@@ -94,6 +101,10 @@ class TrainingPage(WizardPage):
     # -- running --------------------------------------------------------------------------------------------------
     def start(self) -> None:
         if self.runner.running:
+            return
+        if self.wizard.other_jobs_running(self.runner):  # one job at a time: the speed test is still ending
+            self.phase.setText(self.tr("Waiting for the speed measurement to end…"))
+            QTimer.singleShot(200, self.start)
             return
         self.message.clear_message()
         s = self.state
@@ -121,9 +132,21 @@ class TrainingPage(WizardPage):
     def stop(self) -> None:
         if self.runner.running:
             self._status = "stopping"
-            self.detail.setText(self.tr("Stopping: saving a checkpoint…"))
-            self.runner.cancel(grace_s=60)
+            self._stop_started = time.monotonic()
+            self._show_stopping()
+            self._stopping_timer.start()
+            self.runner.cancel(grace_s=STOP_GRACE_S)
             self._update_buttons()
+
+    def _show_stopping(self) -> None:
+        if self._status != "stopping":
+            self._stopping_timer.stop()
+            return
+        waited = int(time.monotonic() - self._stop_started)
+        self.detail.setText(
+            fill(self.tr("Stopping: the current step finishes, then a checkpoint is saved (%1 s; after %2 s the job "
+                         "is ended without a new checkpoint)…"), waited, int(STOP_GRACE_S))  # fmt: skip
+        )
 
     def kill(self) -> None:
         self.runner.kill()
@@ -178,7 +201,8 @@ class TrainingPage(WizardPage):
                 self.bar.setValue(step)
                 self.detail.setText("")
             elif phase == "prepare":
-                self.detail.setText(str(ev.get("detail") or ""))
+                self._prepare_detail = str(ev.get("detail") or "")
+                self.detail.setText(self._prepare_detail)
         elif kind == "EpochEnd":
             self._add_epoch(ev)
 
@@ -223,8 +247,20 @@ class TrainingPage(WizardPage):
                 (lambda: self.tr("Finished early: the validation AUC stopped improving, so more epochs would not have "
                                  "helped. Next: the results."))
                 if status == "stopped_early" else (lambda: self.tr("Finished. Next: the results.")), "ok")  # fmt: skip
-        elif status == "cancelled":
+        elif status == "cancelled" or (self._status == "stopping" and result.get("error_kind") == "crashed"):
+            late = status != "cancelled"  # the grace period ran out: ended without a new checkpoint
             self._status = "stopped"
+            self._stopping_timer.stop()
+            self.detail.setText("")
+            if late:
+                self.bar.setRange(0, 1)
+                self.message.show_message(
+                    lambda: fill(self.tr("Stopped without a new checkpoint: the current step did not finish within "
+                                         "%1 s. Continue resumes from the last saved checkpoint."), int(STOP_GRACE_S)),
+                    "warning")  # fmt: skip
+                self._update_buttons()
+                self.changed.emit()
+                return
             self.bar.setRange(0, 1)
             self.message.show_message(
                 lambda: self.tr("Stopped. Continue resumes from the last checkpoint (now or after reopening the "

@@ -20,6 +20,30 @@
         <translation>AI 生成画像のフォルダーを選ぶ</translation>
     </message>
     <message>
+        <source>Counting the images in your folders…</source>
+        <translation>フォルダー内の画像を数えています…</translation>
+    </message>
+    <message>
+        <source>Your folders: %1 AI images in %2 source(s).</source>
+        <translation>選んだフォルダー: %2 か所のソースに AI 画像 %1 枚。</translation>
+    </message>
+    <message>
+        <source>Only %1 AI images: a few hundred from several generators train far better.</source>
+        <translation>AI 画像は %1 枚だけです。複数の生成モデルによる数百枚のほうがずっとよく学習できます。</translation>
+    </message>
+    <message>
+        <source>One source (%1) holds %2 % of them.</source>
+        <translation>1 つのソース（%1）が %2 % を占めています。</translation>
+    </message>
+    <message>
+        <source>%1 files could not be read and will be left out.</source>
+        <translation>%1 個のファイルは読み取れなかったため除外します。</translation>
+    </message>
+    <message>
+        <source>No images in %1.</source>
+        <translation>%1 に画像がありません。</translation>
+    </message>
+    <message>
         <source>AI images</source>
         <translation>AI 画像</translation>
     </message>
@@ -1880,14 +1904,6 @@
         <translation>学習用の画像を数えています…</translation>
     </message>
     <message>
-        <source>Training data: %1 human-made images (%2 sources) and %3 AI images (%4 sources). A fifth of the sources is held out to validate the model.</source>
-        <translation>学習データ：人が制作した画像 %1 枚（ソース %2 個）と AI 画像 %3 枚（ソース %4 個）。ソースの約 5 分の 1 は、モデルの検証用に学習から外します。</translation>
-    </message>
-    <message>
-        <source>%1 images are smaller than the crop (%2 px) and are left out.</source>
-        <translation>%1 枚の画像はクロップ（%2 px）より小さいため除外されます。</translation>
-    </message>
-    <message>
         <source>Checking the graphics card…</source>
         <translation>グラフィックスカードを確認しています…</translation>
     </message>
@@ -1942,6 +1958,14 @@
     <message>
         <source>the active model %1 (fine-tuning)</source>
         <translation>使用中のモデル %1（ファインチューニング）</translation>
+    </message>
+    <message>
+        <source>Training data: %1 human-made images (%2 sources) and %3 AI images (%4 sources). Whole sources are held out to validate the model on images from elsewhere: %5 training images, %6 validation images (held out: %7).</source>
+        <translation>学習データ: 人が制作した画像 %1 枚（%2 ソース）と AI 画像 %3 枚（%4 ソース）。ほかの出どころの画像で検証するため、ソース単位で取り分けます: 学習用 %5 枚、検証用 %6 枚（取り分けたソース: %7）。</translation>
+    </message>
+    <message>
+        <source>%1 training images are smaller than the crop (%2 px) or unreadable and are left out.</source>
+        <translation>学習用の画像のうち %1 枚はクロップ（%2 px）より小さいか読めないため、除外されます。</translation>
     </message>
     <message>
         <source>random weights (needs many more images)</source>
@@ -2043,8 +2067,12 @@
         <translation>データを準備しています…</translation>
     </message>
     <message>
-        <source>Stopping: saving a checkpoint…</source>
-        <translation>停止しています：チェックポイントを保存中…</translation>
+        <source>Waiting for the speed measurement to end…</source>
+        <translation>速度の測定が終わるのを待っています…</translation>
+    </message>
+    <message>
+        <source>Stopping: the current step finishes, then a checkpoint is saved (%1 s; after %2 s the job is ended without a new checkpoint)…</source>
+        <translation>停止中: 実行中のステップが終わると、チェックポイントを保存します（%1 秒経過。%2 秒を過ぎると新しいチェックポイントなしでジョブを終了します）…</translation>
     </message>
     <message>
         <source>Training: epoch %1 of %2</source>
@@ -2073,6 +2101,10 @@
     <message>
         <source>Finished. Next: the results.</source>
         <translation>終了しました。次は結果です。</translation>
+    </message>
+    <message>
+        <source>Stopped without a new checkpoint: the current step did not finish within %1 s. Continue resumes from the last saved checkpoint.</source>
+        <translation>新しいチェックポイントなしで停止しました: 実行中のステップが %1 秒以内に終わりませんでした。「続ける」で最後に保存したチェックポイントから再開します。</translation>
     </message>
     <message>
         <source>Stopped. Continue resumes from the last checkpoint (now or after reopening the wizard).</source>

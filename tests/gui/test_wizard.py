@@ -192,7 +192,7 @@ def test_walk_through_every_page(qtbot, window, tiny_sd, human, capsys):  # type
 
 
 def _run(tmp_path: Path, human: Path, **gen) -> RunState:  # type: ignore[no-untyped-def]
-    return RunState(model_id="x", human=[str(human)], gen=GenerationSettings(**gen))
+    return RunState(model_id="x", human=[str(human)], gen=GenerationSettings(**{"enabled": True, **gen}))
 
 
 def test_a_failed_generation_shows_advice(qtbot, tiny_model, human, tmp_path):  # type: ignore[no-untyped-def]
