@@ -35,6 +35,7 @@ class Settings:
     language: str = "system"  # system | en | ja
     version: int = SETTINGS_VERSION
     recent_folders: tuple[str, ...] = ()
+    last_dialog_folder: str | None = None  # where the app's file dialogs open next
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes: Any) -> Settings:
@@ -127,7 +128,12 @@ _VALIDATORS: dict[str, Any] = {
     "unsure_band_override": _optional(_band),
     "language": _choice("system", "en", "ja"),
     "recent_folders": _folders,
+    "last_dialog_folder": _optional(lambda v: v if isinstance(v, str) and len(v) < 4096 else _fail("not a folder")),
 }
+
+
+def _fail(why: str) -> Any:
+    raise ValueError(why)
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:

@@ -104,6 +104,10 @@ _QT_NOISE = ("propagateSizeHints",)  # the offscreen platform's harmless complai
 def _qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
     """Qt's own warnings go to the log like everything else (not straight to the terminal)."""
     level = _QT_LEVELS.get(mode, logging.WARNING)
+    if "platform plugin" in message and mode in (QtMsgType.QtFatalMsg, QtMsgType.QtCriticalMsg):
+        from .platform_check import HINT  # Qt's own advice ("reinstalling may fix this") does not help
+
+        print(f"miwake: Qt could not open a window. {HINT}", file=sys.stderr)
     if any(n in message for n in _QT_NOISE) or (context.category or "").startswith("qt.gui.imageio"):
         level = logging.DEBUG  # damaged files are reported in the table; the decoder's own complaints are noise
     logging.getLogger("qt").log(level, "%s", message)

@@ -11,10 +11,9 @@ from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QWidget,
 )
@@ -37,6 +36,8 @@ from .models.results_model import ResultsModel
 from .qt_compat import install_refcount_guard
 from .scan_controller import ScanController, ScanState
 from .widgets.detail_widget import DetailWidget
+from .widgets.elided_label import ElidedLabel
+from .widgets.file_dialogs import choose_folder, save_file
 from .widgets.notification_widget import NotificationWidget
 from .widgets.results_widget import ResultsWidget
 from .widgets.status_widget import StatusWidget
@@ -80,8 +81,9 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self.status = StatusWidget(self)
-        self.model_label = QLabel(self)
-        self.model_label.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
+        self.model_label = ElidedLabel(self, Qt.TextElideMode.ElideRight)  # long model names elide, full in tooltip
+        self.model_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.model_label.setMaximumWidth(380)
         self.statusBar().addWidget(self.status, 1)
         self.statusBar().addPermanentWidget(self.model_label)
         self.notifications = NotificationWidget(self)
@@ -125,15 +127,16 @@ class MainWindow(QMainWindow):
 
     # -- folders and scanning -------------------------------------------------------------------------
     def set_roots(self, roots: list[str]) -> None:
-        self.roots = [str(Path(r)) for r in roots]
+        new = [str(Path(r)) for r in roots]
+        if new != self.roots:  # another folder: a filter chosen for the last one would hide rows unasked
+            self.results.clear_filters()
+        self.roots = new
+        self.model.set_roots(self.roots)
         self.roots_changed.emit(self.roots)
         self.retranslate_ui()
 
     def choose_folder(self) -> None:
-        start = (
-            self.roots[0] if self.roots else (self.settings.recent_folders[0] if self.settings.recent_folders else "")
-        )
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a folder of images"), start)
+        folder = choose_folder(self, self.tr("Open a folder of images"), self.roots[0] if self.roots else None)
         if folder:
             self.open_paths([folder])
 
@@ -246,12 +249,12 @@ class MainWindow(QMainWindow):
     def _ask_destination(self, kind: str, n: int) -> str:
         base = Path(self.roots[0]).name if self.roots else "miwake"
         if kind == "heatmaps":
-            return QFileDialog.getExistingDirectory(self, self.tr("Folder for %n heatmap(s)", "", n))
+            return choose_folder(self, self.tr("Folder for %n heatmap(s)", "", n))
         filt = self.tr("CSV files (*.csv)") if kind == "csv" else self.tr("JSON files (*.json)")
         title = (
             self.tr("Export %n row(s) as CSV", "", n) if kind == "csv" else self.tr("Export %n row(s) as JSON", "", n)
         )
-        dest, _ = QFileDialog.getSaveFileName(self, title, f"{base}.{kind}", filt)
+        dest = save_file(self, title, f"{base}.{kind}", filt)
         return dest
 
     def _on_export_finished(self, kind: str, n: int, dest: str) -> None:
@@ -293,7 +296,7 @@ class MainWindow(QMainWindow):
             self.model_label.setToolTip(self.tr("Import a model in Models… before scanning."))
         else:
             self.model_label.setText(self.tr("Model: %1").replace("%1", b.card.display_name))
-            self.model_label.setToolTip(f"{b.id} · {b.card.arch} · {b.card.input_mode} {b.card.crop_size}px")
+            self.model_label.setToolTip(self.model_label.text() + "\n" + f"{b.id} · {b.card.arch} · {b.card.input_mode} {b.card.crop_size}px")
 
     def open_models_dialog(self) -> None:
         from .dialogs.models_dialog import ModelsDialog

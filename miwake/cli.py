@@ -34,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
+    from gui.platform_check import platform_problem
+
+    problem = platform_problem()  # before Qt loads its platform plugin (and aborts with a generic message)
+    if problem:
+        print(f"miwake: {problem}", file=sys.stderr)
+        return 2
     from gui.app import run_app
 
     return run_app(folder=args.folder, screenshot=args.screenshot)

@@ -14,7 +14,6 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -33,7 +32,13 @@ from core.errors import MiwakeError
 from core.registry import ModelRegistry
 
 from ..error_hooks import describe_error
-from ..widgets.detail_text import metrics_text, training_rows, validation_rows
+from ..widgets.detail_text import (
+    metrics_text,
+    plain_summary,
+    training_rows,
+    validation_rows,
+)
+from ..widgets.file_dialogs import choose_folder, open_file, save_file
 from ..widgets.plain_dialogs import plain_question
 from ..workers import run_task
 
@@ -51,14 +56,16 @@ class ModelsDialog(QDialog):
         self.registry = registry or ModelRegistry()
         self.resize(900, 560)
         self.list = QListWidget(self)
-        self.list.setMinimumWidth(240)
+        self.list.setMinimumWidth(260)
+        self.list.setWordWrap(True)  # long model names wrap instead of being cut
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.card = QTextBrowser(self)
         self.card.setOpenLinks(False)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.list)
         splitter.addWidget(self.card)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 640])
+        splitter.setSizes([280, 620])
         self.message = QLabel(self)
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.message.setWordWrap(True)
@@ -109,7 +116,7 @@ class ModelsDialog(QDialog):
             item = QListWidgetItem(label)
             item.setData(_ID_ROLE, b.id)
             origin = self.tr("bundled") if b.read_only else self.tr("imported")
-            item.setToolTip(f"{b.id} ({origin})")
+            item.setToolTip(f"{b.card.display_name}\n{b.id} ({origin})")
             self.list.addItem(item)
             if b.id == (current or self._active):
                 self.list.setCurrentItem(item)
@@ -167,6 +174,9 @@ class ModelsDialog(QDialog):
             return f"<tr><td {cell}>{escape(label)}</td><td>{value}</td></tr>"
 
         source = self.tr("bundled with Miwake") if b.read_only else self.tr("imported by you")
+        plain = "".join(f"<p style='margin:4px 0'>{escape(line)}</p>" for line in plain_summary(c))
+        state = self.tr("In use for scans.") if b.id == self._active else self.tr("Not in use: choose “Use this model”.")
+        lead = f"{plain}<p style='margin:4px 0; color:#555'>{escape(state)}</p>"
         rows = [
             row(
                 self.tr("Id"),
@@ -199,7 +209,11 @@ class ModelsDialog(QDialog):
             if val:
                 rows.append(row(label, escape(val)))
         rows.append(row("SHA-256", f"<code>{escape(c.weights_sha256)}</code>"))
-        return f"<h3>{escape(c.display_name)}</h3><table cellspacing='3'>{''.join(rows)}</table>"
+        details = escape(self.tr("Details for specialists"))
+        return (
+            f"<h3>{escape(c.display_name)}</h3>{lead}"
+            f"<h4 style='margin-top:14px; color:#555'>{details}</h4><table cellspacing='3'>{''.join(rows)}</table>"
+        )
 
     # -- actions --------------------------------------------------------------------------------------
     def use_current(self) -> None:
@@ -216,14 +230,12 @@ class ModelsDialog(QDialog):
         self.models_changed.emit()
 
     def _ask_import_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Import a model"), "", self.tr("Miwake models (*%1)").replace("%1", ARCHIVE_SUFFIX)
-        )
+        path = open_file(self, self.tr("Import a model"), self.tr("Miwake models (*%1)").replace("%1", ARCHIVE_SUFFIX))
         if path:
             self.import_bundle(path)
 
     def _ask_import_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, self.tr("Import a model folder"))
+        path = choose_folder(self, self.tr("Import a model folder"))
         if path:
             self.import_bundle(path)
 
@@ -250,7 +262,7 @@ class ModelsDialog(QDialog):
         b = self.current_bundle()
         if b is None:
             return
-        dest, _ = QFileDialog.getSaveFileName(
+        dest = save_file(
             self,
             self.tr("Export the model"),
             f"{b.id}{ARCHIVE_SUFFIX}",

@@ -8,6 +8,7 @@ keeps the model's order and filters by verdict and by text; rows that arrive whi
 
 from __future__ import annotations
 
+import os
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -65,12 +66,37 @@ class ResultsModel(QAbstractTableModel):
         self._row_of: dict[str, int] = {}
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._thumbs = thumbnails
+        self._roots: list[str] = []  # the scanned folders: the Folder column shows paths relative to them
         self._bold = QFont()
         self._bold.setBold(True)
         if thumbnails is not None:
             thumbnails.thumbnail_ready.connect(self._on_thumbnail_ready)
 
     # -- contents -------------------------------------------------------------------------------------
+    def set_roots(self, roots: list[str]) -> None:
+        """The scanned folders; the Folder column shows each file's folder relative to its root."""
+        self._roots = [os.path.join(os.path.abspath(r), "") for r in roots if os.path.isdir(r)]
+        if self._rows:
+            self.dataChanged.emit(self.index(0, Column.FOLDER), self.index(len(self._rows) - 1, Column.FOLDER))
+
+    def folder_of(self, r: ImageResult) -> str:
+        """The file's folder relative to the scanned root that holds it ("." for the root itself)."""
+        parent = os.path.dirname(r.path)
+        for root in self._roots:
+            if os.path.join(parent, "").startswith(root):
+                rel = os.path.relpath(parent, root)
+                return for_utf8(rel)
+        return for_utf8(parent)
+
+    def distinct(self, col: int, limit: int = 2) -> int:
+        """How many different values column `col` shows (counting stops at `limit`): hide it when only one."""
+        seen: set[object] = set()
+        for r in self._rows:
+            seen.add(self._display(r, col) if col != Column.FOLDER else os.path.dirname(r.path))
+            if len(seen) >= limit:
+                break
+        return len(seen)
+
     def clear(self) -> None:
         self.beginResetModel()
         self._rows.clear()
@@ -198,12 +224,11 @@ class ResultsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    @staticmethod
-    def _display(r: ImageResult, col: int) -> str | None:
+    def _display(self, r: ImageResult, col: int) -> str | None:
         if col == Column.NAME:  # for_utf8: Qt would silently drop the bytes of a name that is not UTF-8
             return for_utf8(Path(r.path).name)
         if col == Column.FOLDER:
-            return for_utf8(str(Path(r.path).parent))
+            return self.folder_of(r)
         if col == Column.PROBABILITY:
             return f"{r.probability:.3f}" if r.ok and r.probability is not None else ""
         if col == Column.VERDICT:

@@ -33,6 +33,7 @@ from core.results import ImageResult
 from ..image_reader import DisplayImageError, read_scaled
 from ..workers import pool, run_task
 from . import detail_text
+from .elided_label import ElidedLabel
 from .heatmap_view import HeatmapView
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,7 @@ class DetailWidget(QWidget):
         self.opacity.setRange(5, 95)
         self.opacity.setValue(45)
         self.opacity.setMaximumWidth(160)
-        self.hover_label = QLabel(self)
-        self.hover_label.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
+        self.hover_label = ElidedLabel(self, Qt.TextElideMode.ElideRight)  # long hints (Japanese) elide, full in tooltip
         self.hover_label.setMinimumWidth(120)
         self.info = QTextBrowser(self)
         self.info.setOpenLinks(False)

@@ -18,6 +18,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProxyStyle,
+    QStyle,
+    QStyleOptionHeader,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -30,18 +33,39 @@ from ..models.results_model import RESULT_ROLE, Column, ResultsModel, ResultsPro
 from .probability_delegate import ProbabilityDelegate
 
 ROW_HEIGHT = 52
+# Widths that fit the table's pane at 1024 px and up (the File column takes what is left); Folder and Error are
+# shown only when they tell rows apart (files in several folders, some errors).
 _WIDTHS = {
     Column.THUMBNAIL: 56,
-    Column.NAME: 200,
-    Column.FOLDER: 150,
-    Column.PROBABILITY: 140,
-    Column.VERDICT: 104,
+    Column.NAME: 180,
+    Column.FOLDER: 120,
+    Column.PROBABILITY: 120,
+    Column.VERDICT: 110,
     Column.CROPS: 56,
-    Column.DIMENSIONS: 100,
-    Column.FILE_SIZE: 80,
-    Column.EVIDENCE: 150,
-    Column.ERROR: 200,
+    Column.DIMENSIONS: 96,
+    Column.FILE_SIZE: 76,
+    Column.EVIDENCE: 96,
+    Column.ERROR: 120,
 }
+
+
+class _SortArrowStyle(QProxyStyle):
+    """Header arrows that point the way the values run: "highest first" points down.
+
+    Qt draws an ascending sort as a down arrow (SortDown) and a descending one as an up arrow, which people read
+    the other way round ("the up arrow put the highest last?"). This swaps the two in the results header only.
+    """
+
+    def drawPrimitive(self, element, option, painter, widget=None):  # noqa: N802 (Qt API)
+        if element == QStyle.PrimitiveElement.PE_IndicatorHeaderArrow and isinstance(option, QStyleOptionHeader):
+            flipped = QStyleOptionHeader(option)
+            flipped.sortIndicator = (
+                QStyleOptionHeader.SortIndicator.SortUp
+                if option.sortIndicator == QStyleOptionHeader.SortIndicator.SortDown
+                else QStyleOptionHeader.SortIndicator.SortDown
+            )
+            return super().drawPrimitive(element, flipped, painter, widget)
+        return super().drawPrimitive(element, option, painter, widget)
 
 
 class ResultsWidget(QWidget):
@@ -87,10 +111,17 @@ class ResultsWidget(QWidget):
         vh.setDefaultSectionSize(ROW_HEIGHT)
         hh = t.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        hh.setStretchLastSection(True)
+        hh.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)  # the name takes the free width
+        hh.setStretchLastSection(False)
         hh.setHighlightSections(False)
+        # its own instance of the app's style: a proxy owns (and deletes) its base style
+        self._arrow_style = _SortArrowStyle(hh.style().name())
+        self._arrow_style.setParent(self)
+        hh.setStyle(self._arrow_style)
         for col, w in _WIDTHS.items():
             t.setColumnWidth(col, w)
+        for col in (Column.FOLDER, Column.ERROR):
+            t.setColumnHidden(col, True)
         t.setSortingEnabled(True)
         t.sortByColumn(Column.PROBABILITY, Qt.SortOrder.DescendingOrder)  # most suspicious first
 
@@ -102,7 +133,9 @@ class ResultsWidget(QWidget):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(150)
-        self._search_timer.timeout.connect(lambda: self.proxy.set_text_filter(self.search.text()))
+        self._search_timer.timeout.connect(
+            lambda: (self.proxy.set_text_filter(self.search.text()), self._keep_current_in_view())
+        )
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.verdict_combo.currentIndexChanged.connect(self._on_verdict_filter_changed)
         t.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
@@ -112,6 +145,7 @@ class ResultsWidget(QWidget):
         self._count_timer.timeout.connect(self._update_count)
         for sig in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset, self.proxy.layoutChanged):
             sig.connect(lambda *_: self._count_timer.start() if not self._count_timer.isActive() else None)
+        self._count_timer.timeout.connect(self._update_columns)
         self.model.modelReset.connect(lambda: self.current_result_changed.emit(None))
         self.retranslate_ui()
 
@@ -146,6 +180,37 @@ class ResultsWidget(QWidget):
     def _on_verdict_filter_changed(self, _: int) -> None:
         value = self.verdict_combo.currentData()
         self.proxy.set_verdict_filter(Verdict(value) if value else None)
+        self._keep_current_in_view()
+
+    def _keep_current_in_view(self) -> None:
+        """After a filter change the selected row (still in the detail pane) stays visible (once the view has
+        laid out the new rows)."""
+
+        def scroll() -> None:
+            idx = self.table.currentIndex()
+            if idx.isValid():
+                self.table.scrollTo(idx, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+        QTimer.singleShot(0, scroll)
+
+    def clear_filters(self) -> None:
+        self.set_verdict_filter(None)
+        self.search.clear()
+        self.proxy.set_text_filter("")
+
+    def _fit_headers(self) -> None:
+        """Every column at least as wide as its title in the current language (クロップ数 was cut)."""
+        fm = self.table.horizontalHeader().fontMetrics()
+        for col, w in _WIDTHS.items():
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
+            need = fm.horizontalAdvance(title) + 28  # padding and the sort arrow
+            if self.table.columnWidth(col) < need:
+                self.table.setColumnWidth(col, max(w, need))
+
+    def _update_columns(self) -> None:
+        """Show Folder only when rows sit in different folders, Error only when some row has one."""
+        self.table.setColumnHidden(Column.FOLDER, self.model.distinct(Column.FOLDER) < 2)
+        self.table.setColumnHidden(Column.ERROR, not any(not r.ok for r in self.model.results()))
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
@@ -169,6 +234,7 @@ class ResultsWidget(QWidget):
         self.verdict_combo.blockSignals(False)
         self.search.setPlaceholderText(self.tr("Filter by file name, folder or evidence…"))
         self.model.retranslate()
+        self._fit_headers()
         self._update_count()
 
     def changeEvent(self, event: QEvent) -> None:

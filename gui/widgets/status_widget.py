@@ -8,13 +8,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 from core.scanner import ScanProgress
 
 from ..i18n import format_duration
+from .elided_label import ElidedLabel
 
 
 class StatusWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.message = QLabel(self)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
+        self.message = ElidedLabel(self)  # long file names elide instead of running into the speed
         self.rate = QLabel(self)
         self.rate.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.bar = QProgressBar(self)
@@ -30,7 +30,6 @@ class StatusWidget(QWidget):
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
-        self.message.setToolTip(text)
 
     def set_busy(self, busy: bool, indeterminate: bool = False) -> None:
         self.bar.setVisible(busy)

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from core.bundle import PICKLE_SUFFIXES
 
+from ..widgets.file_dialogs import choose_folder, open_file
 from ..workers import Worker
 from .advice import fill
 from .folder_scan import AI, FEW_IMAGES, FolderScan, scan_folders
@@ -138,19 +138,17 @@ class AiPage(WizardPage):
 
     # -- choosers -------------------------------------------------------------------------------------------------
     def _ask_model_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a diffusers model folder (with model_index.json)"))
+        folder = choose_folder(self, self.tr("Choose a diffusers model folder (with model_index.json)"))
         if folder:
             self.model.setCurrentText(folder)
 
     def _ask_model_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Choose a Stable Diffusion checkpoint"), "", self.tr("safetensors checkpoints (*.safetensors)")
-        )
+        path = open_file(self, self.tr("Choose a Stable Diffusion checkpoint"), self.tr("safetensors checkpoints (*.safetensors)"))
         if path:
             self.model.setCurrentText(path)
 
     def _ask_existing(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a folder of AI-generated images"))
+        folder = choose_folder(self, self.tr("Choose a folder of AI-generated images"))
         if folder:
             self.add_existing_folder(folder)
 

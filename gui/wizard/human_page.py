@@ -10,7 +10,6 @@ import threading
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..widgets.file_dialogs import choose_folder
 from ..workers import Worker
 from .advice import fill
 from .folder_scan import FEW_IMAGES, REAL, FolderScan, scan_folders
@@ -82,7 +82,7 @@ class HumanPage(WizardPage):
             self._rescan()
 
     def _ask_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a folder of human-made images"))
+        folder = choose_folder(self, self.tr("Choose a folder of human-made images"))
         if folder:
             self.add_folder(folder)
 

@@ -8,7 +8,6 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QLabel,
     QPlainTextEdit,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from training.sd_prompts import PRESETS, list_presets
 
+from ..widgets.file_dialogs import open_file
 from .advice import fill
 from .run_state import GenerationSettings
 
@@ -64,9 +64,7 @@ class PromptWidget(QWidget):
         self.load_button.setEnabled(self.use_custom.isChecked())
 
     def _ask_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Load prompts (one per line)"), "", self.tr("Text files (*.txt);;All files (*)")
-        )
+        path = open_file(self, self.tr("Load prompts (one per line)"), self.tr("Text files (*.txt);;All files (*)"))
         if path:
             self.load_file(path)
 

@@ -241,6 +241,34 @@
         <translation>正解率 %1</translation>
     </message>
     <message>
+        <source>On images from sources it never saw in training: when it said “AI” it was right %1 of the time, when it said “human” %2.</source>
+        <translation>学習で一度も見なかった出どころの画像では、「AI」と判定したときの正解率は %1、「人間」と判定したときは %2 でした。</translation>
+    </message>
+    <message>
+        <source>It answered “unsure” for %1 of those images rather than guess.</source>
+        <translation>当て推量をせず、それらの画像の %1 には「保留」と答えました。</translation>
+    </message>
+    <message>
+        <source>On images held out from training it was right %1 of the time.</source>
+        <translation>学習から取り分けた画像での正解率は %1 でした。</translation>
+    </message>
+    <message>
+        <source>Its card says nothing about how often it is right.</source>
+        <translation>このモデルのカードには、正解率についての記載がありません。</translation>
+    </message>
+    <message>
+        <source>It learned from %1 images from %2 different places.</source>
+        <translation>%2 か所の異なる出どころの画像 %1 枚から学習しました。</translation>
+    </message>
+    <message>
+        <source>It learned from %1 images.</source>
+        <translation>画像 %1 枚から学習しました。</translation>
+    </message>
+    <message>
+        <source>Its verdicts: %1.</source>
+        <translation>判定: %1。</translation>
+    </message>
+    <message>
         <source>Model %1 is no longer installed.</source>
         <translation>モデル %1 はもうインストールされていません。</translation>
     </message>
@@ -1239,6 +1267,14 @@
         <translation>ユーザーが読み込んだもの</translation>
     </message>
     <message>
+        <source>In use for scans.</source>
+        <translation>スキャンに使用中です。</translation>
+    </message>
+    <message>
+        <source>Not in use: choose “Use this model”.</source>
+        <translation>未使用: 「このモデルを使う」を選ぶと使えます。</translation>
+    </message>
+    <message>
         <source>Id</source>
         <translation>ID</translation>
     </message>
@@ -1281,6 +1317,10 @@
     <message>
         <source>Created</source>
         <translation>作成日時</translation>
+    </message>
+    <message>
+        <source>Details for specialists</source>
+        <translation>専門家向けの詳細</translation>
     </message>
     <message>
         <source>%1 is now the active model; the next scan uses it.</source>

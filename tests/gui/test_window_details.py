@@ -1,0 +1,122 @@
+"""Main-window details a person notices (issue #17, items 5 and 8-14)."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtWidgets import QStyle, QStyleOptionHeader
+
+from core.results import ErrorKind, ImageResult, Verdict
+from core.settings import load_settings
+from gui.models.results_model import Column
+from gui.widgets import file_dialogs
+from gui.widgets.elided_label import ElidedLabel
+
+
+def _r(path: str, p: float = 0.5, v: Verdict = Verdict.UNSURE, **kw) -> ImageResult:
+    return ImageResult(path=path, size=10, probability=p, verdict=v, crops=1, model_id="tiny", **kw)
+
+
+def test_export_to_a_missing_folder_names_the_folder_and_clears_the_status(qtbot, window, tmp_path):
+    window.model.append_results([_r("/d/a.png")])
+    dest = tmp_path / "no-such-folder" / "report.csv"
+    with qtbot.waitSignal(window.exporter.export_failed, timeout=30_000):
+        assert window.export_results("csv", str(dest))
+    text = window.notifications.body.text()
+    assert "does not exist" in text and str(dest.parent) in text and ".part" not in text
+    assert "Exporting" not in window.status.message.text()
+
+
+def test_folder_column_is_relative_and_hidden_when_every_row_shares_it(qtbot, window, tmp_path):
+    root = tmp_path / "shoot"
+    (root / "day2").mkdir(parents=True)
+    window.set_roots([str(root)])
+    t = window.results.table
+    window.model.append_results([_r(str(root / "a.png")), _r(str(root / "b.png"))])
+    qtbot.waitUntil(lambda: t.isColumnHidden(Column.FOLDER), timeout=3000)
+    assert t.isColumnHidden(Column.ERROR)  # no errors: no Error column
+    window.model.append_results([_r(str(root / "day2" / "c.png")), _r(str(root / "d.png"), v=Verdict.ERROR, error_kind=ErrorKind.CORRUPT)])
+    qtbot.waitUntil(lambda: not t.isColumnHidden(Column.FOLDER) and not t.isColumnHidden(Column.ERROR), timeout=3000)
+    shown = {window.model.index(i, Column.FOLDER).data() for i in range(window.model.rowCount())}
+    assert shown == {".", "day2"}
+
+
+def test_columns_fit_the_pane_at_1400_px(qtbot, window, tmp_path):
+    window.resize(1400, 900)
+    window.set_roots([str(tmp_path)])
+    window.model.append_results([_r(str(tmp_path / f"{i}.png")) for i in range(5)])
+    qtbot.waitUntil(lambda: window.results.table.isColumnHidden(Column.FOLDER), timeout=3000)
+    t = window.results.table
+    qtbot.waitUntil(lambda: t.horizontalHeader().length() <= t.viewport().width() + 1, timeout=3000)
+    assert not t.horizontalScrollBar().isVisible()
+
+
+def test_a_long_status_message_elides_instead_of_running_into_the_speed():
+    label = ElidedLabel()
+    label.resize(120, 20)
+    label.setText("Scanning /very/long/folder/name/with/many/parts/and/a/file_called_size6.jpg")
+    shown = label.elided_text()
+    assert "…" in shown and len(shown) < len(label.text()) and label.toolTip() == label.text()
+    assert label.minimumSizeHint().width() == 0
+
+
+def test_a_new_folder_starts_without_the_old_filter_and_the_selection_stays_in_view(qtbot, window, tmp_path):
+    window.set_roots([str(tmp_path / "one")])
+    window.results.set_verdict_filter(Verdict.AI)
+    window.set_roots([str(tmp_path / "two")])
+    assert window.results.proxy.verdict_filter is None and window.results.verdict_combo.currentData() == ""
+
+    rows = [_r(f"/x/{i:03d}.png", p=i / 400, v=Verdict.AI if i % 50 == 0 else Verdict.HUMAN) for i in range(400)]
+    window.model.append_results(rows)
+    window.results.set_verdict_filter(Verdict.AI)
+    window.results.select_row(3)
+    current = window.results.current_result()
+    window.results.set_verdict_filter(None)
+    t = window.results.table
+    idx = t.currentIndex()
+    assert window.results.current_result() == current
+    qtbot.waitUntil(lambda: t.viewport().rect().intersects(t.visualRect(t.currentIndex())), timeout=3000)
+
+
+def test_highest_first_draws_a_down_arrow(qtbot, window):
+    """Qt draws a descending sort as SortUp (an up arrow); the results header draws it as the plain style draws
+    SortDown, so "highest first" points down."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QStyleFactory
+
+    proxy = window.results._arrow_style
+    plain = QStyleFactory.create(proxy.baseStyle().name())
+
+    def render(style, indicator):
+        pm = QPixmap(24, 24)
+        pm.fill(QColor("white"))
+        opt = QStyleOptionHeader()
+        opt.rect = QRect(0, 0, 24, 24)
+        opt.palette = window.palette()
+        opt.sortIndicator = indicator
+        p = QPainter(pm)
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorHeaderArrow, opt, p)
+        p.end()
+        return pm.toImage()
+
+    up, down = QStyleOptionHeader.SortIndicator.SortUp, QStyleOptionHeader.SortIndicator.SortDown
+    assert render(plain, up) != render(plain, down)  # the two arrows differ at all
+    assert render(proxy, up) == render(plain, down)  # descending (SortUp) is drawn pointing down
+    assert window.results.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
+
+def test_file_dialogs_start_in_the_last_used_folder(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    assert file_dialogs.start_dir() == str(home)  # not the folder the app was started from
+    (home / "Pictures").mkdir()
+    assert file_dialogs.start_dir() == str(home / "Pictures")
+    picked = tmp_path / "exports" / "report.csv"
+    picked.parent.mkdir()
+    file_dialogs.remember(str(picked))
+    assert load_settings().last_dialog_folder == str(picked.parent)
+    assert file_dialogs.start_dir() == str(picked.parent)
