@@ -162,7 +162,15 @@ class SettingsDialog(QDialog):
             )
             if self.device.currentData() == "cuda":
                 self.device.setCurrentIndex(0)
+        self._grow_to_fit()  # the probe's text arrives after the dialog was laid out: make room for its lines
         self.devices_probed.emit()
+
+    def _grow_to_fit(self) -> None:
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        hint = self.sizeHint()
+        self.resize(max(self.width(), hint.width()), max(self.height(), hint.height()))
 
     def _on_override_toggled(self, on: bool) -> None:
         for w in (self.band_lo, self.band_hi):

@@ -129,7 +129,9 @@ class ConfusionWidget(QGroupBox):
         self.retranslate_ui()
 
     def set_confusion(self, title: str, confusion: dict[str, int] | None) -> None:
-        self.setTitle(title)
+        # a long model name must not widen the page past a 1024 px screen: elided, whole in the tooltip
+        self.setTitle(self.fontMetrics().elidedText(title, Qt.TextElideMode.ElideMiddle, 300))
+        self.setToolTip(title)
         self._confusion = confusion
         c = confusion or {}
         good, bad = "background:#e3f2e3; border-radius:3px;", "background:#fbe3e1; border-radius:3px;"

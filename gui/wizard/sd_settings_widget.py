@@ -55,7 +55,6 @@ class SdSettingsWidget(QWidget):
         self.seed = QSpinBox(self)
         self.seed.setRange(0, 2_000_000_000)
         self.device = QComboBox(self)
-        self.device.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # the whole text, any language
         for value in ("auto", "cpu"):
             self.device.addItem("", value)
         self.cpu_offload = QCheckBox(self)
@@ -146,7 +145,7 @@ class SdSettingsWidget(QWidget):
             else:
                 self.size.setItemText(i, key.replace("x", " × ") + " px")
         self.guidance.setSpecialValueText(self.tr("model default (7.5; SDXL 5)"))
-        self.device.setItemText(0, self.tr("automatic (the graphics card if there is one)"))
+        self.device.setItemText(0, self.tr("automatic (GPU if any)"))  # short: the field is half a column wide
         self.device.setItemText(1, self.tr("CPU only (very slow)"))
         self.cpu_offload.setText(self.tr("CPU offload"))
         self.cpu_offload.setToolTip(self.tr("For graphics cards with little memory: slower, needs far less GPU memory."))

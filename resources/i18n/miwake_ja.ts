@@ -1795,8 +1795,8 @@
         <translation>モデル標準（7.5、SDXL は 5）</translation>
     </message>
     <message>
-        <source>automatic (the graphics card if there is one)</source>
-        <translation>自動（グラフィックスカードがあれば使用）</translation>
+        <source>automatic (GPU if any)</source>
+        <translation>自動（GPU があれば使用）</translation>
     </message>
     <message>
         <source>CPU only (very slow)</source>
