@@ -45,7 +45,7 @@ class ResultsPage(WizardPage):
         self.new_confusion = ConfusionWidget(self)
         self.old_confusion = ConfusionWidget(self)
         self.roc = ChartWidget(self, x_range=(0.0, 1.0), y_range=(0.0, 1.0), diagonal=True, square=True)
-        self.roc.setMinimumSize(300, 280)
+        self.roc.setMinimumSize(240, 240)
         self.compare_status = QLabel(self)
         self.compare_status.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.compare_status.setWordWrap(True)

@@ -130,7 +130,7 @@ class ConfusionWidget(QGroupBox):
 
     def set_confusion(self, title: str, confusion: dict[str, int] | None) -> None:
         # a long model name must not widen the page past a 1024 px screen: elided, whole in the tooltip
-        self.setTitle(self.fontMetrics().elidedText(title, Qt.TextElideMode.ElideMiddle, 300))
+        self.setTitle(self.fontMetrics().elidedText(title, Qt.TextElideMode.ElideMiddle, 200))
         self.setToolTip(title)
         self._confusion = confusion
         c = confusion or {}
