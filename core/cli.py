@@ -151,7 +151,7 @@ def open_store_or_warn() -> Any:
 def cmd_scan(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .detector import Detector
+    from .detector import LazyDetector
     from .discovery import DiscoveryOptions
     from .evidence import EVIDENCE_VERSION, read_evidence
     from .registry import ModelRegistry
@@ -162,10 +162,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
     settings = load_settings()
     reg = ModelRegistry()
     bundle = reg.get(args.model) if args.model else reg.active()
-    detector = Detector(bundle, args.device or settings.device)
+    # loaded at the first file that needs scoring: a rescan of unchanged files imports no PyTorch, reads no weights
+    detector = LazyDetector(bundle, args.device or settings.device)
     opts = ScanOptions.from_settings(
         settings,
-        device=detector.device.kind,
+        device=detector.requested_device,
         batch_size=args.batch,
         stride=args.stride,
         max_tiles=args.max_tiles,
@@ -177,7 +178,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     reader, ev_version = (None, 0) if args.no_evidence else (read_evidence, EVIDENCE_VERSION)
     tprint(
         f"Model: {bundle.card.display_name} [{bundle.id}, {bundle.card.arch}, {bundle.card.input_mode} "
-        f"{bundle.card.crop_size}px] on {detector.device.name}",
+        f"{bundle.card.crop_size}px], device {detector.requested_device} (loaded when a file needs scoring)",
         file=sys.stderr,
     )
     results: list[ImageResult] = []
@@ -230,7 +231,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     tprint(
         f"\n{f'{len(results)} of ' if summary.cancelled else ''}{summary.total} files: {v.get('ai', 0)} AI, {v.get('unsure', 0)} unsure, {v.get('human', 0)} human, "
         f"{summary.errors} errors; {summary.scored} scored, {summary.reused} reused from earlier scans "
-        f"in {summary.elapsed_s:.1f} s ({rate:.1f} images/s scored)" + (" [cancelled]" if summary.cancelled else "")
+        f"in {summary.elapsed_s:.1f} s "
+        + (f"({rate:.1f} images/s scored on {summary.device})" if detector.loaded else "(no model needed)")
+        + (" [cancelled]" if summary.cancelled else "")
     )
     ordered = sorted(results, key=lambda r: r.path)
     scan_info = {

@@ -134,3 +134,39 @@ class Detector:
                 out = self.model(x)
             return out.float().reshape(-1).cpu().numpy()
 
+
+
+class LazyDetector:
+    """A `Detector` made at the first `logits()` call.
+
+    A rescan of an unchanged folder is answered from the result store: it needs neither PyTorch (about 2 s to
+    import) nor the weights. `loaded` says whether the model was needed; `device` is the real device once loaded.
+    """
+
+    def __init__(self, bundle: Bundle, device: str = "auto") -> None:
+        self.bundle = bundle
+        self.card = bundle.card
+        self.requested_device = device
+        self._detector: Detector | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._detector is not None
+
+    def load(self) -> Detector:
+        if self._detector is None:
+            self._detector = Detector(self.bundle, self.requested_device)
+        return self._detector
+
+    @property
+    def device(self) -> DeviceInfo:
+        if self._detector is not None:
+            return self._detector.device
+        return DeviceInfo(self.requested_device, f"{self.requested_device} (model not loaded)", "")
+
+    @property
+    def default_batch_size(self) -> int:
+        return self.load().default_batch_size
+
+    def logits(self, crops: np.ndarray) -> np.ndarray:
+        return self.load().logits(crops)

@@ -241,6 +241,11 @@ class ScanJob:
             )
         )
 
+    def _device_name(self) -> str:
+        if not getattr(self.detector, "loaded", True):  # a LazyDetector that nothing needed
+            return "no model needed (every result reused)"
+        return self.detector.device.name
+
     @property
     def _band(self) -> tuple[float, float]:
         return self.options.unsure_band or self.bundle.card.unsure_band
@@ -275,7 +280,9 @@ class ScanJob:
         if store is not None:
             store.prune()
             scan_id = store.begin_scan(self.roots, self.bundle.id, self.bundle.key, settings_key, self.detector.device.name)
-        batch_size = opts.batch_size or self.detector.default_batch_size
+        # The detector's batch size is asked for only when a crop is queued: with a `LazyDetector`, a scan whose
+        # every file is reused never loads the model (nor imports PyTorch).
+        batch_size = opts.batch_size or 0
         workers = opts.workers or min(4, os.cpu_count() or 1)
         prefetch = opts.prefetch or 2 * workers + 2
 
@@ -345,7 +352,7 @@ class ScanJob:
 
         def take(item: _Prepared) -> ImageResult | None:
             """Queue a decoded image's crops; returns a result when it needs no model run."""
-            nonlocal queued
+            nonlocal queued, batch_size
             if item.error_kind is not None:
                 return self._result(item)
             if item.crops is None:  # skipped because the scan was cancelled
@@ -356,6 +363,8 @@ class ScanJob:
                     return self._with_evidence_verdict(
                         hit[0].with_(path=str(item.path), mtime_ns=item.mtime_ns, reused=True, evidence=item.evidence)
                     )
+            if not batch_size:
+                batch_size = self.detector.default_batch_size
             item.logits = np.zeros(len(item.crops), dtype=np.float32)
             q = queues.setdefault((item.crops.shape[1], item.crops.shape[2]), deque())
             q.extend((item, i) for i in range(len(item.crops)))
@@ -389,7 +398,7 @@ class ScanJob:
                         inflight.append(executor.submit(self._prepare, path, size, mtime_ns))
                 # 2. unless a full batch waits, collect decoded images (bounded: never more than a batch queued)
                 full = next((s for s, q in queues.items() if len(q) >= batch_size), None)
-                if full is None and queued < batch_size:
+                if full is None and (queued < batch_size or not queued):
                     ready = [f for f in inflight if f.done()]
                     if not ready and inflight:
                         wait(list(inflight), timeout=0.002 if queued else None, return_when=FIRST_COMPLETED)
@@ -440,7 +449,7 @@ class ScanJob:
                 except StoreError:
                     store.rollback()  # the rows that did not fit are dropped; the record counts the rest
                 try:
-                    store.finish_scan(scan_id, status, total, scored, reused, errors)
+                    store.finish_scan(scan_id, status, total, scored, reused, errors, device=self._device_name())
                 except StoreError as e:
                     log.error("The scan's record could not be closed: %s", e)
         yield ScanFinished(
@@ -452,7 +461,7 @@ class ScanJob:
             cancelled=status == "cancelled",
             elapsed_s=time.monotonic() - t_start,
             model_id=self.bundle.id,
-            device=self.detector.device.name,
+            device=self._device_name(),
             verdicts=dict(verdicts),
             skipped_folders=tuple(self._skipped),
             unsure_band=self._band,

@@ -294,7 +294,9 @@ class ResultStore:
         except sqlite3.Error:
             pass
 
-    def finish_scan(self, scan_id: int, status: str, total: int, scored: int, reused: int, errors: int) -> None:
+    def finish_scan(
+        self, scan_id: int, status: str, total: int, scored: int, reused: int, errors: int, device: str | None = None
+    ) -> None:
         """Close the scan's record. `scored`/`reused`/`errors` are counted from the rows actually stored (after
         a full disk, fewer rows than were scored may have made it), so the record always matches its rows."""
         self._run(
@@ -304,6 +306,8 @@ class ResultStore:
             "errors=(SELECT COUNT(*) FROM results WHERE scan_id=? AND error_kind IS NOT NULL) WHERE id=?",
             (utc_now(), status, total, scan_id, scan_id, scan_id, scan_id),
         )
+        if device is not None:  # the device is known only once the model loaded (if it was needed at all)
+            self._run("UPDATE scans SET device=? WHERE id=?", (device, scan_id))
         self.commit()
 
     def prune(self, keep_scans: int = 30, running_for_days: float = 2.0) -> int:

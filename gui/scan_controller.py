@@ -22,7 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from core import paths
-from core.detector import Detector
+from core.detector import LazyDetector
 from core.errors import StoreError
 from core.evidence import EVIDENCE_VERSION, read_evidence
 from core.registry import ModelRegistry
@@ -99,14 +99,14 @@ def _scan_work(
     settings: Settings,
     mailbox: _Mailbox,
     cancel: threading.Event,
-    cached: Detector | None,
+    cached: LazyDetector | None,
     notices: list[str],
 ) -> Iterator[None]:
     bundle = ModelRegistry().active()
     if cached is not None and cached.bundle.key == bundle.key:
         detector = cached
     else:
-        detector = Detector(bundle, settings.device)
+        detector = LazyDetector(bundle, settings.device)  # loaded only when a file needs scoring
     reader, ev_version = read_evidence, EVIDENCE_VERSION
     opts = ScanOptions.from_settings(settings)
     store = _open_store(notices)
@@ -170,7 +170,7 @@ class ScanController(QObject):
         self._failed: BaseException | None = None
         self._notices: list[str] = []  # appended by the worker thread (list.append is atomic), read at the end
         self._pump_scheduled = False
-        self._detector: tuple[str, Detector] | None = None
+        self._detector: tuple[str, LazyDetector] | None = None
         self._last_progress: ScanProgress | None = None
         self._progress_sent = 0.0
         self._progress_timer = QTimer(self)
@@ -241,7 +241,7 @@ class ScanController(QObject):
         w.finished.connect(self._on_worker_finished)
         w.start(pool("scan"))
 
-    def _keep_detector(self, device: str, det: Detector | None) -> None:
+    def _keep_detector(self, device: str, det: LazyDetector | None) -> None:
         if det is not None:
             self._detector = (device, det)
 

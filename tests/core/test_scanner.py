@@ -159,3 +159,29 @@ def test_explicit_file_of_any_extension_is_scanned(tmp_path, detector):
     noise_image(40, 40).save(f, format="PNG")
     _, res, _ = collect(ScanJob([f], detector))
     assert len(res) == 1 and res[0].ok
+
+
+def test_a_rescan_of_unchanged_files_imports_no_torch_and_reads_no_weights(tmp_path, tiny_bundle, image_folder):
+    """Issue #13: when every file is unchanged, `miwake scan` answers from the store; the model loads lazily."""
+    import subprocess
+    import sys
+
+    from miwake.cli import main
+
+    assert main(["models", "import", str(tiny_bundle.path)]) == 0
+    assert main(["scan", str(image_folder), "-q"]) == 0  # the first scan scores every file
+    probe = (
+        "import sys; from miwake.cli import main; rc = main(['scan', sys.argv[1], '-q']); "
+        "print('RESULT', rc, 'torch' in sys.modules, 'safetensors' in sys.modules)"
+    )
+
+    def rescan() -> str:
+        r = subprocess.run([sys.executable, "-c", probe, str(image_folder)], capture_output=True, text=True, timeout=300)
+        line = next((ln for ln in r.stdout.splitlines() if ln.startswith("RESULT")), r.stdout + r.stderr)
+        return line
+
+    assert rescan() == "RESULT 0 False False"  # nothing changed: no PyTorch, no weights
+    from tests.helpers import noise_image
+
+    noise_image(80, 80, 99).save(image_folder / "a.png")  # one file changed: the model is needed again
+    assert rescan() == "RESULT 0 True True"
