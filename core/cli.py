@@ -196,6 +196,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
                         if isinstance(ev, ScanProgress):
                             if bar is None and not args.quiet and ev.total:
                                 bar = tqdm(total=ev.total, unit="img", file=sys.stderr, dynamic_ncols=True, leave=False)
+                            if bar is not None and ev.total != bar.total:  # discovery is still finding files
+                                bar.total = ev.total
+                                bar.refresh()
                             if bar is not None and ev.done > bar.n:
                                 bar.set_postfix(reused=ev.reused, errors=ev.errors, refresh=False)
                                 bar.update(ev.done - bar.n)

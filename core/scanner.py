@@ -88,6 +88,7 @@ class ScanProgress:
     images_per_s: float
     eta_s: float | None
     current: str = ""
+    discovering: bool = False  # still looking for files: `total` is the count so far
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,61 @@ class _Rate:
             self.samples.popleft()
         t0, d0 = self.samples[0]
         return (done - d0) / (t - t0) if t > t0 else 0.0
+
+
+class _Discovery:
+    """`discover()` in its own thread, feeding a queue the scan takes files from as they are found."""
+
+    def __init__(self, roots: Sequence[str], options: DiscoveryOptions, cancel: threading.Event, on_error: Callable[[str, str], None]) -> None:
+        self._queue: deque[Path] = deque()
+        self._found = threading.Event()  # set whenever a file arrives or discovery ends
+        self._done = threading.Event()
+        self._stop = threading.Event()
+        self._cancel = cancel
+        self.count = 0
+        self._thread = threading.Thread(
+            target=self._run, args=(roots, options, on_error), daemon=True, name="miwake-discovery"
+        )
+        self._thread.start()
+
+    def _run(self, roots: Sequence[str], options: DiscoveryOptions, on_error: Callable[[str, str], None]) -> None:
+        try:
+            for p in discover(roots, options, on_error=on_error):
+                if self._stop.is_set() or self._cancel.is_set():
+                    break
+                self._queue.append(p)
+                self.count += 1
+                self._found.set()
+        except Exception:  # discovery reports folder problems itself; anything else must not hang the scan
+            log.exception("File discovery failed")
+        finally:
+            self._done.set()
+            self._found.set()
+
+    @property
+    def finished(self) -> bool:
+        return self._done.is_set()
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._queue)
+
+    def next(self) -> Path | None:
+        """The next file found, or None when none is waiting (yet)."""
+        try:
+            return self._queue.popleft()
+        except IndexError:
+            self._found.clear()
+            if self._queue:  # one arrived between the two calls
+                return self._queue.popleft()
+            return None
+
+    def wait(self, timeout: float) -> None:
+        self._found.wait(timeout)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
 
 
 class ScanJob:
@@ -273,8 +329,9 @@ class ScanJob:
         opts = self.options
         t_start = time.monotonic()
         settings_key = opts.settings_key(self.bundle)
-        files = list(discover(self.roots, opts.discovery, on_error=lambda p, m: self._skipped.append(f"{p}: {m}")))
-        total = len(files)
+        # Discovery streams: scanning starts on the first files found while a thread keeps looking (a folder of
+        # 100,000 files shows progress at once); `total` grows until discovery is done.
+        found = _Discovery(self.roots, opts.discovery, self._cancel, lambda p, m: self._skipped.append(f"{p}: {m}"))
         store = self.store
         scan_id = None
         if store is not None:
@@ -294,14 +351,14 @@ class ScanJob:
         inflight: deque[Future[_Prepared]] = deque()
         queues: dict[tuple[int, int], deque[tuple[_Prepared, int]]] = {}
         queued = 0
-        file_iter = iter(files)
         exhausted = False
 
         def progress(current: str = "") -> ScanProgress:
             now = time.monotonic()
             r = rate.add(now, done)
-            eta = (total - done) / r if r > 0 else None
-            return ScanProgress(done, total, reused, errors, r, eta, current)
+            total = found.count
+            eta = (total - done) / r if r > 0 and found.finished else None
+            return ScanProgress(done, total, reused, errors, r, eta, current, discovering=not found.finished)
 
         def record(r: ImageResult) -> None:
             nonlocal done, reused, errors, scored, uncommitted
@@ -379,10 +436,9 @@ class ScanJob:
             while not self._cancel.is_set():
                 # 1. keep the decoders busy; unchanged files are reused without decoding
                 while not exhausted and len(inflight) < prefetch and not self._cancel.is_set():
-                    try:
-                        path = next(file_iter)
-                    except StopIteration:
-                        exhausted = True
+                    path = found.next()
+                    if path is None:
+                        exhausted = found.finished and not found.pending
                         break
                     try:
                         st = path.stat()
@@ -415,6 +471,8 @@ class ScanJob:
                     if not queued:
                         if exhausted and not inflight:
                             break
+                        if not inflight:  # waiting for discovery to find the next file
+                            found.wait(0.05)
                         continue
                 # 3. run the model: a full batch, or the largest partial one while the decoders catch up
                 shape = full or max(queues, key=lambda s: len(queues[s]))
@@ -442,7 +500,9 @@ class ScanJob:
             status, failure = "failed", str(e)
             log.error("The scan stopped: %s", e)
         finally:
+            found.stop()
             executor.shutdown(wait=True, cancel_futures=True)
+            total = found.count
             if store is not None and scan_id is not None:
                 try:
                     store.commit()

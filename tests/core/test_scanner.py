@@ -185,3 +185,35 @@ def test_a_rescan_of_unchanged_files_imports_no_torch_and_reads_no_weights(tmp_p
 
     noise_image(80, 80, 99).save(image_folder / "a.png")  # one file changed: the model is needed again
     assert rescan() == "RESULT 0 True True"
+
+
+def test_scanning_starts_while_discovery_is_still_finding_files(tmp_path, detector, monkeypatch):
+    """Issue #13 item 2: results come before discovery ends; the total grows as files are found."""
+    import core.scanner as scanner
+
+    d = tmp_path / "imgs"
+    d.mkdir()
+    for i in range(6):
+        noise_image(48, 40, i).save(d / f"{i}.png")
+    first_result = threading.Event()
+    real = scanner.discover
+
+    def slow_discover(roots, options=None, on_error=None):
+        for i, p in enumerate(real(roots, options, on_error)):
+            yield p
+            if i == 1:  # after two files, discovery waits until the scan has produced a result
+                assert first_result.wait(60), "the scan waited for discovery to finish"
+
+    monkeypatch.setattr(scanner, "discover", slow_discover)
+    totals, discovering_when_first = [], None
+    for ev in ScanJob([str(d)], detector).events():
+        if isinstance(ev, ScanProgress):
+            totals.append(ev.total)
+            if ev.done and discovering_when_first is None:
+                discovering_when_first = ev.discovering
+        elif isinstance(ev, ImageResult):
+            first_result.set()
+        elif isinstance(ev, ScanFinished):
+            assert ev.total == 6
+    assert discovering_when_first is True
+    assert totals[-1] == 6 and min(t for t in totals if t) < 6  # the total grew while scanning
