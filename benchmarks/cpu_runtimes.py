@@ -1,0 +1,104 @@
+"""The default model under PyTorch, ONNX Runtime and OpenVINO on this CPU: same crops, same batch, same scores?
+
+    python benchmarks/cpu_runtimes.py [--model ID] [--batch 8] [--repeats 2]
+
+Exports the model (with its normalisation, NHWC uint8 in, one logit per crop out) to ONNX in a temporary folder,
+then times each runtime on the crops of `resources/samples` and prints crops/s, the ratio to PyTorch and the
+largest per-crop probability difference. Issue #13's rule: a runtime replaces PyTorch for CPU scans only if it is
+>= 1.3x faster with max |dp| < 1e-3. onnxruntime and openvino are optional (`pip install onnxruntime openvino`);
+a missing one is skipped. OpenVINO is timed at f32 and at its CPU default (bf16 where the CPU has it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--repeats", type=int, default=2)
+    args = ap.parse_args()
+
+    import torch
+
+    from core.detector import Detector
+    from core.imaging import IMAGE_EXTENSIONS, decode_image
+    from core.preprocess import make_inputs
+    from core.registry import ModelRegistry
+
+    reg = ModelRegistry()
+    bundle = reg.get(args.model) if args.model else reg.active()
+    det = Detector(bundle, "cpu")
+    samples = sorted(p for p in (ROOT / "resources" / "samples").iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS)
+    crops = np.concatenate([make_inputs(decode_image(p).rgb, bundle.card)[0] for p in samples])
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.m = det.model
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            x = x.permute(0, 3, 1, 2).float()
+            return self.m((x - det._mean) / det._std).reshape(-1)
+
+    tmp = tempfile.TemporaryDirectory()
+    onnx_path = str(Path(tmp.name) / "model.onnx")
+    torch.onnx.export(Wrapped().eval(), (torch.from_numpy(crops[: args.batch]),), onnx_path, input_names=["crops"],
+                      output_names=["logits"], dynamic_axes={"crops": {0: "n"}, "logits": {0: "n"}}, opset_version=17,
+                      dynamo=False)  # fmt: skip
+    runtimes = {"pytorch": det.logits}
+    try:
+        import onnxruntime as ort
+
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = torch.get_num_threads()
+        sess = ort.InferenceSession(onnx_path, so, providers=["CPUExecutionProvider"])
+        runtimes["onnxruntime"] = lambda b: sess.run(None, {"crops": b})[0]
+    except ImportError:
+        print("onnxruntime not installed: skipped")
+    try:
+        import openvino as ov
+
+        core = ov.Core()
+        for label, cfg in (("openvino f32", {"INFERENCE_PRECISION_HINT": "f32"}), ("openvino default", {})):
+            req = core.compile_model(onnx_path, "CPU", cfg).create_infer_request()
+            runtimes[label] = lambda b, r=req: next(iter(r.infer({0: b}).values()))
+    except ImportError:
+        print("openvino not installed: skipped")
+
+    def sig(z: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-z))
+
+    rates: dict[str, list[float]] = {}
+    outs: dict[str, np.ndarray] = {}
+    for name, fn in runtimes.items():
+        fn(crops[: args.batch])  # warm up
+    for _ in range(args.repeats):  # interleaved: a shared machine's noise hits every runtime alike
+        for name, fn in runtimes.items():
+            t = time.perf_counter()
+            out = np.concatenate([np.asarray(fn(crops[i : i + args.batch])).reshape(-1)
+                                  for i in range(0, len(crops), args.batch)])  # fmt: skip
+            rates.setdefault(name, []).append(len(crops) / (time.perf_counter() - t))
+            outs[name] = out
+    base = np.median(rates["pytorch"])
+    print(f"{len(crops)} crops of {bundle.card.crop_size} px from {len(samples)} samples, batch {args.batch}, "
+          f"model {bundle.id}, {torch.get_num_threads()} threads")  # fmt: skip
+    for name, rs in rates.items():
+        dp = float(np.max(np.abs(sig(outs[name]) - sig(outs["pytorch"]))))
+        print(f"  {name:<18} {np.median(rs):6.1f} crops/s  {np.median(rs) / base:5.2f}x  max |dp| {dp:.2e}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
