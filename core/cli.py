@@ -130,27 +130,10 @@ def print_table(results: list[ImageResult], top: int, out: Any = None, base: Pat
         tprint(f"  ... {len(rows) - len(shown)} more rows (use --top 0 or --csv to see all)", file=out)
 
 
-def open_store_or_warn() -> Any:
-    """The result store, or None with a warning when it cannot be used (read-only or missing data folder):
-    the scan still runs, it just remembers nothing. A damaged store is set aside; the warning says where."""
-    from . import paths
-    from .errors import StoreError
-    from .store import ResultStore
-
-    try:
-        store = ResultStore(paths.store_path())
-    except StoreError as e:
-        tprint(f"warning: {e} Scanning without remembering the results.", file=sys.stderr)
-        return None
-    if store.set_aside is not None:
-        tprint(f"warning: the result store was damaged; it was moved to {store.set_aside} and a fresh one started.",
-               file=sys.stderr)  # fmt: skip
-    return store
-
-
 def cmd_scan(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from . import paths
     from .detector import LazyDetector
     from .discovery import DiscoveryOptions
     from .evidence import EVIDENCE_VERSION, read_evidence
@@ -158,6 +141,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from .reports import write_csv, write_heatmaps, write_json
     from .scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
     from .settings import load_settings
+    from .store import open_store
 
     settings = load_settings()
     reg = ModelRegistry()
@@ -185,7 +169,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     summary: ScanFinished | None = None
     bar = None
     interrupted = False
-    store = open_store_or_warn()
+    store, notice = open_store(paths.store_path())
+    if notice:
+        tprint(f"warning: {notice}", file=sys.stderr)
     with contextlib.closing(store) if store is not None else contextlib.nullcontext():
         job = ScanJob(args.paths, detector, options=opts, store=store, evidence_reader=reader, evidence_version=ev_version)
         events = job.events()
@@ -276,23 +262,21 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     models = reg.list()
     if not models:
         tprint("No models installed.")
-        for folder, why in reg.broken.items():
-            tprint(f"broken (skipped): {folder}: {why}", file=sys.stderr)
-        return EXIT_OK
-    try:
-        active = reg.active_id()
-    except MiwakeError:
-        active = None
-    tprint(f"   {'id':<24} {'source':<8} {'arch':<24} {'mode':<12} {'AUC':>6}  name")
-    for b in models:
-        c = b.card
-        auc = c.metrics.get("auc") if isinstance(c.metrics, dict) else None
-        mark = "*" if b.id == active else " "
-        tprint(
-            f" {mark} {b.id:<24} {b.source:<8} {c.arch:<24} {c.input_mode + ' ' + str(c.crop_size):<12} "
-            f"{format_metric(auc) if auc is not None else '-':>6}  {c.display_name}"
-        )
-    tprint("\n* = active model (change with `miwake models use ID`)")
+    else:
+        try:
+            active = reg.active_id()
+        except MiwakeError:
+            active = None
+        tprint(f"   {'id':<24} {'source':<8} {'arch':<24} {'mode':<12} {'AUC':>6}  name")
+        for b in models:
+            c = b.card
+            auc = c.metrics.get("auc") if isinstance(c.metrics, dict) else None
+            mark = "*" if b.id == active else " "
+            tprint(
+                f" {mark} {b.id:<24} {b.source:<8} {c.arch:<24} {c.input_mode + ' ' + str(c.crop_size):<12} "
+                f"{format_metric(auc) if auc is not None else '-':>6}  {c.display_name}"
+            )
+        tprint("\n* = active model (change with `miwake models use ID`)")
     for folder, why in reg.broken.items():
         tprint(f"broken (skipped): {folder}: {why}", file=sys.stderr)
     return EXIT_OK

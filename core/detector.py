@@ -135,7 +135,6 @@ class Detector:
             return out.float().reshape(-1).cpu().numpy()
 
 
-
 class LazyDetector:
     """A `Detector` made at the first `logits()` call.
 

@@ -148,7 +148,13 @@ class _Rate:
 class _Discovery:
     """`discover()` in its own thread, feeding a queue the scan takes files from as they are found."""
 
-    def __init__(self, roots: Sequence[str], options: DiscoveryOptions, cancel: threading.Event, on_error: Callable[[str, str], None]) -> None:
+    def __init__(
+        self,
+        roots: Sequence[str],
+        options: DiscoveryOptions,
+        cancel: threading.Event,
+        on_error: Callable[[str, str], None],
+    ) -> None:
         self._queue: deque[Path] = deque()
         self._found = threading.Event()  # set whenever a file arrives or discovery ends
         self._done = threading.Event()
@@ -329,14 +335,15 @@ class ScanJob:
         opts = self.options
         t_start = time.monotonic()
         settings_key = opts.settings_key(self.bundle)
-        # Discovery streams: scanning starts on the first files found while a thread keeps looking (a folder of
-        # 100,000 files shows progress at once); `total` grows until discovery is done.
-        found = _Discovery(self.roots, opts.discovery, self._cancel, lambda p, m: self._skipped.append(f"{p}: {m}"))
         store = self.store
         scan_id = None
         if store is not None:
             store.prune()
             scan_id = store.begin_scan(self.roots, self.bundle.id, self.bundle.key, settings_key, self.detector.device.name)
+        # Discovery streams: scanning starts on the first files found while a thread keeps looking (a folder of
+        # 100,000 files shows progress at once); `total` grows until discovery is done. Started after the store
+        # is ready, so a store that cannot be opened leaves no thread behind.
+        found = _Discovery(self.roots, opts.discovery, self._cancel, lambda p, m: self._skipped.append(f"{p}: {m}"))
         # The detector's batch size is asked for only when a crop is queued: with a `LazyDetector`, a scan whose
         # every file is reused never loads the model (nor imports PyTorch).
         batch_size = opts.batch_size or 0
@@ -509,7 +516,7 @@ class ScanJob:
                 except StoreError:
                     store.rollback()  # the rows that did not fit are dropped; the record counts the rest
                 try:
-                    store.finish_scan(scan_id, status, total, scored, reused, errors, device=self._device_name())
+                    store.finish_scan(scan_id, status, total, device=self._device_name())
                 except StoreError as e:
                     log.error("The scan's record could not be closed: %s", e)
         yield ScanFinished(

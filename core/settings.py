@@ -107,10 +107,13 @@ def _band(v: Any) -> tuple[float, float]:
     return lo, hi
 
 
-def _model_id(v: Any) -> str:
-    if not isinstance(v, str) or not v or len(v) > 200:
-        raise ValueError("not a model id")
-    return v
+def _text(limit: int) -> Any:
+    def check(v: Any) -> str:
+        if not isinstance(v, str) or not v or len(v) > limit:
+            raise ValueError(f"not text of 1 to {limit} characters")
+        return v
+
+    return check
 
 
 def _folders(v: Any) -> tuple[str, ...]:
@@ -120,7 +123,7 @@ def _folders(v: Any) -> tuple[str, ...]:
 
 
 _VALIDATORS: dict[str, Any] = {
-    "active_model": _optional(_model_id),
+    "active_model": _optional(_text(200)),
     "device": _choice("auto", "cpu", "cuda", "mps"),
     "batch_size": _optional(_int_in(1, 4096)),
     "stride": _optional(_int_in(1, 65536)),
@@ -128,12 +131,8 @@ _VALIDATORS: dict[str, Any] = {
     "unsure_band_override": _optional(_band),
     "language": _choice("system", "en", "ja"),
     "recent_folders": _folders,
-    "last_dialog_folder": _optional(lambda v: v if isinstance(v, str) and len(v) < 4096 else _fail("not a folder")),
+    "last_dialog_folder": _optional(_text(4096)),
 }
-
-
-def _fail(why: str) -> Any:
-    raise ValueError(why)
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:

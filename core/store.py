@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 # Errors that depend only on the file's bytes: worth remembering. Others (permission, not found) are retried.
 DETERMINISTIC_ERRORS = frozenset(
-    {ErrorKind.EMPTY, ErrorKind.NOT_IMAGE, ErrorKind.CORRUPT, ErrorKind.TRUNCATED, ErrorKind.TOO_MANY_PIXELS}
+    {ErrorKind.EMPTY, ErrorKind.NOT_IMAGE, ErrorKind.CORRUPT, ErrorKind.TRUNCATED, ErrorKind.TOO_MANY_PIXELS,
+     ErrorKind.TOO_COMPLEX}
 )
 
 _SCHEMA = """
@@ -294,11 +295,9 @@ class ResultStore:
         except sqlite3.Error:
             pass
 
-    def finish_scan(
-        self, scan_id: int, status: str, total: int, scored: int, reused: int, errors: int, device: str | None = None
-    ) -> None:
-        """Close the scan's record. `scored`/`reused`/`errors` are counted from the rows actually stored (after
-        a full disk, fewer rows than were scored may have made it), so the record always matches its rows."""
+    def finish_scan(self, scan_id: int, status: str, total: int, device: str | None = None) -> None:
+        """Close the scan's record. Scored, reused and error counts are counted from the rows actually stored
+        (after a full disk, fewer rows than were scored may have made it), so the record always matches them."""
         self._run(
             "UPDATE scans SET finished_at=?, status=?, total=?, "
             "scored=(SELECT COUNT(*) FROM results WHERE scan_id=? AND reused=0 AND error_kind IS NULL), "
@@ -362,7 +361,7 @@ class ResultStore:
         return list(self.iter_scan_results(scan_id))
 
     def iter_scan_results(self, scan_id: int) -> Iterator[ImageResult]:
-        for row in self._run("SELECT * FROM results WHERE scan_id=? ORDER BY id", (scan_id,)).fetchall():
+        for row in self._run("SELECT * FROM results WHERE scan_id=? ORDER BY id", (scan_id,)):  # streamed
             r = _safe_row(row)
             if r is not None:
                 yield r
@@ -407,6 +406,18 @@ class ResultStore:
 
     def count_results(self, scan_id: int) -> int:
         return int(self._run("SELECT COUNT(*) FROM results WHERE scan_id=?", (scan_id,)).fetchone()[0])
+
+
+def open_store(path: str | os.PathLike[str]) -> tuple[ResultStore | None, str | None]:
+    """The store and a message for the user (or None): when the store cannot be used (read-only or uncreatable
+    data folder) the store is None and scans still run, remembering nothing; a damaged one was set aside."""
+    try:
+        store = ResultStore(path)
+    except StoreError as e:
+        return None, f"{e} Scanning without remembering the results."
+    if store.set_aside is not None:
+        return store, f"The result store was damaged; it was moved to {store.set_aside} and a fresh one started."
+    return store, None
 
 
 def _is_damage(e: BaseException) -> bool:

@@ -23,13 +23,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from core import paths
 from core.detector import LazyDetector
-from core.errors import StoreError
 from core.evidence import EVIDENCE_VERSION, read_evidence
 from core.registry import ModelRegistry
 from core.results import ImageResult
 from core.scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
 from core.settings import Settings
-from core.store import ResultStore, ScanRecord
+from core.store import ResultStore, ScanRecord, open_store
 
 from .models.results_model import ResultsModel
 from .workers import Worker, pool
@@ -84,13 +83,9 @@ class _Mailbox:
 
 def _open_store(notices: list[str]) -> ResultStore | None:
     """The store, or None when it cannot be used (the scan still runs); what happened goes to `notices`."""
-    try:
-        store = ResultStore(paths.store_path())
-    except StoreError as e:
-        notices.append(str(e))
-        return None
-    if store.set_aside is not None:
-        notices.append(f"The result store was damaged; it was moved to {store.set_aside} and a fresh one started.")
+    store, notice = open_store(paths.store_path())
+    if notice:
+        notices.append(notice)
     return store
 
 

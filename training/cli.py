@@ -12,7 +12,6 @@ from typing import Any
 from core import extras
 from core.bundle import format_metric
 from core.cli import non_negative_int, positive_int
-from core.extras import require
 
 
 def _add_data_args(p: argparse.ArgumentParser) -> None:
@@ -199,7 +198,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     from .evaluate import evaluate, write_roc_png
 
-    require(extras.TRAINING, "Evaluating a model")
+    extras.require(extras.TRAINING, "Evaluating a model")
     p = Path(args.model)
     bundle = read_bundle(p) if p.exists() else ModelRegistry().get(args.model)
     det = Detector(bundle, args.device)

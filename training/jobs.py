@@ -19,7 +19,6 @@ from typing import Any
 
 from core import extras
 from core.errors import MissingExtraError, MiwakeError
-from core.extras import require
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +164,7 @@ def run_job(spec: JobSpec, emit: Emit, cancel: threading.Event | None = None) ->
     cancel = cancel or threading.Event()
     try:
         needs, what = _NEEDS[spec.kind]
-        require(needs, what)  # before any work: a missing library is named now, not after an epoch
+        extras.require(needs, what)  # before any work: a missing library is named now, not after an epoch
         result = _RUNNERS[spec.kind](spec.params, emit, cancel)
     except Exception as e:
         kind = error_kind(e)

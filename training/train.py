@@ -27,7 +27,6 @@ from core import extras
 from core.bundle import Bundle, ModelCard, save_bundle
 from core.detector import Detector, check_arch, resolve_device
 from core.errors import MiwakeError
-from core.extras import require
 
 from .augment import AugmentConfig
 from .checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
@@ -137,7 +136,7 @@ TrainEvent = Union[TrainProgress, EpochEnd, TrainFinished]
 def preflight(cfg: TrainConfig) -> None:
     """What can be checked before any work: the training libraries, and the architecture when the weights do
     not come from an installed model (a typo fails now, with suggestions, not after the data is prepared)."""
-    require(extras.TRAINING, "Training")
+    extras.require(extras.TRAINING, "Training")
     from_model = cfg.init not in ("random", "imagenet") and not Path(cfg.init).expanduser().suffix
     if not from_model:
         check_arch(cfg.arch)

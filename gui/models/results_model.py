@@ -88,14 +88,13 @@ class ResultsModel(QAbstractTableModel):
                 return for_utf8(rel)
         return for_utf8(parent)
 
-    def distinct(self, col: int, limit: int = 2) -> int:
-        """How many different values column `col` shows (counting stops at `limit`): hide it when only one."""
-        seen: set[object] = set()
-        for r in self._rows:
-            seen.add(self._display(r, col) if col != Column.FOLDER else os.path.dirname(r.path))
-            if len(seen) >= limit:
-                break
-        return len(seen)
+    def spans_folders(self) -> bool:
+        """Whether the rows sit in more than one folder (else the Folder column says nothing)."""
+        first = os.path.dirname(self._rows[0].path) if self._rows else ""
+        return any(os.path.dirname(r.path) != first for r in self._rows)
+
+    def has_errors(self) -> bool:
+        return any(not r.ok for r in self._rows)
 
     def clear(self) -> None:
         self.beginResetModel()

@@ -209,8 +209,8 @@ class ResultsWidget(QWidget):
 
     def _update_columns(self) -> None:
         """Show Folder only when rows sit in different folders, Error only when some row has one."""
-        self.table.setColumnHidden(Column.FOLDER, self.model.distinct(Column.FOLDER) < 2)
-        self.table.setColumnHidden(Column.ERROR, not any(not r.ok for r in self.model.results()))
+        self.table.setColumnHidden(Column.FOLDER, not self.model.spans_folders())
+        self.table.setColumnHidden(Column.ERROR, not self.model.has_errors())
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()

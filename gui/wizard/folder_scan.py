@@ -62,12 +62,6 @@ class FolderScan:
     def samples(self) -> list[Sample]:
         return [Sample(i.path, i.label, i.source) for i in self.images]
 
-    def size_of(self, path: str) -> tuple[int, int] | None:
-        """The header size found by the scan (for `training.data.plan_split`: no file is read again)."""
-        if not hasattr(self, "_sizes"):
-            object.__setattr__(self, "_sizes", {i.path: (i.width, i.height) if i.width else None for i in self.images})
-        return self._sizes.get(path)  # type: ignore[attr-defined,no-any-return]
-
 
     def too_small(self, crop: int, mode: str) -> int:
         """Readable images a training crop cannot be cut from (crop mode only)."""
@@ -87,7 +81,8 @@ class FolderScan:
 def split_plan(human: FolderScan, ai: FolderScan, crop: int, mode: str) -> SplitPlan:
     """The training API's own split of these images (same seed and fraction as the training job)."""
     both = human.merged(ai)
-    return plan_split(both.samples(), crop, mode, TrainConfig.val_fraction, TrainConfig.seed, size_of=both.size_of)
+    sizes = {i.path: (i.width, i.height) if i.width and i.height else None for i in both.images}  # no file read again
+    return plan_split(both.samples(), crop, mode, TrainConfig.val_fraction, TrainConfig.seed, size_of=sizes.get)
 
 
 def scan_folders(

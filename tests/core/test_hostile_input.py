@@ -5,7 +5,6 @@ Every hostile file here is made by the test; nothing is downloaded.
 
 from __future__ import annotations
 
-import io
 import struct
 import subprocess
 from pathlib import Path

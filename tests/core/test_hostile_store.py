@@ -100,11 +100,11 @@ def test_pruning_keeps_the_running_scan_and_ignores_empty_scans(tmp_path):
         for i in range(3):
             sid = s.begin_scan(["/x"], "m", "m@1", "k", "cpu")
             s.add_result(sid, ImageResult(path=f"/x/{i}"), "m@1", "k")
-            s.finish_scan(sid, "finished", 1, 1, 0, 0)
+            s.finish_scan(sid, "finished", 1)
             full.append(sid)
         running = s.begin_scan(["/y"], "m", "m@1", "k", "cpu")  # another window is scanning
         for _ in range(40):  # 40 scans that found nothing
-            s.finish_scan(s.begin_scan(["/empty"], "m", "m@1", "k", "cpu"), "finished", 0, 0, 0, 0)
+            s.finish_scan(s.begin_scan(["/empty"], "m", "m@1", "k", "cpu"), "finished", 0)
             s.prune(keep_scans=2)
         kept = {r.id for r in s.scans(100)}
         assert running in kept and set(full[-2:]) <= kept and full[0] not in kept

@@ -21,7 +21,7 @@ def test_roundtrip(tmp_path):
         s.add_result(sid, r, "m@1", "k")
         s.add_result(sid, e, "m@1", "k")
         s.commit()
-        s.finish_scan(sid, "finished", 2, 1, 0, 1)
+        s.finish_scan(sid, "finished", 2)
         assert s.scan_results(sid) == [r, e]
         assert s.lookup("/x/ä b.png", 10, 5, "m@1", "k")[0] == r
         assert s.lookup("/x/ä b.png", 10, 6, "m@1", "k") is None  # touched
@@ -44,7 +44,7 @@ def test_prune_keeps_newest_scans(tmp_path):
         ids = [s.begin_scan(["/x"], "m", "m@1", "k", "cpu") for _ in range(5)]
         for i in ids:
             s.add_result(i, ImageResult(path=f"/x/{i}"), "m@1", "k")
-            s.finish_scan(i, "finished", 1, 1, 0, 0)
+            s.finish_scan(i, "finished", 1)
         s.commit()
         assert s.prune(keep_scans=2) == 3
         assert [r.id for r in s.scans()] == ids[-2:][::-1]

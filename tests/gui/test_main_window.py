@@ -137,7 +137,7 @@ def test_reopening_shows_the_last_scan(qtbot, tiny_model, tmp_path):
         sid = store.begin_scan([str(tmp_path)], "tiny", "tiny@x", "crop", "cpu")
         for i in range(3):
             store.add_result(sid, _result(str(tmp_path / f"{i}.png"), 0.2 * i, Verdict.HUMAN), "tiny@x", "crop")
-        store.finish_scan(sid, "finished", 3, 3, 0, 0)
+        store.finish_scan(sid, "finished", 3)
     w = MainWindow(load_last=False)
     qtbot.addWidget(w)
     with qtbot.waitSignal(w.controller.last_scan_loaded, timeout=TIMEOUT) as blocker:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter, QPixmap
