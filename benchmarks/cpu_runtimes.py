@@ -32,10 +32,10 @@ def main() -> int:
 
     import torch
 
-    from core.detector import Detector
-    from core.imaging import IMAGE_EXTENSIONS, decode_image
-    from core.preprocess import make_inputs
-    from core.registry import ModelRegistry
+    from miwake.core.detector import Detector
+    from miwake.core.imaging import IMAGE_EXTENSIONS, decode_image
+    from miwake.core.preprocess import make_inputs
+    from miwake.core.registry import ModelRegistry
 
     reg = ModelRegistry()
     bundle = reg.get(args.model) if args.model else reg.active()

@@ -74,9 +74,9 @@ def build_corpus(root: Path, fuzz: int, seed: int = 0) -> Path:
 
 
 def per_file_times(folder: Path) -> list[tuple[float, str]]:
-    from core.discovery import discover
-    from core.evidence import read_evidence
-    from core.imaging import decode_image
+    from miwake.core.discovery import discover
+    from miwake.core.evidence import read_evidence
+    from miwake.core.imaging import decode_image
 
     out = []
     for p in discover([folder]):
@@ -102,7 +102,7 @@ def main() -> int:
 
     tmp = tempfile.TemporaryDirectory(prefix="miwake-robust-")
     folder = Path(args.folder) if args.folder else build_corpus(Path(args.keep or tmp.name) / "corpus", args.fuzz)
-    from core.discovery import discover
+    from miwake.core.discovery import discover
 
     files = sum(1 for _ in discover([folder]))
     report = Path(tmp.name) / "report.json"

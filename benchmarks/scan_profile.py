@@ -30,14 +30,14 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0, help="profile at most N files")
     args = ap.parse_args()
 
-    from core.detector import Detector
-    from core.discovery import discover
-    from core.evidence import read_evidence
-    from core.imaging import decode_image
-    from core.preprocess import make_inputs
-    from core.registry import ModelRegistry
-    from core.results import ImageResult, Verdict
-    from core.store import ResultStore
+    from miwake.core.detector import Detector
+    from miwake.core.discovery import discover
+    from miwake.core.evidence import read_evidence
+    from miwake.core.imaging import decode_image
+    from miwake.core.preprocess import make_inputs
+    from miwake.core.registry import ModelRegistry
+    from miwake.core.results import ImageResult, Verdict
+    from miwake.core.store import ResultStore
 
     reg = ModelRegistry()
     bundle = reg.get(args.model) if args.model else reg.active()

@@ -53,9 +53,9 @@ def make_folder(folder: Path, n: int, seed: int = 0) -> None:
 
 
 def load_bundle(args: argparse.Namespace):
-    from core.bundle import ModelCard, save_bundle
-    from core.detector import build_model
-    from core.registry import ModelRegistry
+    from miwake.core.bundle import ModelCard, save_bundle
+    from miwake.core.detector import build_model
+    from miwake.core.registry import ModelRegistry
 
     if args.model:
         return ModelRegistry().get(args.model)
@@ -78,10 +78,10 @@ def peak_rss_mb() -> float:
 def worker(args: argparse.Namespace) -> dict:
     import torch
 
-    from core.detector import Detector
-    from core.imaging import decode_image
-    from core.preprocess import make_inputs
-    from core.scanner import ScanJob, ScanOptions
+    from miwake.core.detector import Detector
+    from miwake.core.imaging import decode_image
+    from miwake.core.preprocess import make_inputs
+    from miwake.core.scanner import ScanJob, ScanOptions
 
     bundle = load_bundle(args)
     det = Detector(bundle, "cpu" if args.cpu else "auto")
@@ -93,7 +93,7 @@ def worker(args: argparse.Namespace) -> dict:
     out: dict = {"mode": args.worker, "images": len(files), "device": det.device.name, "batch": batch}
     t = time.perf_counter()
     if args.worker == "engine":
-        from core.evidence import EVIDENCE_VERSION, read_evidence
+        from miwake.core.evidence import EVIDENCE_VERSION, read_evidence
 
         # as users run it: evidence on (metadata, C2PA, watermark), the default options
         job = ScanJob([str(f) for f in files], det, options=ScanOptions(batch_size=batch),
@@ -151,10 +151,10 @@ def run_cli(args: argparse.Namespace, folder: Path) -> dict:
 def count_crops(folder: Path, bundle, limit: int | None) -> int:
     from PIL import Image
 
-    from core.tiling import plan_tiles
+    from miwake.core.tiling import plan_tiles
 
     total = 0
-    from core.preprocess import tile_budget
+    from miwake.core.preprocess import tile_budget
 
     for f in sorted(folder.iterdir())[: limit or None]:
         with Image.open(f) as im:

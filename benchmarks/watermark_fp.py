@@ -28,8 +28,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core import watermark as wm  # noqa: E402
-from core.evidence import read_evidence  # noqa: E402
+from miwake.core import watermark as wm  # noqa: E402
+from miwake.core.evidence import read_evidence  # noqa: E402
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ Tests and portable builds set the overrides; code never branches on them.
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 import sys
 from pathlib import Path
@@ -31,13 +32,14 @@ def _ensure(path: Path) -> Path:
 
 
 def resources_dir() -> Path:
-    """Read-only resources: `sys._MEIPASS/resources` when frozen, the repository's `resources/` from source."""
+    """Read-only resources: `sys._MEIPASS/resources` when frozen, else the `miwake.resources` package data
+    (the wheel's `site-packages/miwake/resources`; in a checkout, `miwake/resources` links to `resources/`)."""
     override = os.environ.get(_ENV_RESOURCES)
     if override:
         return Path(override)
     if IS_FROZEN:
         return Path(sys._MEIPASS) / "resources"  # type: ignore[attr-defined]
-    return Path(__file__).resolve().parent.parent / "resources"
+    return Path(str(importlib.resources.files("miwake") / "resources"))
 
 
 def bundled_models_dir() -> Path:

@@ -36,10 +36,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication
 
-from core import paths
-from core.heatmap import probability_color
-from core.logsetup import setup_logging
-from core.settings import load_settings
+from miwake.core import paths
+from miwake.core.heatmap import probability_color
+from miwake.core.logsetup import setup_logging
+from miwake.core.settings import load_settings
 
 from .error_hooks import ErrorBridge, describe_error, install_hooks, uninstall_hooks
 from .i18n import apply_language

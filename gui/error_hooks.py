@@ -15,8 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from core import paths
-from core.errors import (
+from miwake.core import paths
+from miwake.core.errors import (
     BundleError,
     DeviceError,
     MiwakeError,

@@ -8,9 +8,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from core.bundle import Bundle
-from core.reports import write_csv, write_heatmaps, write_json
-from core.results import ImageResult
+from miwake.core.bundle import Bundle
+from miwake.core.reports import write_csv, write_heatmaps, write_json
+from miwake.core.results import ImageResult
 
 from .workers import run_task
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from core import paths
-from core.results import ErrorKind, ImageResult, Reason, Verdict
+from miwake.core import paths
+from miwake.core.results import ErrorKind, ImageResult, Reason, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def error_kind_hint(kind: ErrorKind | None) -> str:
 
 
 def evidence_kind_label(kind: str) -> str:
-    from core.evidence import KIND_LABELS
+    from miwake.core.evidence import KIND_LABELS
     english = KIND_LABELS.get(kind, kind)
     labels = {
         "c2pa": translate("EvidenceKind", "C2PA Content Credentials"),

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader
 
-from core.imaging import DEFAULT_MAX_PIXELS, open_image
+from miwake.core.imaging import DEFAULT_MAX_PIXELS, open_image
 
 log = logging.getLogger(__name__)
 

@@ -18,15 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import paths
-from core.bundle import Bundle
-from core.errors import MiwakeError
-from core.registry import ModelRegistry
-from core.results import ImageResult
-from core.scanner import ScanFinished, ScanProgress
-from core.scoring import decide
-from core.settings import Settings, load_settings, save_settings
-from core.store import ScanRecord
+from miwake.core import paths
+from miwake.core.bundle import Bundle
+from miwake.core.errors import MiwakeError
+from miwake.core.registry import ModelRegistry
+from miwake.core.results import ImageResult
+from miwake.core.scanner import ScanFinished, ScanProgress
+from miwake.core.scoring import decide
+from miwake.core.settings import Settings, load_settings, save_settings
+from miwake.core.store import ScanRecord
 
 from . import i18n
 from .error_hooks import describe_error

@@ -21,14 +21,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from core import paths
-from core.detector import LazyDetector
-from core.evidence import EVIDENCE_VERSION, read_evidence
-from core.registry import ModelRegistry
-from core.results import ImageResult
-from core.scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
-from core.settings import Settings
-from core.store import ResultStore, ScanRecord, open_store
+from miwake.core import paths
+from miwake.core.detector import LazyDetector
+from miwake.core.evidence import EVIDENCE_VERSION, read_evidence
+from miwake.core.registry import ModelRegistry
+from miwake.core.results import ImageResult
+from miwake.core.scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
+from miwake.core.settings import Settings
+from miwake.core.store import ResultStore, ScanRecord, open_store
 
 from .models.results_model import ResultsModel
 from .workers import Worker, pool

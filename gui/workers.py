@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from core.errors import MiwakeError
+from miwake.core.errors import MiwakeError
 
 log = logging.getLogger(__name__)
 

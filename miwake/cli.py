@@ -10,8 +10,8 @@ from . import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from core import cli as core_cli
-    from core import inspect_cli
+    from miwake.core import cli as core_cli
+    from miwake.core import inspect_cli
 
     p = argparse.ArgumentParser(prog="miwake", description="Tell AI-generated images apart.")
     p.add_argument("--version", action="version", version=f"miwake {__version__}")
@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     core_cli.add_scan_parser(sub)
     core_cli.add_models_parser(sub)
     inspect_cli.add_inspect_parser(sub)
-    from training import (
+    from miwake.training import (
         cli as training_cli,  # cheap: its commands check their extras when they start
     )
 
@@ -34,25 +34,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
-    from gui.platform_check import platform_problem
+    from miwake.gui.platform_check import platform_problem
 
     problem = platform_problem()  # before Qt loads its platform plugin (and aborts with a generic message)
     if problem:
         print(f"miwake: {problem}", file=sys.stderr)
         return 2
-    from gui.app import run_app
+    from miwake.gui.app import run_app
 
     return run_app(folder=args.folder, screenshot=args.screenshot)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from core.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
-    from core.errors import MiwakeError, UsageError
-    from core.logsetup import setup_logging
+    from miwake.core.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
+    from miwake.core.errors import MiwakeError, UsageError
+    from miwake.core.logsetup import setup_logging
 
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["train-worker"]:  # the frozen app runs long jobs as a child of itself
-        from training.worker import main as worker_main
+        from miwake.training.worker import main as worker_main
 
         return worker_main(argv[1:])
     parser = build_parser()

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from core.imaging import open_image
+from miwake.core.imaging import open_image
 
 from . import __version__
 
@@ -66,8 +66,8 @@ def _c2pa() -> str:
 
 def run_self_test(device: str = "auto", out: TextIO | None = None) -> int:
     """Print what was checked; 0 when every sample was scored and every check passed, 1 otherwise."""
-    from core import paths
-    from core.errors import MiwakeError
+    from miwake.core import paths
+    from miwake.core.errors import MiwakeError
 
     out = out or sys.stdout
     t0 = time.perf_counter()
@@ -91,15 +91,15 @@ def run_self_test(device: str = "auto", out: TextIO | None = None) -> int:
 
 
 def _scan_samples(device: str, out: TextIO) -> bool:
-    from core import paths
-    from core.detector import Detector
-    from core.discovery import discover
-    from core.errors import ModelNotFoundError
-    from core.evidence import EVIDENCE_VERSION, read_evidence
-    from core.registry import DEFAULT_MODEL_ID, ModelRegistry
-    from core.results import ImageResult
-    from core.scanner import ScanFinished, ScanJob, ScanOptions
-    from core.store import ResultStore
+    from miwake.core import paths
+    from miwake.core.detector import Detector
+    from miwake.core.discovery import discover
+    from miwake.core.errors import ModelNotFoundError
+    from miwake.core.evidence import EVIDENCE_VERSION, read_evidence
+    from miwake.core.registry import DEFAULT_MODEL_ID, ModelRegistry
+    from miwake.core.results import ImageResult
+    from miwake.core.scanner import ScanFinished, ScanJob, ScanOptions
+    from miwake.core.store import ResultStore
 
     samples = paths.samples_dir()
     files = list(discover([samples])) if samples.is_dir() else []

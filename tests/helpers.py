@@ -14,8 +14,8 @@ TINY_CROP = 32
 def make_tiny_bundle(folder: Path, *, model_id: str = "tiny", seed: int = 0, crop: int = TINY_CROP, mode: str = "crop"):
     import torch
 
-    from core.bundle import ModelCard, save_bundle
-    from core.detector import build_model
+    from miwake.core.bundle import ModelCard, save_bundle
+    from miwake.core.detector import build_model
 
     torch.manual_seed(seed)
     model = build_model(TINY_ARCH)

@@ -35,8 +35,8 @@ def prepare_resources(dst: Path) -> Path:
     shutil.copytree(ROOT / "resources", dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     default = dst / "models" / "default"
     if not (default / "model.json").is_file():
-        from core.bundle import ModelCard, save_bundle
-        from core.detector import build_model
+        from miwake.core.bundle import ModelCard, save_bundle
+        from miwake.core.detector import build_model
 
         import torch
 
@@ -63,7 +63,7 @@ def prepare_resources(dst: Path) -> Path:
 
 
 def _images(folder: Path) -> list[Path]:
-    from core.discovery import discover
+    from miwake.core.discovery import discover
 
     return sorted(discover([folder]))
 

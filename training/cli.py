@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from core import extras
-from core.bundle import format_metric
-from core.cli import non_negative_int, positive_int
+from miwake.core import extras
+from miwake.core.bundle import format_metric
+from miwake.core.cli import non_negative_int, positive_int
 
 
 def _add_data_args(p: argparse.ArgumentParser) -> None:
@@ -192,9 +192,9 @@ def print_report(report: Any, out: Any = None) -> None:
 def cmd_eval(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from core.bundle import read_bundle
-    from core.detector import Detector
-    from core.registry import ModelRegistry
+    from miwake.core.bundle import read_bundle
+    from miwake.core.detector import Detector
+    from miwake.core.registry import ModelRegistry
 
     from .evaluate import evaluate, write_roc_png
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.imaging import decode_image, open_image
-from core.preprocess import resize_center_crop
+from miwake.core.imaging import decode_image, open_image
+from miwake.core.preprocess import resize_center_crop
 
 from .augment import AugmentConfig, fits, reencode, train_crop
 from .dataset import AI, Sample, split_by_source

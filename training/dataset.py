@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from core.discovery import DiscoveryOptions, discover
-from core.errors import UsageError
+from miwake.core.discovery import DiscoveryOptions, discover
+from miwake.core.errors import UsageError
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from core.detector import Detector
-from core.imaging import decode_image
-from core.results import ImageResult
-from core.scanner import ScanJob, ScanOptions, ScanProgress
+from miwake.core.detector import Detector
+from miwake.core.imaging import decode_image
+from miwake.core.results import ImageResult
+from miwake.core.scanner import ScanJob, ScanOptions, ScanProgress
 
 from .dataset import Sample, summarize
 from .metrics import band_precision, binary_metrics, choose_operating_point, group_breakdown, roc_points

@@ -29,9 +29,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from PIL import Image
 
-from core.imaging import decode_image
-from core.preprocess import resize_center_crop
-from core.tiling import extract_tiles, plan_tiles
+from miwake.core.imaging import decode_image
+from miwake.core.preprocess import resize_center_crop
+from miwake.core.tiling import extract_tiles, plan_tiles
 
 from .augment import AugmentConfig, fits, reencode, train_crop
 from .dataset import Sample

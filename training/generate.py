@@ -375,7 +375,7 @@ def reconstruct(
     result is cropped back, so every fake has exactly its real's size. The latent is the encoder's mode (no noise),
     the VAE runs in float32, and images above `tile_above_pixels` use diffusers' tiled VAE to bound memory.
     """
-    from core.discovery import DiscoveryOptions, discover
+    from miwake.core.discovery import DiscoveryOptions, discover
 
     from .sd_models import load_vae
     from .sd_reconstruct import round_trip

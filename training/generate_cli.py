@@ -64,7 +64,7 @@ def add_generate_parser(sub: Any) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from core.extras import GENERATION, require
+    from miwake.core.extras import GENERATION, require
 
     require(GENERATION, "Generating images" if not args.reconstruct else "Reconstructing images")
     from tqdm import tqdm

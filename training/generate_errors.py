@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.errors import MiwakeError, UsageError
+from miwake.core.errors import MiwakeError, UsageError
 
 
 class GenerateError(MiwakeError):

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.bundle import Bundle, refuse_pickle
-from core.detector import build_model
-from core.errors import MiwakeError
+from miwake.core.bundle import Bundle, refuse_pickle
+from miwake.core.detector import build_model
+from miwake.core.errors import MiwakeError
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def init_model(arch: str, init: str = "random", *, registry: Any = None) -> tupl
         model = build_model(arch)
         m, t = load_backbone(model, _read_weights_file(p))
         return fresh_head(model), InitInfo("file", f"weights file {p.name}", m, t)
-    from core.registry import ModelRegistry
+    from miwake.core.registry import ModelRegistry
 
     bundle = (registry or ModelRegistry()).get(init)
     model = build_model(bundle.card.arch)

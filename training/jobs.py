@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core import extras
-from core.errors import MissingExtraError, MiwakeError
+from miwake.core import extras
+from miwake.core.errors import MissingExtraError, MiwakeError
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +106,9 @@ def _train(p: dict[str, Any], emit: Emit, cancel: threading.Event) -> dict[str, 
 def _evaluate(p: dict[str, Any], emit: Emit, cancel: threading.Event) -> dict[str, Any]:
     import json
 
-    from core.bundle import read_bundle
-    from core.detector import Detector
-    from core.registry import ModelRegistry
+    from miwake.core.bundle import read_bundle
+    from miwake.core.detector import Detector
+    from miwake.core.registry import ModelRegistry
 
     from .dataset import Sample
     from .evaluate import evaluate, write_roc_png

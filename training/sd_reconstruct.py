@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.detector import DeviceInfo
+from miwake.core.detector import DeviceInfo
 
 
 def pad_to_multiple(rgb: Any, multiple: int = 8) -> tuple[Any, int, int]:
@@ -31,7 +31,7 @@ def round_trip(vae: Any, src: Path, dev: DeviceInfo, *, tile_above_pixels: int) 
     import torch
     from PIL import Image
 
-    from core.imaging import decode_image, file_sha256
+    from miwake.core.imaging import decode_image, file_sha256
 
     img = decode_image(src)
     h, w = img.height, img.width

@@ -1,4 +1,4 @@
-"""Child-process entry point for long jobs: `python -m training.worker SPEC.json` (from source) or
+"""Child-process entry point for long jobs: `python -m miwake.training.worker SPEC.json` (from source) or
 `miwake train-worker SPEC.json` (frozen). Prints one JSON object per line on stdout — events, then a
 final {"event": "JobResult", ...} — and exits 0 (finished), 3 (cancelled) or 1 (failed). SIGTERM (or
 SIGINT, or a "cancel" line on stdin) asks the job to stop at its next safe point (training saves a
@@ -23,9 +23,9 @@ EXIT = {"finished": 0, "stopped_early": 0, "cancelled": 3, "failed": 1}
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m training.worker SPEC.json", file=sys.stderr)
+        print("usage: python -m miwake.training.worker SPEC.json", file=sys.stderr)
         return 2
-    from core.logsetup import setup_logging
+    from miwake.core.logsetup import setup_logging
 
     setup_logging(console=True)
     logging.getLogger().handlers[-1].setLevel(logging.WARNING)

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.bundle import ARCHIVE_SUFFIX, Bundle
-from core.errors import MiwakeError
-from core.registry import ModelRegistry
+from miwake.core.bundle import ARCHIVE_SUFFIX, Bundle
+from miwake.core.errors import MiwakeError
+from miwake.core.registry import ModelRegistry
 
 from ..error_hooks import describe_error
 from ..widgets.detail_text import (

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.settings import Settings, load_settings, save_settings
+from miwake.core.settings import Settings, load_settings, save_settings
 
 from .. import i18n
 from ..error_hooks import describe_error
@@ -34,7 +34,7 @@ def probe_devices() -> tuple[str | None, bool]:
     """(CUDA GPU name or None, Apple MPS available) — imports torch, so it runs in a worker."""
     import torch
 
-    from core.detector import cuda_available, resolve_device
+    from miwake.core.detector import cuda_available, resolve_device
 
     gpu = resolve_device("cuda").name if cuda_available() else None
     mps = getattr(torch.backends, "mps", None)

@@ -23,9 +23,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
-from core.heatmap import probability_color
-from core.results import ImageResult, Verdict
-from core.textsafe import for_utf8
+from miwake.core.heatmap import probability_color
+from miwake.core.results import ImageResult, Verdict
+from miwake.core.textsafe import for_utf8
 
 from .. import i18n
 

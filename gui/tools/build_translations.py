@@ -1,4 +1,4 @@
-"""Update and compile the UI translations: `python -m gui.tools.build_translations [--check]`.
+"""Update and compile the UI translations: `python -m miwake.gui.tools.build_translations [--check]`.
 
 1. `pyside6-lupdate` collects every `self.tr(...)` / `translate("Context", ...)` string of `gui/` into
    `resources/i18n/miwake_<lang>.ts` (existing translations are kept; strings no longer used are dropped).

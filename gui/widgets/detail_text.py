@@ -9,8 +9,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
-from core.bundle import Bundle, format_metric
-from core.card_facts import (
+from miwake.core.bundle import Bundle, format_metric
+from miwake.core.card_facts import (
     DataSplit,
     format_duration,
     headline_text,
@@ -18,9 +18,9 @@ from core.card_facts import (
     training_facts,
     validation_facts,
 )
-from core.heatmap import probability_color
-from core.results import ImageResult, Reason, Verdict
-from core.textsafe import for_utf8
+from miwake.core.heatmap import probability_color
+from miwake.core.results import ImageResult, Reason, Verdict
+from miwake.core.textsafe import for_utf8
 
 from .. import i18n
 

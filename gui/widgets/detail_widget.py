@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.bundle import Bundle
-from core.results import ImageResult
+from miwake.core.bundle import Bundle
+from miwake.core.results import ImageResult
 
 from ..image_reader import DisplayImageError, read_scaled
 from ..workers import pool, run_task

@@ -12,7 +12,7 @@ import os
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from core.settings import load_settings, save_settings
+from miwake.core.settings import load_settings, save_settings
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from core.heatmap import probability_color
-from core.results import Heatmap
+from miwake.core.heatmap import probability_color
+from miwake.core.results import Heatmap
 
 _MARGIN = 6
 

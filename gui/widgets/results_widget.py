@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.results import ImageResult, Verdict
+from miwake.core.results import ImageResult, Verdict
 
 from .. import i18n
 from ..models.results_model import RESULT_ROLE, Column, ResultsModel, ResultsProxyModel

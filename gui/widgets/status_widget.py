@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from core.scanner import ScanProgress
+from miwake.core.scanner import ScanProgress
 
 from ..i18n import format_duration
 from .elided_label import ElidedLabel

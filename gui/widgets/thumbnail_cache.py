@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 
-from core import paths
+from miwake.core import paths
 
 from ..image_reader import DisplayImageError, read_scaled
 from ..workers import pool

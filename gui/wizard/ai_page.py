@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.bundle import PICKLE_SUFFIXES
+from miwake.core.bundle import PICKLE_SUFFIXES
 
 from ..widgets.file_dialogs import choose_folder, open_file
 from ..workers import Worker

@@ -14,10 +14,10 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from training.augment import fits
-from training.data import SplitPlan, image_size, plan_split
-from training.dataset import AI, REAL, DatasetError, Sample, from_folders
-from training.train import TrainConfig
+from miwake.training.augment import fits
+from miwake.training.data import SplitPlan, image_size, plan_split
+from miwake.training.dataset import AI, REAL, DatasetError, Sample, from_folders
+from miwake.training.train import TrainConfig
 
 log = logging.getLogger(__name__)
 

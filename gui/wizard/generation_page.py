@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from training.generate import MANIFEST_NAME
-from training.jobs import JobSpec, free_disk_bytes
+from miwake.training.generate import MANIFEST_NAME
+from miwake.training.jobs import JobSpec, free_disk_bytes
 
 from .. import i18n
 from ..image_reader import read_scaled

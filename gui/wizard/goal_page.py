@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.bundle import Bundle
-from core.errors import MiwakeError
-from core.registry import ModelRegistry
+from miwake.core.bundle import Bundle
+from miwake.core.errors import MiwakeError
+from miwake.core.registry import ModelRegistry
 
 from ..widgets.plain_dialogs import plain_question
 from .advice import fill

@@ -14,8 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from training.jobs import JobSpec
-from training.process import JobProcess
+from miwake.training.jobs import JobSpec
+from miwake.training.process import JobProcess
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from training.sd_prompts import PRESETS, list_presets
+from miwake.training.sd_prompts import PRESETS, list_presets
 
 from ..widgets.file_dialogs import open_file
 from .advice import fill

@@ -11,10 +11,10 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout
 
-from core.bundle import Bundle, read_bundle
-from core.errors import MiwakeError
-from core.registry import ModelRegistry
-from training.jobs import JobSpec
+from miwake.core.bundle import Bundle, read_bundle
+from miwake.core.errors import MiwakeError
+from miwake.core.registry import ModelRegistry
+from miwake.training.jobs import JobSpec
 
 from ..error_hooks import describe_error
 from ..widgets.plain_dialogs import plain_question

@@ -19,8 +19,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from core import paths
-from training.init_weights import STARTING_MODEL
+from miwake.core import paths
+from miwake.training.init_weights import STARTING_MODEL
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from training.jobs import JobSpec
+from miwake.training.jobs import JobSpec
 
 from .folder_scan import FolderScan, benchmark_manifest
 from .job_runner import JobRunner

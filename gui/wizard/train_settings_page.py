@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.detector import COMMON_ARCHS, DeviceInfo, resolve_device
-from core.errors import MiwakeError
-from training.init_weights import STARTING_MODEL
+from miwake.core.detector import COMMON_ARCHS, DeviceInfo, resolve_device
+from miwake.core.errors import MiwakeError
+from miwake.training.init_weights import STARTING_MODEL
 
 from ..workers import Worker, run_task
 from .advice import approx_duration, failure_text, fill
@@ -219,7 +219,7 @@ class TrainSettingsPage(WizardPage):
     @staticmethod
     def _new_model_starts() -> list[str]:
         """What a new model can start from here, offline: the bundled detector first (when installed)."""
-        from core.registry import ModelRegistry
+        from miwake.core.registry import ModelRegistry
 
         try:
             ModelRegistry().get(STARTING_MODEL)
@@ -242,7 +242,7 @@ class TrainSettingsPage(WizardPage):
         value = self.init.currentData() or ""
         from_model = value not in ("imagenet", "random", "")
         if from_model:
-            from core.registry import ModelRegistry
+            from miwake.core.registry import ModelRegistry
 
             try:
                 self.arch.setCurrentText(ModelRegistry().get(value).card.arch)

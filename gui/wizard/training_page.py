@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.discovery import discover
-from training.checkpoint import has_checkpoint
-from training.jobs import JobSpec, free_disk_bytes
+from miwake.core.discovery import discover
+from miwake.training.checkpoint import has_checkpoint
+from miwake.training.jobs import JobSpec, free_disk_bytes
 
 from .. import i18n
 from .advice import disk_text, failure_text, fill

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.bundle import IMAGENET_MEAN, IMAGENET_STD, ModelCard, read_bundle, save_bundle
-from core.detector import Detector, build_model
+from miwake.core.bundle import IMAGENET_MEAN, IMAGENET_STD, ModelCard, read_bundle, save_bundle
+from miwake.core.detector import Detector, build_model
 
 
 @pytest.mark.parametrize("arch", ["miwake_dinov2_s14", "miwake_dinov2_s14_layers", "miwake_dinov2s_lite2"])
@@ -34,7 +34,7 @@ def test_bundle_of_a_miwake_architecture_scores_crops_and_small_tiles(arch: str,
 
 
 def test_fusion_feeds_each_branch_the_normalisation_it_was_trained_with() -> None:
-    from core.archs import DinoV2LiteProbe
+    from miwake.core.archs import DinoV2LiteProbe
 
     m = DinoV2LiteProbe().eval()
     x01 = torch.rand(1, 3, 224, 224)
@@ -48,14 +48,14 @@ def test_fusion_feeds_each_branch_the_normalisation_it_was_trained_with() -> Non
 def test_hub_weights_are_refused() -> None:
     import timm
 
-    from core import archs  # noqa: F401
+    from miwake.core import archs  # noqa: F401
 
     with pytest.raises(ValueError, match="no hub weights"):
         timm.create_model("miwake_dinov2_s14", pretrained=True)
 
 
 def test_every_block_features_end_with_the_last_block_features() -> None:
-    from core.archs import DinoV2LayersProbe, DinoV2Probe
+    from miwake.core.archs import DinoV2LayersProbe, DinoV2Probe
 
     torch.manual_seed(0)
     layers, last = DinoV2LayersProbe().eval(), DinoV2Probe().eval()

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from core.bundle import ModelCard, read_bundle, save_bundle, validate_bundle, write_archive
-from core.detector import Detector, build_model
-from core.errors import BundleError, UnsafeModelFormatError
+from miwake.core.bundle import ModelCard, read_bundle, save_bundle, validate_bundle, write_archive
+from miwake.core.detector import Detector, build_model
+from miwake.core.errors import BundleError, UnsafeModelFormatError
 
 from tests.helpers import TINY_ARCH
 

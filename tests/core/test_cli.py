@@ -81,7 +81,7 @@ def _csv_of(tmp_path: Path, folder: Path) -> list[str]:
 
 def _interrupt_after(monkeypatch, calls: int) -> None:
     """Ctrl-C arrives while the model runs its `calls`-th batch (as SIGINT raises in the main thread)."""
-    from core.detector import Detector
+    from miwake.core.detector import Detector
 
     real = Detector.logits
     seen = {"n": 0}
@@ -96,8 +96,8 @@ def _interrupt_after(monkeypatch, calls: int) -> None:
 
 
 def test_ctrl_c_stores_a_cancelled_scan_and_reports_what_finished(tmp_path, tiny_bundle, monkeypatch, capsys):
-    from core import paths
-    from core.store import ResultStore
+    from miwake.core import paths
+    from miwake.core.store import ResultStore
     from tests.helpers import noise_image
 
     main(["models", "import", str(tiny_bundle.path)])
@@ -145,7 +145,7 @@ def test_ctrl_c_in_the_consumer_still_gives_the_summary(tmp_path, tiny_bundle, i
 
 
 def test_runtime_failures_have_their_own_exit_code(tmp_path, tiny_bundle, image_folder, capsys):
-    from core import paths
+    from miwake.core import paths
 
     main(["models", "import", str(tiny_bundle.path)])
     weights = paths.user_models_dir() / "tiny" / "model.safetensors"
@@ -159,8 +159,8 @@ def test_runtime_failures_have_their_own_exit_code(tmp_path, tiny_bundle, image_
 
 
 def test_the_band_override_decides_scan_verdicts_and_the_report_records_it(tmp_path, tiny_bundle, image_folder):
-    from core.scoring import verdict_for
-    from core.settings import load_settings, save_settings
+    from miwake.core.scoring import verdict_for
+    from miwake.core.settings import load_settings, save_settings
 
     main(["models", "import", str(tiny_bundle.path)])
     out = tmp_path / "card.json"
@@ -182,8 +182,8 @@ def test_the_band_override_decides_scan_verdicts_and_the_report_records_it(tmp_p
 
 
 def test_an_old_threshold_override_in_settings_is_kept_but_decides_nothing(tmp_path):
-    from core import paths
-    from core.settings import load_settings
+    from miwake.core import paths
+    from miwake.core.settings import load_settings
 
     paths.settings_path().write_text(json.dumps({"threshold_override": 0.9, "version": 2}), encoding="utf-8")
     s = load_settings()
@@ -193,8 +193,8 @@ def test_an_old_threshold_override_in_settings_is_kept_but_decides_nothing(tmp_p
 def test_the_table_ranks_metadata_ai_first_then_by_verdict_and_probability():
     import io
 
-    from core.cli import print_table
-    from core.results import ImageResult, Reason, Verdict
+    from miwake.core.cli import print_table
+    from miwake.core.results import ImageResult, Reason, Verdict
 
     rows = [
         ImageResult("/u1.png", size=1, probability=0.6, verdict=Verdict.UNSURE, crops=1),

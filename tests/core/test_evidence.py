@@ -8,9 +8,9 @@ import threading
 
 import pytest
 
-from core.evidence import EVIDENCE_VERSION, KINDS, format_evidence, read_evidence
-from core.reports import write_csv
-from core.results import EvidenceItem, Reason, Verdict
+from miwake.core.evidence import EVIDENCE_VERSION, KINDS, format_evidence, read_evidence
+from miwake.core.reports import write_csv
+from miwake.core.results import EvidenceItem, Reason, Verdict
 from tests.evidence_helpers import (
     A1111_TEXT,
     c2pa_sign,
@@ -253,8 +253,8 @@ def test_readers_are_thread_safe(tmp_path, signer):
 
 # -- verdict rule, reports, CLI ---------------------------------------------------------------------------
 def test_scan_verdict_rule(tmp_path, tiny_bundle):
-    from core.detector import Detector
-    from core.scanner import ScanJob, ScanOptions
+    from miwake.core.detector import Detector
+    from miwake.core.scanner import ScanJob, ScanOptions
 
     d = tmp_path / "scan"
     write(d / "gen.png", png_bytes(noise_image(96, 64, 1), texts={"parameters": A1111_TEXT}))

@@ -16,8 +16,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from core.evidence import KINDS, read_evidence
-from core.results import EvidenceItem
+from miwake.core.evidence import KINDS, read_evidence
+from miwake.core.results import EvidenceItem
 from tests.evidence_helpers import (
     A1111_TEXT,
     BILLION_LAUGHS,

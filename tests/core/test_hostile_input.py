@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 
-from core.errors import ImageReadError
-from core.imaging import decode_image
-from core.results import ErrorKind
+from miwake.core.errors import ImageReadError
+from miwake.core.imaging import decode_image
+from miwake.core.results import ErrorKind
 from tests.helpers import noise_image
 
 EPS = (b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n"
@@ -37,7 +37,7 @@ def no_programs(monkeypatch):
 
 
 def test_postscript_disguised_as_an_image_is_never_handed_to_a_program(tmp_path, no_programs):
-    from core.evidence import read_evidence
+    from miwake.core.evidence import read_evidence
 
     for name in ("drawing.jpg", "drawing.png", "drawing.tif"):
         p = tmp_path / name
@@ -119,7 +119,7 @@ def test_a_png_with_a_large_comfyui_workflow_decodes(tmp_path):
 
 # -- names, terminals, odd paths ----------------------------------------------------------------------------------
 def test_terminal_output_escapes_control_characters_and_undecodable_bytes():
-    from core.textsafe import for_terminal, json_text
+    from miwake.core.textsafe import for_terminal, json_text
 
     assert for_terminal("a\x1b]0;owned\x07b\x1b[2Jc\rd") == "a\\x1b]0;owned\\x07b\\x1b[2Jc\\rd"
     assert for_terminal("caf\udce9.png") == "caf\\xe9.png"
@@ -244,8 +244,8 @@ def test_a_symlink_loop_alone_on_the_command_line_is_reported(tmp_path, tiny_bun
 
 
 def test_metadata_ai_with_undecodable_pixels_reads_the_same_in_table_and_csv():
-    from core.cli import _verdict_label
-    from core.results import EvidenceItem, ImageResult, Reason, Verdict
+    from miwake.core.cli import _verdict_label
+    from miwake.core.results import EvidenceItem, ImageResult, Reason, Verdict
 
     r = ImageResult("/x.png", size=5, verdict=Verdict.AI, reason=Reason.METADATA, error_kind=ErrorKind.CORRUPT,
                     error="bad", evidence=(EvidenceItem("c2pa", "trainedAlgorithmicMedia", True),))  # fmt: skip
@@ -272,7 +272,7 @@ def test_skipped_folders_are_reported_once(tmp_path, tiny_bundle, capsys, monkey
 def test_library_warnings_and_tracebacks_stay_out_of_the_console(tmp_path, capsys):
     import logging
 
-    from core import logsetup
+    from miwake.core import logsetup
 
     monkey_root = logging.getLogger()
     before = list(monkey_root.handlers)
@@ -284,7 +284,7 @@ def test_library_warnings_and_tracebacks_stay_out_of_the_console(tmp_path, capsy
         try:
             raise ValueError("boom")
         except ValueError:
-            logging.getLogger("core.scanner").exception("Unexpected error while reading x")
+            logging.getLogger("miwake.core.scanner").exception("Unexpected error while reading x")
         err = capsys.readouterr().err
         assert "odd tag" not in err and "something about a file" not in err
         assert "Unexpected error while reading x (details in the log file)" in err and "Traceback" not in err

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from core import paths
-from core.errors import BundleError, StoreError
-from core.results import ImageResult, Verdict
-from core.store import ResultStore
+from miwake.core import paths
+from miwake.core.errors import BundleError, StoreError
+from miwake.core.results import ImageResult, Verdict
+from miwake.core.store import ResultStore
 from miwake.cli import main
 from tests.helpers import noise_image
 
@@ -113,8 +113,8 @@ def test_pruning_keeps_the_running_scan_and_ignores_empty_scans(tmp_path):
 
 
 def test_exports_name_a_missing_folder_and_leave_no_part_file(tmp_path, monkeypatch):
-    from core.errors import UsageError
-    from core.reports import write_csv, write_json
+    from miwake.core.errors import UsageError
+    from miwake.core.reports import write_csv, write_json
 
     rows = [ImageResult(path="/x.png", probability=0.5, verdict=Verdict.UNSURE)]
     with pytest.raises(UsageError, match="does not exist"):
@@ -174,7 +174,7 @@ def test_a_hub_architecture_in_a_card_is_refused_without_network(tmp_path, tiny_
 
 
 def test_a_zip_bomb_archive_is_refused_before_it_is_unpacked(tmp_path, tiny_bundle):
-    from core.bundle import read_bundle
+    from miwake.core.bundle import read_bundle
 
     bomb = tmp_path / "bomb.miwake"
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -229,7 +229,7 @@ def test_a_deeply_nested_card_and_a_broken_installed_folder_do_not_break_listing
 
 
 def test_json_reports_never_hold_bare_nan(tmp_path):
-    from core.reports import write_json
+    from miwake.core.reports import write_json
 
     write_json([ImageResult(path="/x.png", probability=float("nan"), verdict=Verdict.UNSURE)], tmp_path / "r.json")
     text = (tmp_path / "r.json").read_text("utf-8")
@@ -238,7 +238,7 @@ def test_json_reports_never_hold_bare_nan(tmp_path):
 
 # -- settings ---------------------------------------------------------------------------------------------------
 def test_each_hostile_setting_falls_back_alone(tmp_path, tiny_bundle, capsys):
-    from core.settings import load_settings
+    from miwake.core.settings import load_settings
 
     paths.settings_path().write_text(json.dumps({
         "language": 5, "max_tiles": "abc", "unsure_band_override": [0.9, 0.1], "batch_size": -1, "stride": 64,

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.errors import ImageReadError
-from core.imaging import decode_image
+from miwake.core.errors import ImageReadError
+from miwake.core.imaging import decode_image
 from tests.helpers import HOSTILE_EXPECTED, make_hostile_folder, noise_image
 
 

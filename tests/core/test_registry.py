@@ -2,9 +2,9 @@ import shutil
 
 import pytest
 
-from core import paths
-from core.errors import BundleError, ModelNotFoundError
-from core.registry import ModelRegistry
+from miwake.core import paths
+from miwake.core.errors import BundleError, ModelNotFoundError
+from miwake.core.registry import ModelRegistry
 
 from tests.helpers import make_tiny_bundle
 

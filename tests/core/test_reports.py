@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from core.reports import CSV_COLUMNS, neutralize, write_csv, write_heatmaps, write_json
-from core.results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Verdict
+from miwake.core.reports import CSV_COLUMNS, neutralize, write_csv, write_heatmaps, write_json
+from miwake.core.results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Verdict
 from tests.helpers import noise_image
 
 
@@ -70,7 +70,7 @@ def test_heatmap_pngs(tmp_path):
 
 
 def test_heatmaps_are_not_drawn_over_a_file_changed_since_the_scan(tmp_path):
-    from core.imaging import file_sha256
+    from miwake.core.imaging import file_sha256
 
     img = tmp_path / "a.png"
     noise_image(64, 32, 1).save(img)

@@ -2,11 +2,11 @@ import threading
 
 import pytest
 
-from core.detector import Detector
-from core.discovery import DiscoveryOptions, discover
-from core.results import ImageResult
-from core.scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
-from core.store import ResultStore
+from miwake.core.detector import Detector
+from miwake.core.discovery import DiscoveryOptions, discover
+from miwake.core.results import ImageResult
+from miwake.core.scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
+from miwake.core.store import ResultStore
 from tests.helpers import HOSTILE_EXPECTED, make_hostile_folder, noise_image
 
 
@@ -189,7 +189,7 @@ def test_a_rescan_of_unchanged_files_imports_no_torch_and_reads_no_weights(tmp_p
 
 def test_scanning_starts_while_discovery_is_still_finding_files(tmp_path, detector, monkeypatch):
     """Issue #13 item 2: results come before discovery ends; the total grows as files are found."""
-    import core.scanner as scanner
+    import miwake.core.scanner as scanner
 
     d = tmp_path / "imgs"
     d.mkdir()

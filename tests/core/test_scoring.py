@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from core.results import Verdict
-from core.scoring import aggregate_logits, verdict_for
+from miwake.core.results import Verdict
+from miwake.core.scoring import aggregate_logits, verdict_for
 
 
 def test_mean_logit_is_sigmoid_of_mean():
@@ -43,6 +43,6 @@ def test_core_makes_openmp_wait_passively():
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
-    out = subprocess.run([sys.executable, "-c", "import core, os; print(os.environ['OMP_WAIT_POLICY'])"],
+    out = subprocess.run([sys.executable, "-c", "import miwake.core, os; print(os.environ['OMP_WAIT_POLICY'])"],
                          capture_output=True, text=True, env=env, check=True).stdout.strip()
     assert out == "PASSIVE"

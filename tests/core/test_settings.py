@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.settings import SETTINGS_VERSION, Settings, load_settings, save_settings
+from miwake.core.settings import SETTINGS_VERSION, Settings, load_settings, save_settings
 
 
 def test_a_version_1_file_with_the_old_default_tile_count_follows_the_model(tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ import subprocess
 import sys
 import textwrap
 
-from core.results import ErrorKind, Heatmap, ImageResult, Verdict
-from core.store import ResultStore
+from miwake.core.results import ErrorKind, Heatmap, ImageResult, Verdict
+from miwake.core.store import ResultStore
 from tests.helpers import noise_image
 
 
@@ -61,11 +61,11 @@ def test_killed_scan_keeps_its_finished_rows(tmp_path, tiny_bundle):
     script = textwrap.dedent(
         f"""
         import sys
-        from core.bundle import read_bundle
-        from core.detector import Detector
-        from core.results import ImageResult
-        from core.scanner import ScanJob, ScanOptions
-        from core.store import ResultStore
+        from miwake.core.bundle import read_bundle
+        from miwake.core.detector import Detector
+        from miwake.core.results import ImageResult
+        from miwake.core.scanner import ScanJob, ScanOptions
+        from miwake.core.store import ResultStore
         store = ResultStore({str(db)!r})
         job = ScanJob([{str(d)!r}], Detector(read_bundle({str(tiny_bundle.path)!r}), "cpu"), store=store,
                       options=ScanOptions(batch_size=1, workers=1))

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core.tiling import extract_tiles, plan_tiles
+from miwake.core.tiling import extract_tiles, plan_tiles
 
 
 def covered(width, height, grid):
@@ -82,10 +82,10 @@ def test_invalid_sizes():
 
 
 def test_tile_budget_comes_from_the_user_then_the_card_then_the_default() -> None:
-    from core.bundle import ModelCard
-    from core.preprocess import make_inputs, tile_budget
-    from core.scanner import ScanOptions
-    from core.tiling import DEFAULT_MAX_TILES
+    from miwake.core.bundle import ModelCard
+    from miwake.core.preprocess import make_inputs, tile_budget
+    from miwake.core.scanner import ScanOptions
+    from miwake.core.tiling import DEFAULT_MAX_TILES
 
     plain = ModelCard(id="a", display_name="a", arch="x", crop_size=32)
     slow = plain.with_(max_tiles=4)
@@ -103,8 +103,8 @@ def test_tile_budget_comes_from_the_user_then_the_card_then_the_default() -> Non
 
 
 def test_card_tile_budget_survives_the_round_trip_and_is_checked() -> None:
-    from core.bundle import ModelCard
-    from core.errors import BundleError
+    from miwake.core.bundle import ModelCard
+    from miwake.core.errors import BundleError
 
     card = ModelCard(id="a", display_name="a", arch="x", max_tiles=12, weights_sha256="0" * 64)
     assert ModelCard.from_dict(card.to_dict()).max_tiles == 12

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core import watermark as wm
-from core.evidence import read_evidence
+from miwake.core import watermark as wm
+from miwake.core.evidence import read_evidence
 from tests.evidence_helpers import save_bytes, write
 from tests.helpers import noise_image
 

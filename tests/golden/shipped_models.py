@@ -21,11 +21,11 @@ GOLDEN = Path(__file__).with_name("shipped_models.json")
 
 def score_samples(model_dir: Path) -> dict[str, Any]:
     """The pixel probability and pixel verdict of every sample, as a CPU scan computes them."""
-    from core.bundle import read_bundle, validate_bundle
-    from core.detector import Detector
-    from core.imaging import IMAGE_EXTENSIONS, decode_image
-    from core.preprocess import make_inputs
-    from core.scoring import aggregate_logits, verdict_for
+    from miwake.core.bundle import read_bundle, validate_bundle
+    from miwake.core.detector import Detector
+    from miwake.core.imaging import IMAGE_EXTENSIONS, decode_image
+    from miwake.core.preprocess import make_inputs
+    from miwake.core.scoring import aggregate_logits, verdict_for
 
     bundle = read_bundle(model_dir)
     validate_bundle(bundle)

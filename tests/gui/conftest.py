@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QThreadPool
 
-from gui import workers
+from miwake.gui import workers
 from tests.helpers import noise_image
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _refcount_guard(qapp):
-    from gui.qt_compat import install_refcount_guard
+    from miwake.gui.qt_compat import install_refcount_guard
 
     install_refcount_guard()
 
@@ -42,7 +42,7 @@ def no_dangling_threads(qtbot):
 
 @pytest.fixture
 def tiny_model(tiny_bundle):
-    from core.registry import ModelRegistry
+    from miwake.core.registry import ModelRegistry
 
     return ModelRegistry().import_bundle(tiny_bundle.path)
 
@@ -61,7 +61,7 @@ def images(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def window(qtbot, tiny_model):
-    from gui.main_window import MainWindow
+    from miwake.gui.main_window import MainWindow
 
     w = MainWindow(load_last=False)
     qtbot.addWidget(w)

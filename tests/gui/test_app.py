@@ -9,12 +9,12 @@ import pytest
 from PySide6.QtCore import QCoreApplication, Qt, QTranslator
 from PySide6.QtGui import QImage
 
-from core.errors import DeviceError
-from core.settings import load_settings, save_settings
-from gui import error_hooks, i18n
-from gui.app import run_app
-from gui.main_window import MainWindow
-from gui.workers import Worker, run_task
+from miwake.core.errors import DeviceError
+from miwake.core.settings import load_settings, save_settings
+from miwake.gui import error_hooks, i18n
+from miwake.gui.app import run_app
+from miwake.gui.main_window import MainWindow
+from miwake.gui.workers import Worker, run_task
 from tests.gui.conftest import write_images
 
 REPO_I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
@@ -60,7 +60,7 @@ def test_screenshot_mode_scans_and_writes_a_png(qtbot, tiny_model, tmp_path, rep
 
 
 def test_screenshot_without_a_folder_finishes_when_the_last_scan_cannot_be_loaded(qtbot, tiny_model, tmp_path, monkeypatch):
-    from core.store import ResultStore
+    from miwake.core.store import ResultStore
 
     def broken(self):
         raise RuntimeError("the store exploded")
@@ -131,7 +131,7 @@ def test_settings_language_applies_on_start(qtbot, tiny_model, repo_translations
 
 
 def test_refcount_guard_survives_many_emits(qtbot):
-    from gui import qt_compat
+    from miwake.gui import qt_compat
 
     if not qt_compat.binding_leaks_references():
         pytest.skip("this PySide6 does not leak references on emit")
@@ -161,7 +161,7 @@ def _messages(ts: Path, translated_only: bool) -> set[tuple[str, str]]:
 def test_every_ui_string_has_a_japanese_translation(tmp_path):
     import subprocess
 
-    from gui.tools import build_translations as bt
+    from miwake.gui.tools import build_translations as bt
 
     try:
         lupdate = bt.find_tool("lupdate")
@@ -172,4 +172,4 @@ def test_every_ui_string_has_a_japanese_translation(tmp_path):
         [lupdate, *bt.sources(), "-locations", "none", "-ts", str(fresh)], cwd=bt.ROOT, check=True, capture_output=True
     )
     missing = _messages(fresh, False) - _messages(REPO_I18N / "miwake_ja.ts", True)
-    assert not missing, f"run `python -m gui.tools.build_translations` and translate: {sorted(missing)[:5]}"
+    assert not missing, f"run `python -m miwake.gui.tools.build_translations` and translate: {sorted(missing)[:5]}"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF
 
-from core.results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Reason, Verdict
-from gui.widgets.detail_widget import DetailWidget
+from miwake.core.results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Reason, Verdict
+from miwake.gui.widgets.detail_widget import DetailWidget
 from tests.helpers import noise_image
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 
-from core import paths
-from core.registry import ModelRegistry
-from core.settings import load_settings, save_settings
-from gui.dialogs.models_dialog import ModelsDialog
-from gui.dialogs.settings_dialog import SettingsDialog
+from miwake.core import paths
+from miwake.core.registry import ModelRegistry
+from miwake.core.settings import load_settings, save_settings
+from miwake.gui.dialogs.models_dialog import ModelsDialog
+from miwake.gui.dialogs.settings_dialog import SettingsDialog
 
 
 def _select(dlg: ModelsDialog, model_id: str) -> None:

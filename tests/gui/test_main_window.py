@@ -8,13 +8,13 @@ import time
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from core.reports import CSV_COLUMNS
-from core.results import ImageResult, Verdict
-from core.settings import load_settings, save_settings
-from core.store import ResultStore
-from gui.main_window import MainWindow
-from gui.models.results_model import Column
-from gui.scan_controller import ScanState
+from miwake.core.reports import CSV_COLUMNS
+from miwake.core.results import ImageResult, Verdict
+from miwake.core.settings import load_settings, save_settings
+from miwake.core.store import ResultStore
+from miwake.gui.main_window import MainWindow
+from miwake.gui.models.results_model import Column
+from miwake.gui.scan_controller import ScanState
 from tests.gui.conftest import write_images
 
 TIMEOUT = 60_000
@@ -131,7 +131,7 @@ def test_a_changed_band_redecides_the_rows_and_the_json_export_records_it(qtbot,
 
 
 def test_reopening_shows_the_last_scan(qtbot, tiny_model, tmp_path):
-    from core import paths
+    from miwake.core import paths
 
     with ResultStore(paths.store_path()) as store:
         sid = store.begin_scan([str(tmp_path)], "tiny", "tiny@x", "crop", "cpu")

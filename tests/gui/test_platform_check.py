@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from gui.platform_check import HINT, platform_problem, uses_xcb
+from miwake.gui.platform_check import HINT, platform_problem, uses_xcb
 
 
 def _missing(name):
@@ -29,7 +29,7 @@ def test_a_missing_libxcb_cursor_is_named_with_the_package_to_install():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the xcb plugin is Linux-only")
 def test_miwake_gui_stops_before_qt_with_the_hint(monkeypatch, capsys):
-    from gui import platform_check
+    from miwake.gui import platform_check
     from miwake.cli import main
 
     monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gui.main_window import MainWindow
-from gui.wizard.run_state import RunState, Stage
+from miwake.gui.main_window import MainWindow
+from miwake.gui.wizard.run_state import RunState, Stage
 from tests.gui.conftest import write_images
 from tests.training.test_train import config
-from training.jobs import JobSpec
+from miwake.training.jobs import JobSpec
 
 LONG = 120_000
 
@@ -60,7 +60,7 @@ def test_a_later_start_offers_the_unfinished_run(qtbot, tiny_model, tmp_path):
 
 
 def test_stop_on_windows_asks_through_stdin_and_never_terminates(monkeypatch, tmp_path):
-    from training import process
+    from miwake.training import process
 
     class FakeStdin:
         def __init__(self):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from core.results import EvidenceItem, ImageResult, Reason, Verdict
-from gui.models.results_model import RESULT_ROLE, Column, ResultsModel
-from gui.widgets.results_widget import ResultsWidget
-from gui.widgets.thumbnail_cache import ThumbnailCache
+from miwake.core.results import EvidenceItem, ImageResult, Reason, Verdict
+from miwake.gui.models.results_model import RESULT_ROLE, Column, ResultsModel
+from miwake.gui.widgets.results_widget import ResultsWidget
+from miwake.gui.widgets.thumbnail_cache import ThumbnailCache
 from tests.helpers import noise_image
 
 
@@ -130,7 +130,7 @@ def test_thumbnails_are_made_in_the_background_and_cached_on_disk(qtbot, tmp_pat
 
 def test_sorting_keeps_the_filters_and_export_takes_only_the_shown_rows(qtbot):
     """Regression: sort() used to reset the proxy's filters while the combo still said "AI"."""
-    from gui.models.results_model import ResultsProxyModel
+    from miwake.gui.models.results_model import ResultsProxyModel
 
     bare = ResultsProxyModel()  # filtering before any sort() must not raise
     bare.setSourceModel(ResultsModel())

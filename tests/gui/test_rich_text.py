@@ -7,10 +7,10 @@ import json
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
-from core.registry import ModelRegistry
-from gui.dialogs.models_dialog import ModelsDialog
-from gui.main_window import MainWindow
-from gui.widgets.plain_dialogs import plain_question
+from miwake.core.registry import ModelRegistry
+from miwake.gui.dialogs.models_dialog import ModelsDialog
+from miwake.gui.main_window import MainWindow
+from miwake.gui.widgets.plain_dialogs import plain_question
 
 HOSTILE = '<img src="file:///etc/hostname"><a href="file:///">click</a>'
 

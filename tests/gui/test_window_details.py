@@ -7,11 +7,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QStyle, QStyleOptionHeader
 
-from core.results import ErrorKind, ImageResult, Verdict
-from core.settings import load_settings
-from gui.models.results_model import Column
-from gui.widgets import file_dialogs
-from gui.widgets.elided_label import ElidedLabel
+from miwake.core.results import ErrorKind, ImageResult, Verdict
+from miwake.core.settings import load_settings
+from miwake.gui.models.results_model import Column
+from miwake.gui.widgets import file_dialogs
+from miwake.gui.widgets.elided_label import ElidedLabel
 
 
 def _r(path: str, p: float = 0.5, v: Verdict = Verdict.UNSURE, **kw) -> ImageResult:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from core.registry import ModelRegistry
-from gui.dialogs.models_dialog import ModelsDialog
-from gui.wizard import RetrainWizard
-from gui.wizard.run_state import GenerationSettings, RunState, Stage, TrainSettings, unfinished_runs
+from miwake.core.registry import ModelRegistry
+from miwake.gui.dialogs.models_dialog import ModelsDialog
+from miwake.gui.wizard import RetrainWizard
+from miwake.gui.wizard.run_state import GenerationSettings, RunState, Stage, TrainSettings, unfinished_runs
 from tests.gui.conftest import write_images
 from tests.helpers import TINY_ARCH, make_tiny_bundle
 
@@ -279,7 +279,7 @@ def test_discard_leaves_no_model_and_images_can_be_deleted(qtbot, human, tmp_pat
 
 
 def test_language_switch_retranslates_the_wizard(qtbot, monkeypatch):  # type: ignore[no-untyped-def]
-    from gui import i18n
+    from miwake.gui import i18n
 
     monkeypatch.setattr(i18n, "translations_dir", lambda: Path(__file__).resolve().parents[2] / "resources" / "i18n")
     wiz = RetrainWizard()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from gui.wizard import RetrainWizard
-from gui.wizard.run_state import TrainSettings, unfinished_runs
+from miwake.gui.wizard import RetrainWizard
+from miwake.gui.wizard.run_state import TrainSettings, unfinished_runs
 from tests.gui.conftest import write_images
 from tests.helpers import TINY_ARCH
 

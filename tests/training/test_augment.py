@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from training.augment import AugmentConfig, fits, reencode, train_crop
-from training.data import epoch_plan, sampling_weights
-from training.dataset import Sample
+from miwake.training.augment import AugmentConfig, fits, reencode, train_crop
+from miwake.training.data import epoch_plan, sampling_weights
+from miwake.training.dataset import Sample
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 import pytest
 
-from training.dataset import AI, REAL, DatasetError, from_folders, from_manifest, load_samples, split_by_source, summarize
-from training.dataset import Sample
+from miwake.training.dataset import AI, REAL, DatasetError, from_folders, from_manifest, load_samples, split_by_source, summarize
+from miwake.training.dataset import Sample
 
 
 def test_folders_name_sources_by_subfolder(toy_data):

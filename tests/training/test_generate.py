@@ -23,8 +23,8 @@ torch = pytest.importorskip("torch")
 diffusers = pytest.importorskip("diffusers")
 transformers = pytest.importorskip("transformers")
 
-from training import generate as gen  # noqa: E402
-from training.generate_errors import (  # noqa: E402
+from miwake.training import generate as gen  # noqa: E402
+from miwake.training.generate_errors import (  # noqa: E402
     GenerateError,
     HubUnreachableError,
     InsufficientDiskSpaceError,
@@ -42,7 +42,7 @@ def _write_tokenizer(folder: Path, pad: str = "<|endoftext|>") -> Any:
     """A small byte-level CLIP BPE vocabulary: 512 byte symbols, a few merges, the two specials."""
     from transformers import CLIPTokenizer
 
-    from training.tools.build_sd_configs import bytes_to_unicode
+    from miwake.training.tools.build_sd_configs import bytes_to_unicode
 
     chars = list(bytes_to_unicode().values())
     merges = [("o", "f</w>"), ("c", "a"), ("ca", "t</w>"), ("p", "h"), ("ph", "o"), ("t", "o</w>"), ("pho", "to</w>")]
@@ -231,7 +231,7 @@ def test_cancel_between_images_and_steps_then_resume(tiny_sd: Path, tmp_path: Pa
 
 
 def test_settings_and_prompts() -> None:
-    from training.sd_prompts import PRESETS, load_prompts
+    from miwake.training.sd_prompts import PRESETS, load_prompts
 
     assert {"landmark", "car", "illustration", "portrait", "landscape"} <= set(PRESETS)
     for name in PRESETS:
@@ -260,7 +260,7 @@ def test_prompt_file(tiny_sd: Path, tmp_path: Path) -> None:
 
 
 def test_sdxl_watermark_off_and_default_size(tmp_path: Path) -> None:
-    from training.sd_models import FAMILIES, load_pipeline
+    from miwake.training.sd_models import FAMILIES, load_pipeline
 
     folder = build_tiny_sdxl(tmp_path / "tiny-xl")
     lp = load_pipeline(str(folder), device="cpu", allow_download=False)
@@ -344,7 +344,7 @@ def test_single_file_offline_matches_folder(tiny_sd: Path, tmp_path: Path, isola
 def test_detect_family(keys: dict[str, tuple[int, ...]], name: str, pred: str, family: str) -> None:
     from types import SimpleNamespace
 
-    from training.sd_models import detect_family
+    from miwake.training.sd_models import detect_family
 
     assert detect_family({k: SimpleNamespace(shape=v) for k, v in keys.items()}, {}, name, pred) == family
 
@@ -352,8 +352,8 @@ def test_detect_family(keys: dict[str, tuple[int, ...]], name: str, pred: str, f
 def test_refusals_and_clear_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from types import SimpleNamespace
 
-    from core.errors import UnsafeModelFormatError
-    from training.sd_models import detect_family
+    from miwake.core.errors import UnsafeModelFormatError
+    from miwake.training.sd_models import detect_family
 
     for bad in ("model.ckpt", "weights.bin", str(tmp_path / "x.pt")):
         with pytest.raises(UnsafeModelFormatError, match="safetensors"):
@@ -376,8 +376,8 @@ def test_refusals_and_clear_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_out_of_gpu_memory_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from types import SimpleNamespace
 
-    from core.detector import DeviceInfo
-    from training import sd_models
+    from miwake.core.detector import DeviceInfo
+    from miwake.training import sd_models
 
     class OomPipe:
         scheduler = SimpleNamespace(config={"prediction_type": "epsilon"})
@@ -416,7 +416,7 @@ def test_shipped_sd_configs_load(family: str) -> None:
 
 def test_shipped_tokenizer_is_clip_vocabulary() -> None:
     """vocab.json is exactly CLIP's id order derived from merges.txt (bytes, bytes</w>, merges, specials)."""
-    from training.tools.build_sd_configs import derive_vocab
+    from miwake.training.tools.build_sd_configs import derive_vocab
 
     folder = SHIPPED / "v1" / "tokenizer"
     lines = (folder / "merges.txt").read_text(encoding="utf-8").splitlines()

@@ -2,9 +2,9 @@
 
 import threading
 
-from training.dataset import from_manifest
-from training.jobs import JobSpec, run_job
-from training.process import JobProcess
+from miwake.training.dataset import from_manifest
+from miwake.training.jobs import JobSpec, run_job
+from miwake.training.process import JobProcess
 
 from .test_train import config
 

@@ -1,6 +1,6 @@
 import pytest
 
-from training.metrics import binary_metrics, choose_operating_point, group_breakdown, roc_points
+from miwake.training.metrics import binary_metrics, choose_operating_point, group_breakdown, roc_points
 
 Y = [0, 0, 1, 1, 0, 1]
 P = [0.1, 0.4, 0.35, 0.8, 0.6, 0.9]

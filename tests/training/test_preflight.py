@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from miwake.cli import main
-from training.jobs import JobSpec, run_job
+from miwake.training.jobs import JobSpec, run_job
 
 from .test_train import config
 
@@ -65,9 +65,9 @@ def test_an_architecture_typo_is_invalid_input_with_suggestions(tmp_path, toy_da
 
 def test_the_default_start_of_a_new_model_works_offline(tmp_path, toy_data, isolated_user_dirs):
     """The wizard's default init is the bundled detector; no Hugging Face cache is needed."""
-    from gui.wizard.run_state import TrainSettings
+    from miwake.gui.wizard.run_state import TrainSettings
     from tests.helpers import make_tiny_bundle
-    from training.init_weights import STARTING_MODEL, init_model
+    from miwake.training.init_weights import STARTING_MODEL, init_model
 
     assert TrainSettings().init == STARTING_MODEL
     make_tiny_bundle(isolated_user_dirs / "resources" / "models" / STARTING_MODEL, model_id=STARTING_MODEL)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from training import pretrained
-from training.pretrained import PretrainedError, convert_by_order, hf_dinov2_to_timm, onnx_hf_tensors
+from miwake.training import pretrained
+from miwake.training.pretrained import PretrainedError, convert_by_order, hf_dinov2_to_timm, onnx_hf_tensors
 
 onnx = pytest.importorskip("onnx")
 
@@ -137,7 +137,7 @@ def test_missing_package_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -
 def test_probe_backbones_load_converted_files(tmp_path: Path) -> None:
     from safetensors.torch import save_file
 
-    from core.archs import DinoV2Probe
+    from miwake.core.archs import DinoV2Probe
 
     model = DinoV2Probe()
     state = {k: v.clone() + 0.01 for k, v in model.dino.state_dict().items()}

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from training.crossval import Candidate, Pool, family_folds, run_protocol, source_folds
-from training.features import KINDS
-from training.probe import LinearHead, fit_head, install_head, row_weights
+from miwake.training.crossval import Candidate, Pool, family_folds, run_protocol, source_folds
+from miwake.training.features import KINDS
+from miwake.training.probe import LinearHead, fit_head, install_head, row_weights
 
 
 def synthetic_pool(seed: int = 0, dim: int = 6, crops: int = 4) -> Pool:
@@ -61,7 +61,7 @@ def test_fitted_head_works_on_raw_features_and_reads_the_class_feature() -> None
 def test_installed_head_gives_the_mean_crop_logit_of_the_model() -> None:
     import timm
 
-    from core import archs  # noqa: F401
+    from miwake.core import archs  # noqa: F401
 
     model = timm.create_model("miwake_dinov2_s14", pretrained=False, num_classes=1).eval()
     rng = np.random.default_rng(0)
@@ -146,7 +146,7 @@ def test_a_source_shortcut_scores_high_on_random_folds_and_at_chance_on_source_f
     are on both sides of the split, and is exposed when whole sources are held out."""
     from sklearn.model_selection import StratifiedKFold
 
-    from training.crossval import evaluate_split
+    from miwake.training.crossval import evaluate_split
 
     pool = source_signature_pool()
     cand = Candidate("shortcut", (slice(0, 32),), c=1.0)
@@ -158,7 +158,7 @@ def test_a_source_shortcut_scores_high_on_random_folds_and_at_chance_on_source_f
 
 
 def test_platt_scaling_tames_overconfident_logits_and_folds_into_the_head() -> None:
-    from training.probe import platt
+    from miwake.training.probe import platt
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 400)

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
-from core.bundle import read_bundle, validate_bundle
+from miwake.core.bundle import read_bundle, validate_bundle
 from miwake.cli import main
-from training.augment import AugmentConfig
-from training.dataset import from_manifest
-from training.train import EpochEnd, TrainConfig, TrainFinished, Trainer, TrainProgress
+from miwake.training.augment import AugmentConfig
+from miwake.training.dataset import from_manifest
+from miwake.training.train import EpochEnd, TrainConfig, TrainFinished, Trainer, TrainProgress
 
 from .conftest import _img
 
@@ -60,7 +60,7 @@ def test_existing_run_is_not_overwritten(toy_data, tmp_path):
     samples = from_manifest(toy_data / "manifest.csv")
     t = Trainer(config(tmp_path / "m", epochs=2), samples, on_event=lambda e: t.cancel() if isinstance(e, TrainProgress) and e.phase == "train" else None)
     assert t.run().status == "cancelled"
-    from training.train import TrainError
+    from miwake.training.train import TrainError
 
     with pytest.raises(TrainError, match="resume"):
         Trainer(config(tmp_path / "m"), samples).run()
@@ -155,7 +155,7 @@ def test_eval_cli(toy_data, tmp_path, tiny_bundle, capsys):
     assert doc["metrics"]["n"] == 32 and 0 <= doc["metrics"]["auc"] <= 1
     assert doc["metrics_jpeg90"]["n"] == 32
     assert set(doc["per_source"]) == {"camera", "scans", "gen_a", "gen_b"}
-    from training.metrics import binary_metrics
+    from miwake.training.metrics import binary_metrics
 
     y = [1 if s["label"] == "ai" else 0 for s in doc["scores"]]
     p = [s["p"] for s in doc["scores"]]

@@ -2,7 +2,7 @@
 EfficientNetV2-B0 from random weights vs EfficientNet-Lite0 from ImageNet weights, same data, same
 held-out sources, same budget.
 
-    python -m training.recipes.backbones --out runs/backbones [--epochs 12] [--crop 192]
+    python -m miwake.training.recipes.backbones --out runs/backbones [--epochs 12] [--crop 192]
 """
 
 from __future__ import annotations

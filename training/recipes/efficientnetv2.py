@@ -1,7 +1,7 @@
 """Rebuild the bundled EfficientNetV2-B0 model (the first default, kept selectable beside the new one).
 
-    python -m training.recipes.efficientnetv2                 # train (resumable), install into resources/models/efficientnetv2-b0
-    python -m training.recipes.efficientnetv2 --from-run DIR  # only package an existing run
+    python -m miwake.training.recipes.efficientnetv2                 # train (resumable), install into resources/models/efficientnetv2-b0
+    python -m miwake.training.recipes.efficientnetv2 --from-run DIR  # only package an existing run
 
 The development set is expected beside the checkout (../shared/data/dev, or MIWAKE_DEV_DATA). Training
 holds out whole sources (common.VAL_SOURCES); the card's figures are measured on them with full-image
@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from core.bundle import read_bundle, save_bundle
+from miwake.core.bundle import read_bundle, save_bundle
 
 from .common import DEV_MANIFEST, ROOT, VAL_SOURCES
 
@@ -45,7 +45,7 @@ def package(run: Path, dest: Path) -> None:
     b = read_bundle(run)
     training = dict(b.card.training)
     training["not_seen"] = NOT_SEEN
-    training["recipe"] = "python -m training.recipes.efficientnetv2"
+    training["recipe"] = "python -m miwake.training.recipes.efficientnetv2"
     card = b.card.with_(
         id=MODEL_ID,
         display_name=f"Miwake EfficientNetV2-B0 ({b.card.crop_size}px crops, trained from scratch; the first default)",

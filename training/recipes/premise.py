@@ -1,6 +1,6 @@
 """The product's premise re-tested with the chosen backbone: native-resolution crops versus resizing.
 
-    python -m training.recipes.premise [--features runs/features_layers] [--candidate "dinov2-s blocks 1-12"]
+    python -m miwake.training.recipes.premise [--features runs/features_layers] [--candidate "dinov2-s blocks 1-12"]
 
 The seed experiment's split (``training.recipes.seed_experiment``: train on the photo domain without its test
 sources; test in-domain on held-out photo sources and cross-domain on art), with frozen-feature probes instead

@@ -1,7 +1,7 @@
 """Markdown tables from finished runs, for docs/experiments.md.
 
-    python -m training.recipes.report runs/backbones/v2b0-random runs/backbones/lite0-imagenet ...
-    python -m training.recipes.report --per-source runs/default
+    python -m miwake.training.recipes.report runs/backbones/v2b0-random runs/backbones/lite0-imagenet ...
+    python -m miwake.training.recipes.report --per-source runs/default
 
 The operating point (threshold, band) is recomputed from each run's validation scores with the current
 rule (training/metrics.py), so runs made before a rule change compare fairly.

@@ -13,7 +13,7 @@ Train on P without its test sources (validating on three other P sources: CompVi
 sample images); test on P's test sources (SD 2.x samples, BSDS, Urban100: in-domain) and on all of A
 (cross-domain), once with crop preprocessing and once with resize.
 
-    python -m training.recipes.seed_experiment --out runs/seed [--epochs 10] [--crop 192]
+    python -m miwake.training.recipes.seed_experiment --out runs/seed [--epochs 10] [--crop 192]
 """
 
 from __future__ import annotations

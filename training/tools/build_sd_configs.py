@@ -1,6 +1,6 @@
 """Regenerate `resources/sd_configs/`: diffusers-layout config folders for loading single-file SD checkpoints offline.
 
-    python -m training.tools.build_sd_configs [--bpe PATH] [--out DIR] [--check-params]
+    python -m miwake.training.tools.build_sd_configs [--bpe PATH] [--out DIR] [--check-params]
 
 Why: `from_single_file` fetches every component's config and the CLIP tokenizer from the Hugging Face Hub, so an
 illustrator's local `.safetensors` checkpoint would not load without internet. We ship those configs instead.
