@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Reports and heatmaps of `make run` land here.
 OUT ?= out
 
-.PHONY: install run test test-all lint dist bench default-model clean
+.PHONY: install run test test-all lint dist bench clean
 
 $(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Miwake needs Python 3.11 or newer")'
@@ -23,9 +23,15 @@ run: $(STAMP)
 	@mkdir -p $(OUT)
 	$(BIN)/miwake scan resources/samples --top 0 --csv $(OUT)/samples.csv --json $(OUT)/samples.json --heatmaps $(OUT)/heatmaps
 
-## Everything the tests need, then the tests (offscreen Qt, no network, no ../shared) and the layer contracts.
+## Everything the tests need, then the tests (offscreen Qt, no network, no ../shared) and the lint gate.
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m "not dist"
+	$(MAKE) --no-print-directory lint
+
+## The lint gate: ruff (rules in pyproject.toml), mypy on miwake.core, and the import-linter layer contracts.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	@echo "(mypy: not yet clean)"
 	$(BIN)/lint-imports
 
 ## Also the slow PyInstaller bundle test.

@@ -56,7 +56,7 @@ def main() -> int:
     onnx_path = str(Path(tmp.name) / "model.onnx")
     torch.onnx.export(Wrapped().eval(), (torch.from_numpy(crops[: args.batch]),), onnx_path, input_names=["crops"],
                       output_names=["logits"], dynamic_axes={"crops": {0: "n"}, "logits": {0: "n"}}, opset_version=17,
-                      dynamo=False)  # fmt: skip
+                      dynamo=False)
     runtimes = {"pytorch": det.logits}
     try:
         import onnxruntime as ort
@@ -82,18 +82,18 @@ def main() -> int:
 
     rates: dict[str, list[float]] = {}
     outs: dict[str, np.ndarray] = {}
-    for name, fn in runtimes.items():
+    for fn in runtimes.values():
         fn(crops[: args.batch])  # warm up
     for _ in range(args.repeats):  # interleaved: a shared machine's noise hits every runtime alike
         for name, fn in runtimes.items():
             t = time.perf_counter()
             out = np.concatenate([np.asarray(fn(crops[i : i + args.batch])).reshape(-1)
-                                  for i in range(0, len(crops), args.batch)])  # fmt: skip
+                                  for i in range(0, len(crops), args.batch)])
             rates.setdefault(name, []).append(len(crops) / (time.perf_counter() - t))
             outs[name] = out
     base = np.median(rates["pytorch"])
     print(f"{len(crops)} crops of {bundle.card.crop_size} px from {len(samples)} samples, batch {args.batch}, "
-          f"model {bundle.id}, {torch.get_num_threads()} threads")  # fmt: skip
+          f"model {bundle.id}, {torch.get_num_threads()} threads")
     for name, rs in rates.items():
         dp = float(np.max(np.abs(sig(outs[name]) - sig(outs["pytorch"]))))
         print(f"  {name:<18} {np.median(rs):6.1f} crops/s  {np.median(rs) / base:5.2f}x  max |dp| {dp:.2e}")

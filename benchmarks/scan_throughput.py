@@ -97,7 +97,7 @@ def worker(args: argparse.Namespace) -> dict:
 
         # as users run it: evidence on (metadata, C2PA, watermark), the default options
         job = ScanJob([str(f) for f in files], det, options=ScanOptions(batch_size=batch),
-                      evidence_reader=read_evidence, evidence_version=EVIDENCE_VERSION)  # fmt: skip
+                      evidence_reader=read_evidence, evidence_version=EVIDENCE_VERSION)
         summary = job.run()
         out["crops"] = None
         assert summary.errors == 0 and summary.scored == len(files), summary
@@ -228,10 +228,10 @@ def main() -> None:
     print(f"engine / forward-only   = {eng_cps / fwd_cps:.0%}   (target >= 90%)")
     print(f"peak RSS {half['images']} -> {eng['images']} images: {half['peak_rss_mb']:.0f} -> {eng['peak_rss_mb']:.0f} MB")
     print(f"miwake scan / naive per-image (whole processes vs loop) = {per_image['seconds'] / cli['seconds']:.2f}x   "
-          f"(target >= 1.1x)")  # fmt: skip
+          f"(target >= 1.1x)")
     print(f"miwake scan / forward-only = {crops / cli['seconds'] / fwd_cps:.0%}   (target >= 90%)")
     print(f"rescan of the unchanged folder: {cli['rescan_seconds']:.2f} s vs {cli['seconds']:.1f} s "
-          f"= {cli['seconds'] / cli['rescan_seconds']:.0f}x faster   (target >= 50x)")  # fmt: skip
+          f"= {cli['seconds'] / cli['rescan_seconds']:.0f}x faster   (target >= 50x)")
 
 
 if __name__ == "__main__":

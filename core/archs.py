@@ -52,7 +52,7 @@ class ProbeModel(nn.Module):
         self.drop = nn.Dropout(drop_rate)
         self.head = nn.Linear(num_features, num_classes) if num_classes else nn.Identity()
 
-    def pooled(self, x: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
+    def pooled(self, x: torch.Tensor) -> torch.Tensor:  # abstract
         raise NotImplementedError
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

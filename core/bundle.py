@@ -13,7 +13,7 @@ import os
 import re
 import zipfile
 from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,7 @@ class ModelCard:
         if self.max_tiles is not None and not (1 <= int(self.max_tiles) <= 4096):
             problems.append(f"max_tiles {self.max_tiles} out of range 1..4096")
         if (len(self.mean) != 3 or len(self.std) != 3 or not all(math.isfinite(v) for v in (*self.mean, *self.std))
-                or any(s <= 1e-6 for s in self.std)):  # fmt: skip
+                or any(s <= 1e-6 for s in self.std)):
             problems.append("mean/std must be three finite numbers (std > 0)")
         lo, hi = self.unsure_band
         if not (0.0 <= lo <= self.threshold <= hi <= 1.0):
@@ -328,7 +328,7 @@ def save_bundle(folder: str | os.PathLike[str], card: ModelCard, state_dict: dic
     data = serialize_weights(state_dict, card.weights_dtype)
     card = card.with_(
         weights_sha256=sha256_bytes(data),
-        created=card.created or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        created=card.created or datetime.now(UTC).isoformat(timespec="seconds"),
     )
     _atomic_write(out / WEIGHTS_NAME, data)
     _atomic_write(out / CARD_NAME, (json.dumps(card.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

@@ -46,7 +46,7 @@ def render_overlay(
         size = max(10, int(min(heat.tile_w, heat.tile_h) * scale / 6))
         try:
             font = ImageFont.load_default(size=size)
-        except TypeError:  # pragma: no cover - Pillow without FreeType
+        except TypeError:  # Pillow without FreeType
             font = ImageFont.load_default()
         for r, y in enumerate(heat.ys):
             for c, x in enumerate(heat.xs):

@@ -33,7 +33,7 @@ try:  # HEIC/HEIF through the maintained pillow-heif plugin; AVIF is native in P
     from pillow_heif import register_heif_opener
 
     register_heif_opener()
-except ImportError:  # pragma: no cover - optional at runtime, required by pyproject
+except ImportError:  # optional at runtime, required by pyproject
     pass
 
 # Miwake enforces its own limit (`max_pixels`) before decoding; Pillow's warning is redundant noise.
@@ -154,7 +154,7 @@ def decode_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIX
     except NotImplementedError as e:  # a variant of a supported format that Pillow does not decode
         raise ImageReadError(ErrorKind.UNSUPPORTED, f"This variant of the format cannot be decoded: {e}") from e
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, RuntimeError,
-            ZeroDivisionError, OverflowError, struct.error, MemoryError) as e:  # fmt: skip
+            ZeroDivisionError, OverflowError, struct.error, MemoryError) as e:
         # Decoders raise all of these for damaged input (fuzzed TIFFs: TypeError; bit-flipped AVIF: RuntimeError).
         msg = str(e) or type(e).__name__
         if "MAX_TEXT" in msg:

@@ -18,7 +18,7 @@ class _StderrHandler(logging.StreamHandler):
         super().__init__(sys.stderr)
 
     @property  # type: ignore[override]
-    def stream(self):  # noqa: D401
+    def stream(self):
         return sys.stderr
 
     @stream.setter

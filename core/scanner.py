@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
 
 import numpy as np
 
@@ -109,7 +108,7 @@ class ScanFinished:
     failure: str | None = None  # why the scan stopped early (the store could not be written), else None
 
 
-ScanEvent = Union[ScanProgress, ImageResult, ScanFinished]
+ScanEvent = ScanProgress | ImageResult | ScanFinished
 
 
 @dataclass

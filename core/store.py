@@ -15,7 +15,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,7 @@ _COLS = (
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -212,7 +212,7 @@ class ResultStore:
             raise StoreError(f"The result store {self.path} is damaged ({why}) and cannot be moved aside ({e}).") from e
         self.set_aside = dest
         log.warning("The result store %s was damaged (%s); it was moved to %s and a fresh one started.",
-                    self.path, why, dest)  # fmt: skip
+                    self.path, why, dest)
 
     def _explain(self, e: sqlite3.Error) -> str:
         msg = str(e)
@@ -316,7 +316,7 @@ class ResultStore:
         may be writing it), the newest scan, and the newest `keep_scans` scans that hold results — a scan
         that found nothing never takes one of those places.
         """
-        cutoff = (datetime.now(timezone.utc) - timedelta(days=running_for_days)).isoformat(timespec="seconds")
+        cutoff = (datetime.now(UTC) - timedelta(days=running_for_days)).isoformat(timespec="seconds")
         keep = (
             "SELECT id FROM scans WHERE status='running' AND started_at >= :cutoff "
             "UNION SELECT MAX(id) FROM scans "

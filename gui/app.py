@@ -262,7 +262,7 @@ class ScreenshotDirector(QObject):
         if not ok:
             log.error("Could not write the screenshot to %s", self.out)
             print(f"miwake: could not write the screenshot to {self.out}", file=sys.stderr)
-        QApplication.instance().exit(0 if ok and not self.failed else 1)  # type: ignore[union-attr]
+        QApplication.instance().exit(0 if ok and not self.failed else 1)
 
     def _on_timeout(self) -> None:
         log.error("Screenshot timed out")

@@ -58,7 +58,7 @@ def _read_with_pillow(path: Path, max_side: int) -> QImage:
             import pillow_heif
 
             pillow_heif.register_heif_opener()
-        except Exception:  # pragma: no cover - optional
+        except Exception:  # optional
             pass
         with open_image(path) as im:
             if im.width * im.height > DEFAULT_MAX_PIXELS:

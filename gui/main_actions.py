@@ -34,7 +34,7 @@ class MainActions(QObject):
                 a.setIcon(style.standardIcon(icon))
             if shortcut is not None:
                 a.setShortcut(QKeySequence(shortcut))
-            a.triggered.connect(slot)  # type: ignore[arg-type]
+            a.triggered.connect(slot)
             return a
 
         SP = QStyle.StandardPixmap

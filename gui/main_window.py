@@ -395,12 +395,12 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         wizard = self.retrain_wizard
-        if wizard is not None and wizard.busy():  # type: ignore[attr-defined]
+        if wizard is not None and wizard.busy():
             event.ignore()
             self._quit_after_jobs(wizard)
             return
         if wizard is not None:
-            wizard.shutdown()  # type: ignore[attr-defined]
+            wizard.shutdown()
         self.controller.shutdown()
         for kind in ("task", "thumbnail", "image"):
             pool(kind).waitForDone(5000)
@@ -431,13 +431,13 @@ class MainWindow(QMainWindow):
         if not self.ask_quit_with_jobs():
             return
         self._quit_deadline = time.monotonic() + QUIT_GRACE_S
-        wizard.stop_jobs()  # type: ignore[attr-defined]
+        wizard.stop_jobs()
         self.status.show_message(self.tr("Stopping the retraining job (saving a checkpoint) before quitting…"))
         self._quit_timer.start()
 
     def _check_quit(self) -> None:
         wizard = self.retrain_wizard
-        busy = wizard is not None and wizard.busy()  # type: ignore[attr-defined]
+        busy = wizard is not None and wizard.busy()
         if busy and self._quit_deadline is not None and time.monotonic() < self._quit_deadline:
             return
         self._quit_timer.stop()
@@ -445,5 +445,5 @@ class MainWindow(QMainWindow):
             log.warning("The retraining job did not stop within %d s; ending it", QUIT_GRACE_S)
         self._quit_deadline = None
         if wizard is not None:
-            wizard.shutdown()  # type: ignore[attr-defined]
+            wizard.shutdown()
         self.close()

@@ -57,7 +57,7 @@ class Worker(QRunnable):
 
     # signal pass-through: worker.returned.connect(...)
     @property
-    def started(self) -> Signal:  # type: ignore[override]
+    def started(self) -> Signal:
         return self.signals.started
 
     @property
@@ -103,7 +103,7 @@ class Worker(QRunnable):
             else:
                 result = self._func(*self._args, **self._kwargs)
             self.signals.returned.emit(result)
-        except BaseException as e:  # noqa: BLE001 - a worker must always finish
+        except BaseException as e:
             if isinstance(e, MiwakeError):  # a typed error meant for the user: no traceback needed
                 log.warning("Worker %s: %s", self.name, e)
             else:

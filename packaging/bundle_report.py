@@ -25,7 +25,7 @@ def human(n: float) -> str:
 def walk(app: Path) -> list[tuple[Path, int]]:
     """(relative path, size) of every regular file; links are listed by PyInstaller on Linux/macOS, not copied."""
     out = []
-    for dirpath, dirnames, filenames in os.walk(app):
+    for dirpath, _dirnames, filenames in os.walk(app):
         for name in filenames:
             p = Path(dirpath) / name
             if p.is_symlink():

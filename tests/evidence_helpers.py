@@ -85,7 +85,7 @@ def xmp_packet(dst: str | None = None, *, element: bool = False, creator_tool: s
         '<rdf:Description rdf:about="" xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/" '
         f'xmlns:xmp="http://ns.adobe.com/xap/1.0/"{attrs}>{body}</rdf:Description></rdf:RDF></x:xmpmeta>'
         '<?xpacket end="w"?>'
-    ).encode("utf-8")
+    ).encode()
 
 
 BILLION_LAUGHS = (
@@ -171,7 +171,7 @@ def make_c2pa_signer() -> Any:
                              key_encipherment=False, data_encipherment=False, key_agreement=False,
                              encipher_only=False, decipher_only=False)
 
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
 
     def builder(subject: x509.Name, issuer: x509.Name, pub: Any) -> x509.CertificateBuilder:

@@ -35,10 +35,10 @@ def prepare_resources(dst: Path) -> Path:
     shutil.copytree(ROOT / "resources", dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     default = dst / "models" / "default"
     if not (default / "model.json").is_file():
+        import torch
+
         from miwake.core.bundle import ModelCard, save_bundle
         from miwake.core.detector import build_model
-
-        import torch
 
         torch.manual_seed(0)
         card = ModelCard(id="default", display_name="Random test default", arch="tf_efficientnetv2_b0", input_mode="crop",

@@ -172,7 +172,7 @@ def summarize(samples: Sequence[Sample]) -> dict[str, Any]:
     by_label = Counter(s.label_name for s in samples)
     by_source: dict[str, dict[str, int]] = {}
     for s in samples:
-        d = by_source.setdefault(s.source, {"label": s.label_name, "images": 0})  # type: ignore[dict-item]
+        d = by_source.setdefault(s.source, {"label": s.label_name, "images": 0})
         d["images"] += 1
     gens = Counter(s.generator for s in samples if s.label == AI and s.generator)
     return {

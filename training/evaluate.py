@@ -143,7 +143,7 @@ def evaluate(
     report = EvalReport(
         model_id=card.id,
         threshold=threshold,
-        band=tuple(band),  # type: ignore[arg-type]
+        band=tuple(band),
         data=summarize(kept),
         metrics={**binary_metrics(y, p, threshold), "verdicts": band_precision(y, p, band)} if len(y) else {},
         per_source=group_breakdown(y, p, src, threshold, band),
@@ -178,7 +178,7 @@ def write_roc_png(report: EvalReport, dest: str | os.PathLike[str], title: str |
         ax.plot(f, t, label=f"as files are (AUC {report.metrics.get('auc', float('nan')):.3f})")
     if report.roc_jpeg90:
         f, t, _ = zip(*report.roc_jpeg90)
-        ax.plot(f, t, "--", label=f"re-encoded JPEG q90 (AUC {report.metrics_jpeg90.get('auc', float('nan')):.3f})")  # type: ignore[union-attr]
+        ax.plot(f, t, "--", label=f"re-encoded JPEG q90 (AUC {report.metrics_jpeg90.get('auc', float('nan')):.3f})")
     ax.plot([0, 1], [0, 1], ":", color="grey", lw=0.8)
     ax.set_xlabel("false positive rate (human-made flagged)")
     ax.set_ylabel("true positive rate (AI caught)")

@@ -22,9 +22,10 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -144,7 +145,7 @@ def extract(
             rng = np.random.default_rng([cfg.seed, ii])
             try:
                 rgb = decode_image(samples[ii].path).rgb
-            except Exception as e:  # noqa: BLE001 - an unreadable file is skipped and reported, not fatal
+            except Exception as e:
                 log.warning("skipped %s: %s", samples[ii].path, e)
                 continue
             for kind, crops in image_crops(rgb, cfg, rng):

@@ -21,9 +21,9 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from .generate_errors import GenerateError, InsufficientDiskSpaceError, RunMismatchError
 from .sd_models import FAMILIES, is_oom, load_pipeline, oom_error, resolve_source
@@ -139,7 +139,7 @@ class GenerateSummary:
     error_messages: tuple[str, ...] = field(default_factory=tuple)
 
 
-GenerateEvent = Union[GenerateStarted, StepProgress, GenerateProgress, GenerateSummary]
+GenerateEvent = GenerateStarted | StepProgress | GenerateProgress | GenerateSummary
 EventCallback = Callable[[GenerateEvent], None]
 
 
@@ -150,7 +150,7 @@ def event_to_dict(ev: GenerateEvent) -> dict[str, Any]:
 
 # -- shared helpers -----------------------------------------------------------------------------------------
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def is_finished(png: Path) -> bool:
@@ -209,12 +209,12 @@ class _Rate:
 
 
 def _summary(kind: str, out: Path, model: str, family: str, device: str, total: int, rate: _Rate | None,
-             skipped: int, filtered: int, errors: Sequence[str], cancelled: bool, t0: float, last: str) -> GenerateSummary:  # fmt: skip
+             skipped: int, filtered: int, errors: Sequence[str], cancelled: bool, t0: float, last: str) -> GenerateSummary:
     """`elapsed_s` includes model loading; `seconds_per_image` is the image-making time only."""
     made = rate.made if rate else 0
     spi = (time.perf_counter() - rate.t0) / made if rate and made else None
     return GenerateSummary(kind, str(out), model, family, device, total, made, skipped, filtered, len(errors), cancelled,
-                           time.perf_counter() - t0, spi, last, tuple(errors))  # fmt: skip
+                           time.perf_counter() - t0, spi, last, tuple(errors))
 
 
 def _emit(on_event: EventCallback | None, ev: GenerateEvent) -> None:
@@ -228,7 +228,7 @@ def _run_key(cfg: GenerateConfig, prompts: PromptSource, negative: str, width: i
     model = str(Path(cfg.model).expanduser().resolve()) if Path(cfg.model).expanduser().exists() else cfg.model
     return {"model": model, "prompts": prompts.name, "prompts_sha256": lines_digest, "seed": cfg.seed,
             "negative": negative, "steps": cfg.steps, "guidance": guidance, "width": width, "height": height,
-            "prediction_type": cfg.prediction_type, "file_prefix": cfg.file_prefix}  # fmt: skip
+            "prediction_type": cfg.prediction_type, "file_prefix": cfg.file_prefix}
 
 
 def _check_manifest(out_dir: Path, key: dict[str, Any], write: bool = True) -> None:
@@ -270,7 +270,7 @@ def generate(cfg: GenerateConfig, on_event: EventCallback | None = None, cancel:
     check_disk(out, len(todo) * px * 2, f"{len(todo)} images")  # PNG of SD output: about 1.5-2 bytes per pixel
     lp = load_pipeline(cfg.model, device=cfg.device, safety_checker=cfg.safety_checker, allow_download=cfg.allow_download,
                        prediction_type=cfg.prediction_type, cpu_offload=cfg.cpu_offload,
-                       attention_slicing=cfg.attention_slicing, vae_slicing=cfg.vae_slicing)  # fmt: skip
+                       attention_slicing=cfg.attention_slicing, vae_slicing=cfg.vae_slicing)
     side = FAMILIES[lp.family][1]
     width, height = cfg.width or side, cfg.height or side
     guidance = cfg.guidance if cfg.guidance is not None else DEFAULT_GUIDANCE.get(lp.family, 7.5)
@@ -282,7 +282,7 @@ def generate(cfg: GenerateConfig, on_event: EventCallback | None = None, cancel:
             "steps": cfg.steps, "guidance": guidance, "width": width, "height": height,
             "scheduler": type(pipe.scheduler).__name__, "prediction_type": pipe.scheduler.config.get("prediction_type"),
             "negative_prompt": negative, "prompt_source": prompts.name, "device": dev.kind, "dtype": lp.dtype,
-            "safety_checker": lp.safety_checker, "watermark": False, "diffusers_version": _diffusers_version()}  # fmt: skip
+            "safety_checker": lp.safety_checker, "watermark": False, "diffusers_version": _diffusers_version()}
     done, filtered, last, cancelled = skipped, 0, "", False
     for start in range(0, len(todo), cfg.batch_size):
         if cancel.is_set():
@@ -300,7 +300,7 @@ def generate(cfg: GenerateConfig, on_event: EventCallback | None = None, cancel:
         for i, text, image, flagged in zip(batch, texts, images, nsfw):
             png = out / cfg.image_name(i)
             record = {**base, "file": png.name, "index": i, "prompt": text, "seed": cfg.seed + i, "time": utc_now(),
-                      "seconds": round(seconds, 3)}  # fmt: skip
+                      "seconds": round(seconds, 3)}
             if flagged:
                 filtered += 1
                 record["filtered"] = True
@@ -324,7 +324,7 @@ def _diffusers_version() -> str:
 
 def _run_batch(pipe: Any, cfg: GenerateConfig, batch: Sequence[int], texts: list[str], negative: str, width: int,
                height: int, guidance: float, dev: Any, on_event: EventCallback | None,
-               cancel: threading.Event) -> tuple[list[Any] | None, list[bool]]:  # fmt: skip
+               cancel: threading.Event) -> tuple[list[Any] | None, list[bool]]:
     import torch
 
     def on_step(p: Any, step: int, timestep: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -338,7 +338,7 @@ def _run_batch(pipe: Any, cfg: GenerateConfig, batch: Sequence[int], texts: list
         with torch.inference_mode():
             out = pipe(prompt=texts, negative_prompt=[negative] * len(batch) if negative else None,
                        num_inference_steps=cfg.steps, guidance_scale=guidance, width=width, height=height,
-                       generator=gens, output_type="pil", callback_on_step_end=on_step)  # fmt: skip
+                       generator=gens, output_type="pil", callback_on_step_end=on_step)
     except (RuntimeError, torch.cuda.OutOfMemoryError) as e:
         if is_oom(e):
             raise oom_error(dev, f"generating {width}x{height} images, batch {len(batch)}") from e
@@ -415,7 +415,7 @@ def reconstruct(
             save_png(image, png)
             record.update(file=png.name, kind="vae_reconstruction", label="ai", model=model, family=family,
                           device=dev.kind, source=str(src.resolve()), source_rel=src.relative_to(real).as_posix(),
-                          time=utc_now(), diffusers_version=_diffusers_version())  # fmt: skip
+                          time=utc_now(), diffusers_version=_diffusers_version())
             write_sidecar(png, record)
             last = str(png)
             rate.made += 1
@@ -428,4 +428,4 @@ def reconstruct(
 __all__ = [
     "GenerateConfig", "GenerateEvent", "GenerateProgress", "GenerateStarted", "GenerateSummary", "StepProgress",
     "event_to_dict", "generate", "reconstruct", "reconstruction_name",
-]  # fmt: skip
+]

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_PARTIAL = 0, 1
 _TXT2IMG_ONLY = ("prompts", "size", "steps", "guidance", "seed", "negative", "safety_checker", "attention_slicing",
-                 "vae_slicing", "cpu_offload", "batch", "prediction_type")  # fmt: skip
+                 "vae_slicing", "cpu_offload", "batch", "prediction_type")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -39,11 +39,11 @@ def add_generate_parser(sub: Any) -> None:
         "real images through the model's VAE instead (same content, the generator's decoder traces).",
     )
     p.add_argument("--model", required=True, metavar="HUB_ID_OR_PATH",
-                   help="Hugging Face id, diffusers folder, or single .safetensors checkpoint (pickles are refused)")  # fmt: skip
+                   help="Hugging Face id, diffusers folder, or single .safetensors checkpoint (pickles are refused)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (PNG + JSON sidecar per image)")
     p.add_argument("--reconstruct", metavar="REAL_DIR", help="reconstruct the images in REAL_DIR with the model's VAE")
     p.add_argument("--prompts", metavar="PRESET_OR_FILE",
-                   help=f"a preset ({', '.join(list_presets())}) or a text file, one prompt per line (default: landscape)")  # fmt: skip
+                   help=f"a preset ({', '.join(list_presets())}) or a text file, one prompt per line (default: landscape)")
     p.add_argument("--count", type=int, metavar="N", help="images to make (default 100); with --reconstruct: at most N")
     p.add_argument("--size", type=_size, metavar="WxH", help="image size, multiples of 8 (default: 512 SD 1, 768 SD 2, 1024 SDXL)")
     p.add_argument("--steps", type=int, default=30, metavar="N", help="denoising steps (default 30)")
@@ -57,7 +57,7 @@ def add_generate_parser(sub: Any) -> None:
     p.add_argument("--cpu-offload", action="store_true", help="keep idle model parts in RAM (small GPUs)")
     p.add_argument("--batch", type=int, default=1, metavar="N", help="images per pipeline call (default 1)")
     p.add_argument("--prediction-type", choices=["auto", "epsilon", "v_prediction"], default="auto",
-                   help="override the scheduler's prediction type (SD 2 512 'base' checkpoints: epsilon)")  # fmt: skip
+                   help="override the scheduler's prediction type (SD 2 512 'base' checkpoints: epsilon)")
     p.add_argument("--offline", action="store_true", help="never download; use only the local Hugging Face cache")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_generate)
@@ -79,7 +79,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     )
 
     defaults = {"steps": 30, "seed": 0, "batch": 1, "prediction_type": "auto", "safety_checker": False,
-                "attention_slicing": False, "vae_slicing": False, "cpu_offload": False}  # fmt: skip
+                "attention_slicing": False, "vae_slicing": False, "cpu_offload": False}
     if args.reconstruct:
         extra = [f"--{k.replace('_', '-')}" for k in _TXT2IMG_ONLY if getattr(args, k) not in (None, defaults.get(k))]
         if extra:
@@ -105,7 +105,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     try:
         if args.reconstruct:
             summary = reconstruct(args.model, args.reconstruct, args.out, device=args.device, limit=args.count,
-                                  allow_download=not args.offline, on_event=on_event, cancel=cancel)  # fmt: skip
+                                  allow_download=not args.offline, on_event=on_event, cancel=cancel)
         else:
             w, h = args.size or (None, None)
             cfg = GenerateConfig(
@@ -114,7 +114,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
                 device=args.device, safety_checker=args.safety_checker, attention_slicing=args.attention_slicing,
                 vae_slicing=args.vae_slicing, cpu_offload=args.cpu_offload, batch_size=args.batch,
                 prediction_type=args.prediction_type, allow_download=not args.offline,
-            )  # fmt: skip
+            )
             summary = generate(cfg, on_event=on_event, cancel=cancel)
     except KeyboardInterrupt:
         print("\nInterrupted: finished images are kept; run the same command again to continue.", file=sys.stderr)

@@ -14,8 +14,9 @@ hundred images (UnivFD, B-Free); it is also cheap on a CPU once the features exi
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -53,7 +53,7 @@ class JobProcess:
         if os.name == "posix":
             kw["start_new_session"] = True  # its own process group: cancel reaches the loader workers too
         else:
-            kw["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW  # type: ignore[attr-defined]
+            kw["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self._proc = subprocess.Popen(
             worker_command(self.spec_path), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -86,7 +86,7 @@ class JobProcess:
             tail = "".join(self._stderr_tail[-20:]).strip()
             self.result = {"event": "JobResult", "status": "failed", "error_kind": "crashed",
                            "message": f"The job stopped unexpectedly (exit code {self.returncode}). {tail[-800:]}",
-                           "stderr_tail": tail[-2000:]}  # fmt: skip
+                           "stderr_tail": tail[-2000:]}
             try:
                 self.on_event(self.result)
             except Exception:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from miwake.core import paths
 from miwake.core.bundle import refuse_pickle
@@ -117,7 +118,7 @@ def detect_family(keys: dict[str, Any], metadata: dict[str, str] | None = None, 
         if arch.endswith("512") or "base" in low or "512" in low:
             return "v2_base"
         log.warning("%s: SD 2 checkpoint of unknown kind; assuming the 768 v-prediction model. If images come out as "
-                    "noise, set prediction_type to 'epsilon' (512 'base' models).", name)  # fmt: skip
+                    "noise, set prediction_type to 'epsilon' (512 'base' models).", name)
         return "v2"
     raise ModelFilesError(
         f"{name or 'checkpoint'} is a '{kind}' model; Miwake generates with Stable Diffusion 1.x, 2.x and SDXL base "
@@ -259,7 +260,7 @@ def _load_safety_checker(dtype: Any, allow_download: bool) -> dict[str, Any]:
     from transformers import CLIPImageProcessor
 
     checker = from_hub(SAFETY_CHECKER_REPO, StableDiffusionSafetyChecker.from_pretrained, allow_download,
-                       **dtype_kw(dtype, "transformers"))  # fmt: skip
+                       **dtype_kw(dtype, "transformers"))
     return {"safety_checker": checker, "feature_extractor": CLIPImageProcessor()}  # CLIP defaults = SD's processor
 
 
@@ -316,7 +317,7 @@ def load_pipeline(
     def load() -> Any:
         if source.kind == "single_file":
             return cls.from_single_file(str(source.path), config=str(config_dir(family)), local_files_only=True,
-                                        **dtype_kw(dtype), **extra)  # fmt: skip
+                                        **dtype_kw(dtype), **extra)
         kw = dict(use_safetensors=True, **dtype_kw(dtype), **extra)
         if source.kind == "folder":
             return cls.from_pretrained(str(source.path), local_files_only=True, **kw)
@@ -387,14 +388,14 @@ def load_vae(model: str, *, device: str = "auto", allow_download: bool = True) -
 
             with safe_open(str(source.path), framework="pt") as f:  # read the VAE tensors only
                 sd = {k: f.get_tensor(k) for k in f.keys() if k.startswith(prefix) and k.split(".")[prefix.count(".")]
-                      in ("encoder", "decoder", "quant_conv", "post_quant_conv")}  # fmt: skip
+                      in ("encoder", "decoder", "quant_conv", "post_quant_conv")}
             return AutoencoderKL.from_single_file(sd, config=str(config_dir(family)), subfolder="vae",
-                                                  local_files_only=True, **dtype_kw(torch.float32))  # fmt: skip
+                                                  local_files_only=True, **dtype_kw(torch.float32))
         if source.kind == "folder":
             return AutoencoderKL.from_pretrained(str(source.path), subfolder="vae", local_files_only=True,
-                                                 use_safetensors=True, **dtype_kw(torch.float32))  # fmt: skip
+                                                 use_safetensors=True, **dtype_kw(torch.float32))
         return from_hub(source.ref, AutoencoderKL.from_pretrained, allow_download, subfolder="vae",
-                        use_safetensors=True, **dtype_kw(torch.float32))  # fmt: skip
+                        use_safetensors=True, **dtype_kw(torch.float32))
 
     vae = _guard_load(model, load, dev)
     if not family:

@@ -22,11 +22,11 @@ _MAX_FILE_BYTES = 4 << 20
 _PHOTO_STYLES = (
     "a DSLR photo", "a 35mm film photo", "a smartphone photo", "a professional photograph", "a candid snapshot",
     "a travel photo", "a wide-angle photo", "a telephoto shot", "an editorial photograph", "a high-resolution photo",
-)  # fmt: skip
+)
 _PHOTO_DETAILS = (
     "sharp focus", "natural colors", "soft light", "golden hour light", "overcast light", "dramatic lighting",
     "shallow depth of field", "high dynamic range", "slight film grain", "bokeh", "long exposure", "detailed textures",
-)  # fmt: skip
+)
 _PHOTO_NEGATIVE = "text, watermark, logo, frame, border, lowres, blurry, deformed"
 
 

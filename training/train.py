@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -130,7 +130,7 @@ class TrainFinished:
     report_path: str | None = None
 
 
-TrainEvent = Union[TrainProgress, EpochEnd, TrainFinished]
+TrainEvent = TrainProgress | EpochEnd | TrainFinished
 
 
 def preflight(cfg: TrainConfig) -> None:

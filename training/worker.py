@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     # blocked in sys.stdin's readline holds that file's lock; the DataLoader's forked workers close sys.stdin
     # at start and would wait for that lock forever (training never started, and Stop could only kill it).
     stdin_fd = os.dup(0)
-    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115  (lives as long as the process)
+    sys.stdin = open(os.devnull, encoding="utf-8")
 
     def watch_stdin() -> None:
         pending = b""

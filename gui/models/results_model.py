@@ -317,7 +317,7 @@ class ResultsProxyModel(QSortFilterProxyModel):
             self.beginFilterChange()
             change()
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # pragma: no cover - older Qt
+        else:  # older Qt
             change()
             self.invalidateRowsFilter()
 

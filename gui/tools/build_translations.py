@@ -30,7 +30,7 @@ def find_tool(name: str) -> str:
         import PySide6
 
         candidates.append(Path(PySide6.__file__).parent / name)
-    except ImportError:  # pragma: no cover
+    except ImportError:
         pass
     for c in candidates:
         if c and Path(c).exists():

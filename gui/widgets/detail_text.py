@@ -194,19 +194,19 @@ def plain_summary(card: Any) -> list[str]:
             translate("DetailText", "On images from sources it never saw in training: when it said “AI” it was right "
                       "%1 of the time, when it said “human” %2."),
             f"{v.ai_verdict_precision:.0%}", f"{v.human_verdict_precision:.0%}",
-        ))  # fmt: skip
+        ))
         if v.unsure_share is not None:
             lines.append(_f(translate("DetailText", "It answered “unsure” for %1 of those images rather than guess."),
-                            f"{v.unsure_share:.0%}"))  # fmt: skip
+                            f"{v.unsure_share:.0%}"))
     elif v.headline.get("accuracy") is not None:
         lines.append(_f(translate("DetailText", "On images held out from training it was right %1 of the time."),
-                        f"{v.headline['accuracy']:.0%}"))  # fmt: skip
+                        f"{v.headline['accuracy']:.0%}"))
     else:
         lines.append(translate("DetailText", "Its card says nothing about how often it is right."))
     if t.train is not None:
         n = len(t.train.sources)
         lines.append(_f(translate("DetailText", "It learned from %1 images from %2 different places."),
-                        t.train.images, n) if n else _f(translate("DetailText", "It learned from %1 images."), t.train.images))  # fmt: skip
+                        t.train.images, n) if n else _f(translate("DetailText", "It learned from %1 images."), t.train.images))
     lines.append(_f(translate("DetailText", "Its verdicts: %1."), decision_text(card.unsure_band)))
     return lines
 

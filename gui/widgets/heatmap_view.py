@@ -207,9 +207,9 @@ class HeatmapView(QWidget):
         self.update()
         super().mouseMoveEvent(event)
 
-    def leaveEvent(self, event: object) -> None:  # type: ignore[override]
+    def leaveEvent(self, event: object) -> None:
         if self._hover is not None:
             self._hover = None
             self.hovered.emit(None)
             self.update()
-        super().leaveEvent(event)  # type: ignore[arg-type]
+        super().leaveEvent(event)

@@ -56,7 +56,7 @@ class _SortArrowStyle(QProxyStyle):
     the other way round ("the up arrow put the highest last?"). This swaps the two in the results header only.
     """
 
-    def drawPrimitive(self, element, option, painter, widget=None):  # noqa: N802 (Qt API)
+    def drawPrimitive(self, element, option, painter, widget=None):
         if element == QStyle.PrimitiveElement.PE_IndicatorHeaderArrow and isinstance(option, QStyleOptionHeader):
             flipped = QStyleOptionHeader(option)
             flipped.sortIndicator = (
@@ -156,7 +156,7 @@ class ResultsWidget(QWidget):
 
     def selected_results(self) -> list[ImageResult]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        return [self.proxy.result_at(r) for r in rows if self.proxy.result_at(r) is not None]  # type: ignore[misc]
+        return [self.proxy.result_at(r) for r in rows if self.proxy.result_at(r) is not None]
 
     def visible_results(self) -> list[ImageResult]:
         return self.proxy.visible_results()

@@ -104,7 +104,7 @@ class ThumbnailCache(QObject):
         hit = self._memory.get(key)
         if hit is not None:
             self._memory.move_to_end(key)
-            return self.failed_pixmap() if hit is _FAILED else hit  # type: ignore[return-value]
+            return self.failed_pixmap() if hit is _FAILED else hit
         self._request(path, key)
         return None
 

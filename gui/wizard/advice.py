@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from ..i18n import fill  # noqa: F401  (re-exported for the pages)
+from ..i18n import fill
 
 translate = QCoreApplication.translate
 

@@ -52,7 +52,7 @@ def model_problem(text: str) -> str | None:
 
 
 class AiPage(WizardPage):
-    def __init__(self, wizard) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, wizard) -> None:
         super().__init__(wizard)
         body = QWidget(self)
         self.model_box = QGroupBox(body)
@@ -201,7 +201,7 @@ class AiPage(WizardPage):
         warn = False
         if 0 < scan.count < FEW_IMAGES:
             lines.append(fill(self.tr("Only %1 AI images: a few hundred from several generators train far better."),
-                              scan.count))  # fmt: skip
+                              scan.count))
             warn = True
         dom = scan.dominant()
         if dom is not None and len(scan.by_source()) > 1:
@@ -277,7 +277,7 @@ class AiPage(WizardPage):
             if problem == "pickle":
                 self.message.show_message(
                     lambda: self.tr("Pickle checkpoints (.ckpt, .pt, .bin) can run code when loaded and are refused: "
-                                    "use a .safetensors file or a diffusers folder."), "error")  # fmt: skip
+                                    "use a .safetensors file or a diffusers folder."), "error")
                 return False
             if problem == "missing":
                 self.message.show_message(lambda: fill(self.tr("%1 does not exist."), text), "error")

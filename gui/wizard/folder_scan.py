@@ -152,4 +152,4 @@ def _csv(value: str) -> str:
 
 
 __all__ = ["AI", "REAL", "FEW_IMAGES", "DOMINANT_SHARE", "FolderScan", "ScannedImage", "scan_folders", "scan_all",
-           "benchmark_manifest"]  # fmt: skip
+           "benchmark_manifest"]

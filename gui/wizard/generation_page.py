@@ -44,7 +44,7 @@ def _has_png(folder: Path) -> bool:
 
 
 class GenerationPage(WizardPage):
-    def __init__(self, wizard) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, wizard) -> None:
         super().__init__(wizard)
         self.runner = JobRunner(self)
         self.plan = QLabel(self)
@@ -191,7 +191,7 @@ class GenerationPage(WizardPage):
             self.bar.setRange(0, max(1, int(ev["total"])))
             self.bar.setValue(int(ev["total"]) - int(ev["todo"]))
             self._eta_text = fill(self.tr("Running on %1: %2 of %3 images still to make."), ev.get("device", ""),
-                                  ev["todo"], ev["total"])  # fmt: skip
+                                  ev["todo"], ev["total"])
             self.detail.setText(self._eta_text)
         elif kind == "StepProgress":
             if self._current == "generate":
@@ -202,7 +202,7 @@ class GenerationPage(WizardPage):
             self.bar.setValue(int(ev["done"]))
             spi = ev.get("seconds_per_image")
             self._eta_text = fill(self.tr("%1 of %2 images · %3 s per image · about %4 left"), ev["done"], ev["total"],
-                                  f"{spi:.1f}" if spi else "–", i18n.format_duration(ev.get("eta_s")))  # fmt: skip
+                                  f"{spi:.1f}" if spi else "–", i18n.format_duration(ev.get("eta_s")))
             self.detail.setText(self._eta_text)
             if ev.get("last_path"):
                 self._show_latest(str(ev["last_path"]))
@@ -226,7 +226,7 @@ class GenerationPage(WizardPage):
             self._status = "stopped"
             self.message.show_message(
                 lambda: self.tr("Stopped. The images made so far are kept; Continue makes the rest (now or after "
-                                "reopening the wizard)."), "info")  # fmt: skip
+                                "reopening the wizard)."), "info")
         else:
             self._status = "failed"
             self.message.show_message(lambda: failure_text(result, "generate"), "error")
@@ -321,7 +321,7 @@ class GenerationPage(WizardPage):
             i = int(self._current.split(":")[1])
             self.phase.setText(
                 fill(self.tr("Reconstructing your images (folder %1 of %2: %3)"), i + 1, len(self.state.human),
-                     Path(self.state.human[i]).name)  # fmt: skip
+                     Path(self.state.human[i]).name)
             )
         else:
             self.phase.setText(self.tr("Waiting to start"))

@@ -33,7 +33,7 @@ from .wizard_page import MessageLabel, WizardPage
 
 
 class GoalPage(WizardPage):
-    def __init__(self, wizard) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, wizard) -> None:
         super().__init__(wizard)
         self.resume_box = QFrame(self)
         self.resume_box.setObjectName("resume_box")
@@ -177,7 +177,7 @@ class GoalPage(WizardPage):
             name = f"{base}-{n}"
         self.name.setText(name)
 
-    def _name_problem(self):  # type: ignore[no-untyped-def]
+    def _name_problem(self):
         text = self.name.text().strip()
         if not text:
             return lambda: self.tr("Give the new model a name.")
@@ -220,7 +220,7 @@ class GoalPage(WizardPage):
             self, self.tr("Delete the unfinished run"),
             fill(self.tr("Delete the run “%1” with everything it made (in %2)? This cannot be undone."),
                  run.model_id, str(run.folder)),
-        ) != QMessageBox.StandardButton.Yes:  # fmt: skip
+        ) != QMessageBox.StandardButton.Yes:
             return
         shutil.rmtree(run.folder, ignore_errors=True)
         runs = unfinished_runs()

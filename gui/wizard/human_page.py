@@ -29,7 +29,7 @@ from .wizard_page import MessageLabel, WizardPage
 
 
 class HumanPage(WizardPage):
-    def __init__(self, wizard) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, wizard) -> None:
         super().__init__(wizard)
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
@@ -169,7 +169,7 @@ class HumanPage(WizardPage):
         n_sources = len(scan.by_source())
         self.summary.setText(
             fill(self.tr("%1 images in %2 source(s) (a source is a sub-folder: its images are kept together)."),
-                 scan.count, n_sources)  # fmt: skip
+                 scan.count, n_sources)
         )
         self.warnings.show_message(self._warning_text, "warning" if self._warning_lines() else "ok")
 
@@ -184,7 +184,7 @@ class HumanPage(WizardPage):
         elif scan.count < FEW_IMAGES:
             lines.append(
                 fill(self.tr("Only %1 images: at least %2 are needed for a useful model (several hundred are better)."),
-                     scan.count, FEW_IMAGES)  # fmt: skip
+                     scan.count, FEW_IMAGES)
             )
         dom = scan.dominant()
         if dom is not None and scan.count:
@@ -193,18 +193,18 @@ class HumanPage(WizardPage):
                 lines.append(
                     fill(self.tr("All images come from one source (%1): the model may learn that source's look "
                                  "instead of “made by a person”. Add images from other places, each in its own "
-                                 "sub-folder."), source)  # fmt: skip
+                                 "sub-folder."), source)
                 )
             else:
                 lines.append(
                     fill(self.tr("One source (%1) holds %2 % of the images: the model may learn its look instead of "
-                                 "“made by a person”. Add images from other places."), source, f"{share * 100:.0f}")  # fmt: skip
+                                 "“made by a person”. Add images from other places."), source, f"{share * 100:.0f}")
                 )
         small = scan.too_small(crop, mode)
         if small:
             lines.append(
                 fill(self.tr("%1 images are smaller than the crop size (%2 × %2 px) and cannot be trained on."),
-                     small, crop)  # fmt: skip
+                     small, crop)
             )
         if scan.unreadable():
             lines.append(fill(self.tr("%1 files could not be read and will be left out."), scan.unreadable()))

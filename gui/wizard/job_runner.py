@@ -95,7 +95,7 @@ class JobRunner(QObject):
             self._killed = None
             if ev.get("status") == "failed":
                 log.warning("The %s job failed (%s): %s\n--- the job's last output on stderr:\n%s", job.spec.kind,
-                            ev.get("error_kind"), ev.get("message"), ev.get("stderr_tail") or "(none)")  # fmt: skip
+                            ev.get("error_kind"), ev.get("message"), ev.get("stderr_tail") or "(none)")
             else:
                 log.info("The %s job ended: %s", job.spec.kind, ev.get("status"))
             self.job_finished.emit(ev)

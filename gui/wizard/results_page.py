@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 
 class ResultsPage(WizardPage):
-    def __init__(self, wizard) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, wizard) -> None:
         super().__init__(wizard)
         self.runner = JobRunner(self)
         self.summary = QLabel(self)
@@ -146,7 +146,7 @@ class ResultsPage(WizardPage):
         elif self.previous is not None and not self.runner.running and samples_from_report(result):
             self._compare = "running"
             spec = {"model": str(self.previous.path), "samples": samples_from_report(result),
-                    "report": str(self._compare_path()), "jpeg90": False, "device": self.state.train.device}  # fmt: skip
+                    "report": str(self._compare_path()), "jpeg90": False, "device": self.state.train.device}
             self.runner.start(JobSpec("evaluate", spec))
         elif self.previous is not None and not self.runner.running:
             self._compare = "none"  # no scored validation images to compare on
@@ -156,7 +156,7 @@ class ResultsPage(WizardPage):
         if ev.get("event") == "EvalProgress":
             self.compare_status.setText(
                 fill(self.tr("Checking the previous model on the same validation images: %1 of %2…"),
-                     ev.get("done", 0), ev.get("total", 0))  # fmt: skip
+                     ev.get("done", 0), ev.get("total", 0))
             )
 
     def _on_eval_finished(self, result: dict[str, Any]) -> None:
@@ -193,7 +193,7 @@ class ResultsPage(WizardPage):
         self.summary.setText(
             fill(self.tr("Measured on %1 validation images from sources the model never trained on: %2. Each model "
                          "decides at its own threshold."),
-                 (new_m or {}).get("n", "–"), ", ".join(sources or []) or "–")  # fmt: skip
+                 (new_m or {}).get("n", "–"), ", ".join(sources or []) or "–")
         )
         if self._compare == "running" and not self.compare_status.text():
             self.compare_status.setText(self.tr("Checking the previous model on the same validation images…"))
@@ -212,7 +212,7 @@ class ResultsPage(WizardPage):
         self.images_label.setText(
             fill(self.tr("The images this run made are in %1"), str(s.folder)) if made
             else self.tr("This run's generated images have been deleted.")
-        )  # fmt: skip
+        )
         self.open_images_button.setEnabled(bool(made))
         self.delete_images_button.setEnabled(bool(made) and not self.runner.running)
 
@@ -232,13 +232,13 @@ class ResultsPage(WizardPage):
             return installed
 
         run_task(work, str(self.bundle.path), activate, on_done=lambda result, error: self._on_installed(
-            result, error, activate), parent=self)  # fmt: skip
+            result, error, activate), parent=self)
 
     def _on_installed(self, result: Bundle | None, error: BaseException | None, activate: bool) -> None:
         self._busy = False
         if error is not None or result is None:
             self.message.show_message(lambda: fill(self.tr("The model was not installed: %1"), describe_error(error)),
-                                      "error")  # fmt: skip
+                                      "error")
             self._show()
             return
         self.state.installed_id = result.id
@@ -260,7 +260,7 @@ class ResultsPage(WizardPage):
         if confirm and plain_question(
             self, self.tr("Discard the model"),
             self.tr("Discard the new model? It is deleted; the generated images are kept."),
-        ) != QMessageBox.StandardButton.Yes:  # fmt: skip
+        ) != QMessageBox.StandardButton.Yes:
             return
         shutil.rmtree(self.state.model_dir, ignore_errors=True)
         self.bundle = None
@@ -276,7 +276,7 @@ class ResultsPage(WizardPage):
         if confirm and plain_question(
             self, self.tr("Delete the generated images"),
             fill(self.tr("Delete the images this run made (in %1)? They cannot be recovered."), str(self.state.folder)),
-        ) != QMessageBox.StandardButton.Yes:  # fmt: skip
+        ) != QMessageBox.StandardButton.Yes:
             return
         for d in folders:
             shutil.rmtree(d, ignore_errors=True)
@@ -288,7 +288,7 @@ class ResultsPage(WizardPage):
 
     def subtitle(self) -> str:
         return self.tr("How well the new model tells AI images from human-made ones it has never seen, beside the model "
-                       "you used before. Install it only if it is better for your images.")  # fmt: skip
+                       "you used before. Install it only if it is better for your images.")
 
     def is_busy(self) -> bool:
         return self._busy
@@ -307,7 +307,7 @@ class ResultsPage(WizardPage):
         self.open_images_button.setText(self.tr("Open folder"))
         self.delete_images_button.setText(self.tr("Delete generated images"))
         self.roc.set_labels(self.tr("ROC curve (top left = perfect)"), self.tr("human-made images flagged"),
-                            self.tr("AI images caught"), self.tr("No ROC curve"))  # fmt: skip
+                            self.tr("AI images caught"), self.tr("No ROC curve"))
         self.message.retranslate()
         if self.state.run_id:
             self._show()

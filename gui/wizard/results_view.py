@@ -31,7 +31,7 @@ def samples_from_report(report: dict[str, Any]) -> list[dict[str, Any]]:
     """The validation images of a report as `training.dataset.Sample` fields (for an `evaluate` job)."""
     return [
         {"path": s["path"], "label": 1 if s.get("label") == "ai" else 0, "source": s.get("source", ""),
-         "generator": s.get("generator") or ""}  # fmt: skip
+         "generator": s.get("generator") or ""}
         for s in report.get("scores", [])
     ]
 
@@ -83,7 +83,7 @@ class MetricsTable(QTableWidget):
                     key not in ("threshold", "n") and new and old and c == 0
                     and isinstance(new.get(key), (int, float)) and isinstance(old.get(key), (int, float))
                     and new[key] > old[key] + 0.005
-                )  # fmt: skip
+                )
                 if better:
                     item.setForeground(QColor("#1b5e20"))
                     f = item.font()
@@ -98,7 +98,7 @@ class MetricsTable(QTableWidget):
             self.tr("AUC (1.0 = perfect)"), self.tr("F1"), self.tr("Recall (AI images caught)"),
             self.tr("Precision (AI verdicts that were right)"), self.tr("Accuracy"), self.tr("Threshold"),
             self.tr("Validation images"),
-        ])  # fmt: skip
+        ])
         self._fill()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -141,7 +141,7 @@ class ConfusionWidget(QGroupBox):
 
     def retranslate_ui(self) -> None:
         for h, text in zip(self.heads, (self.tr("said AI"), self.tr("said human"), self.tr("AI image"),
-                                        self.tr("human-made"))):  # fmt: skip
+                                        self.tr("human-made"))):
             h.setText(text)
 
     def changeEvent(self, event: QEvent) -> None:

@@ -80,7 +80,7 @@ class RetrainWizard(QDialog):
         self.training_page = TrainingPage(self)
         self.results_page = ResultsPage(self)
         self.pages: list[WizardPage] = [self.goal_page, self.human_page, self.ai_page, self.generation_page,
-                                        self.settings_page, self.training_page, self.results_page]  # fmt: skip
+                                        self.settings_page, self.training_page, self.results_page]
         for page in self.pages:
             self.stack.addWidget(page)
             page.changed.connect(self._update_buttons)
@@ -201,7 +201,7 @@ class RetrainWizard(QDialog):
 
     def runners(self) -> list[JobRunner]:
         return [self.generation_page.runner, self.settings_page.bench.runner, self.training_page.runner,
-                self.results_page.runner]  # fmt: skip
+                self.results_page.runner]
 
     def busy(self) -> bool:
         return any(r.running for r in self.runners())
@@ -222,7 +222,7 @@ class RetrainWizard(QDialog):
             f.setBold(row == self._index)
             item.setFont(f)
             item.setForeground(self.palette().color(self.palette().ColorRole.WindowText if row <= self._index
-                                                    else self.palette().ColorRole.PlaceholderText))  # fmt: skip
+                                                    else self.palette().ColorRole.PlaceholderText))
 
     # -- closing --------------------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -247,7 +247,7 @@ class RetrainWizard(QDialog):
             self, self.tr("Stop and close"),
             self.tr("A job is still running. Stop it and close the wizard? The work done so far is kept: reopen the "
                     "wizard to continue."),
-        ) != QMessageBox.StandardButton.Yes:  # fmt: skip
+        ) != QMessageBox.StandardButton.Yes:
             return False
         self._closing = True
         self.closing_message.show_message(lambda: self.tr("Stopping (training saves a checkpoint first)…"), "info")
@@ -280,7 +280,7 @@ class RetrainWizard(QDialog):
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Retrain Miwake on your images"))
         names = (self.tr("Goal"), self.tr("Human-made images"), self.tr("AI images"), self.tr("Generation"),
-                 self.tr("Training settings"), self.tr("Training"), self.tr("Results"))  # fmt: skip
+                 self.tr("Training settings"), self.tr("Training"), self.tr("Results"))
         for row, name in enumerate(names):
             self.steps.item(row).setText(f"{row + 1}. {name}")
         self.back_button.setText(self.tr("< Back"))

@@ -148,12 +148,12 @@ class RunState:
             prompts = str(self.prompts_file) if g.prompt_mode == "custom" else g.preset
             cfg = {"model": g.model, "out_dir": str(self.generated_dir), "prompts": prompts, "count": g.count,
                    "width": g.width, "height": g.height, "steps": g.steps, "guidance": g.guidance, "seed": g.seed,
-                   "device": g.device, "cpu_offload": g.cpu_offload, "batch_size": g.batch}  # fmt: skip
+                   "device": g.device, "cpu_offload": g.cpu_offload, "batch_size": g.batch}
             jobs.append(("generate", {"config": cfg}))
         if g.reconstruct:
             for i, folder in enumerate(self.human):
                 jobs.append((f"reconstruct:{i}", {"model": g.model, "real_dir": folder,
-                                                  "out_dir": str(self.reconstructed_dir(i)), "device": g.device}))  # fmt: skip
+                                                  "out_dir": str(self.reconstructed_dir(i)), "device": g.device}))
         return jobs
 
     def write_prompts(self) -> None:
@@ -171,7 +171,7 @@ class RunState:
             "epochs": t.epochs, "batch": t.batch, "device": t.device, "model_id": self.model_id,
             "display_name": display_name or self.model_id, "workers": t.workers,
             "command": "Miwake retraining wizard",
-        }  # fmt: skip
+        }
         if not t.augment:
             cfg["augment"] = {"enabled": False}
         return cfg

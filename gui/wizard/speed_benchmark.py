@@ -82,7 +82,7 @@ class SpeedBenchmark(QObject):
             return False
         cfg: dict[str, Any] = state.train_config()
         cfg.update(out_dir=str(self._folder / "model"), model_id="benchmark", epochs=1, max_steps_per_epoch=BENCH_STEPS + 2,
-                   val_sources=["bench-val-real", "bench-val-ai"], val_tiles=1, checkpoint_every_s=1e9)  # fmt: skip
+                   val_sources=["bench-val-real", "bench-val-ai"], val_tiles=1, checkpoint_every_s=1e9)
         self._times, self._result, self._stopped = [], None, False
         return self.runner.start(JobSpec("train", {"config": cfg, "manifest": str(manifest)}))
 

@@ -31,7 +31,7 @@ ARCHITECTURES = COMMON_ARCHS
 
 
 class TrainSettingsPage(WizardPage):
-    def __init__(self, wizard) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, wizard) -> None:
         super().__init__(wizard)
         self.data = QLabel(self)
         self.data.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
@@ -62,7 +62,7 @@ class TrainSettingsPage(WizardPage):
         self.labels = [QLabel(self) for _ in range(8)]
         form = QFormLayout()
         for label, w in zip(self.labels, (self.init, self.arch, self.mode, self.crop, self.epochs, self.batch,
-                                          self.augment, self.device)):  # fmt: skip
+                                          self.augment, self.device)):
             form.addRow(label, w)
         self.small = QLabel(self)
         self.small.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
@@ -144,12 +144,12 @@ class TrainSettingsPage(WizardPage):
                          "sources are held out to validate the model on images from elsewhere: %5 training images, "
                          "%6 validation images (held out: %7)."),
                  h.count, len(h.by_source()), a.count, len(a.by_source()), len(plan.train), len(plan.val),
-                 ", ".join(plan.held_out_sources) or "–")  # fmt: skip
+                 ", ".join(plan.held_out_sources) or "–")
         )
         small = len(plan.skipped)
         self.small.setText(
             fill(self.tr("%1 training images are smaller than the crop (%2 px) or unreadable and are left out."),
-                 small, crop) if small else ""  # fmt: skip
+                 small, crop) if small else ""
         )
 
     def _show_device(self) -> None:
@@ -163,14 +163,14 @@ class TrainSettingsPage(WizardPage):
                 lambda: fill(self.tr("Training runs on the %1. This is slow: expect hours for a few thousand images. "
                                      "A computer with an NVIDIA graphics card is many times faster."), name),
                 "warning",
-            )  # fmt: skip
+            )
         else:
             self.device_message.show_message(lambda: fill(self.tr("Training runs on %1."), info.name), "ok")
 
     # -- estimate -------------------------------------------------------------------------------------------------
     def _key(self) -> tuple[Any, ...]:
         return (self.arch.currentText(), self.init.currentData(), self.mode.currentData(), self.crop.value(),
-                self.batch.value(), self.device.currentData())  # fmt: skip
+                self.batch.value(), self.device.currentData())
 
     def measure(self) -> None:
         if self.bench.running or self.human is None or self.ai is None:
@@ -213,7 +213,7 @@ class TrainSettingsPage(WizardPage):
         self.estimate_label.setText(
             fill(self.tr("<b>Estimated training time: about %1</b> (%2 epochs × %3 steps; measured %4 s per step). "
                          "An estimate: the real time depends on the images and on what else the computer does."),
-                 approx_duration(e.seconds), e.epochs, e.steps_per_epoch, f"{e.per_step_s:.2f}")  # fmt: skip
+                 approx_duration(e.seconds), e.epochs, e.steps_per_epoch, f"{e.per_step_s:.2f}")
         )
 
     @staticmethod
@@ -259,7 +259,7 @@ class TrainSettingsPage(WizardPage):
         self._update_estimate()
         self.changed.emit()
 
-    def _usable_problem(self):  # type: ignore[no-untyped-def]
+    def _usable_problem(self):
         if self.human is None or self.ai is None:
             return None
         crop, mode = self.crop.value(), self.mode.currentData()
@@ -348,7 +348,7 @@ class TrainSettingsPage(WizardPage):
         for label, text in zip(self.labels, (
             self.tr("Start from:"), self.tr("Architecture:"), self.tr("Input:"), self.tr("Crop size:"),
             self.tr("Epochs:"), self.tr("Batch size:"), self.tr("Augmentation:"), self.tr("Train on:"),
-        )):  # fmt: skip
+        )):
             label.setText(text)
         self.arch.setToolTip(self.tr("Any timm model name; the default is a good balance of speed and accuracy."))
         self.mode.setItemText(0, self.tr("crops at full resolution (recommended: keeps the fine traces)"))

@@ -36,7 +36,7 @@ DISK_NEEDED = 600 << 20  # checkpoints (model, optimiser, best) and the JPEG cop
 
 
 class TrainingPage(WizardPage):
-    def __init__(self, wizard) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, wizard) -> None:
         super().__init__(wizard)
         self.runner = JobRunner(self)
         self.phase = QLabel(self)
@@ -92,7 +92,7 @@ class TrainingPage(WizardPage):
         self._update_buttons()
 
     @property
-    def checkpoint_dir(self):  # type: ignore[no-untyped-def]
+    def checkpoint_dir(self):
         return self.state.model_dir / "training" / "checkpoint"
 
     def has_checkpoint(self) -> bool:
@@ -145,7 +145,7 @@ class TrainingPage(WizardPage):
         waited = int(time.monotonic() - self._stop_started)
         self.detail.setText(
             fill(self.tr("Stopping: the current step finishes, then a checkpoint is saved (%1 s; after %2 s the job "
-                         "is ended without a new checkpoint)…"), waited, int(STOP_GRACE_S))  # fmt: skip
+                         "is ended without a new checkpoint)…"), waited, int(STOP_GRACE_S))
         )
 
     def kill(self) -> None:
@@ -162,7 +162,7 @@ class TrainingPage(WizardPage):
         self.wizard.save_state()
         self.start()
 
-    def _fail_message(self, make) -> None:  # type: ignore[no-untyped-def]
+    def _fail_message(self, make) -> None:
         self._status = "failed"
         self.message.show_message(make, "error")
         self._update_buttons()
@@ -189,7 +189,7 @@ class TrainingPage(WizardPage):
                 self.detail.setText(
                     fill(self.tr("Step %1 of %2 · loss %3 · %4 crops/s · about %5 left"), step, steps,
                          f"{loss:.3f}" if loss is not None else "–", f"{speed:.1f}" if speed else "–",
-                         i18n.format_duration(ev.get("eta_s")))  # fmt: skip
+                         i18n.format_duration(ev.get("eta_s")))
                 )
             elif phase == "validate":
                 self.phase.setText(fill(self.tr("Validating epoch %1 of %2"), epoch, epochs))
@@ -246,7 +246,7 @@ class TrainingPage(WizardPage):
             self.message.show_message(
                 (lambda: self.tr("Finished early: the validation AUC stopped improving, so more epochs would not have "
                                  "helped. Next: the results."))
-                if status == "stopped_early" else (lambda: self.tr("Finished. Next: the results.")), "ok")  # fmt: skip
+                if status == "stopped_early" else (lambda: self.tr("Finished. Next: the results.")), "ok")
         elif status == "cancelled" or (self._status == "stopping" and result.get("error_kind") == "crashed"):
             late = status != "cancelled"  # the grace period ran out: ended without a new checkpoint
             self._status = "stopped"
@@ -257,14 +257,14 @@ class TrainingPage(WizardPage):
                 self.message.show_message(
                     lambda: fill(self.tr("Stopped without a new checkpoint: the current step did not finish within "
                                          "%1 s. Continue resumes from the last saved checkpoint."), int(STOP_GRACE_S)),
-                    "warning")  # fmt: skip
+                    "warning")
                 self._update_buttons()
                 self.changed.emit()
                 return
             self.bar.setRange(0, 1)
             self.message.show_message(
                 lambda: self.tr("Stopped. Continue resumes from the last checkpoint (now or after reopening the "
-                                "wizard)."), "info")  # fmt: skip
+                                "wizard)."), "info")
         else:
             self.bar.setRange(0, 1)
             self._fail_message(lambda: failure_text(result, "train"))
@@ -315,9 +315,9 @@ class TrainingPage(WizardPage):
         self.auc.name = self.tr("as the files are")
         self.auc_jpeg.name = self.tr("re-encoded as JPEG")
         self.loss_chart.set_labels(self.tr("Training loss"), self.tr("epoch"), self.tr("loss"),
-                                   self.tr("The loss appears after the first steps"))  # fmt: skip
+                                   self.tr("The loss appears after the first steps"))
         self.auc_chart.set_labels(self.tr("Validation AUC (1.0 = perfect)"), self.tr("epoch"), self.tr("AUC"),
-                                  self.tr("Appears after each epoch"))  # fmt: skip
+                                  self.tr("Appears after each epoch"))
         self.stop_button.setText(self.tr("Stop"))
         self.continue_button.setText(self.tr("Continue"))
         self.cpu_button.setText(self.tr("Retry on the CPU (starts again)"))

@@ -8,7 +8,6 @@ import torch
 from miwake.core.bundle import ModelCard, read_bundle, save_bundle, validate_bundle, write_archive
 from miwake.core.detector import Detector, build_model
 from miwake.core.errors import BundleError, UnsafeModelFormatError
-
 from tests.helpers import TINY_ARCH
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from miwake.core.card_facts import format_duration, headline_text, training_facts, training_lines, validation_facts, validation_lines
+from miwake.core.card_facts import (
+    format_duration,
+    headline_text,
+    training_facts,
+    training_lines,
+    validation_facts,
+    validation_lines,
+)
 
 TRAINING = {
     "data": {

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from miwake.cli import main
 from miwake.core import paths
 from miwake.core.errors import BundleError, StoreError
 from miwake.core.results import ImageResult, Verdict
 from miwake.core.store import ResultStore
-from miwake.cli import main
 from tests.helpers import noise_image
 
 
@@ -243,7 +243,7 @@ def test_each_hostile_setting_falls_back_alone(tmp_path, tiny_bundle, capsys):
     paths.settings_path().write_text(json.dumps({
         "language": 5, "max_tiles": "abc", "unsure_band_override": [0.9, 0.1], "batch_size": -1, "stride": 64,
         "device": "gpu", "recent_folders": ["/ok", 3],
-    }), "utf-8")  # fmt: skip
+    }), "utf-8")
     s = load_settings()
     assert (s.language, s.max_tiles, s.unsure_band_override, s.batch_size, s.device) == ("system", None, None, None, "auto")
     assert s.stride == 64 and s.recent_folders == ("/ok",)

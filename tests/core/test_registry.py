@@ -5,7 +5,6 @@ import pytest
 from miwake.core import paths
 from miwake.core.errors import BundleError, ModelNotFoundError
 from miwake.core.registry import ModelRegistry
-
 from tests.helpers import make_tiny_bundle
 
 

@@ -103,7 +103,7 @@ def test_each_pattern_is_found_in_a_png(tmp_path, pattern):
 
 def test_sd1_bytes_pattern_from_the_reference_script(tmp_path):
     enc = WatermarkEncoder()
-    enc.set_watermark("bytes", "StableDiffusionV1".encode("utf-8"))  # exactly as scripts/txt2img.py
+    enc.set_watermark("bytes", b"StableDiffusionV1")  # exactly as scripts/txt2img.py
     rgb = textured(512, 512, 6)
     marked = enc.encode(np.ascontiguousarray(rgb[..., ::-1]), "dwtDct")[..., ::-1]
     p = write(tmp_path / "sd.png", save_bytes("PNG", Image.fromarray(np.ascontiguousarray(marked))))

@@ -29,8 +29,8 @@ def test_a_missing_libxcb_cursor_is_named_with_the_package_to_install():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the xcb plugin is Linux-only")
 def test_miwake_gui_stops_before_qt_with_the_hint(monkeypatch, capsys):
-    from miwake.gui import platform_check
     from miwake.cli import main
+    from miwake.gui import platform_check
 
     monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
     monkeypatch.setattr(platform_check, "missing_xcb_library", lambda load=None: True)

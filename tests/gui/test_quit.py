@@ -6,9 +6,9 @@ from pathlib import Path
 
 from miwake.gui.main_window import MainWindow
 from miwake.gui.wizard.run_state import RunState, Stage
+from miwake.training.jobs import JobSpec
 from tests.gui.conftest import write_images
 from tests.training.test_train import config
-from miwake.training.jobs import JobSpec
 
 LONG = 120_000
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QStyle, QStyleOptionHeader
@@ -74,7 +73,6 @@ def test_a_new_folder_starts_without_the_old_filter_and_the_selection_stays_in_v
     current = window.results.current_result()
     window.results.set_verdict_filter(None)
     t = window.results.table
-    idx = t.currentIndex()
     assert window.results.current_result() == current
     qtbot.waitUntil(lambda: t.viewport().rect().intersects(t.visualRect(t.currentIndex())), timeout=3000)
 

@@ -23,7 +23,7 @@ from tests.helpers import TINY_ARCH, make_tiny_bundle
 pytest.importorskip("diffusers")
 pytest.importorskip("transformers")
 
-from tests.training.test_generate import build_tiny_sd  # noqa: E402
+from tests.training.test_generate import build_tiny_sd
 
 LONG = 180_000
 
@@ -42,7 +42,7 @@ def human(tmp_path: Path) -> Path:
     return root
 
 
-def _open(window) -> RetrainWizard:  # type: ignore[no-untyped-def]
+def _open(window) -> RetrainWizard:
     window.actions.retrain.trigger()
     wiz = window.retrain_wizard
     assert isinstance(wiz, RetrainWizard) and wiz.isVisible()
@@ -50,11 +50,11 @@ def _open(window) -> RetrainWizard:  # type: ignore[no-untyped-def]
     return wiz
 
 
-def _wait_idle(qtbot, runner, timeout: int = LONG) -> None:  # type: ignore[no-untyped-def]
+def _wait_idle(qtbot, runner, timeout: int = LONG) -> None:
     qtbot.waitUntil(lambda: not runner.running, timeout=timeout)
 
 
-def test_walk_through_every_page(qtbot, window, tiny_sd, human, capsys):  # type: ignore[no-untyped-def]
+def test_walk_through_every_page(qtbot, window, tiny_sd, human, capsys):
     wiz = _open(window)
     try:
         # 1. goal: a new model, its name checked against the installed ids
@@ -191,11 +191,11 @@ def test_walk_through_every_page(qtbot, window, tiny_sd, human, capsys):  # type
             window.retrain_wizard.shutdown()
 
 
-def _run(tmp_path: Path, human: Path, **gen) -> RunState:  # type: ignore[no-untyped-def]
+def _run(tmp_path: Path, human: Path, **gen) -> RunState:
     return RunState(model_id="x", human=[str(human)], gen=GenerationSettings(**{"enabled": True, **gen}))
 
 
-def test_a_failed_generation_shows_advice(qtbot, tiny_model, human, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_failed_generation_shows_advice(qtbot, tiny_model, human, tmp_path):
     not_a_model = tmp_path / "not-a-model"
     not_a_model.mkdir()
     wiz = RetrainWizard()
@@ -219,7 +219,7 @@ def test_a_failed_generation_shows_advice(qtbot, tiny_model, human, tmp_path):  
         wiz.shutdown()
 
 
-def test_out_of_memory_offers_smaller_settings(qtbot, tiny_model, human, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def test_out_of_memory_offers_smaller_settings(qtbot, tiny_model, human, tmp_path, monkeypatch):
     wiz = RetrainWizard()
     qtbot.addWidget(wiz)
     wiz.state = _run(tmp_path, human, model="owner/model")
@@ -253,7 +253,7 @@ def test_out_of_memory_offers_smaller_settings(qtbot, tiny_model, human, tmp_pat
     assert "disk is full" in tp.message.text() and not tp.smaller_button.isVisibleTo(tp)
 
 
-def test_discard_leaves_no_model_and_images_can_be_deleted(qtbot, human, tmp_path):  # type: ignore[no-untyped-def]
+def test_discard_leaves_no_model_and_images_can_be_deleted(qtbot, human, tmp_path):
     state = _run(tmp_path, human, model="owner/model")
     state.start()
     make_tiny_bundle(state.model_dir, model_id="x")
@@ -278,7 +278,7 @@ def test_discard_leaves_no_model_and_images_can_be_deleted(qtbot, human, tmp_pat
     assert unfinished_runs() == []
 
 
-def test_language_switch_retranslates_the_wizard(qtbot, monkeypatch):  # type: ignore[no-untyped-def]
+def test_language_switch_retranslates_the_wizard(qtbot, monkeypatch):
     from miwake.gui import i18n
 
     monkeypatch.setattr(i18n, "translations_dir", lambda: Path(__file__).resolve().parents[2] / "resources" / "i18n")
@@ -294,7 +294,7 @@ def test_language_switch_retranslates_the_wizard(qtbot, monkeypatch):  # type: i
     qtbot.waitUntil(lambda: wiz.title_label.text() == english, timeout=3000)
 
 
-def test_an_unfinished_run_can_be_deleted_from_the_first_page(qtbot, human, tmp_path):  # type: ignore[no-untyped-def]
+def test_an_unfinished_run_can_be_deleted_from_the_first_page(qtbot, human, tmp_path):
     state = _run(tmp_path, human, model="owner/model")
     state.start()
     state.stage = Stage.GENERATING

@@ -37,7 +37,7 @@ def _numbers(text: str) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
-def test_next_during_the_speed_test_then_stop_then_close(qtbot, window, folders):  # type: ignore[no-untyped-def]
+def test_next_during_the_speed_test_then_stop_then_close(qtbot, window, folders):
     human, ai = folders
     window.actions.retrain.trigger()
     wiz = window.retrain_wizard

@@ -1,7 +1,16 @@
 import pytest
 
-from miwake.training.dataset import AI, REAL, DatasetError, from_folders, from_manifest, load_samples, split_by_source, summarize
-from miwake.training.dataset import Sample
+from miwake.training.dataset import (
+    AI,
+    REAL,
+    DatasetError,
+    Sample,
+    from_folders,
+    from_manifest,
+    load_samples,
+    split_by_source,
+    summarize,
+)
 
 
 def test_folders_name_sources_by_subfolder(toy_data):

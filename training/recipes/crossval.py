@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from ..crossval import EVAL_KINDS, Candidate, Pool, image_logits, oof_breakdown, run_protocol, sigmoid
-from ..metrics import _safe_auc
 from ..features import FeatureStore
+from ..metrics import _safe_auc
 from .common import ROOT
 
 DINO, LITE, BOTH = slice(0, 768), slice(768, 2048), slice(0, 2048)

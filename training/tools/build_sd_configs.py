@@ -90,10 +90,10 @@ _CLIP_TEXT = {
     "vocab_size": 49408,
 }
 _CLIP_L = {**_CLIP_TEXT, "hidden_act": "quick_gelu", "hidden_size": 768, "intermediate_size": 3072,
-           "num_attention_heads": 12, "num_hidden_layers": 12, "projection_dim": 768}  # fmt: skip
+           "num_attention_heads": 12, "num_hidden_layers": 12, "projection_dim": 768}
 _SCHED = {"beta_start": 0.00085, "beta_end": 0.012, "beta_schedule": "scaled_linear", "clip_sample": False,
           "num_train_timesteps": 1000, "set_alpha_to_one": False, "skip_prk_steps": True, "steps_offset": 1,
-          "trained_betas": None}  # fmt: skip
+          "trained_betas": None}
 
 # family -> {relative file: JSON}; "tokenizer*/" folders are added from the BPE file with the pad token given here.
 FAMILIES: dict[str, dict[str, Any]] = {
@@ -128,11 +128,11 @@ FAMILIES: dict[str, dict[str, Any]] = {
             "vae": ["diffusers", "AutoencoderKL"],
         },
         "unet/config.json": {**_UNET_SD, "attention_head_dim": [5, 10, 20, 20], "cross_attention_dim": 1024,
-                             "sample_size": 96, "upcast_attention": True, "use_linear_projection": True},  # fmt: skip
+                             "sample_size": 96, "upcast_attention": True, "use_linear_projection": True},
         "vae/config.json": {**_VAE, "sample_size": 768, "scaling_factor": 0.18215},
         # OpenCLIP ViT-H/14 text tower without its last layer (SD 2 conditions on the penultimate layer)
         "text_encoder/config.json": {**_CLIP_TEXT, "hidden_act": "gelu", "hidden_size": 1024, "intermediate_size": 4096,
-                                     "num_attention_heads": 16, "num_hidden_layers": 23, "projection_dim": 512},  # fmt: skip
+                                     "num_attention_heads": 16, "num_hidden_layers": 23, "projection_dim": 512},
         "scheduler/scheduler_config.json": {"_class_name": "DDIMScheduler", **_SCHED, "prediction_type": "v_prediction"},
         "tokenizers": {"tokenizer": "!"},  # OpenCLIP pads with id 0 ("!")
     },
@@ -168,10 +168,10 @@ FAMILIES: dict[str, dict[str, Any]] = {
         # OpenCLIP ViT-bigG/14 text tower with its projection
         "text_encoder_2/config.json": {**_CLIP_TEXT, "architectures": ["CLIPTextModelWithProjection"],
                                        "hidden_act": "gelu", "hidden_size": 1280, "intermediate_size": 5120,
-                                       "num_attention_heads": 20, "num_hidden_layers": 32, "projection_dim": 1280},  # fmt: skip
+                                       "num_attention_heads": 20, "num_hidden_layers": 32, "projection_dim": 1280},
         "scheduler/scheduler_config.json": {"_class_name": "EulerDiscreteScheduler", **_SCHED, "interpolation_type": "linear",
                                             "prediction_type": "epsilon", "timestep_spacing": "leading",
-                                            "use_karras_sigmas": False},  # fmt: skip
+                                            "use_karras_sigmas": False},
         "tokenizers": {"tokenizer": EOT, "tokenizer_2": "!"},
     },
 }
@@ -205,7 +205,7 @@ def bytes_to_unicode() -> dict[int, str]:
 
 def read_merges(bpe_path: Path) -> list[tuple[str, str]]:
     lines = gzip.open(bpe_path).read().decode("utf-8").split("\n")
-    return [tuple(line.split()) for line in lines[1 : N_MERGES + 1]]  # type: ignore[misc]
+    return [tuple(line.split()) for line in lines[1 : N_MERGES + 1]]
 
 
 def derive_vocab(merges: list[tuple[str, str]]) -> dict[str, int]:
@@ -224,7 +224,7 @@ def write_tokenizer(folder: Path, vocab: dict[str, int], merges: list[tuple[str,
     (folder / "merges.txt").write_text("#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in merges), encoding="utf-8")
     special = {"bos_token": SOT, "eos_token": EOT, "unk_token": EOT, "pad_token": pad_token}
     cfg = {"tokenizer_class": "CLIPTokenizer", "model_max_length": 77, "do_lower_case": True, "errors": "replace",
-           "add_prefix_space": False, **special}  # fmt: skip
+           "add_prefix_space": False, **special}
     _write_json(folder / "tokenizer_config.json", cfg)
     _write_json(folder / "special_tokens_map.json", special)
 
@@ -247,7 +247,7 @@ class ReferenceBPE:
         word = [*token[:-1], token[-1] + "</w>"]
         while len(word) > 1:
             pairs = {(a, b) for a, b in zip(word, word[1:])}
-            best = min(pairs, key=lambda p: self.ranks.get(p, float("inf")))  # type: ignore[arg-type, return-value]
+            best = min(pairs, key=lambda p: self.ranks.get(p, float("inf")))
             if best not in self.ranks:
                 break
             out, i = [], 0
@@ -273,7 +273,7 @@ class ReferenceBPE:
 def reference_encoder(bpe_path: Path) -> tuple[Any, str]:
     """The original BPE code (open_clip's copy of OpenAI's `SimpleTokenizer`) when importable, else our port."""
     try:
-        from open_clip.tokenizer import SimpleTokenizer  # type: ignore[import-not-found]
+        from open_clip.tokenizer import SimpleTokenizer
 
         return SimpleTokenizer(str(bpe_path)), "open_clip.tokenizer.SimpleTokenizer"
     except ImportError:
@@ -354,7 +354,7 @@ def build(out: Path, bpe_path: Path) -> dict[str, Any]:
                 _write_json(out / fam / rel, data)
     digest = hashlib.sha256(bpe_path.read_bytes()).hexdigest()
     sources = {"bpe_file": BPE_NAME, "bpe_sha256": digest, "merges_used": N_MERGES, "vocab_size": len(vocab),
-               "verified_against": ref_name, "samples": list(SAMPLES)}  # fmt: skip
+               "verified_against": ref_name, "samples": list(SAMPLES)}
     _write_json(out / "SOURCES.json", sources)
     return sources
 
