@@ -35,10 +35,11 @@ def main() -> int:
     from miwake.core.detector import Detector
     from miwake.core.imaging import IMAGE_EXTENSIONS, decode_image
     from miwake.core.preprocess import make_inputs
+    from miwake.core.model_choice import active_model
     from miwake.core.registry import ModelRegistry
 
     reg = ModelRegistry()
-    bundle = reg.get(args.model) if args.model else reg.active()
+    bundle = reg.get(args.model) if args.model else active_model(reg)
     det = Detector(bundle, "cpu")
     samples = sorted(p for p in (ROOT / "resources" / "samples").iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS)
     crops = np.concatenate([make_inputs(decode_image(p).rgb, bundle.card)[0] for p in samples])

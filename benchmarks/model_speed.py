@@ -68,7 +68,7 @@ def make_images(folder: Path, n: int) -> None:
 def forward_rate(arch: str, crop: int, seconds: float = 8.0) -> float:
     import torch
 
-    from miwake.core.detector import build_model
+    from miwake.core.model_factory import build_model
 
     model = build_model(arch).eval()
     batch = 64 if torch.cuda.is_available() else 8
@@ -84,7 +84,7 @@ def forward_rate(arch: str, crop: int, seconds: float = 8.0) -> float:
 
 def make_bundle(arch: str, crop: int, mean_std, max_tiles, dest: Path) -> None:
     from miwake.core.bundle import IMAGENET_MEAN, IMAGENET_STD, ModelCard, save_bundle
-    from miwake.core.detector import build_model
+    from miwake.core.model_factory import build_model
 
     mean = std = mean_std
     card = ModelCard(id=f"bench-{arch.replace('_', '-')}", display_name=arch, arch=arch, crop_size=crop,

@@ -35,12 +35,13 @@ def main() -> int:
     from miwake.core.evidence import read_evidence
     from miwake.core.imaging import decode_image
     from miwake.core.preprocess import make_inputs
+    from miwake.core.model_choice import active_model
     from miwake.core.registry import ModelRegistry
     from miwake.core.results import ImageResult, Verdict
     from miwake.core.store import ResultStore
 
     reg = ModelRegistry()
-    bundle = reg.get(args.model) if args.model else reg.active()
+    bundle = reg.get(args.model) if args.model else active_model(reg)
     t = time.perf_counter()
     det = Detector(bundle, "auto")
     load_s = time.perf_counter() - t

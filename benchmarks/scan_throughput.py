@@ -54,7 +54,7 @@ def make_folder(folder: Path, n: int, seed: int = 0) -> None:
 
 def load_bundle(args: argparse.Namespace):
     from miwake.core.bundle import ModelCard, save_bundle
-    from miwake.core.detector import build_model
+    from miwake.core.model_factory import build_model
     from miwake.core.registry import ModelRegistry
 
     if args.model:

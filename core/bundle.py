@@ -272,34 +272,6 @@ def read_bundle(path: str | os.PathLike[str], source: str = "file") -> Bundle:
     return Bundle(card=card, path=p, source=source)
 
 
-def validate_bundle(bundle: Bundle) -> None:
-    """Full check before installing: card, checksum, and that the weights fit the timm architecture."""
-    from .detector import build_model  # torch/timm only when needed
-
-    sd = bundle.load_state_dict(verify=True)
-    try:
-        model = build_model(bundle.card.arch)
-    except Exception as e:  # timm raises RuntimeError/KeyError for unknown names
-        raise BundleError(f"{bundle.card.arch!r} is not an architecture this Miwake (timm) knows: {e}") from e
-    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-    got = {k: tuple(v.shape) for k, v in sd.items()}
-    missing = sorted(set(expected) - set(got))
-    extra = sorted(set(got) - set(expected))
-    wrong = sorted(k for k in set(expected) & set(got) if expected[k] != got[k])
-    if missing or extra or wrong:
-        parts = []
-        if missing:
-            parts.append(f"{len(missing)} missing (e.g. {missing[0]})")
-        if extra:
-            parts.append(f"{len(extra)} unexpected (e.g. {extra[0]})")
-        if wrong:
-            parts.append(f"{len(wrong)} with wrong shapes (e.g. {wrong[0]}: {got[wrong[0]]} vs {expected[wrong[0]]})")
-        raise BundleError(f"The weights do not fit architecture {bundle.card.arch}: " + "; ".join(parts) + ".")
-    for k, v in sd.items():
-        if v.is_floating_point() and not bool(v.isfinite().all()):
-            raise BundleError(f"The weights contain NaN or infinite values ({k}).")
-
-
 def serialize_weights(state_dict: dict[str, Any], dtype: str = "float32") -> bytes:
     import torch
     from safetensors.torch import save as st_save

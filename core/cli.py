@@ -134,37 +134,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from . import paths
-    from .detector import LazyDetector
     from .discovery import DiscoveryOptions
-    from .evidence import EVIDENCE_VERSION, read_evidence
-    from .registry import ModelRegistry
     from .reports import write_csv, write_heatmaps, write_json
-    from .scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
-    from .settings import load_settings
+    from .scan_setup import prepare_scan
+    from .scanner import ScanFinished, ScanProgress
     from .store import open_store
 
-    settings = load_settings()
-    reg = ModelRegistry()
-    bundle = reg.get(args.model) if args.model else reg.active()
-    # loaded at the first file that needs scoring: a rescan of unchanged files imports no PyTorch, reads no weights
-    detector = LazyDetector(bundle, args.device or settings.device)
-    opts = ScanOptions.from_settings(
-        settings,
-        device=detector.requested_device,
-        batch_size=args.batch,
-        stride=args.stride,
-        max_tiles=args.max_tiles,
-        reuse=not args.no_reuse,
-        discovery=DiscoveryOptions(
-            recursive=not args.no_recursive, include=tuple(args.include), exclude=tuple(args.exclude)
-        ),
-    )
-    reader, ev_version = (None, 0) if args.no_evidence else (read_evidence, EVIDENCE_VERSION)
-    tprint(
-        f"Model: {bundle.card.display_name} [{bundle.id}, {bundle.card.arch}, {bundle.card.input_mode} "
-        f"{bundle.card.crop_size}px], device {detector.requested_device} (loaded when a file needs scoring)",
-        file=sys.stderr,
-    )
     results: list[ImageResult] = []
     summary: ScanFinished | None = None
     bar = None
@@ -173,7 +148,27 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if notice:
         tprint(f"warning: {notice}", file=sys.stderr)
     with contextlib.closing(store) if store is not None else contextlib.nullcontext():
-        job = ScanJob(args.paths, detector, options=opts, store=store, evidence_reader=reader, evidence_version=ev_version)
+        # the model loads at the first file that needs scoring: a rescan of unchanged files imports no PyTorch
+        job = prepare_scan(
+            args.paths,
+            model=args.model,
+            device=args.device,
+            store=store,
+            evidence=not args.no_evidence,
+            batch_size=args.batch,
+            stride=args.stride,
+            max_tiles=args.max_tiles,
+            reuse=not args.no_reuse,
+            discovery=DiscoveryOptions(
+                recursive=not args.no_recursive, include=tuple(args.include), exclude=tuple(args.exclude)
+            ),
+        )
+        bundle, detector = job.bundle, job.detector
+        tprint(
+            f"Model: {bundle.card.display_name} [{bundle.id}, {bundle.card.arch}, {bundle.card.input_mode} "
+            f"{bundle.card.crop_size}px], device {detector.requested_device} (loaded when a file needs scoring)",
+            file=sys.stderr,
+        )
         events = job.events()
         try:
             while True:  # Ctrl-C cancels the job; the loop then drains it to its summary (a second Ctrl-C quits)
@@ -256,6 +251,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 # -- models ----------------------------------------------------------------------------------------------
 def cmd_models_list(args: argparse.Namespace) -> int:
+    from .model_choice import active_model_id
     from .registry import ModelRegistry
 
     reg = ModelRegistry()
@@ -264,7 +260,7 @@ def cmd_models_list(args: argparse.Namespace) -> int:
         tprint("No models installed.")
     else:
         try:
-            active = reg.active_id()
+            active = active_model_id(reg)
         except MiwakeError:
             active = None
         tprint(f"   {'id':<24} {'source':<8} {'arch':<24} {'mode':<12} {'AUC':>6}  name")
@@ -339,16 +335,16 @@ def cmd_models_export(args: argparse.Namespace) -> int:
 
 
 def cmd_models_use(args: argparse.Namespace) -> int:
-    from .registry import ModelRegistry
+    from .model_choice import use_model
 
-    b = ModelRegistry().use(args.id)
+    b = use_model(args.id)
     tprint(f"Active model: {b.id} ({b.card.display_name})")
     return EXIT_OK
 
 
 def cmd_models_delete(args: argparse.Namespace) -> int:
-    from .registry import ModelRegistry
+    from .model_choice import delete_model
 
-    ModelRegistry().delete(args.id)
+    delete_model(args.id)
     tprint(f"Deleted {args.id}")
     return EXIT_OK

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -10,47 +9,10 @@ from typing import Any
 import numpy as np
 
 from .bundle import Bundle
-from .errors import DeviceError, UnknownArchitectureError
+from .errors import DeviceError
+from .model_factory import build_model
 
 log = logging.getLogger(__name__)
-
-
-def check_arch(arch: object) -> str:
-    """`arch` if it is a plain architecture name the installed timm knows, else `UnknownArchitectureError`.
-
-    Hub names (`hf-hub:owner/name`, `timm/name`) are refused: timm would fetch their config from the network,
-    and nothing Miwake does leaves the machine. Miwake's own architectures (``core.archs``) count as known.
-    """
-    import timm
-
-    from . import archs  # noqa: F401  (registers Miwake's architectures with timm)
-
-    if isinstance(arch, str) and arch and ":" not in arch and "/" not in arch and timm.is_model(arch):
-        return arch
-    name = arch if isinstance(arch, str) else repr(arch)
-    if isinstance(arch, str) and (":" in arch or "/" in arch):
-        raise UnknownArchitectureError(
-            f"{name!r} names a model on a hub; Miwake only builds architectures it has locally (plain timm names)."
-        )
-    close = difflib.get_close_matches(name, timm.list_models(), n=5, cutoff=0.6)
-    hint = f" Did you mean {', '.join(close)}?" if close else ""
-    raise UnknownArchitectureError(
-        f"{name!r} is not an architecture this Miwake knows (timm {timm.__version__}).{hint} "
-        f"Common choices: {', '.join(COMMON_ARCHS)} (any name in timm's model list works)."
-    )
-
-
-# Offered in the wizard and in error messages: Miwake's default family, then small timm backbones that train here.
-COMMON_ARCHS = ("tf_efficientnetv2_b0", "efficientnet_b0", "convnext_nano", "resnet50")
-
-
-def build_model(arch: str, **kwargs: Any) -> Any:
-    """A fresh (random) timm model with one output logit; weights come from a bundle or training.
-    `arch` may also name one of Miwake's own architectures (``core.archs``, registered with timm)."""
-    import timm
-
-    check_arch(arch)
-    return timm.create_model(arch, pretrained=False, num_classes=1, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -92,13 +54,14 @@ def resolve_device(requested: str = "auto") -> DeviceInfo:
 class Detector:
     """A loaded bundle on a device. `logits(crops)` takes N x H x W x 3 uint8 crops."""
 
-    def __init__(self, bundle: Bundle, device: str = "auto", *, threads: int | None = None, model: Any = None) -> None:
+    loaded = True  # as `LazyDetector.loaded`: the model is in memory
+
+    def __init__(self, bundle: Bundle, device: str = "auto", *, model: Any = None) -> None:
         """Load `bundle`'s weights, or wrap `model` (a model being trained, scored with its card's settings)."""
         import torch
 
-        if threads:
-            torch.set_num_threads(threads)
         self.bundle = bundle
+        self.requested_device = device
         self.card = bundle.card
         self.device = resolve_device(device)
         self._torch_device = torch.device(self.device.torch_device)

@@ -13,7 +13,7 @@ from typing import Any
 
 from .cli import EXIT_ERROR, EXIT_OK, _verdict_label
 from .errors import UsageError
-from .evidence import EVIDENCE_VERSION, format_evidence, read_evidence
+from .evidence import format_evidence, read_evidence
 from .imaging import open_image
 from .results import EvidenceItem, ImageResult
 from .textsafe import json_text, tprint
@@ -43,19 +43,11 @@ def _header(path: Path) -> list[str]:
 
 
 def _run_model(path: Path, items: tuple[EvidenceItem, ...], args: argparse.Namespace) -> tuple[ImageResult, Any]:
-    from .detector import Detector
-    from .registry import ModelRegistry
-    from .scanner import ScanJob, ScanOptions
-    from .settings import load_settings
+    from .scan_setup import prepare_scan
 
-    settings = load_settings()
-    reg = ModelRegistry()
-    bundle = reg.get(args.model) if args.model else reg.active()
-    detector = Detector(bundle, args.device or settings.device)
-    opts = ScanOptions.from_settings(settings, device=detector.device.kind, reuse=False)
-    job = ScanJob([path], detector, options=opts, evidence_reader=lambda _p: items, evidence_version=EVIDENCE_VERSION)
+    job = prepare_scan([path], model=args.model, device=args.device, evidence=lambda _p: items, reuse=False)
     result = next(ev for ev in job.events() if isinstance(ev, ImageResult))
-    return result, bundle
+    return result, job.bundle
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:

@@ -23,11 +23,10 @@ from .bundle import (
     Bundle,
     read_bundle,
     refuse_pickle,
-    validate_bundle,
     write_archive,
 )
 from .errors import BundleError, ModelNotFoundError, ReadOnlyModelError
-from .settings import load_settings, save_settings
+from .model_factory import validate_bundle
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +85,10 @@ class ModelRegistry:
         known = ", ".join(b.id for b in self.list()) or "none"
         raise ModelNotFoundError(f"No installed model is called {model_id!r} (installed: {known}).")
 
-    def active_id(self) -> str:
-        """The model the user chose (`models use`), else the bundled default, else the first installed."""
-        chosen = load_settings().active_model
-        models = self.list()
-        ids = [b.id for b in models]
+    def active_id(self, chosen: str | None) -> str:
+        """`chosen` (the user's choice, kept in settings: `core.model_choice`) when it is installed, else the
+        bundled default, else the first installed model."""
+        ids = [b.id for b in self.list()]
         if chosen and chosen in ids:
             return chosen
         if DEFAULT_MODEL_ID in ids:
@@ -102,13 +100,8 @@ class ModelRegistry:
             "or reinstall Miwake (it ships a default model)."
         )
 
-    def active(self) -> Bundle:
-        return self.get(self.active_id())
-
-    def use(self, model_id: str) -> Bundle:
-        b = self.get(model_id)
-        save_settings(load_settings().with_(active_model=b.id))
-        return b
+    def active(self, chosen: str | None) -> Bundle:
+        return self.get(self.active_id(chosen))
 
     def import_bundle(self, source: str | os.PathLike[str], *, replace: bool = False, new_id: str | None = None) -> Bundle:
         """Validate and install a bundle folder or `.miwake` file into the user models folder."""
@@ -150,11 +143,10 @@ class ModelRegistry:
             d = d / f"{b.id}{ARCHIVE_SUFFIX}"
         return write_archive(b, d)
 
-    def delete(self, model_id: str) -> None:
+    def delete(self, model_id: str) -> Bundle:
+        """Remove a user model's folder (bundled ones stay); returns what was removed."""
         b = self.get(model_id)
         if b.read_only:
             raise ReadOnlyModelError(f"{b.id!r} is bundled with Miwake and cannot be deleted.")
         shutil.rmtree(b.path)
-        settings = load_settings()
-        if settings.active_model == b.id:
-            save_settings(settings.with_(active_model=None))
+        return b

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import sys
 import threading
 import time
 from collections import deque
@@ -23,11 +24,12 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from .bundle import Bundle
-from .detector import Detector
+from .detector import DeviceInfo
 from .discovery import DiscoveryOptions, discover
 from .errors import ImageReadError, StoreError
 from .imaging import DEFAULT_MAX_PIXELS, decode_image, file_sha256, not_a_regular_file
@@ -40,13 +42,30 @@ from .tiling import TileGrid
 
 log = logging.getLogger(__name__)
 
-# Bump when evidence reading changes: stored results are then re-read for evidence (cheap, no model).
+# Reads a file's provenance evidence; results stored with another `evidence_version` are re-read (no model).
 EvidenceReader = Callable[[Path], tuple[EvidenceItem, ...]]
+
+
+class Scorer(Protocol):
+    """What a scan needs of a model: `core.detector.Detector`, or a `LazyDetector` that loads at first use."""
+
+    bundle: Bundle
+    requested_device: str
+
+    @property
+    def loaded(self) -> bool: ...
+
+    @property
+    def device(self) -> DeviceInfo: ...
+
+    @property
+    def default_batch_size(self) -> int: ...
+
+    def logits(self, crops: np.ndarray) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
 class ScanOptions:
-    device: str = "auto"
     batch_size: int | None = None  # crops per forward pass; None = 64 on CUDA, 8 on CPU
     stride: int | None = None  # None = "cover" policy (see core.tiling)
     max_tiles: int | None = None  # None = the model card's tile budget (core.preprocess.tile_budget)
@@ -63,7 +82,6 @@ class ScanOptions:
         """The user's saved scan settings (CLI and app alike); `overrides` that are None are ignored."""
         band = settings.unsure_band_override
         kw: dict[str, object] = dict(
-            device=settings.device,
             batch_size=settings.batch_size,
             stride=settings.stride,
             max_tiles=settings.max_tiles,
@@ -127,6 +145,10 @@ class _Prepared:
     error: str | None = None
     logits: np.ndarray | None = None
     filled: int = 0
+
+    def crop(self, i: int) -> np.ndarray:
+        assert self.crops is not None, "crops are kept until the model has seen them all"
+        return self.crops[i]
 
 
 class _Rate:
@@ -205,13 +227,161 @@ class _Discovery:
         self._thread.join(timeout=10)
 
 
+class _Tally:
+    """A scan's counts, and every result written to the store (committed each `commit_every` results and
+    after each model batch)."""
+
+    def __init__(
+        self,
+        store: ResultStore | None,
+        scan_id: int | None,
+        model_key: str,
+        settings_key: str,
+        evidence_version: int,
+        commit_every: int,
+    ) -> None:
+        self._store = store if scan_id is not None else None
+        self._scan_id = scan_id
+        self._keys = (model_key, settings_key, evidence_version)
+        self._commit_every = commit_every
+        self._uncommitted = 0
+        self.done = self.reused = self.errors = self.scored = 0
+        self.verdicts: dict[str, int] = {}
+
+    def record(self, r: ImageResult) -> None:
+        self.done += 1
+        if r.reused:
+            self.reused += 1
+        elif r.ok:
+            self.scored += 1
+        if not r.ok:
+            self.errors += 1
+        self.verdicts[r.verdict.value] = self.verdicts.get(r.verdict.value, 0) + 1
+        if self._store is not None and self._scan_id is not None:
+            self._store.add_result(self._scan_id, r, *self._keys)
+            self._uncommitted += 1
+            if self._uncommitted >= self._commit_every:
+                self.commit()
+
+    def commit(self) -> None:
+        if self._store is not None:
+            self._store.commit()
+            self._uncommitted = 0
+
+    def close(self, status: str, total: int, device: str) -> None:
+        """Commit what fits and close the scan's record; a store that fails now is logged, not raised."""
+        if self._store is None or self._scan_id is None:
+            return
+        try:
+            self._store.commit()
+        except StoreError:
+            self._store.rollback()  # the rows that did not fit are dropped; the record counts the rest
+        try:
+            self._store.finish_scan(self._scan_id, status, total, device=device)
+        except StoreError as e:
+            log.error("The scan's record could not be closed: %s", e)
+
+
+class _Batcher:
+    """Crops waiting for the model, one queue per crop shape, so crops of different images share a forward
+    pass. On a CUDA out-of-memory error the batch is put back and the batch size halved."""
+
+    def __init__(self, scorer: Scorer, batch_size: int | None) -> None:
+        self.scorer = scorer
+        # 0: asked of the scorer when the first crop is queued, so a `LazyDetector` whose every file is
+        # reused never loads the model (nor imports PyTorch)
+        self._batch_size = batch_size or 0
+        self.queues: dict[tuple[int, int], deque[tuple[_Prepared, int]]] = {}
+        self.queued = 0
+
+    @property
+    def batch_size(self) -> int:
+        if not self._batch_size:
+            self._batch_size = self.scorer.default_batch_size
+        return self._batch_size
+
+    def add(self, item: _Prepared) -> None:
+        assert item.crops is not None
+        item.logits = np.zeros(len(item.crops), dtype=np.float32)
+        q = self.queues.setdefault((item.crops.shape[1], item.crops.shape[2]), deque())
+        q.extend((item, i) for i in range(len(item.crops)))
+        self.queued += len(item.crops)
+
+    def _full_shape(self) -> tuple[int, int] | None:
+        return next((s for s, q in self.queues.items() if len(q) >= self.batch_size), None)
+
+    def should_collect(self) -> bool:
+        """True while no full batch waits (never more than a batch of crops is kept queued)."""
+        return not self.queued or (self.queued < self.batch_size and self._full_shape() is None)
+
+    def run(self) -> list[_Prepared]:
+        """One forward pass over a full batch, else the largest partial one; returns the images now complete."""
+        size = self.batch_size
+        shape = self._full_shape() or max(self.queues, key=lambda s: len(self.queues[s]))
+        q = self.queues[shape]
+        take = [q.popleft() for _ in range(min(size, len(q)))]
+        self.queued -= len(take)
+        try:
+            logits = self.scorer.logits(np.stack([it.crop(i) for it, i in take]))
+        except RuntimeError as e:
+            if "out of memory" not in str(e).lower() or len(take) == 1:
+                raise
+            torch = sys.modules.get("torch")  # only a real detector runs out of GPU memory
+            if torch is not None and torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            self._batch_size = max(1, len(take) // 2)
+            log.warning("Out of GPU memory; batch size reduced to %d", self._batch_size)
+            q.extendleft(reversed(take))
+            self.queued += len(take)
+            return []
+        complete = []
+        for (it, i), z in zip(take, logits):
+            assert it.logits is not None
+            it.logits[i] = z
+            it.filled += 1
+            if it.filled == it.logits.size:
+                it.crops = None  # free the pixels as soon as the model has seen them
+                complete.append(it)
+        if not q:
+            del self.queues[shape]
+        return complete
+
+
+@dataclass
+class _Run:
+    """The moving parts of one `ScanJob.events()` run."""
+
+    found: _Discovery
+    tally: _Tally
+    batcher: _Batcher
+    executor: ThreadPoolExecutor
+    prefetch: int
+    settings_key: str
+    t_start: float
+    inflight: deque[Future[_Prepared]] = field(default_factory=deque)
+    exhausted: bool = False  # discovery is done and every file found was handed out
+    rate: _Rate = field(default_factory=_Rate)
+
+    def __post_init__(self) -> None:
+        self.rate.add(self.t_start, 0)
+
+    def progress(self, current: str = "") -> ScanProgress:
+        now = time.monotonic()
+        done = self.tally.done
+        r = self.rate.add(now, done)
+        total = self.found.count
+        eta = (total - done) / r if r > 0 and self.found.finished else None
+        t = self.tally
+        return ScanProgress(done, total, t.reused, t.errors, r, eta, current, discovering=not self.found.finished)
+
+
 class ScanJob:
     """One scan of `roots` with one model. Iterate `events()` once; `cancel()` from any thread."""
 
     def __init__(
         self,
         roots: Sequence[str | os.PathLike[str]],
-        detector: Detector,
+        detector: Scorer,
         *,
         options: ScanOptions | None = None,
         store: ResultStore | None = None,
@@ -303,7 +473,7 @@ class ScanJob:
         )
 
     def _device_name(self) -> str:
-        if not getattr(self.detector, "loaded", True):  # a LazyDetector that nothing needed
+        if not self.detector.loaded:  # a LazyDetector that nothing needed
             return "no model needed (every result reused)"
         return self.detector.device.name
 
@@ -331,6 +501,7 @@ class ScanJob:
 
     # -- the pipeline ---------------------------------------------------------------------------------
     def events(self) -> Iterator[ScanEvent]:
+        """Progress, then one result per file as soon as it is done, then the summary (see the module doc)."""
         opts = self.options
         t_start = time.monotonic()
         settings_key = opts.settings_key(self.bundle)
@@ -343,156 +514,27 @@ class ScanJob:
         # 100,000 files shows progress at once); `total` grows until discovery is done. Started after the store
         # is ready, so a store that cannot be opened leaves no thread behind.
         found = _Discovery(self.roots, opts.discovery, self._cancel, lambda p, m: self._skipped.append(f"{p}: {m}"))
-        # The detector's batch size is asked for only when a crop is queued: with a `LazyDetector`, a scan whose
-        # every file is reused never loads the model (nor imports PyTorch).
-        batch_size = opts.batch_size or 0
+        tally = _Tally(store, scan_id, self.bundle.key, settings_key, self.evidence_version, opts.commit_every)
+        batcher = _Batcher(self.detector, opts.batch_size)
         workers = opts.workers or min(4, os.cpu_count() or 1)
-        prefetch = opts.prefetch or 2 * workers + 2
-
-        done = reused = errors = scored = 0
-        verdicts: dict[str, int] = {}
-        uncommitted = 0
-        rate = _Rate()
-        rate.add(t_start, 0)
-        inflight: deque[Future[_Prepared]] = deque()
-        queues: dict[tuple[int, int], deque[tuple[_Prepared, int]]] = {}
-        queued = 0
-        exhausted = False
-
-        def progress(current: str = "") -> ScanProgress:
-            now = time.monotonic()
-            r = rate.add(now, done)
-            total = found.count
-            eta = (total - done) / r if r > 0 and found.finished else None
-            return ScanProgress(done, total, reused, errors, r, eta, current, discovering=not found.finished)
-
-        def record(r: ImageResult) -> None:
-            nonlocal done, reused, errors, scored, uncommitted
-            done += 1
-            if r.reused:
-                reused += 1
-            elif r.ok:
-                scored += 1
-            if not r.ok:
-                errors += 1
-            verdicts[r.verdict.value] = verdicts.get(r.verdict.value, 0) + 1
-            if store is not None and scan_id is not None:
-                store.add_result(scan_id, r, self.bundle.key, settings_key, self.evidence_version)
-                uncommitted += 1
-                if uncommitted >= opts.commit_every:
-                    store.commit()
-                    uncommitted = 0
-
-        def run_batch(shape: tuple[int, int], limit: int) -> list[_Prepared]:
-            """Run the model on up to `limit` queued crops of one shape; returns images now complete."""
-            nonlocal queued, batch_size
-            q = queues[shape]
-            take = [q.popleft() for _ in range(min(limit, len(q)))]
-            queued -= len(take)
-            stacked = np.stack([it.crops[i] for it, i in take])  # type: ignore[index]
-            try:
-                logits = self.detector.logits(stacked)
-            except RuntimeError as e:  # CUDA out of memory: retry with half the batch
-                if "out of memory" not in str(e).lower() or len(take) == 1:
-                    raise
-                import torch
-
-                torch.cuda.empty_cache()
-                batch_size = max(1, len(take) // 2)
-                log.warning("Out of GPU memory; batch size reduced to %d", batch_size)
-                for pair in reversed(take):
-                    q.appendleft(pair)
-                queued += len(take)
-                return []
-            complete = []
-            for (it, i), z in zip(take, logits):
-                it.logits[i] = z  # type: ignore[index]
-                it.filled += 1
-                if it.filled == it.logits.size:  # type: ignore[union-attr]
-                    it.crops = None  # free the pixels as soon as the model has seen them
-                    complete.append(it)
-            return complete
-
-        def take(item: _Prepared) -> ImageResult | None:
-            """Queue a decoded image's crops; returns a result when it needs no model run."""
-            nonlocal queued, batch_size
-            if item.error_kind is not None:
-                return self._result(item)
-            if item.crops is None:  # skipped because the scan was cancelled
-                return None
-            if store is not None and opts.reuse and item.content_hash:
-                hit = store.lookup_hash(item.content_hash, item.size, self.bundle.key, settings_key)
-                if hit is not None:  # the same bytes under another name or time: reuse
-                    return self._with_evidence_verdict(
-                        hit[0].with_(path=str(item.path), mtime_ns=item.mtime_ns, reused=True, evidence=item.evidence)
-                    )
-            if not batch_size:
-                batch_size = self.detector.default_batch_size
-            item.logits = np.zeros(len(item.crops), dtype=np.float32)
-            q = queues.setdefault((item.crops.shape[1], item.crops.shape[2]), deque())
-            q.extend((item, i) for i in range(len(item.crops)))
-            queued += len(item.crops)
-            return None
-
-        executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="miwake-decode")
+        run = _Run(found, tally, batcher, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="miwake-decode"),
+                   prefetch=opts.prefetch or 2 * workers + 2, settings_key=settings_key, t_start=t_start)
         status = "failed"
         failure: str | None = None
         try:
-            yield progress()
+            yield run.progress()
             while not self._cancel.is_set():
-                # 1. keep the decoders busy; unchanged files are reused without decoding
-                while not exhausted and len(inflight) < prefetch and not self._cancel.is_set():
-                    path = found.next()
-                    if path is None:
-                        exhausted = found.finished and not found.pending
-                        break
-                    try:
-                        st = path.stat()
-                        size, mtime_ns = st.st_size, st.st_mtime_ns
-                    except OSError:
-                        size = mtime_ns = 0
-                    hit = self._try_reuse(path, size, mtime_ns, settings_key) if size else None
-                    if hit is not None:
-                        record(hit)
-                        yield hit
-                        yield progress(str(path))
-                    else:
-                        inflight.append(executor.submit(self._prepare, path, size, mtime_ns))
-                # 2. unless a full batch waits, collect decoded images (bounded: never more than a batch queued)
-                full = next((s for s, q in queues.items() if len(q) >= batch_size), None)
-                if full is None and (queued < batch_size or not queued):
-                    ready = [f for f in inflight if f.done()]
-                    if not ready and inflight:
-                        wait(list(inflight), timeout=0.002 if queued else None, return_when=FIRST_COMPLETED)
-                        ready = [f for f in inflight if f.done()]
-                    if ready:
-                        for f in ready:
-                            inflight.remove(f)
-                            r = take(f.result())
-                            if r is not None:
-                                record(r)
-                                yield r
-                                yield progress(r.path)
+                yield from self._feed(run)  # 1. keep the decoders busy
+                if batcher.should_collect():  # 2. no full batch waits: collect decoded images
+                    if (yield from self._collect(run)):
                         continue
-                    if not queued:
-                        if exhausted and not inflight:
+                    if not batcher.queued:
+                        if run.exhausted and not run.inflight:
                             break
-                        if not inflight:  # waiting for discovery to find the next file
+                        if not run.inflight:  # waiting for discovery to find the next file
                             found.wait(0.05)
                         continue
-                # 3. run the model: a full batch, or the largest partial one while the decoders catch up
-                shape = full or max(queues, key=lambda s: len(queues[s]))
-                batch_results = [self._result(item) for item in run_batch(shape, batch_size)]
-                for r in batch_results:
-                    record(r)
-                if store is not None:  # committed before anyone sees them
-                    store.commit()
-                    uncommitted = 0
-                for r in batch_results:
-                    yield r
-                    yield progress(r.path)
-                if not queues[shape]:
-                    del queues[shape]
+                yield from self._score_batch(run)  # 3. a full batch, or the largest partial one
             status = "cancelled" if self._cancel.is_set() else "finished"
         except GeneratorExit:  # the consumer stopped iterating: same as a cancel
             self._cancel.set()
@@ -507,33 +549,86 @@ class ScanJob:
             log.error("The scan stopped: %s", e)
         finally:
             found.stop()
-            executor.shutdown(wait=True, cancel_futures=True)
-            total = found.count
-            if store is not None and scan_id is not None:
-                try:
-                    store.commit()
-                except StoreError:
-                    store.rollback()  # the rows that did not fit are dropped; the record counts the rest
-                try:
-                    store.finish_scan(scan_id, status, total, device=self._device_name())
-                except StoreError as e:
-                    log.error("The scan's record could not be closed: %s", e)
+            run.executor.shutdown(wait=True, cancel_futures=True)
+            tally.close(status, found.count, self._device_name())
         yield ScanFinished(
             scan_id=scan_id,
-            total=total,
-            scored=scored,
-            reused=reused,
-            errors=errors,
+            total=found.count,
+            scored=tally.scored,
+            reused=tally.reused,
+            errors=tally.errors,
             cancelled=status == "cancelled",
             elapsed_s=time.monotonic() - t_start,
             model_id=self.bundle.id,
             device=self._device_name(),
-            verdicts=dict(verdicts),
+            verdicts=dict(tally.verdicts),
             skipped_folders=tuple(self._skipped),
             unsure_band=self._band,
             band_from_settings=self.options.unsure_band is not None,
             failure=failure,
         )
+
+    def _emit(self, run: _Run, r: ImageResult) -> Iterator[ScanEvent]:
+        run.tally.record(r)
+        yield r
+        yield run.progress(r.path)
+
+    def _feed(self, run: _Run) -> Iterator[ScanEvent]:
+        """Hand files to the decoders until `prefetch` are in flight; unchanged files are answered from the
+        store without being read."""
+        while not run.exhausted and len(run.inflight) < run.prefetch and not self._cancel.is_set():
+            path = run.found.next()
+            if path is None:
+                run.exhausted = run.found.finished and not run.found.pending
+                return
+            try:
+                st = path.stat()
+                size, mtime_ns = st.st_size, st.st_mtime_ns
+            except OSError:
+                size = mtime_ns = 0
+            hit = self._try_reuse(path, size, mtime_ns, run.settings_key) if size else None
+            if hit is not None:
+                yield from self._emit(run, hit)
+            else:
+                run.inflight.append(run.executor.submit(self._prepare, path, size, mtime_ns))
+
+    def _collect(self, run: _Run) -> Iterator[ScanEvent]:
+        """Take the decoded images that are ready (waiting briefly when crops are queued, else until one is);
+        returns (as the generator's value) whether any was taken."""
+        ready = [f for f in run.inflight if f.done()]
+        if not ready and run.inflight:
+            wait(list(run.inflight), timeout=0.002 if run.batcher.queued else None, return_when=FIRST_COMPLETED)
+            ready = [f for f in run.inflight if f.done()]
+        for f in ready:
+            run.inflight.remove(f)
+            r = self._take(f.result(), run)
+            if r is not None:
+                yield from self._emit(run, r)
+        return bool(ready)
+
+    def _take(self, item: _Prepared, run: _Run) -> ImageResult | None:
+        """Queue a decoded image's crops; returns a result when it needs no model run."""
+        if item.error_kind is not None:
+            return self._result(item)
+        if item.crops is None:  # skipped because the scan was cancelled
+            return None
+        if self.store is not None and self.options.reuse and item.content_hash:
+            hit = self.store.lookup_hash(item.content_hash, item.size, self.bundle.key, run.settings_key)
+            if hit is not None:  # the same bytes under another name or time: reuse
+                return self._with_evidence_verdict(
+                    hit[0].with_(path=str(item.path), mtime_ns=item.mtime_ns, reused=True, evidence=item.evidence)
+                )
+        run.batcher.add(item)
+        return None
+
+    def _score_batch(self, run: _Run) -> Iterator[ScanEvent]:
+        results = [self._result(item) for item in run.batcher.run()]
+        for r in results:
+            run.tally.record(r)
+        run.tally.commit()  # committed before anyone sees them
+        for r in results:
+            yield r
+            yield run.progress(r.path)
 
     def run(self, on_event: Callable[[ScanEvent], None] | None = None) -> ScanFinished:
         """Drive `events()` to the end (for scripts and tests); returns the summary."""

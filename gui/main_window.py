@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from miwake.core import paths
 from miwake.core.bundle import Bundle
 from miwake.core.errors import MiwakeError
+from miwake.core.model_choice import active_model_id
 from miwake.core.registry import ModelRegistry
 from miwake.core.results import ImageResult
 from miwake.core.scanner import ScanFinished, ScanProgress
@@ -282,7 +283,7 @@ class MainWindow(QMainWindow):
         reg = ModelRegistry()
         self.bundles = {b.id: b for b in reg.list()}
         try:
-            self.active_model_id = reg.active_id()
+            self.active_model_id = active_model_id(reg)
         except MiwakeError:
             self.active_model_id = None
         self.settings = load_settings()

@@ -22,11 +22,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from miwake.core import paths
-from miwake.core.detector import LazyDetector
-from miwake.core.evidence import EVIDENCE_VERSION, read_evidence
-from miwake.core.registry import ModelRegistry
 from miwake.core.results import ImageResult
-from miwake.core.scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
+from miwake.core.scan_setup import prepare_scan
+from miwake.core.scanner import ScanFinished, ScanProgress, Scorer
 from miwake.core.settings import Settings
 from miwake.core.store import ResultStore, ScanRecord, open_store
 
@@ -94,31 +92,17 @@ def _scan_work(
     settings: Settings,
     mailbox: _Mailbox,
     cancel: threading.Event,
-    cached: LazyDetector | None,
+    cached: Scorer | None,
     notices: list[str],
 ) -> Iterator[None]:
-    bundle = ModelRegistry().active()
-    if cached is not None and cached.bundle.key == bundle.key:
-        detector = cached
-    else:
-        detector = LazyDetector(bundle, settings.device)  # loaded only when a file needs scoring
-    reader, ev_version = read_evidence, EVIDENCE_VERSION
-    opts = ScanOptions.from_settings(settings)
     store = _open_store(notices)
     with contextlib.closing(store) if store is not None else contextlib.nullcontext():
-        job = ScanJob(
-            roots,
-            detector,
-            options=opts,
-            store=store,
-            evidence_reader=reader,
-            evidence_version=ev_version,
-            cancel_event=cancel,
-        )
+        # `cached` is reused when it is for the same model and device; the model loads when a file needs it
+        job = prepare_scan(roots, settings=settings, store=store, detector=cached, cancel_event=cancel)
         for ev in job.events():
             if mailbox.put(ev):
                 yield None
-    return detector  # kept for the next scan with the same model and device
+    return job.detector  # kept for the next scan
 
 
 def _load_work(mailbox: _Mailbox, cancel: threading.Event, notices: list[str]) -> Iterator[None]:
@@ -165,7 +149,7 @@ class ScanController(QObject):
         self._failed: BaseException | None = None
         self._notices: list[str] = []  # appended by the worker thread (list.append is atomic), read at the end
         self._pump_scheduled = False
-        self._detector: tuple[str, LazyDetector] | None = None
+        self._detector: Scorer | None = None  # the last scan's, reused by the next one when it fits
         self._last_progress: ScanProgress | None = None
         self._progress_sent = 0.0
         self._progress_timer = QTimer(self)
@@ -181,14 +165,13 @@ class ScanController(QObject):
         if self.is_busy():
             return False
         roots = [str(r) for r in roots]
-        cached = self._detector[1] if self._detector and self._detector[0] == settings.device else None
         self._begin(ScanState.SCANNING)
         cancel = threading.Event()  # the worker's token; the ScanJob honours it between steps
         w = Worker(
-            _scan_work, roots, settings, self._mailbox, cancel, cached, self._notices, cancel_event=cancel,
+            _scan_work, roots, settings, self._mailbox, cancel, self._detector, self._notices, cancel_event=cancel,
             stop_on_cancel=False,
         )
-        w.returned.connect(lambda det: self._keep_detector(settings.device, det))
+        w.returned.connect(self._keep_detector)
         self._run(w)
         self.scan_started.emit(roots)
         return True
@@ -236,9 +219,9 @@ class ScanController(QObject):
         w.finished.connect(self._on_worker_finished)
         w.start(pool("scan"))
 
-    def _keep_detector(self, device: str, det: LazyDetector | None) -> None:
+    def _keep_detector(self, det: Scorer | None) -> None:
         if det is not None:
-            self._detector = (device, det)
+            self._detector = det
 
     def _on_record_loaded(self, record: ScanRecord | None) -> None:
         self._record = record

@@ -95,10 +95,11 @@ def _scan_samples(device: str, out: TextIO) -> bool:
     from miwake.core.detector import Detector
     from miwake.core.discovery import discover
     from miwake.core.errors import ModelNotFoundError
-    from miwake.core.evidence import EVIDENCE_VERSION, read_evidence
     from miwake.core.registry import DEFAULT_MODEL_ID, ModelRegistry
     from miwake.core.results import ImageResult
-    from miwake.core.scanner import ScanFinished, ScanJob, ScanOptions
+    from miwake.core.scan_setup import prepare_scan
+    from miwake.core.scanner import ScanFinished
+    from miwake.core.settings import Settings
     from miwake.core.store import ResultStore
 
     samples = paths.samples_dir()
@@ -122,8 +123,9 @@ def _scan_samples(device: str, out: TextIO) -> bool:
     summary: ScanFinished | None = None
     with tempfile.TemporaryDirectory(prefix="miwake-selftest-") as tmp:
         with ResultStore(Path(tmp) / "results.sqlite3") as store:
-            job = ScanJob([samples], detector, options=ScanOptions(device=detector.device.kind, reuse=False), store=store,
-                          evidence_reader=read_evidence, evidence_version=EVIDENCE_VERSION)
+            # the defaults, not the user's settings: the self-test checks the installation, not a configuration
+            job = prepare_scan([samples], model=f"builtin:{DEFAULT_MODEL_ID}", device=device, settings=Settings(),
+                               store=store, detector=detector, reuse=False)
             for ev in job.events():
                 if isinstance(ev, ImageResult):
                     results.append(ev)

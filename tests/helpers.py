@@ -15,7 +15,7 @@ def make_tiny_bundle(folder: Path, *, model_id: str = "tiny", seed: int = 0, cro
     import torch
 
     from miwake.core.bundle import ModelCard, save_bundle
-    from miwake.core.detector import build_model
+    from miwake.core.model_factory import build_model
 
     torch.manual_seed(seed)
     model = build_model(TINY_ARCH)

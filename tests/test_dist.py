@@ -38,7 +38,7 @@ def prepare_resources(dst: Path) -> Path:
         import torch
 
         from miwake.core.bundle import ModelCard, save_bundle
-        from miwake.core.detector import build_model
+        from miwake.core.model_factory import build_model
 
         torch.manual_seed(0)
         card = ModelCard(id="default", display_name="Random test default", arch="tf_efficientnetv2_b0", input_mode="crop",
@@ -234,7 +234,8 @@ def test_scan_reads_every_format(frozen: dict[str, Path], frozen_env: dict[str, 
     proc = run([str(frozen["cli"]), "scan", str(frozen["samples"]), "--top", "0", "--csv", str(csv_path), "-q"],
                env=frozen_env, name="scan")
     assert proc.returncode == 0, explain(proc)
-    assert proc.stderr.startswith("Model:") and " on " in proc.stderr.splitlines()[0]
+    assert proc.stderr.startswith("Model:") and "device" in proc.stderr.splitlines()[0]
+    assert "images/s scored on CPU" in proc.stdout or "images/s scored on NVIDIA" in proc.stdout, proc.stdout[-500:]
     rows = csv_path.read_text(encoding="utf-8-sig").splitlines()[1:]
     assert rows and all(",error," not in r for r in rows), rows
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from miwake.core.bundle import Bundle, refuse_pickle
-from miwake.core.detector import build_model
 from miwake.core.errors import MiwakeError
+from miwake.core.model_factory import build_model
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,9 @@ import numpy as np
 
 from miwake.core import extras
 from miwake.core.bundle import Bundle, ModelCard, save_bundle
-from miwake.core.detector import Detector, check_arch, resolve_device
+from miwake.core.detector import Detector, resolve_device
 from miwake.core.errors import MiwakeError
+from miwake.core.model_factory import check_arch
 
 from .augment import AugmentConfig
 from .checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
@@ -266,7 +267,7 @@ class Trainer:
             cfg = replace(cfg, arch=info.base_bundle.card.arch)
             self.cfg = cfg
         # rebuild with training regularisation; copy the initial weights across
-        from miwake.core.detector import build_model
+        from miwake.core.model_factory import build_model
 
         sd0 = model.state_dict()
         model = build_model(cfg.arch, **TRAIN_MODEL_KWARGS)

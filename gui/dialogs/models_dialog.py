@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from miwake.core.bundle import ARCHIVE_SUFFIX, Bundle
 from miwake.core.errors import MiwakeError
+from miwake.core.model_choice import active_model_id, delete_model, use_model
 from miwake.core.registry import ModelRegistry
 
 from ..error_hooks import describe_error
@@ -105,7 +106,7 @@ class ModelsDialog(QDialog):
         current = select_id or self.current_id()
         self._models = {b.id: b for b in self.registry.list()}
         try:
-            self._active = self.registry.active_id()
+            self._active = active_model_id(self.registry)
         except MiwakeError:
             self._active = None
         self.list.clear()
@@ -221,7 +222,7 @@ class ModelsDialog(QDialog):
         if b is None:
             return
         try:
-            self.registry.use(b.id)
+            use_model(b.id, self.registry)
         except (MiwakeError, OSError) as e:
             self._say(describe_error(e), error=True)
             return
@@ -298,7 +299,7 @@ class ModelsDialog(QDialog):
         ):
             return
         try:
-            self.registry.delete(b.id)
+            delete_model(b.id, self.registry)
         except (MiwakeError, OSError) as e:
             self._say(describe_error(e), error=True)
             return

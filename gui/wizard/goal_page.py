@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from miwake.core.bundle import Bundle
 from miwake.core.errors import MiwakeError
+from miwake.core.model_choice import active_model_id
 from miwake.core.registry import ModelRegistry
 
 from ..widgets.plain_dialogs import plain_question
@@ -103,7 +104,7 @@ class GoalPage(WizardPage):
         models = reg.list()
         self._installed = {b.id.lower() for b in models}
         try:
-            active_id = reg.active_id()
+            active_id = active_model_id(reg)
         except MiwakeError:
             active_id = None
         self._active = next((b for b in models if b.id == active_id), None)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVB
 
 from miwake.core.bundle import Bundle, read_bundle
 from miwake.core.errors import MiwakeError
+from miwake.core.model_choice import use_model
 from miwake.core.registry import ModelRegistry
 from miwake.training.jobs import JobSpec
 
@@ -228,7 +229,7 @@ class ResultsPage(WizardPage):
             reg = ModelRegistry()
             installed = reg.import_bundle(path)
             if activate:
-                reg.use(installed.id)
+                use_model(installed.id, reg)
             return installed
 
         run_task(work, str(self.bundle.path), activate, on_done=lambda result, error: self._on_installed(

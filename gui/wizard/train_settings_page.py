@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from miwake.core.detector import COMMON_ARCHS, DeviceInfo, resolve_device
+from miwake.core.detector import DeviceInfo, resolve_device
 from miwake.core.errors import MiwakeError
+from miwake.core.model_factory import COMMON_ARCHS
 from miwake.training.init_weights import STARTING_MODEL
 
 from ..workers import Worker, run_task

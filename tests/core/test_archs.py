@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from miwake.core.bundle import IMAGENET_MEAN, IMAGENET_STD, ModelCard, read_bundle, save_bundle
-from miwake.core.detector import Detector, build_model
+from miwake.core.detector import Detector
+from miwake.core.model_factory import build_model
 
 
 @pytest.mark.parametrize("arch", ["miwake_dinov2_s14", "miwake_dinov2_s14_layers", "miwake_dinov2s_lite2"])

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from miwake.core.bundle import ModelCard, read_bundle, save_bundle, validate_bundle, write_archive
-from miwake.core.detector import Detector, build_model
+from miwake.core.bundle import ModelCard, read_bundle, save_bundle, write_archive
+from miwake.core.detector import Detector
 from miwake.core.errors import BundleError, UnsafeModelFormatError
+from miwake.core.model_factory import build_model, validate_bundle
 from tests.helpers import TINY_ARCH
 
 

@@ -4,7 +4,9 @@ import pytest
 
 from miwake.core import paths
 from miwake.core.errors import BundleError, ModelNotFoundError
+from miwake.core.model_choice import active_model_id, delete_model, use_model
 from miwake.core.registry import ModelRegistry
+from miwake.core.settings import load_settings
 from tests.helpers import make_tiny_bundle
 
 
@@ -12,15 +14,15 @@ def test_import_use_export_delete(tmp_path, tiny_bundle):
     reg = ModelRegistry()
     b = reg.import_bundle(tiny_bundle.path)
     assert b.source == "user" and [m.id for m in reg.list()] == ["tiny"]
-    assert reg.active_id() == "tiny"
+    assert active_model_id(reg) == "tiny"
     out = reg.export("tiny", tmp_path)
     assert out.name == "tiny.miwake"
     b2 = reg.import_bundle(out, new_id="tiny2")
     assert b2.card.weights_sha256 == b.card.weights_sha256
-    reg.use("tiny2")
-    assert reg.active_id() == "tiny2"
-    reg.delete("tiny2")
-    assert reg.active_id() == "tiny"
+    use_model("tiny2", reg)
+    assert active_model_id(reg) == "tiny2" and load_settings().active_model == "tiny2"
+    delete_model("tiny2", reg)
+    assert active_model_id(reg) == "tiny" and load_settings().active_model is None
     with pytest.raises(ModelNotFoundError):
         reg.get("tiny2")
 
@@ -66,7 +68,7 @@ def test_builtin_models_are_read_only(tiny_bundle):
     d["id"] = "default"
     card.write_text(json.dumps(d))
     reg = ModelRegistry()
-    assert reg.active_id() == "default"
+    assert active_model_id(reg) == "default"
     assert reg.get("builtin:default").read_only
     with pytest.raises(BundleError, match="cannot be deleted"):
         reg.delete("default")
@@ -76,4 +78,4 @@ def test_builtin_models_are_read_only(tiny_bundle):
 
 def test_no_model_installed_says_what_to_do():
     with pytest.raises(ModelNotFoundError, match="models import"):
-        ModelRegistry().active_id()
+        active_model_id()

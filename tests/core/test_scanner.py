@@ -217,3 +217,47 @@ def test_scanning_starts_while_discovery_is_still_finding_files(tmp_path, detect
             assert ev.total == 6
     assert discovering_when_first is True
     assert totals[-1] == 6 and min(t for t in totals if t) < 6  # the total grew while scanning
+
+
+class _TightGpu:
+    """A fake scorer around a real CPU detector: any batch larger than `fits` fails as CUDA does when out of memory."""
+
+    def __init__(self, real: Detector, fits: int, message: str = "CUDA out of memory. Tried to allocate 2.00 GiB") -> None:
+        self.real, self.fits, self.message = real, fits, message
+        self.bundle, self.requested_device, self.loaded = real.bundle, "cuda", True
+        self.device, self.default_batch_size = real.device, 8
+        self.batches: list[int] = []
+
+    def logits(self, crops):
+        self.batches.append(len(crops))
+        assert len(self.batches) < 100, f"the scan retries without end: {self.batches[:20]}"
+        if len(crops) > self.fits:
+            raise RuntimeError(self.message)
+        return self.real.logits(crops)
+
+
+def test_out_of_memory_halves_the_batch_and_loses_no_crop(tmp_path, detector):
+    d = tmp_path / "imgs"
+    d.mkdir()
+    for i in range(5):
+        noise_image(96 + 16 * i, 80, i).save(d / f"{i}.png")
+    opts = ScanOptions(batch_size=8, workers=1)
+    _, want, _ = collect(ScanJob([d], detector, options=opts))
+    tight = _TightGpu(detector, fits=3)
+    _, got, summary = collect(ScanJob([d], tight, options=opts))
+    assert summary.errors == 0 and len(got) == len(want) == 5
+    by_path = {r.path: r for r in want}
+    for r in got:
+        assert r.probability == pytest.approx(by_path[r.path].probability, abs=1e-6) and r.crops == by_path[r.path].crops
+    first_fit = next(i for i, n in enumerate(tight.batches) if n <= 3)
+    assert tight.batches[0] > 3 and all(n <= 3 for n in tight.batches[first_fit:]), tight.batches  # 8 -> 4 -> 2, then stays
+
+
+def test_other_model_errors_are_not_taken_for_out_of_memory(tmp_path, detector):
+    d = tmp_path / "imgs"
+    d.mkdir()
+    noise_image(96, 80, 1).save(d / "a.png")
+    with pytest.raises(RuntimeError, match="shape mismatch"):
+        collect(ScanJob([d], _TightGpu(detector, fits=0, message="shape mismatch"), options=ScanOptions(batch_size=4)))
+    with pytest.raises(RuntimeError, match="out of memory"):  # not even one crop fits: nothing left to halve
+        collect(ScanJob([d], _TightGpu(detector, fits=0), options=ScanOptions(batch_size=4)))

@@ -21,9 +21,10 @@ GOLDEN = Path(__file__).with_name("shipped_models.json")
 
 def score_samples(model_dir: Path) -> dict[str, Any]:
     """The pixel probability and pixel verdict of every sample, as a CPU scan computes them."""
-    from miwake.core.bundle import read_bundle, validate_bundle
+    from miwake.core.bundle import read_bundle
     from miwake.core.detector import Detector
     from miwake.core.imaging import IMAGE_EXTENSIONS, decode_image
+    from miwake.core.model_factory import validate_bundle
     from miwake.core.preprocess import make_inputs
     from miwake.core.scoring import aggregate_logits, verdict_for
 

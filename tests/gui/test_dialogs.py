@@ -6,6 +6,7 @@ import json
 import shutil
 
 from miwake.core import paths
+from miwake.core.model_choice import active_model_id
 from miwake.core.registry import ModelRegistry
 from miwake.core.settings import load_settings, save_settings
 from miwake.gui.dialogs.models_dialog import ModelsDialog
@@ -31,7 +32,7 @@ def test_models_dialog_lists_uses_imports_and_deletes(qtbot, tiny_bundle, tmp_pa
     assert dlg.delete_button.isEnabled() and dlg.use_button.isEnabled()
     with qtbot.waitSignal(dlg.models_changed):
         dlg.use_current()
-    assert reg.active_id() == "mine"
+    assert active_model_id(reg) == "mine"
     assert "★" in dlg.list.currentItem().text()
 
     broken = tmp_path / "broken"

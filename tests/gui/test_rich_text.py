@@ -7,6 +7,7 @@ import json
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
+from miwake.core.model_choice import use_model
 from miwake.core.registry import ModelRegistry
 from miwake.gui.dialogs.models_dialog import ModelsDialog
 from miwake.gui.main_window import MainWindow
@@ -25,7 +26,7 @@ def _hostile_model(tiny_bundle, tmp_path):
     (src / "model.json").write_text(json.dumps(card), "utf-8")
     reg = ModelRegistry()
     b = reg.import_bundle(src, new_id="hostile")
-    reg.use(b.id)
+    use_model(b.id, reg)
     return b
 
 

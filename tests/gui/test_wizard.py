@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from miwake.core.model_choice import active_model_id
 from miwake.core.registry import ModelRegistry
 from miwake.gui.dialogs.models_dialog import ModelsDialog
 from miwake.gui.wizard import RetrainWizard
@@ -166,10 +167,10 @@ def test_walk_through_every_page(qtbot, window, tiny_sd, human, capsys):
         assert rp.table.value(0, "auc") not in ("", "–") and rp.table.value(1, "auc") not in ("", "–")
         assert rp.table.value(0, "n") == rp.table.value(1, "n")
         assert rp.new_series.points and rp.old_series.points
-        assert ModelRegistry().active_id() == "tiny" and "mine" not in {b.id for b in ModelRegistry().list()}
+        assert active_model_id() == "tiny" and "mine" not in {b.id for b in ModelRegistry().list()}
         rp.install_use_button.click()
         qtbot.waitUntil(lambda: wiz.state.stage is Stage.INSTALLED, timeout=30_000)
-        assert ModelRegistry().active_id() == "mine" and window.active_model_id == "mine"
+        assert active_model_id() == "mine" and window.active_model_id == "mine"
         assert "mine" in window.model_label.text()
         assert not rp.install_button.isEnabled() and not rp.discard_button.isEnabled()
         dlg = ModelsDialog(window)

@@ -12,7 +12,8 @@ import pytest
 from safetensors.numpy import load_file
 
 from miwake.cli import main
-from miwake.core.bundle import read_bundle, validate_bundle
+from miwake.core.bundle import read_bundle
+from miwake.core.model_factory import validate_bundle
 from miwake.training.augment import AugmentConfig
 from miwake.training.dataset import from_manifest
 from miwake.training.train import EpochEnd, TrainConfig, Trainer, TrainFinished, TrainProgress

@@ -82,7 +82,7 @@ def build_model(cand: Candidate, head: LinearHead, store: str) -> tuple[Any, str
     """The scanning model for `cand` (fitted on features of `store`'s architecture) with `head` installed
     and pretrained backbones loaded."""
     from miwake.core.archs import IMAGENET_MEAN, IMAGENET_STD
-    from miwake.core.detector import build_model as fresh
+    from miwake.core.model_factory import build_model as fresh
 
     from ..pretrained import init_probe_backbones
 

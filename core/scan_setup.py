@@ -1,0 +1,65 @@
+"""A ready scan from what the user chose: settings → model → detector → options → store → `ScanJob`.
+
+The CLI (`scan`, `inspect`), the app and the self-test all scan through `prepare_scan`, so a scan means
+the same everywhere: the same model choice, band, tiling and batch settings, and the same evidence reading.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from .detector import Detector, LazyDetector
+from .evidence import EVIDENCE_VERSION, read_evidence
+from .registry import ModelRegistry
+from .scanner import EvidenceReader, ScanJob, ScanOptions
+from .settings import Settings, load_settings
+from .store import ResultStore
+
+
+def prepare_scan(
+    roots: Sequence[str | os.PathLike[str]],
+    *,
+    model: str | None = None,
+    device: str | None = None,
+    settings: Settings | None = None,
+    store: ResultStore | None = None,
+    evidence: bool | EvidenceReader = True,
+    detector: Detector | LazyDetector | None = None,
+    cancel_event: threading.Event | None = None,
+    **overrides: Any,
+) -> ScanJob:
+    """A `ScanJob` over `roots`.
+
+    - `model`: an installed model id (`builtin:ID` / `user:ID` work); None = the active model.
+    - `device`: "auto", "cpu", "cuda", "cuda:1", "mps"; None = the settings' device.
+    - `settings`: None = the user's saved settings (pass `Settings()` for the defaults).
+    - `evidence`: True reads metadata, C2PA and watermarks; False skips them; a callable reads them its way.
+    - `detector`: one kept from an earlier scan, used when it is for the same model and device; otherwise a
+      `LazyDetector` is made, which loads the weights only when a file needs scoring.
+    - `overrides`: `ScanOptions` fields (batch_size, stride, max_tiles, reuse, discovery...); None = settings.
+    """
+    from .model_choice import active_model
+
+    settings = settings if settings is not None else load_settings()
+    registry = ModelRegistry()
+    bundle = registry.get(model) if model else active_model(registry)
+    wanted_device = device or settings.device
+    if detector is None or detector.bundle.key != bundle.key or detector.requested_device != wanted_device:
+        detector = LazyDetector(bundle, wanted_device)
+    if evidence is True:
+        reader: EvidenceReader | None = read_evidence
+    else:
+        reader = evidence or None
+    return ScanJob(
+        roots,
+        detector,
+        options=ScanOptions.from_settings(settings, **overrides),
+        store=store,
+        evidence_reader=reader,
+        evidence_version=EVIDENCE_VERSION if reader is not None else 0,
+        cancel_event=cancel_event,
+    )
+
