@@ -34,8 +34,8 @@ def main() -> int:
 
     from miwake.core.detector import Detector
     from miwake.core.imaging import IMAGE_EXTENSIONS, decode_image
-    from miwake.core.preprocess import make_inputs
     from miwake.core.model_choice import active_model
+    from miwake.core.preprocess import make_inputs
     from miwake.core.registry import ModelRegistry
 
     reg = ModelRegistry()

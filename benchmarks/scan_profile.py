@@ -34,8 +34,8 @@ def main() -> int:
     from miwake.core.discovery import discover
     from miwake.core.evidence import read_evidence
     from miwake.core.imaging import decode_image
-    from miwake.core.preprocess import make_inputs
     from miwake.core.model_choice import active_model
+    from miwake.core.preprocess import make_inputs
     from miwake.core.registry import ModelRegistry
     from miwake.core.results import ImageResult, Verdict
     from miwake.core.store import ResultStore

@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
 
     def _offer_unfinished_run(self) -> None:
         """A retraining run stopped before its model was installed (the app was closed mid-job): say so."""
-        from .wizard.run_state import unfinished_runs
+        from miwake.training.run_state import unfinished_runs
 
         runs = unfinished_runs()
         if runs:

@@ -3,6 +3,7 @@ as the files are and again with every image re-encoded as JPEG q90 (the format-b
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
@@ -19,7 +20,7 @@ from miwake.core.imaging import decode_image
 from miwake.core.results import ImageResult
 from miwake.core.scanner import ScanJob, ScanOptions, ScanProgress
 
-from .dataset import Sample, summarize
+from .dataset import AI, REAL, Sample, summarize
 from .metrics import band_precision, binary_metrics, choose_operating_point, group_breakdown, roc_points
 
 log = logging.getLogger(__name__)
@@ -189,3 +190,17 @@ def write_roc_png(report: EvalReport, dest: str | os.PathLike[str], title: str |
     fig.tight_layout()
     fig.savefig(dest)
     plt.close(fig)
+
+
+def read_report(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """An evaluation report (`EvalReport.to_dict`, as `train` and `evaluate` jobs write it) from JSON."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def samples_from_report(report: dict[str, Any]) -> list[Sample]:
+    """The scored validation images of a report, to score them again with another model (an `evaluate` job)."""
+    return [
+        Sample(path=s["path"], label=AI if s.get("label") == "ai" else REAL, source=s.get("source", ""),
+               generator=s.get("generator") or "")
+        for s in report.get("scores", [])
+    ]

@@ -36,6 +36,7 @@ from .dataset import Sample, summarize
 from .evaluate import EvalReport, evaluate, jpeg_copies, score_paths, write_roc_png
 from .init_weights import init_model
 from .metrics import _safe_auc
+from .plain import from_plain, to_plain
 
 log = logging.getLogger(__name__)
 
@@ -84,16 +85,11 @@ class TrainConfig:
     command: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["val_sources"] = list(self.val_sources)
-        return d
+        return to_plain(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
-        d = dict(d)
-        d["augment"] = AugmentConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in d["augment"].items()})
-        d["val_sources"] = tuple(d.get("val_sources") or ())
-        return cls(**d)
+        return from_plain(cls, d)
 
 
 @dataclass(frozen=True)

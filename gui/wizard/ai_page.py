@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from miwake.core.bundle import PICKLE_SUFFIXES
+from miwake.training.folder_scan import AI, FEW_IMAGES, FolderScan, scan_folders
 
 from ..widgets.file_dialogs import choose_folder, open_file
 from ..workers import Worker
 from .advice import fill
-from .folder_scan import AI, FEW_IMAGES, FolderScan, scan_folders
 from .prompt_widget import PromptWidget
 from .sd_settings_widget import SdSettingsWidget
 from .wizard_page import MessageLabel, WizardPage

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from miwake.training.generate import MANIFEST_NAME
-from miwake.training.jobs import JobSpec, free_disk_bytes
+from miwake.training.jobs import GenerateJob, ReconstructJob, free_disk_bytes
+from miwake.training.run_state import Stage
 
 from .. import i18n
 from ..image_reader import read_scaled
@@ -30,7 +31,6 @@ from ..workers import run_task
 from .advice import disk_text, failure_text, fill
 from .job_runner import JobRunner
 from .preview_strip import PreviewStrip
-from .run_state import Stage
 from .wizard_page import MessageLabel, WizardPage, open_folder
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class GenerationPage(WizardPage):
         lay.addWidget(self.folder_label)
         lay.addStretch(1)
 
-        self._queue: list[tuple[str, dict[str, Any]]] = []
+        self._queue: list[tuple[str, GenerateJob | ReconstructJob]] = []
         self._current = ""
         self._last_result: dict[str, Any] | None = None
         self._summaries: dict[str, dict[str, Any]] = {}
@@ -115,7 +115,7 @@ class GenerationPage(WizardPage):
         self._update_buttons()
 
     # -- plan -----------------------------------------------------------------------------------------------------
-    def pending_jobs(self) -> list[tuple[str, dict[str, Any]]]:
+    def pending_jobs(self) -> list[tuple[str, GenerateJob | ReconstructJob]]:
         return [(k, p) for k, p in self.state.generation_jobs() if k not in self.state.done_jobs]
 
     def has_output(self) -> bool:
@@ -156,13 +156,13 @@ class GenerationPage(WizardPage):
         self._run_next()
 
     def _run_next(self) -> None:
-        key, params = self._queue.pop(0)
+        key, job = self._queue.pop(0)
         self._current = key
         self._status = "running"
         self.bar.setRange(0, 0)
         self.detail.setText(self.tr("Starting (loading the model can take a minute)…"))
         self._show_phase()
-        self.runner.start(JobSpec("generate" if key == "generate" else "reconstruct", params))
+        self.runner.start(job.spec())
         self._update_buttons()
         self.changed.emit()
 

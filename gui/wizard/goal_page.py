@@ -26,10 +26,10 @@ from miwake.core.bundle import Bundle
 from miwake.core.errors import MiwakeError
 from miwake.core.model_choice import active_model_id
 from miwake.core.registry import ModelRegistry
+from miwake.training.run_state import RunState, Stage, TrainSettings, unfinished_runs, valid_model_id
 
 from ..widgets.plain_dialogs import plain_question
 from .advice import fill
-from .run_state import RunState, Stage, TrainSettings, unfinished_runs, valid_model_id
 from .wizard_page import MessageLabel, WizardPage
 
 

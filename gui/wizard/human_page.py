@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from miwake.training.folder_scan import FEW_IMAGES, REAL, FolderScan, scan_folders
+
 from ..widgets.file_dialogs import choose_folder
 from ..workers import Worker
 from .advice import fill
-from .folder_scan import FEW_IMAGES, REAL, FolderScan, scan_folders
 from .preview_strip import PreviewStrip
 from .wizard_page import MessageLabel, WizardPage
 

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from miwake.training.run_state import GenerationSettings
 from miwake.training.sd_prompts import PRESETS, list_presets
 
 from ..widgets.file_dialogs import open_file
 from .advice import fill
-from .run_state import GenerationSettings
 
 MAX_PROMPT_FILE = 4 << 20
 

@@ -15,7 +15,9 @@ from miwake.core.bundle import Bundle, read_bundle
 from miwake.core.errors import MiwakeError
 from miwake.core.model_choice import use_model
 from miwake.core.registry import ModelRegistry
-from miwake.training.jobs import JobSpec
+from miwake.training.evaluate import read_report, samples_from_report
+from miwake.training.jobs import EvaluateJob
+from miwake.training.run_state import Stage
 
 from ..error_hooks import describe_error
 from ..widgets.plain_dialogs import plain_question
@@ -23,13 +25,7 @@ from ..workers import run_task
 from .advice import failure_text, fill
 from .chart_widget import NEW_COLOR, OLD_COLOR, ChartWidget, Series
 from .job_runner import JobRunner
-from .results_view import (
-    ConfusionWidget,
-    MetricsTable,
-    read_report,
-    samples_from_report,
-)
-from .run_state import Stage
+from .results_view import ConfusionWidget, MetricsTable
 from .wizard_page import MessageLabel, WizardPage, open_folder
 
 log = logging.getLogger(__name__)
@@ -146,9 +142,9 @@ class ResultsPage(WizardPage):
             run_task(read_report, str(self._compare_path()), on_done=self._on_previous_report, parent=self)
         elif self.previous is not None and not self.runner.running and samples_from_report(result):
             self._compare = "running"
-            spec = {"model": str(self.previous.path), "samples": samples_from_report(result),
-                    "report": str(self._compare_path()), "jpeg90": False, "device": self.state.train.device}
-            self.runner.start(JobSpec("evaluate", spec))
+            self.runner.start(EvaluateJob(model=str(self.previous.path), samples=tuple(samples_from_report(result)),
+                                          report=str(self._compare_path()), jpeg90=False,
+                                          device=self.state.train.device).spec())
         elif self.previous is not None and not self.runner.running:
             self._compare = "none"  # no scored validation images to compare on
         self._show()

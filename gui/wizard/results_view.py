@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
@@ -20,20 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 METRIC_ROWS = ("auc", "f1", "recall", "precision", "accuracy", "threshold", "n")
-
-
-def read_report(path: str) -> dict[str, Any]:
-    """An evaluation report (training/evaluate.py EvalReport.to_dict) from JSON; runs in a worker."""
-    return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
-def samples_from_report(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The validation images of a report as `training.dataset.Sample` fields (for an `evaluate` job)."""
-    return [
-        {"path": s["path"], "label": 1 if s.get("label") == "ai" else 0, "source": s.get("source", ""),
-         "generator": s.get("generator") or ""}
-        for s in report.get("scores", [])
-    ]
 
 
 def _fmt(key: str, v: Any) -> str:

@@ -26,16 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from miwake.training.folder_scan import FolderScan
+from miwake.training.run_state import RunState, Stage, unfinished_runs
+
 from ..error_hooks import describe_error
 from ..widgets.plain_dialogs import plain_question
 from .ai_page import AiPage
-from .folder_scan import FolderScan
 from .generation_page import GenerationPage
 from .goal_page import GoalPage
 from .human_page import HumanPage
 from .job_runner import JobRunner
 from .results_page import ResultsPage
-from .run_state import RunState, Stage, unfinished_runs
 from .train_settings_page import TrainSettingsPage
 from .training_page import TrainingPage
 from .wizard_page import MessageLabel, WizardPage

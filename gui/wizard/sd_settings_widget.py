@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .run_state import GenerationSettings
+from miwake.training.run_state import GenerationSettings
 
 SIZES = ("default", "512x512", "768x768", "1024x1024", "512x768", "768x512", "custom")
 

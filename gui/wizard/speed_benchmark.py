@@ -5,47 +5,24 @@ steps and the time per step (first step left out: it includes start-up) is scale
 from __future__ import annotations
 
 import logging
-import math
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from miwake.training.jobs import JobSpec
+from miwake.training.folder_scan import FolderScan, benchmark_manifest
+from miwake.training.jobs import TrainJob
+from miwake.training.run_state import RunState
 
-from .folder_scan import FolderScan, benchmark_manifest
 from .job_runner import JobRunner
-from .run_state import RunState
 
 log = logging.getLogger(__name__)
 
 BENCH_STEPS = 5  # timed steps after the first
 BENCH_MAX_S = 40.0  # stop measuring after this long (slow CPUs, big models)
-VAL_FRACTION = 0.2  # the training API's default split
-STARTUP_S = 30.0
-
-
-@dataclass(frozen=True)
-class Estimate:
-    seconds: float
-    per_step_s: float
-    steps_per_epoch: int
-    epochs: int
-
-
-def estimate(per_step_s: float, usable: int, batch: int, epochs: int, crops_per_image: int = 2) -> Estimate:
-    """Training time from the measured seconds per step: training steps, per-epoch validation (4 tiles per image,
-    also as JPEG), the final validation (more tiles), and start-up."""
-    per_batch = max(1, batch // crops_per_image)
-    n_val = max(1, round(usable * VAL_FRACTION))
-    steps = max(1, math.ceil((usable - n_val) / per_batch))
-    forward_per_crop = per_step_s / (per_batch * crops_per_image) / 3  # no backward pass, no augmentation
-    train = steps * epochs * per_step_s
-    validation = epochs * n_val * 4 * 2 * forward_per_crop + n_val * 16 * 2 * forward_per_crop
-    return Estimate(train + validation + STARTUP_S, per_step_s, steps, epochs)
 
 
 class SpeedBenchmark(QObject):
@@ -80,11 +57,11 @@ class SpeedBenchmark(QObject):
         if not benchmark_manifest(human, ai, t.crop, t.mode, (BENCH_STEPS + 2) * per_batch + 2, str(manifest)):
             shutil.rmtree(self._folder, ignore_errors=True)
             return False
-        cfg: dict[str, Any] = state.train_config()
-        cfg.update(out_dir=str(self._folder / "model"), model_id="benchmark", epochs=1, max_steps_per_epoch=BENCH_STEPS + 2,
-                   val_sources=["bench-val-real", "bench-val-ai"], val_tiles=1, checkpoint_every_s=1e9)
+        cfg = replace(state.train_config(), out_dir=str(self._folder / "model"), model_id="benchmark", epochs=1,
+                      max_steps_per_epoch=BENCH_STEPS + 2, val_sources=("bench-val-real", "bench-val-ai"), val_tiles=1,
+                      checkpoint_every_s=1e9)
         self._times, self._result, self._stopped = [], None, False
-        return self.runner.start(JobSpec("train", {"config": cfg, "manifest": str(manifest)}))
+        return self.runner.start(TrainJob(cfg, manifest=str(manifest)).spec())
 
     def stop(self) -> None:
         self._stopped = True

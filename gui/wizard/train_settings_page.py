@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
 from miwake.core.detector import DeviceInfo, resolve_device
 from miwake.core.errors import MiwakeError
 from miwake.core.model_factory import COMMON_ARCHS
+from miwake.training.folder_scan import FolderScan, scan_all, split_plan
 from miwake.training.init_weights import STARTING_MODEL
+from miwake.training.train_estimate import estimate
 
 from ..workers import Worker, run_task
 from .advice import approx_duration, failure_text, fill
-from .folder_scan import FolderScan, scan_all, split_plan
-from .speed_benchmark import SpeedBenchmark, estimate
+from .speed_benchmark import SpeedBenchmark
 from .wizard_page import MessageLabel, WizardPage
 
 ARCHITECTURES = COMMON_ARCHS

@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
 
 from miwake.core.discovery import discover
 from miwake.training.checkpoint import has_checkpoint
-from miwake.training.jobs import JobSpec, free_disk_bytes
+from miwake.training.jobs import TrainJob, free_disk_bytes
+from miwake.training.run_state import Stage
 
 from .. import i18n
 from .advice import disk_text, failure_text, fill
 from .chart_widget import NEW_COLOR, OLD_COLOR, ChartWidget, Series
 from .job_runner import JobRunner
-from .run_state import Stage
 from .wizard_page import MessageLabel, WizardPage
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class TrainingPage(WizardPage):
         self.detail.setText(
             self.tr("Continuing from the last checkpoint…") if self.has_checkpoint() else self.tr("Preparing the data…")
         )
-        self.runner.start(JobSpec("train", {"config": s.train_config(), "real": list(s.human), "ai": ai}))
+        self.runner.start(TrainJob(s.train_config(), real=tuple(s.human), ai=tuple(ai)).spec())
         self._update_buttons()
         self.changed.emit()
 

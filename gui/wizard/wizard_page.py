@@ -10,8 +10,9 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 if TYPE_CHECKING:
+    from miwake.training.run_state import RunState
+
     from .retrain_wizard import RetrainWizard
-    from .run_state import RunState
 
 _LEVEL_STYLES = {
     "error": "color:#8b1a1a; background:#fff1f0; border:1px solid #d73027; border-radius:4px; padding:6px;",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from miwake.gui.main_window import MainWindow
-from miwake.gui.wizard.run_state import RunState, Stage
 from miwake.training.jobs import JobSpec
+from miwake.training.run_state import RunState, Stage
 from tests.gui.conftest import write_images
 from tests.training.test_train import config
 

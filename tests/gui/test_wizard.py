@@ -17,7 +17,7 @@ from miwake.core.model_choice import active_model_id
 from miwake.core.registry import ModelRegistry
 from miwake.gui.dialogs.models_dialog import ModelsDialog
 from miwake.gui.wizard import RetrainWizard
-from miwake.gui.wizard.run_state import GenerationSettings, RunState, Stage, TrainSettings, unfinished_runs
+from miwake.training.run_state import GenerationSettings, RunState, Stage, TrainSettings, unfinished_runs
 from tests.gui.conftest import write_images
 from tests.helpers import TINY_ARCH, make_tiny_bundle
 

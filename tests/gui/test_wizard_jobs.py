@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from miwake.gui.wizard import RetrainWizard
-from miwake.gui.wizard.run_state import TrainSettings, unfinished_runs
+from miwake.training.run_state import TrainSettings, unfinished_runs
 from tests.gui.conftest import write_images
 from tests.helpers import TINY_ARCH
 

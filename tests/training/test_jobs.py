@@ -1,9 +1,14 @@
 """Long jobs in a child process: events as JSON lines, cancel, resume, failures that never reach the app."""
 
+import json
 import threading
 
-from miwake.training.dataset import from_manifest
-from miwake.training.jobs import JobSpec, run_job
+import pytest
+
+from miwake.training.augment import AugmentConfig
+from miwake.training.dataset import Sample, from_manifest
+from miwake.training.generate import GenerateConfig
+from miwake.training.jobs import EvaluateJob, GenerateJob, JobSpec, ReconstructJob, TrainJob, run_job
 from miwake.training.process import JobProcess
 
 from .test_train import config
@@ -24,8 +29,7 @@ def run_process(spec, timeout=300, on_event=None):
 
 
 def train_spec(toy_data, out, **kw):
-    cfg = config(out, **kw).to_dict()
-    return JobSpec("train", {"config": cfg, "manifest": str(toy_data / "manifest.csv")})
+    return TrainJob(config(out, **kw), manifest=str(toy_data / "manifest.csv")).spec()
 
 
 def test_train_job_cancel_then_resume_in_child_processes(toy_data, tmp_path):
@@ -48,9 +52,8 @@ def test_train_job_cancel_then_resume_in_child_processes(toy_data, tmp_path):
 
 
 def test_evaluate_job(toy_data, tmp_path, tiny_bundle):
-    samples = [s.__dict__ for s in from_manifest(toy_data / "manifest.csv")]
-    spec = JobSpec("evaluate", {"model": str(tiny_bundle.path), "samples": samples, "report": str(tmp_path / "r.json"),
-                                "roc": str(tmp_path / "roc.png"), "jpeg90": False})
+    spec = EvaluateJob(model=str(tiny_bundle.path), samples=tuple(from_manifest(toy_data / "manifest.csv")),
+                       report=str(tmp_path / "r.json"), roc=str(tmp_path / "roc.png"), jpeg90=False).spec()
     job, events = run_process(spec)
     assert job.result["status"] == "finished"
     assert (tmp_path / "r.json").exists() and (tmp_path / "roc.png").exists()
@@ -73,3 +76,32 @@ def test_a_killed_job_reports_a_crash(toy_data, tmp_path):
 
     job, _ = run_process(train_spec(toy_data, tmp_path / "k", epochs=3), on_event=kill_on_first_step)
     assert job.result["status"] == "failed" and job.result["error_kind"] == "crashed"
+
+
+def _through_json(spec: JobSpec) -> JobSpec:
+    """What the child process gets: the spec written as JSON and read back."""
+    return JobSpec.from_dict(json.loads(json.dumps(spec.to_dict())))
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: TrainJob(config(d / "m", augment=AugmentConfig(jpeg_quality=(70, 95)), val_sources=("a", "b")),
+                       real=("h1", "h2"), ai=("g",)),
+    lambda d: TrainJob(config(d / "m", augment=AugmentConfig.off()), manifest=str(d / "manifest.csv")),
+    lambda d: GenerateJob(GenerateConfig(model="sd15.safetensors", out_dir=d / "gen", count=3, guidance=6.5)),
+    lambda d: ReconstructJob(model="sd15.safetensors", real_dir=str(d / "h"), out_dir=str(d / "r"), device="cpu"),
+    lambda d: EvaluateJob(model="default", samples=(Sample(str(d / "a.png"), 1, "src", "sd15"),), report=str(d / "r.json")),
+])
+def test_job_parameters_cross_the_process_boundary_as_the_same_types(tmp_path, make):
+    job = make(tmp_path)
+    assert type(job).from_params(_through_json(job.spec()).params) == job
+
+
+def test_a_job_with_an_unknown_or_mistyped_field_is_refused_before_any_work(tmp_path, toy_data):
+    good = TrainJob(config(tmp_path / "m"), manifest=str(toy_data / "manifest.csv")).spec()
+    typo = JobSpec("train", {**good.params, "config": {**good.params["config"], "epochz": 3}})
+    res = run_job(typo, lambda e: None, threading.Event())
+    assert res["status"] == "failed" and res["error_kind"] == "invalid" and "epochz" in res["message"]
+    mistyped = JobSpec("train", {**good.params, "config": {**good.params["config"], "augment": "yes"}})
+    res = run_job(mistyped, lambda e: None, threading.Event())
+    assert res["status"] == "failed" and res["error_kind"] == "invalid"
+    assert not (tmp_path / "m").exists()

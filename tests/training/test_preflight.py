@@ -65,8 +65,8 @@ def test_an_architecture_typo_is_invalid_input_with_suggestions(tmp_path, toy_da
 
 def test_the_default_start_of_a_new_model_works_offline(tmp_path, toy_data, isolated_user_dirs):
     """The wizard's default init is the bundled detector; no Hugging Face cache is needed."""
-    from miwake.gui.wizard.run_state import TrainSettings
     from miwake.training.init_weights import STARTING_MODEL, init_model
+    from miwake.training.run_state import TrainSettings
     from tests.helpers import make_tiny_bundle
 
     assert TrainSettings().init == STARTING_MODEL

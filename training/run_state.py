@@ -13,14 +13,20 @@ import json
 import logging
 import os
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from miwake.core import paths
-from miwake.training.init_weights import STARTING_MODEL
+
+from .augment import AugmentConfig
+from .generate import GenerateConfig
+from .init_weights import STARTING_MODEL
+from .jobs import GenerateJob, ReconstructJob
+from .plain import from_plain, to_plain
+from .train import TrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -140,20 +146,20 @@ class RunState:
     def uses_sd(self) -> bool:
         return self.gen.enabled or self.gen.reconstruct
 
-    def generation_jobs(self) -> list[tuple[str, dict[str, Any]]]:
-        """(key, JobSpec params) of each generation job, in order; finished ones included."""
-        jobs: list[tuple[str, dict[str, Any]]] = []
+    def generation_jobs(self) -> list[tuple[str, GenerateJob | ReconstructJob]]:
+        """(key, job) of each generation job, in order; finished ones included."""
+        jobs: list[tuple[str, GenerateJob | ReconstructJob]] = []
         g = self.gen
         if g.enabled:
             prompts = str(self.prompts_file) if g.prompt_mode == "custom" else g.preset
-            cfg = {"model": g.model, "out_dir": str(self.generated_dir), "prompts": prompts, "count": g.count,
-                   "width": g.width, "height": g.height, "steps": g.steps, "guidance": g.guidance, "seed": g.seed,
-                   "device": g.device, "cpu_offload": g.cpu_offload, "batch_size": g.batch}
-            jobs.append(("generate", {"config": cfg}))
+            cfg = GenerateConfig(model=g.model, out_dir=self.generated_dir, prompts=prompts, count=g.count,
+                                 width=g.width, height=g.height, steps=g.steps, guidance=g.guidance, seed=g.seed,
+                                 device=g.device, cpu_offload=g.cpu_offload, batch_size=g.batch)
+            jobs.append(("generate", GenerateJob(cfg)))
         if g.reconstruct:
             for i, folder in enumerate(self.human):
-                jobs.append((f"reconstruct:{i}", {"model": g.model, "real_dir": folder,
-                                                  "out_dir": str(self.reconstructed_dir(i)), "device": g.device}))
+                jobs.append((f"reconstruct:{i}", ReconstructJob(model=g.model, real_dir=folder,
+                                                                out_dir=str(self.reconstructed_dir(i)), device=g.device)))
         return jobs
 
     def write_prompts(self) -> None:
@@ -163,37 +169,24 @@ class RunState:
             tmp.write_text(self.gen.prompts_text.strip() + "\n", encoding="utf-8")
             os.replace(tmp, self.prompts_file)
 
-    def train_config(self, display_name: str | None = None) -> dict[str, Any]:
-        """TrainConfig fields (plain data) for a `train` job into `model/`."""
+    def train_config(self, display_name: str | None = None) -> TrainConfig:
+        """The training of this run into `model/`."""
         t = self.train
-        cfg: dict[str, Any] = {
-            "out_dir": str(self.model_dir), "arch": t.arch, "init": t.init, "mode": t.mode, "crop": t.crop,
-            "epochs": t.epochs, "batch": t.batch, "device": t.device, "model_id": self.model_id,
-            "display_name": display_name or self.model_id, "workers": t.workers,
-            "command": "Miwake retraining wizard",
-        }
-        if not t.augment:
-            cfg["augment"] = {"enabled": False}
-        return cfg
+        return TrainConfig(
+            out_dir=str(self.model_dir), arch=t.arch, init=t.init, mode=t.mode, crop=t.crop, epochs=t.epochs,
+            batch=t.batch, device=t.device, model_id=self.model_id, display_name=display_name or self.model_id,
+            workers=t.workers, command="Miwake retraining wizard",
+            augment=AugmentConfig() if t.augment else AugmentConfig.off(),
+        )
 
     # -- persistence ----------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["stage"] = self.stage.value
-        d["format"] = 1
-        return d
+        return {**to_plain(self), "format": 1}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RunState:
-        def pick(klass: type, data: Any) -> dict[str, Any]:
-            names = {f.name for f in fields(klass)}
-            return {k: v for k, v in (data or {}).items() if k in names}
-
-        kw = pick(cls, d)
-        kw["stage"] = Stage(kw.get("stage", Stage.SETUP.value))
-        kw["gen"] = GenerationSettings(**pick(GenerationSettings, d.get("gen")))
-        kw["train"] = TrainSettings(**pick(TrainSettings, d.get("train")))
-        return cls(**kw)
+        """Lenient: a `run.json` of another version keeps what this one knows."""
+        return from_plain(cls, d, strict=False)
 
     def start(self) -> None:
         """Give the run its id and folder (once)."""
