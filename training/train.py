@@ -25,7 +25,7 @@ import numpy as np
 
 from miwake.core import extras
 from miwake.core.bundle import Bundle, ModelCard, save_bundle
-from miwake.core.detector import Detector, resolve_device
+from miwake.core.detector import Detector, DeviceInfo, resolve_device
 from miwake.core.errors import MiwakeError
 from miwake.core.model_factory import check_arch
 
@@ -169,6 +169,73 @@ def _norm_stats(arch: str, base: ModelCard | None, init: str) -> tuple[tuple[flo
     return ModelCard.__dataclass_fields__["mean"].default, ModelCard.__dataclass_fields__["std"].default
 
 
+@dataclass
+class TrainState:
+    """How far a run got: kept in the checkpoint (`state.json`), so a stopped run resumes where it was."""
+
+    config: TrainConfig
+    train: list[Sample]
+    val: list[Sample]
+    skipped: list[str]  # training-side images left out, with the reason
+    warnings: list[str]  # about the split (few sources, one class thin...)
+    epoch: int = 0  # epochs done
+    step_in_epoch: int = 0
+    global_step: int = 0
+    best_score: float | None = None
+    best_epoch: int | None = None
+    bad_epochs: int = 0  # epochs since the best one (early stopping)
+    history: list[dict[str, Any]] = field(default_factory=list)  # one `EpochEnd` per epoch
+    elapsed_s: float = 0.0
+    init: dict[str, Any] | None = None  # where the starting weights came from
+    stopped_early: bool = False
+    epoch_losses: list[float] = field(default_factory=list)  # this epoch's so far (resumed mid-epoch)
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_plain(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrainState:
+        """Lenient about keys a checkpoint of another version carries (and the optimizer's metadata)."""
+        return from_plain(cls, d, strict=False)
+
+
+@dataclass
+class _Session:
+    """The live objects of one `Trainer.run()`: model, optimizer, data, schedule (torch types, so `Any`)."""
+
+    model: Any
+    opt: Any
+    dev: DeviceInfo
+    device: Any
+    cuda: bool
+    amp_dtype: Any
+    scaler: Any
+    mean: Any
+    std: Any
+    loss_fn: Any
+    lr: float
+    base_card: ModelCard | None
+    best_sd: dict[str, Any] | None
+    weights: Any  # sampling weight per training image
+    per_batch: int  # images per step (each gives `crops_per_image` crops)
+    steps: int  # per epoch
+    total_opt: int  # optimizer steps in the whole run
+    warmup: int
+    dataset: TrainCrops
+    workers: int
+    val: list[Sample]
+    val_jpeg: dict[str, str]
+    t_run: float = field(default_factory=time.monotonic)
+    t_epoch: float = field(default_factory=time.monotonic)
+    t_rate: float = field(default_factory=time.monotonic)
+    last_ck: float = field(default_factory=time.monotonic)
+    crops_seen: int = 0
+
+
+def _cpu_copy(model: Any) -> dict[str, Any]:
+    return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+
+
 class Trainer:
     """One training run. `run()` blocks; `cancel()` from any thread saves a checkpoint and stops."""
 
@@ -201,53 +268,60 @@ class Trainer:
             self.on_event(ev)
 
     # -- set-up -------------------------------------------------------------------------------------
-    def _prepare(self) -> dict[str, Any]:
-        """Split, filter and (when resuming) restore the run's state; returns the state dict."""
+    def _prepare(self) -> TrainState:
+        """Split, filter and (when resuming) restore the run's state."""
         cfg = self.cfg
         if has_checkpoint(self.ckdir):
             if not self.resume:
                 raise TrainError(f"{self.out} already holds a training run: resume it (--resume) or choose another --out.")
-            _, _, state, _ = load_checkpoint(self.ckdir)
-            saved = TrainConfig.from_dict(state["config"])
-            if saved != cfg:
+            _, _, saved_state, _ = load_checkpoint(self.ckdir)
+            state = TrainState.from_dict(saved_state)
+            if state.config != cfg:
                 log.info("Resuming with the run's saved settings.")
-            self.cfg = saved
+            self.cfg = state.config
             return state
         if self.resume:
             raise TrainError(f"Nothing to resume in {self.out} (no checkpoint).")
         if cfg.mode not in ("crop", "resize"):
             raise TrainError(f"mode must be crop or resize, not {cfg.mode!r}")
         plan = plan_split(self.samples, cfg.crop, cfg.mode, cfg.val_fraction, cfg.seed, cfg.val_sources)
-        usable, val, skipped, warnings = plan.train, plan.val, plan.skipped, plan.warnings
-        if len({s.label for s in usable}) < 2:
+        if len({s.label for s in plan.train}) < 2:
             raise TrainError("After the split, the training set lacks AI or human-made images large enough for the crop.")
         self.work.mkdir(parents=True, exist_ok=True)
-        return {
-            "config": cfg.to_dict(),
-            "train": [asdict(s) for s in usable],
-            "val": [asdict(s) for s in val],
-            "skipped": skipped,
-            "warnings": warnings,
-            "epoch": 0,
-            "step_in_epoch": 0,
-            "global_step": 0,
-            "best_score": None,
-            "best_epoch": None,
-            "bad_epochs": 0,
-            "history": [],
-            "elapsed_s": 0.0,
-            "init": None,
-            "finished": False,
-        }
+        return TrainState(cfg, plan.train, plan.val, plan.skipped, plan.warnings)
 
     # -- the run ----------------------------------------------------------------------------------------
     def run(self) -> TrainFinished:
-        import torch
-
         preflight(self.cfg)
         state = self._prepare()
-        cfg = self.cfg
         self.work.mkdir(parents=True, exist_ok=True)
+        s = self._session(state)
+        status = "finished"
+        while state.epoch < self.cfg.epochs:
+            if self._train_epoch(s, state) == "cancelled":
+                status = "cancelled"
+                break
+            status = self._end_epoch(s, state)
+            if status != "finished":
+                break
+        if state.stopped_early and status != "cancelled":
+            status = "stopped_early"
+        if status == "cancelled":
+            self._save(s, state)
+            fin = TrainFinished("cancelled", None, None, state.history)
+            self._emit(fin)
+            return fin
+        if s.best_sd is None:
+            s.best_sd = _cpu_copy(s.model)
+        s.model.load_state_dict(s.best_sd)
+        state.elapsed_s += time.monotonic() - s.t_run
+        return self._finish(s.model, self.cfg, s.base_card, s.val, state, status, s.dev.name)
+
+    def _session(self, state: TrainState) -> _Session:
+        """The model (initialised, or restored from the checkpoint), optimizer, data and schedule of this run."""
+        import torch
+
+        cfg = self.cfg
         dev = resolve_device(cfg.device)
         device = torch.device(dev.torch_device)
         cuda = dev.kind == "cuda"
@@ -255,160 +329,147 @@ class Trainer:
         if cuda:
             torch.backends.cudnn.benchmark = False
             torch.backends.cudnn.deterministic = True
-
-        train = [Sample(**d) for d in state["train"]]
-        val = [Sample(**d) for d in state["val"]]
         model, info = init_model(cfg.arch, cfg.init)
         if info.base_bundle is not None and info.base_bundle.card.arch != cfg.arch:
-            cfg = replace(cfg, arch=info.base_bundle.card.arch)
-            self.cfg = cfg
+            cfg = self.cfg = replace(cfg, arch=info.base_bundle.card.arch)
         # rebuild with training regularisation; copy the initial weights across
         from miwake.core.model_factory import build_model
 
         sd0 = model.state_dict()
         model = build_model(cfg.arch, **TRAIN_MODEL_KWARGS)
         model.load_state_dict(sd0)
-        state["init"] = state["init"] or {"kind": info.kind, "detail": info.detail, "matched": info.matched, "total": info.total}
+        state.init = state.init or {"kind": info.kind, "detail": info.detail, "matched": info.matched, "total": info.total}
         base_card = info.base_bundle.card if info.base_bundle else None
         lr = cfg.lr or (2e-4 if info.kind == "model" else 1e-3)
-
         model.to(device, memory_format=torch.channels_last)
         opt = torch.optim.AdamW(_param_groups(model, cfg.weight_decay), lr=lr)
         best_sd = None
-        if state["global_step"] or state["epoch"]:
+        if state.global_step or state.epoch:
             msd, osd, _, best_sd = load_checkpoint(self.ckdir)
             model.load_state_dict(msd)
             opt.load_state_dict(osd)
         bf16 = cuda and torch.cuda.is_bf16_supported()
-        amp_dtype = torch.bfloat16 if bf16 else torch.float16
-        scaler = torch.amp.GradScaler("cuda", enabled=cuda and not bf16)
-        mean = torch.tensor(self._card(cfg, base_card).mean, device=device).view(1, 3, 1, 1) * 255
-        std = torch.tensor(self._card(cfg, base_card).std, device=device).view(1, 3, 1, 1) * 255
-        loss_fn = torch.nn.BCEWithLogitsLoss()
-
-        weights = sampling_weights(train, cfg.source_power)
+        card = self._card(cfg, base_card)
         per_batch = max(1, cfg.batch // cfg.crops_per_image)
-        items = len(train)
-        steps = math.ceil(items / per_batch)
+        steps = math.ceil(len(state.train) / per_batch)
         if cfg.max_steps_per_epoch:
             steps = min(steps, cfg.max_steps_per_epoch)
         opt_steps_per_epoch = math.ceil(steps / cfg.accum)
-        total_opt = opt_steps_per_epoch * cfg.epochs
-        warmup = int(round(cfg.warmup_epochs * opt_steps_per_epoch))
-        dataset = TrainCrops(train, crop=cfg.crop, mode=cfg.mode, augment=cfg.augment, seed=cfg.seed, crops_per_image=cfg.crops_per_image)
-        workers = cfg.workers if cfg.workers is not None else max(0, min(4, (os.cpu_count() or 1) - 1))
-        val_jpeg = jpeg_copies(val, self.work / "val_jpeg90")
-        plan = SplitPlan(train, val, list(state["skipped"]), list(state.get("warnings") or []))
-        self._emit(TrainProgress("prepare", state["epoch"], cfg.epochs, 0, steps, detail=f"{plan.describe()}; {dev.name}"))
+        s = _Session(
+            model=model, opt=opt, dev=dev, device=device, cuda=cuda,
+            amp_dtype=torch.bfloat16 if bf16 else torch.float16,
+            scaler=torch.amp.GradScaler("cuda", enabled=cuda and not bf16),
+            mean=torch.tensor(card.mean, device=device).view(1, 3, 1, 1) * 255,
+            std=torch.tensor(card.std, device=device).view(1, 3, 1, 1) * 255,
+            loss_fn=torch.nn.BCEWithLogitsLoss(), lr=lr, base_card=base_card, best_sd=best_sd,
+            weights=sampling_weights(state.train, cfg.source_power), per_batch=per_batch, steps=steps,
+            total_opt=opt_steps_per_epoch * cfg.epochs, warmup=int(round(cfg.warmup_epochs * opt_steps_per_epoch)),
+            dataset=TrainCrops(state.train, crop=cfg.crop, mode=cfg.mode, augment=cfg.augment, seed=cfg.seed,
+                               crops_per_image=cfg.crops_per_image),
+            workers=cfg.workers if cfg.workers is not None else max(0, min(4, (os.cpu_count() or 1) - 1)),
+            val=state.val, val_jpeg=jpeg_copies(state.val, self.work / "val_jpeg90"),
+        )
+        plan = SplitPlan(state.train, state.val, list(state.skipped), list(state.warnings))
+        self._emit(TrainProgress("prepare", state.epoch, cfg.epochs, 0, steps, detail=f"{plan.describe()}; {dev.name}"))
+        return s
 
-        status = "finished"
-        t_run = time.monotonic()
-        last_ck = time.monotonic()
-        crops_seen, t_rate = 0, time.monotonic()
-        while state["epoch"] < cfg.epochs:
-            epoch = state["epoch"]
-            start = state["step_in_epoch"]
-            plan = epoch_plan(weights, steps * per_batch, cfg.seed, epoch)
-            dataset.set_plan(plan, epoch, start * per_batch)
-            loader = torch.utils.data.DataLoader(
-                dataset, batch_size=per_batch, shuffle=False, num_workers=workers, collate_fn=collate,
-                pin_memory=cuda, persistent_workers=False, prefetch_factor=4 if workers else None,
-            )
-            model.train()
-            t_epoch = time.monotonic()
-            losses: list[float] = state.get("epoch_losses", []) if start else []
-            step = start
-            for x, y in loader:
-                if self._cancel.is_set():
-                    status = "cancelled"
-                    break
-                torch.manual_seed(cfg.seed * 1_000_003 + state["global_step"])  # dropout: same on resume
-                x = x.to(device, non_blocking=True).permute(0, 3, 1, 2).float()
-                x = ((x - mean) / std).contiguous(memory_format=torch.channels_last)
-                y = y.to(device)
-                opt_index = state["global_step"] // cfg.accum
-                for g in opt.param_groups:
-                    g["lr"] = _lr_at(opt_index, total_opt, warmup, lr, cfg.min_lr_ratio)
-                with torch.autocast(device_type="cuda", dtype=amp_dtype, enabled=cuda):
-                    logits = model(x).reshape(-1)
-                    loss = loss_fn(logits.float(), y)
-                try:
-                    scaler.scale(loss / cfg.accum).backward()
-                except torch.OutOfMemoryError as e:
-                    raise TrainOutOfMemoryError(
-                        f"Out of GPU memory at batch {cfg.batch}: lower the batch size (and raise --accum to keep "
-                        "the effective batch), or train on the CPU."
-                    ) from e
-                step += 1
-                state["global_step"] += 1
-                if state["global_step"] % cfg.accum == 0 or step == steps:
-                    scaler.step(opt)
-                    scaler.update()
-                    opt.zero_grad(set_to_none=True)
-                losses.append(float(loss.detach()))
-                crops_seen += x.shape[0]
-                now = time.monotonic()
-                rate = crops_seen / max(1e-6, now - t_rate)
-                remaining = (cfg.epochs - epoch) * steps - step
-                eta = remaining * per_batch * cfg.crops_per_image / rate if rate > 0 else None
-                self._emit(TrainProgress("train", epoch + 1, cfg.epochs, step, steps, float(np.mean(losses[-20:])),
-                                         opt.param_groups[0]["lr"], rate, eta))
-                state["step_in_epoch"] = step
-                state["epoch_losses"] = losses
-                due_steps = cfg.checkpoint_every_steps and state["global_step"] % cfg.checkpoint_every_steps == 0
-                if step < steps and (due_steps or now - last_ck > cfg.checkpoint_every_s):
-                    self._save(model, opt, state, t_run)
-                    last_ck = now
-            del loader
-            if status == "cancelled":
-                break
-            # -- validation (engine, few tiles per image, as-is and JPEG q90) --
-            score, auc, auc_j = self._validate(model, cfg, base_card, val, val_jpeg, epoch, dev.kind)
-            model.train()
-            # without a usable validation AUC the latest epoch counts as the best
-            is_best = math.isnan(score) or state["best_score"] is None or score > state["best_score"]
-            if is_best:
-                state["best_score"] = None if math.isnan(score) else score
-                state["best_epoch"] = epoch + 1
-                state["bad_epochs"] = 0
-                best_sd = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-            else:
-                state["bad_epochs"] += 1
-            ev = EpochEnd(epoch + 1, cfg.epochs, float(np.mean(losses)) if losses else float("nan"), auc, auc_j, score, is_best,
-                          time.monotonic() - t_epoch)
-            state["history"].append(asdict(ev))
-            state["epoch"] = epoch + 1
-            state["step_in_epoch"] = 0
-            state["epoch_losses"] = []
-            self._emit(ev)
-            stop = state["bad_epochs"] >= cfg.patience and state["epoch"] < cfg.epochs
-            if stop:
-                state["stopped_early"] = True
-            self._save(model, opt, state, t_run, best_sd)
-            last_ck = time.monotonic()
-            if stop:
-                status = "stopped_early"
-                break
+    def _train_epoch(self, s: _Session, state: TrainState) -> str | None:
+        """The training steps of one epoch, from where the checkpoint left off; "cancelled" when stopped."""
+        import torch
+
+        cfg = self.cfg
+        epoch, start = state.epoch, state.step_in_epoch
+        s.dataset.set_plan(epoch_plan(s.weights, s.steps * s.per_batch, cfg.seed, epoch), epoch, start * s.per_batch)
+        loader = torch.utils.data.DataLoader(
+            s.dataset, batch_size=s.per_batch, shuffle=False, num_workers=s.workers, collate_fn=collate,
+            pin_memory=s.cuda, persistent_workers=False, prefetch_factor=4 if s.workers else None,
+        )
+        s.model.train()
+        s.t_epoch = time.monotonic()
+        losses = state.epoch_losses if start else []
+        step = start
+        for x, y in loader:
             if self._cancel.is_set():
-                status = "cancelled"
-                break
-        if state.get("stopped_early"):
-            status = "stopped_early" if status != "cancelled" else status
-        if status == "cancelled":
-            self._save(model, opt, state, t_run, best_sd)
-            fin = TrainFinished("cancelled", None, None, state["history"])
-            self._emit(fin)
-            return fin
-        if best_sd is None:
-            best_sd = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-        model.load_state_dict(best_sd)
-        state["elapsed_s"] += time.monotonic() - t_run
-        return self._finish(model, cfg, base_card, val, state, status, dev.name)
+                return "cancelled"
+            torch.manual_seed(cfg.seed * 1_000_003 + state.global_step)  # dropout: same on resume
+            loss = self._step(s, state, x, y, last=step + 1 == s.steps)
+            step += 1
+            losses.append(loss)
+            s.crops_seen += x.shape[0]
+            now = time.monotonic()
+            rate = s.crops_seen / max(1e-6, now - s.t_rate)
+            remaining = (cfg.epochs - epoch) * s.steps - step
+            eta = remaining * s.per_batch * cfg.crops_per_image / rate if rate > 0 else None
+            self._emit(TrainProgress("train", epoch + 1, cfg.epochs, step, s.steps, float(np.mean(losses[-20:])),
+                                     s.opt.param_groups[0]["lr"], rate, eta))
+            state.step_in_epoch = step
+            state.epoch_losses = losses
+            due_steps = cfg.checkpoint_every_steps and state.global_step % cfg.checkpoint_every_steps == 0
+            if step < s.steps and (due_steps or now - s.last_ck > cfg.checkpoint_every_s):
+                self._save(s, state, with_best=False)
+        return None
 
-    def _save(self, model: Any, opt: Any, state: dict[str, Any], t_run: float, best_sd: dict[str, Any] | None = None) -> None:
-        snapshot = dict(state)
-        snapshot["elapsed_s"] = state["elapsed_s"] + (time.monotonic() - t_run)
-        save_checkpoint(self.ckdir, model.state_dict(), opt.state_dict(), snapshot, best_sd)
+    def _step(self, s: _Session, state: TrainState, x: Any, y: Any, last: bool) -> float:
+        """One forward/backward pass (an optimizer step every `accum` passes); returns the loss."""
+        import torch
+
+        cfg = self.cfg
+        x = x.to(s.device, non_blocking=True).permute(0, 3, 1, 2).float()
+        x = ((x - s.mean) / s.std).contiguous(memory_format=torch.channels_last)
+        y = y.to(s.device)
+        for g in s.opt.param_groups:
+            g["lr"] = _lr_at(state.global_step // cfg.accum, s.total_opt, s.warmup, s.lr, cfg.min_lr_ratio)
+        with torch.autocast(device_type="cuda", dtype=s.amp_dtype, enabled=s.cuda):
+            loss = s.loss_fn(s.model(x).reshape(-1).float(), y)
+        try:
+            s.scaler.scale(loss / cfg.accum).backward()
+        except torch.OutOfMemoryError as e:
+            raise TrainOutOfMemoryError(
+                f"Out of GPU memory at batch {cfg.batch}: lower the batch size (and raise --accum to keep "
+                "the effective batch), or train on the CPU."
+            ) from e
+        state.global_step += 1
+        if state.global_step % cfg.accum == 0 or last:
+            s.scaler.step(s.opt)
+            s.scaler.update()
+            s.opt.zero_grad(set_to_none=True)
+        return float(loss.detach())
+
+    def _end_epoch(self, s: _Session, state: TrainState) -> str:
+        """Validate (few tiles per image, as-is and as JPEG q90), keep the best weights, checkpoint; returns
+        "finished" to go on, "stopped_early" (patience ran out) or "cancelled"."""
+        cfg = self.cfg
+        epoch = state.epoch
+        score, auc, auc_j = self._validate(s.model, cfg, s.base_card, s.val, s.val_jpeg, epoch, s.dev.kind)
+        s.model.train()
+        # without a usable validation AUC the latest epoch counts as the best
+        is_best = math.isnan(score) or state.best_score is None or score > state.best_score
+        if is_best:
+            state.best_score = None if math.isnan(score) else score
+            state.best_epoch = epoch + 1
+            state.bad_epochs = 0
+            s.best_sd = _cpu_copy(s.model)
+        else:
+            state.bad_epochs += 1
+        losses = state.epoch_losses
+        ev = EpochEnd(epoch + 1, cfg.epochs, float(np.mean(losses)) if losses else float("nan"), auc, auc_j, score,
+                      is_best, time.monotonic() - s.t_epoch)
+        state.history.append(asdict(ev))
+        state.epoch, state.step_in_epoch, state.epoch_losses = epoch + 1, 0, []
+        self._emit(ev)
+        stop = state.bad_epochs >= cfg.patience and state.epoch < cfg.epochs
+        state.stopped_early = state.stopped_early or stop
+        self._save(s, state)
+        if stop:
+            return "stopped_early"
+        return "cancelled" if self._cancel.is_set() else "finished"
+
+    def _save(self, s: _Session, state: TrainState, with_best: bool = True) -> None:
+        """Checkpoint the run; mid-epoch (`with_best=False`) the best weights on disk are kept as they are."""
+        snapshot = replace(state, elapsed_s=state.elapsed_s + (time.monotonic() - s.t_run))
+        save_checkpoint(self.ckdir, s.model.state_dict(), s.opt.state_dict(), snapshot.to_dict(),
+                        s.best_sd if with_best else None)
+        s.last_ck = time.monotonic()
 
     def _card(self, cfg: TrainConfig, base: ModelCard | None) -> ModelCard:
         model_id = cfg.model_id or self.out.name or "model"
@@ -448,15 +509,16 @@ class Trainer:
         finite = [a for a in aucs if not math.isnan(a)]
         return (float(np.mean(finite)) if finite else math.nan), aucs[0], aucs[1]
 
-    def _finish(self, model, cfg, base_card, val, state, status, device_name) -> TrainFinished:
+    def _finish(self, model: Any, cfg: TrainConfig, base_card: ModelCard | None, val: list[Sample], state: TrainState,
+                status: str, device_name: str) -> TrainFinished:
         import torch
 
-        self._emit(TrainProgress("evaluate", state["epoch"], cfg.epochs, 0, len(val), detail="final validation (all tiles)"))
+        self._emit(TrainProgress("evaluate", state.epoch, cfg.epochs, 0, len(val), detail="final validation (all tiles)"))
         card = self._card(cfg, base_card)
         det = Detector(Bundle(card, self.out), resolve_device(cfg.device).kind, model=model)
 
         def progress(phase: str, done: int, total: int) -> None:
-            self._emit(TrainProgress("evaluate", state["epoch"], cfg.epochs, done, total, detail=phase))
+            self._emit(TrainProgress("evaluate", state.epoch, cfg.epochs, done, total, detail=phase))
 
         report: EvalReport | None = None
         if val and len({s.label for s in val}) == 2:
@@ -465,25 +527,24 @@ class Trainer:
             threshold, band = report.threshold, report.band
         else:
             threshold, band = 0.5, (0.35, 0.65)
-        train_samples = [Sample(**d) for d in state["train"]]
         data = {
-            "train": summarize(train_samples),
+            "train": summarize(state.train),
             "validation": summarize(val),
             "validation_sources": sorted({s.source for s in val}),
-            "skipped_images": len(state["skipped"]),
-            "split_warnings": state["warnings"],
+            "skipped_images": len(state.skipped),
+            "split_warnings": state.warnings,
         }
         training = {
             "data": data,
-            "init": state["init"],
+            "init": state.init,
             "config": cfg.to_dict(),
             "command": cfg.command,
-            "epochs_run": state["epoch"],
-            "best_epoch": state["best_epoch"],
+            "epochs_run": state.epoch,
+            "best_epoch": state.best_epoch,
             "status": status,
-            "duration_s": round(state["elapsed_s"], 1),
+            "duration_s": round(state.elapsed_s, 1),
             "hardware": f"{device_name}; torch {torch.__version__}; {platform.processor() or platform.machine()}",
-            "history": state["history"],
+            "history": state.history,
         }
         metrics: dict[str, Any] = {}
         if report is not None:
@@ -512,6 +573,6 @@ class Trainer:
         # the run is complete: its checkpoint and derived images are no longer needed
         shutil.rmtree(self.ckdir, ignore_errors=True)
         shutil.rmtree(self.work / "val_jpeg90", ignore_errors=True)
-        fin = TrainFinished(status, str(bundle.path), bundle.card.to_dict(), state["history"], report_path)
+        fin = TrainFinished(status, str(bundle.path), bundle.card.to_dict(), state.history, report_path)
         self._emit(fin)
         return fin

@@ -163,3 +163,16 @@ def test_eval_cli(toy_data, tmp_path, tiny_bundle, capsys):
     assert binary_metrics(y, p, doc["threshold"])["confusion"] == doc["metrics"]["confusion"]
     assert roc.stat().st_size > 1000
     assert "per source" in capsys.readouterr().out
+
+
+def test_the_training_state_round_trips_through_the_checkpoint_json(tmp_path):
+    import json
+
+    from miwake.training.dataset import Sample
+    from miwake.training.train import TrainState
+
+    state = TrainState(config(tmp_path / "m", val_sources=("b",)), [Sample("a.png", 1, "s", "sd15")],
+                       [Sample("b.png", 0, "b")], ["c.png: unreadable"], [], epoch=2, best_score=0.8,
+                       history=[{"epoch": 1}], epoch_losses=[0.5, 0.4])
+    again = TrainState.from_dict({**json.loads(json.dumps(state.to_dict())), "optimizer_meta": {}, "finished": False})
+    assert again == state and isinstance(again.train[0], Sample) and again.config.val_sources == ("b",)
