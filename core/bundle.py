@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import atomic
 from .errors import BundleError, BundleNotFoundError, UnsafeModelFormatError
 
 CARD_NAME = "model.json"
@@ -284,15 +285,6 @@ def serialize_weights(state_dict: dict[str, Any], dtype: str = "float32") -> byt
     return st_save(sd)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def save_bundle(folder: str | os.PathLike[str], card: ModelCard, state_dict: dict[str, Any]) -> Bundle:
     """Write a bundle folder; the card's checksum and creation date are filled in here."""
     out = Path(folder)
@@ -302,8 +294,8 @@ def save_bundle(folder: str | os.PathLike[str], card: ModelCard, state_dict: dic
         weights_sha256=sha256_bytes(data),
         created=card.created or datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    _atomic_write(out / WEIGHTS_NAME, data)
-    _atomic_write(out / CARD_NAME, (json.dumps(card.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    atomic.write_bytes(out / WEIGHTS_NAME, data)
+    atomic.write_text(out / CARD_NAME, json.dumps(card.to_dict(), indent=2, ensure_ascii=False) + "\n")
     return Bundle(card=card, path=out, source="file")
 
 
@@ -312,12 +304,10 @@ def write_archive(bundle: Bundle, dest: str | os.PathLike[str]) -> Path:
     d = Path(dest)
     if d.suffix.lower() != ARCHIVE_SUFFIX:
         d = d.with_name(d.name + ARCHIVE_SUFFIX)
-    tmp = d.with_name(d.name + ".part")
     weights = bundle.weights_bytes()
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+    with atomic.atomic_open(d, "wb") as fh, zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED) as zf:
         zf.writestr(CARD_NAME, json.dumps(bundle.card.to_dict(), indent=2, ensure_ascii=False) + "\n")
         zf.writestr(WEIGHTS_NAME, weights)
-    os.replace(tmp, d)
     return d
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .bundle import format_metric
+from .timefmt import rough_duration
 
 
 @dataclass(frozen=True)
@@ -123,13 +124,6 @@ def validation_facts(metrics: Any) -> ValidationFacts:
     )
 
 
-def format_duration(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    if minutes < 1:
-        return f"{seconds:.0f} s"
-    return f"{minutes} min" if minutes < 90 else f"{minutes / 60:.1f} h"
-
-
 def listed(items: tuple[str, ...], limit: int = 6) -> str:
     shown = ", ".join(items[:limit])
     return shown + (f" (+{len(items) - limit})" if len(items) > limit else "")
@@ -157,7 +151,7 @@ def training_lines(t: TrainingFacts) -> list[tuple[str, str]]:
     if t.epochs_run is not None:
         run.append(f"{t.epochs_run} epochs" + (f" (best {t.best_epoch})" if t.best_epoch is not None else ""))
     if t.duration_s is not None:
-        run.append(format_duration(t.duration_s))
+        run.append(rough_duration(t.duration_s))
     if t.hardware:
         run.append(t.hardware)
     if run:

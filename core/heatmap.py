@@ -1,4 +1,8 @@
-"""Heatmap colours and overlay rendering (Pillow only, so the CLI and the app draw the same thing)."""
+"""Heatmap colours and the overlay PNGs of reports (`--heatmaps`, Export), drawn with Pillow.
+
+The app draws its live overlay with QPainter (`gui/widgets/heatmap_view.py`) but takes its colours from
+`probability_color` here, so a tile has the same colour on screen and in an exported PNG.
+"""
 
 from __future__ import annotations
 

@@ -13,11 +13,11 @@ import json
 import logging
 import math
 import os
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .atomic import atomic_open
 from .bundle import Bundle
 from .errors import UsageError
 from .heatmap import render_overlay
@@ -92,23 +92,9 @@ def _destination(dest: str | os.PathLike[str]) -> Path:
     return p
 
 
-@contextmanager
-def _atomic(dest: Path, **open_kw: Any) -> Iterator[Any]:
-    """Write to `dest.part`, then rename over `dest`; on any failure (a full disk…) the part file is removed."""
-    tmp = Path(str(dest) + ".part")
-    try:
-        with open(tmp, "w", **open_kw) as fh:
-            yield fh
-        os.replace(tmp, dest)
-    except BaseException:
-        with suppress(OSError):
-            tmp.unlink()
-        raise
-
-
 def write_csv(results: Iterable[ImageResult], dest: str | os.PathLike[str]) -> int:
     n = 0
-    with _atomic(_destination(dest), newline="", encoding="utf-8-sig") as fh:
+    with atomic_open(_destination(dest), newline="", encoding="utf-8-sig") as fh:
         w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, extrasaction="ignore")
         w.writeheader()
         for r in results:
@@ -194,7 +180,7 @@ def write_json(
         doc["scan"] = scan
     doc["results"] = rows
     text = json.dumps(_finite(doc), indent=1, ensure_ascii=False, allow_nan=False)
-    with _atomic(_destination(dest), encoding="utf-8") as fh:
+    with atomic_open(_destination(dest), encoding="utf-8") as fh:
         fh.write(text)
     return len(rows)
 

@@ -37,8 +37,9 @@ from .preprocess import make_inputs, tile_budget
 from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Verdict
 from .scoring import aggregate_logits, decide, sigmoid, verdict_for
 from .settings import Settings
-from .store import ResultStore, utc_now
+from .store import ResultStore
 from .tiling import TileGrid
+from .timefmt import utc_now
 
 log = logging.getLogger(__name__)
 

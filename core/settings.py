@@ -6,15 +6,13 @@ defaults instead of stopping the program.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from . import atomic, paths
 
 log = logging.getLogger(__name__)
 
@@ -140,11 +138,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
     d = asdict(settings)
     extra = d.pop("extra")
     d = {**extra, **d}
-    tmp = p.with_name(p.name + ".part")
     try:
-        tmp.write_text(json.dumps(d, indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, p)
+        atomic.write_text(p, json.dumps(d, indent=2, ensure_ascii=False))
     except OSError as e:  # name the settings file, not the temporary one
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise OSError(e.errno, f"cannot save the settings: {e.strerror or e}", str(p)) from e

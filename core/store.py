@@ -22,6 +22,7 @@ from typing import Any
 from .errors import StoreError
 from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Reason, Verdict
 from .textsafe import for_utf8
+from .timefmt import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +85,6 @@ _COLS = (
     "path size mtime_ns content_hash model_id probability verdict reason heatmap width height format crops "
     "max_crop_probability error_kind error evidence scanned_at reused evidence_version"
 ).split()
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

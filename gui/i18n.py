@@ -163,14 +163,3 @@ def format_bytes(n: int | None) -> str:
     return f"{n} B"
 
 
-def format_duration(seconds: float | None) -> str:
-    if seconds is None or seconds != seconds or seconds < 0:
-        return "–"
-    s = int(round(seconds))
-    if s < 60:
-        return f"{s} s"
-    m, s = divmod(s, 60)
-    if m < 60:
-        return f"{m}:{s:02d}"
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}"

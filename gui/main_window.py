@@ -28,6 +28,7 @@ from miwake.core.scanner import ScanFinished, ScanProgress
 from miwake.core.scoring import decide
 from miwake.core.settings import Settings, load_settings, save_settings
 from miwake.core.store import ScanRecord
+from miwake.core.timefmt import clock_duration
 
 from . import i18n
 from .error_hooks import describe_error
@@ -198,7 +199,7 @@ class MainWindow(QMainWindow):
         else:
             msg = i18n.fill(
                 self.tr("Scanned %1 images in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier scans."),
-                s.total, i18n.format_duration(s.elapsed_s), v.get("ai", 0), v.get("unsure", 0), v.get("human", 0),
+                s.total, clock_duration(s.elapsed_s), v.get("ai", 0), v.get("unsure", 0), v.get("human", 0),
                 s.errors, s.reused,
             )
         self.status.show_message(msg)

@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from miwake.core.logsetup import setup_logging
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["train-worker"]:  # the frozen app runs long jobs as a child of itself
+    if argv[:1] == ["train-worker"]:  # frozen: the app's jobs run in a child `miwake train-worker SPEC` (training/process.py)
         from miwake.training.worker import main as worker_main
 
         return worker_main(argv[1:])
@@ -84,7 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def gui_main() -> int:
-    args = sys.argv[1:]  # the frozen GUI starts its training jobs as `miwake-gui train-worker SPEC`
+    # The GUI starts its jobs with the console executable (`miwake train-worker SPEC`, training/process.py); the
+    # windowed one takes `train-worker` too, for a bundle whose console executable is missing.
+    args = sys.argv[1:]
     return main(args if args[:1] == ["train-worker"] else ["gui", *args])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -33,11 +34,16 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: 
     return out.stdout
 
 
+SOURCE_SKIP = (".git", ".venv", "build", "dist", "runs", "out", "*.egg-info", "__pycache__", ".*_cache")
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     dist = tmp_path_factory.mktemp("wheel")
+    src = dist / "src"  # a copy: setuptools writes build/ and *.egg-info into the tree it builds
+    shutil.copytree(ROOT, src, symlinks=True, ignore=shutil.ignore_patterns(*SOURCE_SKIP))
     # --no-build-isolation: setuptools comes from this venv, so the build needs no network
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(ROOT)],
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(src)],
          cwd=dist)
     (whl,) = dist.glob("miwake-*.whl")
     return whl

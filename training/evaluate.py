@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from miwake.core import atomic
 from miwake.core.detector import Detector
 from miwake.core.imaging import decode_image
 from miwake.core.results import ImageResult
@@ -89,9 +90,8 @@ def jpeg_copies(samples: Sequence[Sample], folder: Path, quality: int = 90) -> d
             except Exception as e:  # counted as an error by the caller
                 log.warning("Cannot re-encode %s: %s", s.path, e)
                 continue
-            tmp = dest.with_suffix(".part")
-            Image.fromarray(rgb).save(tmp, "JPEG", quality=quality)
-            os.replace(tmp, dest)
+            with atomic.atomic_open(dest, "wb") as fh:
+                Image.fromarray(rgb).save(fh, "JPEG", quality=quality)
         mapping[s.path] = os.path.abspath(dest)
     return mapping
 

@@ -21,9 +21,11 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from miwake.core import atomic
+from miwake.core.timefmt import utc_now
 
 from .generate_errors import GenerateError, InsufficientDiskSpaceError, RunMismatchError
 from .sd_models import FAMILIES, is_oom, load_pipeline, oom_error, resolve_source
@@ -149,10 +151,6 @@ def event_to_dict(ev: GenerateEvent) -> dict[str, Any]:
 
 
 # -- shared helpers -----------------------------------------------------------------------------------------
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def is_finished(png: Path) -> bool:
     """Finished = sidecar readable and (PNG present or the image was filtered by the safety checker)."""
     side = png.with_suffix(".json")
@@ -163,22 +161,16 @@ def is_finished(png: Path) -> bool:
     return png.is_file() or bool(record.get("filtered"))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def save_png(image: Any, path: Path) -> None:
     import io
 
     buf = io.BytesIO()
     image.save(buf, format="PNG")  # no text chunks: the sidecar carries the metadata
-    write_atomic(path, buf.getvalue())
+    atomic.write_bytes(path, buf.getvalue())
 
 
 def write_sidecar(png: Path, record: dict[str, Any]) -> None:
-    write_atomic(png.with_suffix(".json"), (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    atomic.write_bytes(png.with_suffix(".json"), (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def check_disk(out_dir: Path, need_bytes: int, what: str) -> None:
@@ -248,7 +240,7 @@ def _check_manifest(out_dir: Path, key: dict[str, Any], write: bool = True) -> N
                 "sets: choose another output folder, or use the earlier settings."
             )
     if write:
-        write_atomic(path, (json.dumps({"format": 1, "kind": "txt2img", "run": key}, indent=2) + "\n").encode("utf-8"))
+        atomic.write_bytes(path, (json.dumps({"format": 1, "kind": "txt2img", "run": key}, indent=2) + "\n").encode("utf-8"))
 
 
 def generate(cfg: GenerateConfig, on_event: EventCallback | None = None, cancel: threading.Event | None = None) -> GenerateSummary:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +18,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from miwake.core import paths
+from miwake.core import atomic, paths
 
 from .augment import AugmentConfig
 from .generate import GenerateConfig
@@ -165,9 +164,7 @@ class RunState:
     def write_prompts(self) -> None:
         if self.gen.enabled and self.gen.prompt_mode == "custom":
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.prompts_file.with_suffix(".part")
-            tmp.write_text(self.gen.prompts_text.strip() + "\n", encoding="utf-8")
-            os.replace(tmp, self.prompts_file)
+            atomic.write_text(self.prompts_file, self.gen.prompts_text.strip() + "\n")
 
     def train_config(self, display_name: str | None = None) -> TrainConfig:
         """The training of this run into `model/`."""
@@ -207,9 +204,7 @@ class RunState:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / STATE_NAME
-        tmp = path.with_suffix(".part")
-        tmp.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        atomic.write_text(path, json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n")
 
     @classmethod
     def load(cls, folder: Path) -> RunState:

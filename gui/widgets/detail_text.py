@@ -12,7 +12,6 @@ from PySide6.QtGui import QColor
 from miwake.core.bundle import Bundle, format_metric
 from miwake.core.card_facts import (
     DataSplit,
-    format_duration,
     headline_text,
     listed,
     training_facts,
@@ -21,6 +20,7 @@ from miwake.core.card_facts import (
 from miwake.core.heatmap import probability_color
 from miwake.core.results import ImageResult, Reason, Verdict
 from miwake.core.textsafe import for_utf8
+from miwake.core.timefmt import rough_duration
 
 from .. import i18n
 
@@ -150,7 +150,7 @@ def training_rows(training: Any) -> list[tuple[str, str]]:
     if t.epochs_run is not None:
         run.append(_f(translate("DetailText", "%1 epochs"), t.epochs_run))
     if t.duration_s is not None:
-        run.append(format_duration(t.duration_s))
+        run.append(rough_duration(t.duration_s))
     if t.hardware:
         run.append(t.hardware)
     if run:

@@ -6,8 +6,8 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from miwake.core.scanner import ScanProgress
+from miwake.core.timefmt import clock_duration
 
-from ..i18n import format_duration
 from .elided_label import ElidedLabel
 
 
@@ -49,7 +49,7 @@ class StatusWidget(QWidget):
         if p.images_per_s > 0:
             parts.append(self.tr("%1 images/s").replace("%1", f"{p.images_per_s:.1f}"))
         if p.eta_s is not None and p.done < p.total:
-            parts.append(self.tr("%1 left").replace("%1", format_duration(p.eta_s)))
+            parts.append(self.tr("%1 left").replace("%1", clock_duration(p.eta_s)))
         if p.reused:
             parts.append(self.tr("%1 reused").replace("%1", str(p.reused)))
         self.rate.setText("  ·  ".join(parts))

@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from miwake.core.timefmt import clock_duration
 from miwake.training.generate import MANIFEST_NAME
 from miwake.training.jobs import GenerateJob, ReconstructJob, free_disk_bytes
 from miwake.training.run_state import Stage
 
-from .. import i18n
 from ..image_reader import read_scaled
 from ..workers import run_task
 from .advice import disk_text, failure_text, fill
@@ -202,7 +202,7 @@ class GenerationPage(WizardPage):
             self.bar.setValue(int(ev["done"]))
             spi = ev.get("seconds_per_image")
             self._eta_text = fill(self.tr("%1 of %2 images · %3 s per image · about %4 left"), ev["done"], ev["total"],
-                                  f"{spi:.1f}" if spi else "–", i18n.format_duration(ev.get("eta_s")))
+                                  f"{spi:.1f}" if spi else "–", clock_duration(ev.get("eta_s")))
             self.detail.setText(self._eta_text)
             if ev.get("last_path"):
                 self._show_latest(str(ev["last_path"]))

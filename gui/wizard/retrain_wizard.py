@@ -56,7 +56,6 @@ class RetrainWizard(QDialog):
         self.resize(1040, 760)
         self.state = RunState()
         self.human_scan: FolderScan | None = None
-        self.confirm_close = True  # tests turn the question off
         self._closing = False
 
         self.steps = QListWidget(self)
@@ -244,7 +243,7 @@ class RetrainWizard(QDialog):
             return True
         if self._closing:
             return False
-        if self.confirm_close and plain_question(
+        if plain_question(
             self, self.tr("Stop and close"),
             self.tr("A job is still running. Stop it and close the wizard? The work done so far is kept: reopen the "
                     "wizard to continue."),

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from miwake.core.discovery import discover
+from miwake.core.timefmt import clock_duration
 from miwake.training.checkpoint import has_checkpoint
 from miwake.training.jobs import TrainJob, free_disk_bytes
 from miwake.training.run_state import Stage
 
-from .. import i18n
 from .advice import disk_text, failure_text, fill
 from .chart_widget import NEW_COLOR, OLD_COLOR, ChartWidget, Series
 from .job_runner import JobRunner
@@ -189,7 +189,7 @@ class TrainingPage(WizardPage):
                 self.detail.setText(
                     fill(self.tr("Step %1 of %2 · loss %3 · %4 crops/s · about %5 left"), step, steps,
                          f"{loss:.3f}" if loss is not None else "–", f"{speed:.1f}" if speed else "–",
-                         i18n.format_duration(ev.get("eta_s")))
+                         clock_duration(ev.get("eta_s")))
                 )
             elif phase == "validate":
                 self.phase.setText(fill(self.tr("Validating epoch %1 of %2"), epoch, epochs))

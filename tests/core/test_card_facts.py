@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from miwake.core.card_facts import (
-    format_duration,
     headline_text,
     training_facts,
     training_lines,
     validation_facts,
     validation_lines,
 )
+from miwake.core.timefmt import clock_duration, rough_duration
 
 TRAINING = {
     "data": {
@@ -76,7 +76,8 @@ def test_validation_facts():
     assert lines["  bsds"] == "real, 43 images, 65% right, AUC vs other class 0.810"
 
 
-def test_format_duration():
-    assert format_duration(20) == "20 s"
-    assert format_duration(39 * 60) == "39 min"
-    assert format_duration(3 * 3600) == "3.0 h"
+def test_durations_read_as_people_say_them():
+    assert rough_duration(20) == "20 s"
+    assert rough_duration(39 * 60) == "39 min"
+    assert rough_duration(3 * 3600) == "3.0 h"
+    assert (clock_duration(42), clock_duration(185), clock_duration(3723), clock_duration(None)) == ("42 s", "3:05", "1:02:03", "–")

@@ -41,6 +41,15 @@ def no_dangling_threads(qtbot):
 
 
 @pytest.fixture
+def close_wizard_without_asking(monkeypatch):
+    """Answer "Stop and close" when a test closes the wizard with a job running."""
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr("miwake.gui.wizard.retrain_wizard.plain_question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+
+
+@pytest.fixture
 def tiny_model(tiny_bundle):
     from miwake.core.registry import ModelRegistry
 

@@ -26,6 +26,8 @@ pytest.importorskip("transformers")
 
 from tests.training.test_generate import build_tiny_sd
 
+pytestmark = pytest.mark.usefixtures("close_wizard_without_asking")  # the wizard closes with jobs running
+
 LONG = 180_000
 
 
@@ -47,7 +49,6 @@ def _open(window) -> RetrainWizard:
     window.actions.retrain.trigger()
     wiz = window.retrain_wizard
     assert isinstance(wiz, RetrainWizard) and wiz.isVisible()
-    wiz.confirm_close = False
     return wiz
 
 
@@ -201,7 +202,6 @@ def test_a_failed_generation_shows_advice(qtbot, tiny_model, human, tmp_path):
     not_a_model.mkdir()
     wiz = RetrainWizard()
     qtbot.addWidget(wiz)
-    wiz.confirm_close = False
     try:
         state = _run(tmp_path, human, model=str(not_a_model), count=1, width=64, height=64, steps=1, device="cpu")
         state.start()

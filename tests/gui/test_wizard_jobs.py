@@ -37,12 +37,11 @@ def _numbers(text: str) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
-def test_next_during_the_speed_test_then_stop_then_close(qtbot, window, folders):
+def test_next_during_the_speed_test_then_stop_then_close(qtbot, window, folders, close_wizard_without_asking):
     human, ai = folders
     window.actions.retrain.trigger()
     wiz = window.retrain_wizard
     assert isinstance(wiz, RetrainWizard)
-    wiz.confirm_close = False
     try:
         goal = wiz.goal_page
         goal.new.setChecked(True)
