@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._metadata_util import clip, fields_of, loads, token_part, unreadable
+from ._metadata_util import clip, dict_at, fields_of, loads, token_part, unreadable
 from .results import EvidenceItem
 
 MAX_NODES = 10_000
@@ -45,7 +45,7 @@ def _from_prompt(graph: dict[str, Any], out: dict[str, Any], types: set[str]) ->
             continue
         ct = node["class_type"]
         types.add(ct)
-        inputs = node.get("inputs") if isinstance(node.get("inputs"), dict) else {}
+        inputs = dict_at(node, "inputs")
         models += [v for k, v in inputs.items() if k in _MODEL_KEYS and isinstance(v, str)]
         if isinstance(inputs.get("lora_name"), str):
             loras.append(inputs["lora_name"])

@@ -14,7 +14,7 @@ from typing import Any
 from PIL import Image
 
 from ._metadata_comfyui import comfyui_item
-from ._metadata_util import fields_of, loads, token_part, unreadable
+from ._metadata_util import dict_at, fields_of, loads, token_part, unreadable
 from .results import EvidenceItem
 
 MAX_PARAM_LINE = 16_384
@@ -231,7 +231,7 @@ def invokeai_item(info: dict[str, str], where: str) -> EvidenceItem | None:
         elif "sd-metadata" in info:
             m = loads(info["sd-metadata"])
             m = m if isinstance(m, dict) else {}
-            img = m.get("image") if isinstance(m.get("image"), dict) else {}
+            img = dict_at(m, "image")
             prompt = img.get("prompt")
             if isinstance(prompt, list):
                 prompt = " ".join(str(p.get("prompt", "")) for p in prompt[:50] if isinstance(p, dict))

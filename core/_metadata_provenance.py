@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ._metadata_generators import generator_name, software_item
-from ._metadata_util import clip, fields_of, token_part, unreadable
+from ._metadata_util import clip, dict_at, fields_of, token_part, unreadable
 from .results import EvidenceItem
 
 log = logging.getLogger(__name__)
@@ -117,29 +117,29 @@ def _actions(m: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for a in m.get("assertions") or []:
         if isinstance(a, dict) and str(a.get("label", "")).startswith("c2pa.actions"):
-            data = a.get("data") if isinstance(a.get("data"), dict) else {}
+            data = dict_at(a, "data")
             out += [x for x in data.get("actions") or [] if isinstance(x, dict)]
     return out
 
 
 def interpret_store(store: dict[str, Any]) -> EvidenceItem:
     """One `c2pa` item from a manifest store (the JSON c2pa-python returns)."""
-    manifests = store.get("manifests") if isinstance(store.get("manifests"), dict) else {}
+    manifests = dict_at(store, "manifests")
     active = store.get("active_manifest")
     order = ([active] if active in manifests else []) + [k for k in manifests if k != active]
     found: list[tuple[bool, bool, str, str, str]] = []  # (is AI, in active, type URI, action, agent)
     for label in order:
         m = manifests[label] if isinstance(manifests[label], dict) else {}
         for a in _actions(m):
-            params = a.get("parameters") if isinstance(a.get("parameters"), dict) else {}
+            params = dict_at(a, "parameters")
             dst = a.get("digitalSourceType") or params.get("digitalSourceType")
             agent = _agent_name(a.get("softwareAgent"))
             if dst or agent:
                 short = short_source_type(str(dst)) if dst else ""
                 action = str(a.get("action", ""))
                 found.append((short in AI_SOURCE_TYPES, label == active, str(dst or ""), action, agent))
-    m = manifests.get(active) if isinstance(manifests.get(active), dict) else {}
-    sig = m.get("signature_info") if isinstance(m.get("signature_info"), dict) else {}
+    m = _m if isinstance(_m := manifests.get(str(active)), dict) else {}
+    sig = dict_at(m, "signature_info")
     failures = [str(s.get("code")) for s in store.get("validation_status") or [] if isinstance(s, dict)]
     with_type = sorted((f for f in found if f[2]), key=lambda f: (not f[0], not f[1]))
     created_by_generator = next((f for f in found if f[3] == "c2pa.created" and generator_name(f[4])), None)

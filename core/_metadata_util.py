@@ -26,6 +26,12 @@ def token_part(value: Any, limit: int = 64) -> str:
     return clip(_UNSAFE.sub(" ", str(value)).strip(), limit)
 
 
+def dict_at(d: dict[str, Any], key: str) -> dict[str, Any]:
+    """`d[key]` when it is an object, else an empty one (metadata is whatever a program wrote)."""
+    v = d.get(key)
+    return v if isinstance(v, dict) else {}
+
+
 def loads(text: str) -> Any:
     """json.loads with a size cap; ValueError for anything unusable (RecursionError included)."""
     if len(text) > MAX_JSON_CHARS:

@@ -66,12 +66,12 @@ class ProbeModel(nn.Module):
         self.head = nn.Linear(self.num_features, num_classes) if num_classes else nn.Identity()
 
 
-def dinov2_pool(vit: nn.Module, x: torch.Tensor) -> torch.Tensor:
+def dinov2_pool(vit: Any, x: torch.Tensor) -> torch.Tensor:  # a timm ViT (its parts are typed as Any)
     tokens = vit.forward_features(x)  # B x (1 + N) x C, after the final norm
     return torch.cat([tokens[:, 0], tokens[:, 1:].mean(dim=1)], dim=1)
 
 
-def dinov2_pool_layers(vit: nn.Module, x: torch.Tensor) -> torch.Tensor:
+def dinov2_pool_layers(vit: Any, x: torch.Tensor) -> torch.Tensor:
     """[class token, mean patch token] after every block, each through the final norm (as DINOv2's
     ``get_intermediate_layers(norm=True)``): the early blocks keep more of the low-level traces that
     generators leave, the late ones more of the picture's content. Same cost as the last layer alone."""
@@ -108,6 +108,9 @@ class DinoV2LayersProbe(ProbeModel):
 
 
 class DinoV2LiteProbe(ProbeModel):
+    lite_scale: torch.Tensor  # buffers: the Lite branch's re-normalisation
+    lite_shift: torch.Tensor
+
     def __init__(self, num_classes: int = 1, img_size: int = 224, lite: int = 2, **kw: Any) -> None:
         super().__init__(768 + 1280, num_classes, kw.pop("drop_rate", 0.0))
         self.dino = _dinov2_small(img_size)

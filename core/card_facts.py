@@ -82,7 +82,7 @@ def _split(d: Any) -> DataSplit | None:
 def training_facts(training: Any) -> TrainingFacts:
     if not isinstance(training, Mapping):
         return TrainingFacts()
-    data = training.get("data") if isinstance(training.get("data"), Mapping) else {}
+    data = _m if isinstance(_m := training.get("data"), Mapping) else {}
     init = training.get("init")
     init_text = str(init.get("detail") or init.get("kind") or "") if isinstance(init, Mapping) else str(init or "")
     not_seen = training.get("not_seen")
@@ -103,7 +103,7 @@ def validation_facts(metrics: Any) -> ValidationFacts:
         return ValidationFacts()
     headline = {k: float(metrics[k]) for k in HEADLINE_METRICS if _float(metrics.get(k)) is not None}
     jpeg = metrics.get("jpeg90")
-    verdicts = metrics.get("verdicts") if isinstance(metrics.get("verdicts"), Mapping) else {}
+    verdicts = _m if isinstance(_m := metrics.get("verdicts"), Mapping) else {}
     per_source: dict[str, tuple[str, int, float | None, float | None]] = {}
     if isinstance(metrics.get("per_source"), Mapping):
         for name, s in metrics["per_source"].items():

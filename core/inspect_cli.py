@@ -75,7 +75,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         tprint("\n".join("  " + line for line in format_evidence(items, max_value=None if args.full else 300)), file=out)
     else:
         tprint("  none found (most files carry none; its absence says nothing about who made the image)", file=out)
-    if result is None:
+    if result is None or bundle is None:
         verdict = "AI (metadata)" if states_ai else "no verdict (model not run)"
         tprint(f"\nVerdict: {verdict}", file=out)
         return EXIT_OK

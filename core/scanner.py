@@ -20,11 +20,11 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -438,7 +438,7 @@ class ScanJob:
         return item
 
     def _result(self, item: _Prepared) -> ImageResult:
-        base = dict(
+        base: dict[str, Any] = dict(
             path=str(item.path),
             size=item.size,
             mtime_ns=item.mtime_ns,
@@ -454,7 +454,7 @@ class ScanJob:
         assert item.logits is not None and item.grid is not None
         card = self.bundle.card
         prob = aggregate_logits(item.logits, card.aggregation)
-        crop_probs = sigmoid(item.logits)
+        crop_probs = np.asarray(sigmoid(item.logits))
         g = item.grid
         rows = tuple(
             tuple(float(v) for v in crop_probs[r * len(g.xs) : (r + 1) * len(g.xs)]) for r in range(len(g.ys))
@@ -593,7 +593,7 @@ class ScanJob:
             else:
                 run.inflight.append(run.executor.submit(self._prepare, path, size, mtime_ns))
 
-    def _collect(self, run: _Run) -> Iterator[ScanEvent]:
+    def _collect(self, run: _Run) -> Generator[ScanEvent, None, bool]:
         """Take the decoded images that are ready (waiting briefly when crops are queued, else until one is);
         returns (as the generator's value) whether any was taken."""
         ready = [f for f in run.inflight if f.done()]
