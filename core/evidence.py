@@ -72,14 +72,19 @@ def _guard(where: str, fn: Callable[[], list[EvidenceItem]]) -> list[EvidenceIte
         return [unreadable(where, f"{type(e).__name__}: {e}")]
 
 
-def _pixel_items(path: Path, fmt: str, watermark: bool) -> list[EvidenceItem]:
+def _pixel_items(path: Path, fmt: str, watermark: bool, pixels: np.ndarray | None = None) -> list[EvidenceItem]:
     """Stealth LSB metadata and invisible watermarks; needs the pixels, so only within MAX_PIXEL_CHECK.
 
     Without the watermark step, only lossless images with alpha (where NovelAI hides its data) are decoded.
+    `pixels` (the stored RGB, without alpha, as a scan already decoded them) saves decoding the file again.
     """
     stealth = fmt in _LOSSLESS
     if not (watermark or stealth):
         return []
+    if pixels is not None and pixels.ndim == 3 and pixels.shape[2] == 3:
+        if pixels.shape[0] * pixels.shape[1] > MAX_PIXEL_CHECK or not watermark:
+            return []  # no alpha: nothing hides in it; the stealth RGB check runs with the watermark step
+        return _pixel_checks(pixels, None, stealth, watermark)
     try:
         with open_image(path) as im:
             w, h = im.size
@@ -90,10 +95,13 @@ def _pixel_items(path: Path, fmt: str, watermark: bool) -> list[EvidenceItem]:
     except Exception as e:  # undecodable pixels are the scan's error to report, not evidence
         log.debug("No pixel evidence for %s: %s", path, e)
         return []
-    rgb = arr[..., :3]
+    return _pixel_checks(arr[..., :3], arr[..., 3] if has_alpha else None, stealth, watermark)
+
+
+def _pixel_checks(rgb: np.ndarray, alpha: np.ndarray | None, stealth: bool, watermark: bool) -> list[EvidenceItem]:
     items: list[EvidenceItem] = []
     if stealth:
-        items += _guard("stealth", lambda: _stealth_items(rgb, arr[..., 3] if has_alpha else None))
+        items += _guard("stealth", lambda: _stealth_items(rgb, alpha))
     if watermark:
         for p in _wm.find_watermarks(rgb):
             fields = {"watermark": p.label, "method": "invisible-watermark dwtDct, every bit exact"}
@@ -137,11 +145,14 @@ def _metadata_items(path: Path, meta: RawMetadata) -> list[EvidenceItem]:
     return items
 
 
-def read_evidence(path: str | os.PathLike[str], *, watermark: bool = True) -> tuple[EvidenceItem, ...]:
+def read_evidence(
+    path: str | os.PathLike[str], *, watermark: bool = True, pixels: np.ndarray | None = None
+) -> tuple[EvidenceItem, ...]:
     """All provenance evidence in one file, strongest kinds first. Never raises for file content.
 
     `watermark=False` skips the invisible-watermark decode, the only step that decodes every image's pixels
-    (stealth LSB data is still read from lossless images with alpha).
+    (stealth LSB data is still read from lossless images with alpha). `pixels`: the file's RGB exactly as
+    stored (`DecodedImage.as_stored`), when the caller has decoded it already: it is not decoded again.
     """
     path = Path(path)
     try:
@@ -154,7 +165,7 @@ def read_evidence(path: str | os.PathLike[str], *, watermark: bool = True) -> tu
         return (unreadable("file", f"{type(e).__name__}: {e}"),)
     items = _metadata_items(path, meta)
     if meta.structure_ok:  # a container the walker gave up on is not worth a full decode
-        items += _guard("pixels", lambda: _pixel_items(path, meta.format, watermark))
+        items += _guard("pixels", lambda: _pixel_items(path, meta.format, watermark, pixels))
     items += [unreadable(where, msg) for where, msg in meta.problems[:8]]
     return _tidy(items)
 

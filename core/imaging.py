@@ -60,6 +60,9 @@ class DecodedImage:
     rgb: np.ndarray  # H x W x 3, uint8, C-contiguous
     format: str
     source_mode: str
+    # True when `rgb` holds the pixels exactly as stored (no EXIF rotation, no alpha composited over white):
+    # evidence readers that need the stored pixels (invisible watermarks) can then use it instead of decoding again
+    as_stored: bool = False
 
     @property
     def width(self) -> int:
@@ -86,6 +89,11 @@ def file_sha256(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+_ORIENTATION = 0x0112  # EXIF Orientation: 1 = upright; 2-8 = mirrored / turned (ImageOps.exif_transpose)
+# Modes whose RGB is Pillow's plain `convert("RGB")` (no alpha, no 16-bit scaling): what evidence readers decode
+_PLAIN_MODES = frozenset({"RGB", "L", "P", "1", "CMYK", "YCbCr", "LAB", "HSV"})
 
 
 def _to_rgb_array(im: Image.Image) -> np.ndarray:
@@ -134,9 +142,10 @@ def decode_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIX
             # Animated files open on their first frame. `n_frames` is never asked: it walks every frame (a TIFF
             # with 100,000 IFDs took two minutes).
             im.load()
-            im = ImageOps.exif_transpose(im) or im
-            rgb = _to_rgb_array(im)
-        return DecodedImage(rgb=rgb, format=fmt, source_mode=source_mode)
+            upright = im.getexif().get(_ORIENTATION, 1) in (1, None)
+            plain = im.mode in _PLAIN_MODES and not (im.mode == "P" and "transparency" in im.info)
+            rgb = _to_rgb_array(im if upright else (ImageOps.exif_transpose(im) or im))
+        return DecodedImage(rgb=rgb, format=fmt, source_mode=source_mode, as_stored=upright and plain)
     except ImageReadError:
         raise
     except FileNotFoundError as e:

@@ -45,7 +45,7 @@ def _header(path: Path) -> list[str]:
 def _run_model(path: Path, items: tuple[EvidenceItem, ...], args: argparse.Namespace) -> tuple[ImageResult, Any]:
     from .scan_setup import prepare_scan
 
-    job = prepare_scan([path], model=args.model, device=args.device, evidence=lambda _p: items, reuse=False)
+    job = prepare_scan([path], model=args.model, device=args.device, evidence=lambda _p, pixels=None: items, reuse=False)
     result = next(ev for ev in job.events() if isinstance(ev, ImageResult))
     return result, job.bundle
 

@@ -50,6 +50,7 @@ from .widgets.plain_dialogs import plain_critical
 log = logging.getLogger(__name__)
 
 SCREENSHOT_SIZE = (1400, 900)
+PRELOAD_AFTER_MS = 1500  # after the window is up, so the start itself is not slowed
 
 
 def _application() -> QApplication:
@@ -145,6 +146,8 @@ def run_app(folder: str | None = None, screenshot: str | None = None) -> int:
             director.start()
             return app.exec()
         window.show()
+        # the model loads while the user picks a folder: the first scan's first row then needs no 3 s wait
+        QTimer.singleShot(PRELOAD_AFTER_MS, lambda: win.controller.preload_model(win.settings))
         if folder and Path(folder).exists():
             window.open_paths([str(Path(folder).resolve())])
         elif folder:

@@ -22,6 +22,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from miwake.core import paths
+from miwake.core.detector import LazyDetector
+from miwake.core.errors import MiwakeError
+from miwake.core.model_choice import active_model
 from miwake.core.results import ImageResult
 from miwake.core.scan_setup import prepare_scan
 from miwake.core.scanner import ScanFinished, ScanProgress, Scorer
@@ -175,6 +178,19 @@ class ScanController(QObject):
         self._run(w)
         self.scan_started.emit(roots)
         return True
+
+    def preload_model(self, settings: Settings) -> None:
+        """Load the active model in the background (after the app starts), so the first Scan shows its first
+        row without waiting for PyTorch and the weights; the next scan uses it when model and device still fit."""
+        try:
+            bundle = active_model()
+        except MiwakeError as e:  # no model installed: the Scan button says so when pressed
+            log.info("No model to preload: %s", e)
+            return
+        if self._detector is None or self._detector.bundle.key != bundle.key or \
+                self._detector.requested_device != settings.device:
+            self._detector = LazyDetector(bundle, settings.device)
+        self._detector.preload()
 
     def load_last_scan(self) -> bool:
         """Show the newest scan from the result store (read in a worker)."""

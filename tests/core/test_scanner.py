@@ -228,6 +228,9 @@ class _TightGpu:
         self.device, self.default_batch_size = real.device, 8
         self.batches: list[int] = []
 
+    def preload(self):
+        pass
+
     def logits(self, crops):
         self.batches.append(len(crops))
         assert len(self.batches) < 100, f"the scan retries without end: {self.batches[:20]}"
@@ -261,3 +264,29 @@ def test_other_model_errors_are_not_taken_for_out_of_memory(tmp_path, detector):
         collect(ScanJob([d], _TightGpu(detector, fits=0, message="shape mismatch"), options=ScanOptions(batch_size=4)))
     with pytest.raises(RuntimeError, match="out of memory"):  # not even one crop fits: nothing left to halve
         collect(ScanJob([d], _TightGpu(detector, fits=0), options=ScanOptions(batch_size=4)))
+
+
+def test_a_preloaded_model_is_loaded_once_and_a_failed_preload_is_reported_by_the_scan(tiny_bundle, monkeypatch):
+    import numpy as np
+
+    from miwake.core import detector as detector_module
+    from miwake.core.detector import LazyDetector
+
+    made = []
+    real = detector_module.Detector
+
+    def counting(*a, **k):
+        made.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(detector_module, "Detector", counting)
+    lazy = LazyDetector(tiny_bundle, "cpu")
+    lazy.preload()
+    lazy.preload()
+    crops = np.zeros((2, tiny_bundle.card.crop_size, tiny_bundle.card.crop_size, 3), np.uint8)
+    assert lazy.logits(crops).shape == (2,) and lazy.loaded and made == [1] and lazy.load_seconds is not None
+
+    broken = LazyDetector(tiny_bundle, "cuda:7")  # no such device: the preload fails quietly ...
+    broken.preload()
+    with pytest.raises(Exception, match="(?i)cuda|device"):  # ... and the scan's own load says why
+        broken.logits(crops)

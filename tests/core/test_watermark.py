@@ -118,3 +118,26 @@ def test_nothing_on_plain_flat_or_small_images():
     marked = encode(textured(512, 512, 8), wm.PATTERNS[0])
     assert [p.name for p in wm.find_watermarks(marked)] == ["sd1"]
     assert wm.find_watermarks(marked[:, 8:]) == []  # a crop shifts the block grid: bits no longer match exactly
+
+
+def test_a_scan_decodes_each_file_once_and_finds_the_same_watermarks(tmp_path, tiny_bundle, monkeypatch):
+    """Issue #13 item 3: evidence reading takes the pixels the scan decoded (as stored: no EXIF turn, no alpha)."""
+    from miwake.core import evidence
+    from miwake.core.detector import Detector
+    from miwake.core.evidence import EVIDENCE_VERSION
+    from miwake.core.results import ImageResult
+    from miwake.core.scanner import ScanJob, ScanOptions
+
+    d = tmp_path / "scan"
+    write(d / "sdxl.png", save_bytes("PNG", Image.fromarray(encode(textured(512, 520, 4), wm.PATTERNS[2], as_float=True))))
+    write(d / "sd1.jpg", save_bytes("JPEG", Image.fromarray(encode(textured(512, 512, 5), wm.PATTERNS[0])), quality=97))
+    Image.fromarray(textured(300, 300, 6)).convert("RGBA").save(d / "alpha.png")  # alpha: decoded by evidence itself
+    want = {p.name: read_evidence(p) for p in d.iterdir()}
+    opened: list[str] = []
+    real_open = evidence.open_image
+    monkeypatch.setattr(evidence, "open_image", lambda p, *a, **k: opened.append(os.path.basename(p)) or real_open(p, *a, **k))
+    job = ScanJob([d], Detector(tiny_bundle, "cpu"), options=ScanOptions(workers=1), evidence_reader=read_evidence,
+                  evidence_version=EVIDENCE_VERSION)
+    got = {os.path.basename(r.path): r.evidence for r in job.events() if isinstance(r, ImageResult)}
+    assert got == want and [e.token() for e in got["sdxl.png"]] == ["watermark:sdxl"]
+    assert opened == ["alpha.png"], opened  # the other two were decoded once, by the scan
