@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 import shutil
 import threading
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from miwake.core.errors import MissingExtraError, MiwakeError
 
 from .dataset import Sample
 from .generate import GenerateConfig
-from .plain import from_plain, to_plain
+from .plain import from_plain, json_ready, to_plain
 from .train import TrainConfig
 
 log = logging.getLogger(__name__)
@@ -105,23 +104,10 @@ class ReconstructJob(_Job):
     allow_download: bool = True
 
 
-def _clean(v: Any) -> Any:
-    """JSON-safe values (NaN -> None, paths -> str, tuples -> lists)."""
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    if isinstance(v, Path):
-        return str(v)
-    if isinstance(v, dict):
-        return {str(k): _clean(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_clean(x) for x in v]
-    return v
-
-
 def event_dict(ev: Any) -> dict[str, Any]:
     if dataclasses.is_dataclass(ev):
-        return {"event": type(ev).__name__, **_clean(dataclasses.asdict(ev))}
-    return _clean(dict(ev))
+        return {"event": type(ev).__name__, **json_ready(dataclasses.asdict(ev))}
+    return json_ready(dict(ev))
 
 
 def error_kind(e: BaseException) -> str:
@@ -176,7 +162,7 @@ def _evaluate(job: EvaluateJob, emit: Emit, cancel: threading.Event) -> dict[str
                       on_progress=lambda ph, d, t: emit({"event": "EvalProgress", "phase": ph, "done": d, "total": t}))
     out = Path(job.report)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(_clean(report.to_dict()), indent=1), encoding="utf-8")
+    out.write_text(json.dumps(json_ready(report.to_dict()), indent=1), encoding="utf-8")
     if job.roc:
         write_roc_png(report, job.roc)
     return {"status": "cancelled" if cancel.is_set() else "finished", "report_path": str(out)}
@@ -227,7 +213,7 @@ def run_job(spec: JobSpec, emit: Emit, cancel: threading.Event | None = None) ->
         if kind == "internal":
             log.exception("Job %s failed", spec.kind)
         return {"status": "failed", "error_kind": kind, "message": str(e) or type(e).__name__}
-    return _clean(result)
+    return json_ready(result)
 
 
 def free_disk_bytes(path: str | Path) -> int:

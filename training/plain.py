@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -21,19 +22,23 @@ T = TypeVar("T")
 
 
 def to_plain(obj: Any) -> dict[str, Any]:
-    """`dataclasses.asdict` with tuples as lists, paths as strings and enum members as their values."""
-    return _plain(dataclasses.asdict(obj))
+    """`dataclasses.asdict`, JSON-ready (`json_ready`)."""
+    return json_ready(dataclasses.asdict(obj))
 
 
-def _plain(v: Any) -> Any:
+def json_ready(v: Any) -> Any:
+    """Standard JSON values: tuples as lists, paths as strings, enum members as their values, NaN and
+    infinities as None (JSON has no NaN; a metric that could not be computed is "none")."""
     if isinstance(v, enum.Enum):
         return v.value
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
     if isinstance(v, Path):
         return str(v)
     if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
+        return {str(k): json_ready(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
+        return [json_ready(x) for x in v]
     return v
 
 

@@ -15,6 +15,14 @@ def detector(tiny_bundle):
     return Detector(tiny_bundle, "cpu")
 
 
+def noise_folder(d, n, width, height, *, digits=1, first_seed=0, name=None):
+    """A folder of `n` noise PNGs (`0.png`, `1.png`... or `00.png`...; one called `name`.png when given)."""
+    d.mkdir()
+    for i in range(n):
+        noise_image(width, height, first_seed + i).save(d / f"{name or str(i).zfill(digits)}.png")
+    return d
+
+
 def collect(job):
     events = list(job.events())
     results = [e for e in events if isinstance(e, ImageResult)]
@@ -42,10 +50,7 @@ def test_every_file_yields_exactly_one_result(tmp_path, detector):
 
 
 def test_results_stream_while_scanning(tmp_path, detector):
-    d = tmp_path / "many"
-    d.mkdir()
-    for i in range(30):
-        noise_image(64, 64, i).save(d / f"{i:02d}.png")
+    d = noise_folder(tmp_path / "many", 30, 64, 64, digits=2)
     job = ScanJob([d], detector, options=ScanOptions(batch_size=4, workers=2))
     it = job.events()
     first = next(e for e in it if isinstance(e, ImageResult))
@@ -55,10 +60,7 @@ def test_results_stream_while_scanning(tmp_path, detector):
 
 
 def test_cancel_stops_and_keeps_finished_results(tmp_path, detector):
-    d = tmp_path / "many"
-    d.mkdir()
-    for i in range(60):
-        noise_image(64, 64, i).save(d / f"{i:02d}.png")
+    d = noise_folder(tmp_path / "many", 60, 64, 64, digits=2)
     cancel = threading.Event()
     with ResultStore(tmp_path / "s.db") as store:
         job = ScanJob([d], detector, store=store, options=ScanOptions(batch_size=2, workers=1), cancel_event=cancel)
@@ -78,10 +80,7 @@ def test_cancel_stops_and_keeps_finished_results(tmp_path, detector):
 
 
 def test_rescan_reuses_unchanged_and_rescores_changed(tmp_path, detector):
-    d = tmp_path / "r"
-    d.mkdir()
-    for i in range(6):
-        noise_image(64, 48, i).save(d / f"{i}.png")
+    d = noise_folder(tmp_path / "r", 6, 64, 48)
     with ResultStore(tmp_path / "s.db") as store:
         _, first, s1 = collect(ScanJob([d], detector, store=store))
         assert s1.reused == 0 and s1.scored == 6
@@ -100,9 +99,7 @@ def test_rescan_reuses_unchanged_and_rescores_changed(tmp_path, detector):
 
 
 def test_copied_file_is_reused_by_content(tmp_path, detector):
-    d = tmp_path / "c"
-    d.mkdir()
-    noise_image(64, 48, 1).save(d / "a.png")
+    d = noise_folder(tmp_path / "c", 1, 64, 48, first_seed=1, name="a")
     with ResultStore(tmp_path / "s.db") as store:
         collect(ScanJob([d], detector, store=store))
         (d / "copy.png").write_bytes((d / "a.png").read_bytes())
@@ -111,9 +108,7 @@ def test_copied_file_is_reused_by_content(tmp_path, detector):
 
 
 def test_unsure_band_override(tmp_path, detector):
-    d = tmp_path / "u"
-    d.mkdir()
-    noise_image(64, 64, 1).save(d / "a.png")
+    d = noise_folder(tmp_path / "u", 1, 64, 64, first_seed=1, name="a")
     _, res, _ = collect(ScanJob([d], detector, options=ScanOptions(unsure_band=(0.0, 0.0))))
     assert res[0].verdict.value == "ai"
     _, res, _ = collect(ScanJob([d], detector, options=ScanOptions(unsure_band=(1.0, 1.0))))
@@ -124,9 +119,7 @@ def test_resize_mode_one_cell(tmp_path):
     from tests.helpers import make_tiny_bundle
 
     b = make_tiny_bundle(tmp_path / "rb", mode="resize")
-    d = tmp_path / "img"
-    d.mkdir()
-    noise_image(200, 100, 1).save(d / "a.png")
+    d = noise_folder(tmp_path / "img", 1, 200, 100, first_seed=1, name="a")
     _, res, _ = collect(ScanJob([d], Detector(b, "cpu")))
     assert res[0].crops == 1 and res[0].heatmap.tile_w == 200 and res[0].heatmap.tile_h == 100
 
@@ -191,10 +184,7 @@ def test_scanning_starts_while_discovery_is_still_finding_files(tmp_path, detect
     """Issue #13 item 2: results come before discovery ends; the total grows as files are found."""
     import miwake.core.scanner as scanner
 
-    d = tmp_path / "imgs"
-    d.mkdir()
-    for i in range(6):
-        noise_image(48, 40, i).save(d / f"{i}.png")
+    d = noise_folder(tmp_path / "imgs", 6, 48, 40)
     first_result = threading.Event()
     real = scanner.discover
 
@@ -242,7 +232,7 @@ class _TightGpu:
 def test_out_of_memory_halves_the_batch_and_loses_no_crop(tmp_path, detector):
     d = tmp_path / "imgs"
     d.mkdir()
-    for i in range(5):
+    for i in range(5):  # different widths: crops of several shapes
         noise_image(96 + 16 * i, 80, i).save(d / f"{i}.png")
     opts = ScanOptions(batch_size=8, workers=1)
     _, want, _ = collect(ScanJob([d], detector, options=opts))
@@ -257,9 +247,7 @@ def test_out_of_memory_halves_the_batch_and_loses_no_crop(tmp_path, detector):
 
 
 def test_other_model_errors_are_not_taken_for_out_of_memory(tmp_path, detector):
-    d = tmp_path / "imgs"
-    d.mkdir()
-    noise_image(96, 80, 1).save(d / "a.png")
+    d = noise_folder(tmp_path / "imgs", 1, 96, 80, first_seed=1, name="a")
     with pytest.raises(RuntimeError, match="shape mismatch"):
         collect(ScanJob([d], _TightGpu(detector, fits=0, message="shape mismatch"), options=ScanOptions(batch_size=4)))
     with pytest.raises(RuntimeError, match="out of memory"):  # not even one crop fits: nothing left to halve
