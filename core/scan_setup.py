@@ -13,6 +13,7 @@ from typing import Any
 
 from .detector import Detector, LazyDetector
 from .evidence import EVIDENCE_VERSION, read_evidence
+from .model_choice import active_model
 from .registry import ModelRegistry
 from .scanner import EvidenceReader, ScanJob, ScanOptions
 from .settings import Settings, load_settings
@@ -41,8 +42,6 @@ def prepare_scan(
       `LazyDetector` is made, which loads the weights only when a file needs scoring.
     - `overrides`: `ScanOptions` fields (batch_size, stride, max_tiles, reuse, discovery...); None = settings.
     """
-    from .model_choice import active_model
-
     settings = settings if settings is not None else load_settings()
     registry = ModelRegistry()
     bundle = registry.get(model) if model else active_model(registry)
