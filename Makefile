@@ -28,7 +28,7 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m "not dist"
 	$(MAKE) --no-print-directory lint
 
-## The lint gate: ruff (rules in pyproject.toml), mypy on miwake.core, and the import-linter layer contracts.
+## The lint gate: ruff (rules in pyproject.toml), mypy on miwake.core and miwake.training, and the import-linter layer contracts.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy

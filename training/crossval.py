@@ -120,7 +120,7 @@ def source_folds(labels: np.ndarray, sources: np.ndarray, k: int = 5, seed: int 
 def family_folds(pool: Pool, k: int = 5, seed: int = 0, min_family: int = 10) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """family -> (train images, test images) for every AI family with at least `min_family` images."""
     folds = source_folds(pool.labels, pool.sources, k, seed)
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for f, lab in zip(pool.families, pool.labels):
         if lab == 1:
             counts[f] += 1
@@ -223,7 +223,7 @@ def summarize(folds: list[dict[str, Any]], fams: dict[str, dict[str, Any]]) -> d
     return s
 
 
-def oof_breakdown(pool: Pool, oof: np.ndarray, by: np.ndarray) -> dict[str, dict[str, float]]:
+def oof_breakdown(pool: Pool, oof: np.ndarray, by: np.ndarray) -> dict[str, dict[str, Any]]:
     """AUC of each AI group (family or source) against every human-made image, from out-of-fold scores;
     for human sources, the share scored above the median AI score is less telling, so their AUC is against
     every AI image."""

@@ -121,9 +121,7 @@ def split_by_source(
         unknown = chosen - {s.source for s in samples}
         if unknown:
             raise DatasetError(f"Unknown validation sources: {', '.join(sorted(unknown))}.")
-        train = [s for s in samples if s.source not in chosen]
-        val = [s for s in samples if s.source in chosen]
-        return train, val, warnings
+        return [s for s in samples if s.source not in chosen], [s for s in samples if s.source in chosen], warnings
     rng = np.random.default_rng(seed)
     train: list[Sample] = []
     val: list[Sample] = []
@@ -170,7 +168,7 @@ def split_by_source(
 def summarize(samples: Sequence[Sample]) -> dict[str, Any]:
     """Counts per class, source and generator (for logs, the wizard and the model card)."""
     by_label = Counter(s.label_name for s in samples)
-    by_source: dict[str, dict[str, int]] = {}
+    by_source: dict[str, dict[str, Any]] = {}
     for s in samples:
         d = by_source.setdefault(s.source, {"label": s.label_name, "images": 0})
         d["images"] += 1

@@ -144,7 +144,7 @@ def evaluate(
     report = EvalReport(
         model_id=card.id,
         threshold=threshold,
-        band=tuple(band),
+        band=(float(band[0]), float(band[1])),
         data=summarize(kept),
         metrics={**binary_metrics(y, p, threshold), "verdicts": band_precision(y, p, band)} if len(y) else {},
         per_source=group_breakdown(y, p, src, threshold, band),
@@ -179,7 +179,8 @@ def write_roc_png(report: EvalReport, dest: str | os.PathLike[str], title: str |
         ax.plot(f, t, label=f"as files are (AUC {report.metrics.get('auc', float('nan')):.3f})")
     if report.roc_jpeg90:
         f, t, _ = zip(*report.roc_jpeg90)
-        ax.plot(f, t, "--", label=f"re-encoded JPEG q90 (AUC {report.metrics_jpeg90.get('auc', float('nan')):.3f})")
+        auc_j = (report.metrics_jpeg90 or {}).get("auc", float("nan"))
+        ax.plot(f, t, "--", label=f"re-encoded JPEG q90 (AUC {auc_j:.3f})")
     ax.plot([0, 1], [0, 1], ":", color="grey", lw=0.8)
     ax.set_xlabel("false positive rate (human-made flagged)")
     ax.set_ylabel("true positive rate (AI caught)")

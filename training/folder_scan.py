@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
 from miwake.training.augment import fits
@@ -87,7 +87,7 @@ def split_plan(human: FolderScan, ai: FolderScan, crop: int, mode: str) -> Split
 
 def scan_folders(
     folders: Sequence[str], label: int = REAL, cancel: threading.Event | None = None
-) -> Iterator[tuple[int, int]]:
+) -> Generator[tuple[int, int], None, FolderScan | None]:
     """Yields (done, total) now and then; returns a `FolderScan` (None when cancelled)."""
     samples = []
     empty = []
@@ -118,7 +118,9 @@ def scan_folders(
     return FolderScan(tuple(images), tuple(empty))
 
 
-def scan_all(human: Sequence[str], ai: Sequence[str], cancel: threading.Event | None = None) -> Iterator[tuple[int, int]]:
+def scan_all(
+    human: Sequence[str], ai: Sequence[str], cancel: threading.Event | None = None
+) -> Generator[tuple[int, int], None, tuple[FolderScan, FolderScan] | None]:
     """Both classes (for the training settings page); returns (human scan, AI scan)."""
     h = yield from scan_folders(human, REAL, cancel)
     a = yield from scan_folders(ai, AI, cancel)

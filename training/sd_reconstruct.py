@@ -20,8 +20,8 @@ def pad_to_multiple(rgb: Any, multiple: int = 8) -> tuple[Any, int, int]:
     h, w = rgb.shape[:2]
     ph, pw = (-h) % multiple, (-w) % multiple
     if ph or pw:
-        mode = "reflect" if min(h, w) > max(ph, pw) else "edge"  # reflection needs more pixels than the pad
-        rgb = np.pad(rgb, ((0, ph), (0, pw), (0, 0)), mode=mode)
+        reflect = min(h, w) > max(ph, pw)  # reflection needs more pixels than the pad
+        rgb = np.pad(rgb, ((0, ph), (0, pw), (0, 0)), mode="reflect" if reflect else "edge")
     return rgb, pw, ph
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from miwake.core import extras
-from miwake.core.bundle import Bundle, ModelCard, save_bundle
+from miwake.core.bundle import IMAGENET_MEAN, IMAGENET_STD, Bundle, ModelCard, save_bundle
 from miwake.core.detector import Detector, DeviceInfo, resolve_device
 from miwake.core.errors import MiwakeError
 from miwake.core.model_factory import check_arch
@@ -147,7 +147,8 @@ def _lr_at(step: int, total: int, warmup: int, base: float, min_ratio: float) ->
 
 
 def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:
-    decay, no_decay = [], []
+    decay: list[Any] = []
+    no_decay: list[Any] = []
     for _, p in model.named_parameters():
         if not p.requires_grad:
             continue
@@ -155,7 +156,10 @@ def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:
     return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
 
 
-def _norm_stats(arch: str, base: ModelCard | None, init: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+RGB = tuple[float, float, float]
+
+
+def _norm_stats(arch: str, base: ModelCard | None, init: str) -> tuple[RGB, RGB]:
     """Normalisation the initial weights expect: the base model's, timm's for pretrained backbones,
     ImageNet's otherwise."""
     if base is not None:
@@ -165,8 +169,12 @@ def _norm_stats(arch: str, base: ModelCard | None, init: str) -> tuple[tuple[flo
 
         pc = timm.models.get_pretrained_cfg(arch)
         if pc is not None and pc.mean and pc.std:
-            return tuple(pc.mean), tuple(pc.std)
-    return ModelCard.__dataclass_fields__["mean"].default, ModelCard.__dataclass_fields__["std"].default
+            return _rgb(pc.mean), _rgb(pc.std)
+    return IMAGENET_MEAN, IMAGENET_STD
+
+
+def _rgb(v: Sequence[float]) -> RGB:
+    return float(v[0]), float(v[1]), float(v[2])
 
 
 @dataclass
@@ -380,8 +388,9 @@ class Trainer:
         cfg = self.cfg
         epoch, start = state.epoch, state.step_in_epoch
         s.dataset.set_plan(epoch_plan(s.weights, s.steps * s.per_batch, cfg.seed, epoch), epoch, start * s.per_batch)
-        loader = torch.utils.data.DataLoader(
-            s.dataset, batch_size=s.per_batch, shuffle=False, num_workers=s.workers, collate_fn=collate,
+        loader: Any = torch.utils.data.DataLoader(
+            s.dataset,  # type: ignore[arg-type]  # a map-style dataset (__len__, __getitem__), not a torch subclass
+            batch_size=s.per_batch, shuffle=False, num_workers=s.workers, collate_fn=collate,
             pin_memory=s.cuda, persistent_workers=False, prefetch_factor=4 if s.workers else None,
         )
         s.model.train()

@@ -78,7 +78,9 @@ def pick(results: list[dict[str, Any]], name: str | None) -> dict[str, Any]:
     return max(results, key=lambda r: (r["summary"]["source_auc_raw_mean"], r["summary"]["source_auc_raw_worst"]))
 
 
-def build_model(cand: Candidate, head: LinearHead, store: str) -> tuple[Any, str, str, tuple[float, ...], tuple[float, ...]]:
+def build_model(
+    cand: Candidate, head: LinearHead, store: str
+) -> tuple[Any, str, str, tuple[float, float, float], tuple[float, float, float]]:
     """The scanning model for `cand` (fitted on features of `store`'s architecture) with `head` installed
     and pretrained backbones loaded."""
     from miwake.core.archs import IMAGENET_MEAN, IMAGENET_STD
@@ -212,7 +214,7 @@ def main() -> None:
     card = ModelCard(
         id="default",
         display_name=f"Miwake default ({what.removeprefix('frozen ')}, linear head)",
-        arch=arch, input_mode="crop", crop_size=int(meta["config"]["crop"]), mean=tuple(mean), std=tuple(std),
+        arch=arch, input_mode="crop", crop_size=int(meta["config"]["crop"]), mean=mean, std=std,
         threshold=threshold, unsure_band=band, aggregation="mean_logit",
         # the tiles per image the cross-validation scored with: the threshold and band are calibrated for it
         max_tiles=int((meta["config"].get("tiles") or {}).get("raw", FeatureConfig().tile_cap("raw"))),

@@ -44,7 +44,7 @@ def protocol(pool: Pool, cand: Any, mode: str) -> str:
     for f, (train, test) in family_folds(pool, 5, 0).items():
         fam[f] = _safe_auc(pool.labels[test], image_logits(pool, c.fit(pool, train), test, kind))
     return (f"| {mode} | {np.mean(raw):.3f} / {np.mean(jpeg):.3f} | {min(raw):.3f} | {np.mean(list(fam.values())):.3f} | "
-            f"{min(fam.values()):.3f} ({min(fam, key=fam.get)}) |")
+            f"{min(fam.values()):.3f} ({min(fam, key=lambda k: fam[k])}) |")
 
 
 def main() -> None:

@@ -205,7 +205,7 @@ def bytes_to_unicode() -> dict[int, str]:
 
 def read_merges(bpe_path: Path) -> list[tuple[str, str]]:
     lines = gzip.open(bpe_path).read().decode("utf-8").split("\n")
-    return [tuple(line.split()) for line in lines[1 : N_MERGES + 1]]
+    return [(a, b) for a, b in (line.split() for line in lines[1 : N_MERGES + 1])]
 
 
 def derive_vocab(merges: list[tuple[str, str]]) -> dict[str, int]:
@@ -333,7 +333,7 @@ def check_params(out: Path) -> None:
                 model = AutoencoderKL.from_config(AutoencoderKL.load_config(folder))
             else:
                 cfg = transformers.CLIPTextConfig.from_pretrained(folder)
-                model = getattr(transformers, cfg.architectures[0])(cfg)
+                model = getattr(transformers, (cfg.architectures or ['CLIPTextModel'])[0])(cfg)
         got = sum(p.numel() for p in model.parameters())
         if got != want:
             raise SystemExit(f"{fam}/{comp}: {got:,} parameters, the published model has {want:,}")
