@@ -54,6 +54,9 @@ def add_scan_parser(sub: Any) -> None:
     p.add_argument("--heatmaps", metavar="DIR", help="write a heatmap PNG per image into DIR")
     p.add_argument("--model", metavar="ID", help="model id (default: the active model, see `miwake models`)")
     p.add_argument("--device", default=None, choices=["auto", "cpu", "cuda", "mps"], help="compute device (default: auto)")
+    p.add_argument("--cpu-runtime", default=None, choices=["auto", "pytorch"],
+                   help="what runs the model on a CPU: auto = ONNX Runtime where the model's export matches PyTorch "
+                        "(exported once, cached), else PyTorch (default: the settings', auto)")
     p.add_argument("--no-recursive", action="store_true", help="do not descend into sub-folders")
     p.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB (repeatable)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files/folders matching GLOB (repeatable)")
@@ -153,6 +156,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             args.paths,
             model=args.model,
             device=args.device,
+            cpu_runtime=args.cpu_runtime,
             store=store,
             evidence=not args.no_evidence,
             batch_size=args.batch,

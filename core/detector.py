@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import platform
+import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -14,7 +17,13 @@ from .bundle import Bundle
 from .errors import DeviceError
 from .model_factory import build_model
 
+if TYPE_CHECKING:
+    from .onnx_runtime import OnnxDetector
+
 log = logging.getLogger(__name__)
+
+# What PyTorch needs to find a GPU: the NVIDIA driver (CUDA) or the ROCm runtime (AMD)
+_GPU_LIBRARIES = ("nvcuda.dll",) if sys.platform == "win32" else ("libcuda.so.1", "libcuda.so", "libamdhip64.so")
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,35 @@ def resolve_device(requested: str = "auto") -> DeviceInfo:
     if req not in ("auto", "cpu"):
         raise DeviceError(f"Unknown device {requested!r}: use auto, cpu, cuda or mps.")
     return DeviceInfo("cpu", f"CPU ({torch.get_num_threads()} threads)", "cpu")
+
+
+def gpu_possible() -> bool:
+    """Could `resolve_device("auto")` pick a GPU here? False only where it surely cannot: no GPU driver library
+    loads, and this is not an Apple silicon Mac. Answered in milliseconds, without importing PyTorch (about 1.5 s),
+    so a CPU scan can start on ONNX Runtime at once."""
+    if "torch" in sys.modules:
+        return resolve_device("auto").kind != "cpu"
+    if sys.platform == "darwin":
+        return platform.machine() == "arm64"
+    for name in _GPU_LIBRARIES:
+        try:
+            ctypes.CDLL(name)
+            return True
+        except OSError:
+            continue
+    return False
+
+
+def load_scorer(bundle: Bundle, device: str = "auto", cpu_runtime: str = "auto") -> Detector | OnnxDetector:
+    """`bundle` ready to score on `device`. A scan on the CPU uses ONNX Runtime (`core.onnx_runtime`) unless
+    `cpu_runtime` is "pytorch", ONNX Runtime is not installed, or the model's export does not match PyTorch."""
+    from . import onnx_runtime
+
+    req = (device or "auto").lower()
+    on_cpu = req == "cpu" or (req == "auto" and not gpu_possible())
+    if cpu_runtime == "pytorch" or not on_cpu or not onnx_runtime.onnxruntime_installed():
+        return Detector(bundle, device)
+    return onnx_runtime.load_onnx(bundle, device)
 
 
 class Detector:
@@ -107,17 +145,18 @@ class LazyDetector:
     """A `Detector` made when it is first needed, or loaded ahead in a background thread (`preload`).
 
     A rescan of an unchanged folder is answered from the result store: it needs neither PyTorch (about 3 s to
-    import with timm) nor the weights. A scan calls `preload()` when the first file has to be decoded, so the
+    import with timm) nor the weights. On a CPU, the model loads in ONNX Runtime where it can (`load_scorer`). A scan calls `preload()` when the first file has to be decoded, so the
     load runs while that file is read, decoded and tiled; the app preloads the active model after it starts.
     `loaded` says whether the model was needed; `device` is the real device once loaded.
     """
 
-    def __init__(self, bundle: Bundle, device: str = "auto") -> None:
+    def __init__(self, bundle: Bundle, device: str = "auto", cpu_runtime: str = "auto") -> None:
         self.bundle = bundle
         self.card = bundle.card
         self.requested_device = device
+        self.cpu_runtime = cpu_runtime
         self.load_seconds: float | None = None  # how long loading took (the log says it too)
-        self._detector: Detector | None = None
+        self._detector: Detector | OnnxDetector | None = None
         self._load_lock = threading.Lock()
         self._preload: threading.Thread | None = None
 
@@ -137,11 +176,11 @@ class LazyDetector:
         except Exception:  # the scan's own load() raises it again, where it can be reported
             log.debug("Preloading %s failed", self.bundle.id, exc_info=True)
 
-    def load(self) -> Detector:
+    def load(self) -> Detector | OnnxDetector:
         with self._load_lock:
             if self._detector is None:
                 t0 = time.perf_counter()
-                self._detector = Detector(self.bundle, self.requested_device)
+                self._detector = load_scorer(self.bundle, self.requested_device, self.cpu_runtime)
                 self.load_seconds = time.perf_counter() - t0
                 log.info("Model %s ready in %.1f s", self.bundle.id, self.load_seconds)
         return self._detector

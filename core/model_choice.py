@@ -28,8 +28,11 @@ def use_model(model_id: str, registry: ModelRegistry | None = None) -> Bundle:
 
 
 def delete_model(model_id: str, registry: ModelRegistry | None = None) -> Bundle:
-    """Remove a user model; when it was the active one, scans fall back to the default."""
+    """Remove a user model (and its cached ONNX export); when it was the active one, scans fall back to the default."""
+    from . import onnx_runtime
+
     b = (registry or ModelRegistry()).delete(model_id)
+    onnx_runtime.forget(b)
     settings = load_settings()
     if settings.active_model == b.id:
         save_settings(settings.with_(active_model=None))

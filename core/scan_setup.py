@@ -11,13 +11,21 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from .detector import Detector, LazyDetector
+from .bundle import Bundle
+from .detector import LazyDetector
 from .evidence import EVIDENCE_VERSION, read_evidence
 from .model_choice import active_model
 from .registry import ModelRegistry
-from .scanner import EvidenceReader, ScanJob, ScanOptions
+from .scanner import EvidenceReader, ScanJob, ScanOptions, Scorer
 from .settings import Settings, load_settings
 from .store import ResultStore
+
+
+def fits(detector: Scorer | None, bundle: Bundle, device: str, cpu_runtime: str) -> bool:
+    """Whether a detector kept from an earlier scan can score this one (same weights, device and CPU runtime)."""
+    if detector is None or detector.bundle.key != bundle.key or detector.requested_device != device:
+        return False
+    return getattr(detector, "cpu_runtime", "auto") == cpu_runtime
 
 
 def prepare_scan(
@@ -25,10 +33,11 @@ def prepare_scan(
     *,
     model: str | None = None,
     device: str | None = None,
+    cpu_runtime: str | None = None,
     settings: Settings | None = None,
     store: ResultStore | None = None,
     evidence: bool | EvidenceReader = True,
-    detector: Detector | LazyDetector | None = None,
+    detector: Scorer | None = None,
     cancel_event: threading.Event | None = None,
     **overrides: Any,
 ) -> ScanJob:
@@ -36,9 +45,10 @@ def prepare_scan(
 
     - `model`: an installed model id (`builtin:ID` / `user:ID` work); None = the active model.
     - `device`: "auto", "cpu", "cuda", "cuda:1", "mps"; None = the settings' device.
+    - `cpu_runtime`: "auto" (ONNX Runtime for a CPU scan where it works) or "pytorch"; None = the settings'.
     - `settings`: None = the user's saved settings (pass `Settings()` for the defaults).
     - `evidence`: True reads metadata, C2PA and watermarks; False skips them; a callable reads them its way.
-    - `detector`: one kept from an earlier scan, used when it is for the same model and device; otherwise a
+    - `detector`: one kept from an earlier scan, used when it `fits` (same model, device, CPU runtime); otherwise a
       `LazyDetector` is made, which loads the weights only when a file needs scoring.
     - `overrides`: `ScanOptions` fields (batch_size, stride, max_tiles, reuse, discovery...); None = settings.
     """
@@ -46,8 +56,9 @@ def prepare_scan(
     registry = ModelRegistry()
     bundle = registry.get(model) if model else active_model(registry)
     wanted_device = device or settings.device
-    if detector is None or detector.bundle.key != bundle.key or detector.requested_device != wanted_device:
-        detector = LazyDetector(bundle, wanted_device)
+    runtime = cpu_runtime or settings.cpu_runtime
+    if detector is None or not fits(detector, bundle, wanted_device, runtime):
+        detector = LazyDetector(bundle, wanted_device, runtime)
     if evidence is True:
         reader: EvidenceReader | None = read_evidence
     else:

@@ -26,6 +26,7 @@ SETTINGS_VERSION = 2
 class Settings:
     active_model: str | None = None
     device: str = "auto"  # auto | cpu | cuda | mps
+    cpu_runtime: str = "auto"  # auto (ONNX Runtime for CPU scans where it works) | pytorch
     batch_size: int | None = None
     stride: int | None = None
     max_tiles: int | None = None  # None = the model's own tile budget (its card), else 64
@@ -123,6 +124,7 @@ def _folders(v: Any) -> tuple[str, ...]:
 _VALIDATORS: dict[str, Any] = {
     "active_model": _optional(_text(200)),
     "device": _choice("auto", "cpu", "cuda", "mps"),
+    "cpu_runtime": _choice("auto", "pytorch"),
     "batch_size": _optional(_int_in(1, 4096)),
     "stride": _optional(_int_in(1, 65536)),
     "max_tiles": _optional(_int_in(1, 4096)),

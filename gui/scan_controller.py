@@ -26,7 +26,7 @@ from miwake.core.detector import LazyDetector
 from miwake.core.errors import MiwakeError
 from miwake.core.model_choice import active_model
 from miwake.core.results import ImageResult
-from miwake.core.scan_setup import prepare_scan
+from miwake.core.scan_setup import fits, prepare_scan
 from miwake.core.scanner import ScanFinished, ScanProgress, Scorer
 from miwake.core.settings import Settings
 from miwake.core.store import ResultStore, ScanRecord, open_store
@@ -187,9 +187,8 @@ class ScanController(QObject):
         except MiwakeError as e:  # no model installed: the Scan button says so when pressed
             log.info("No model to preload: %s", e)
             return
-        if self._detector is None or self._detector.bundle.key != bundle.key or \
-                self._detector.requested_device != settings.device:
-            self._detector = LazyDetector(bundle, settings.device)
+        if not fits(self._detector, bundle, settings.device, settings.cpu_runtime):
+            self._detector = LazyDetector(bundle, settings.device, settings.cpu_runtime)
         self._detector.preload()
 
     def load_last_scan(self) -> bool:

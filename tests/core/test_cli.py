@@ -80,19 +80,20 @@ def _csv_of(tmp_path: Path, folder: Path) -> list[str]:
 
 
 def _interrupt_after(monkeypatch, calls: int) -> None:
-    """Ctrl-C arrives while the model runs its `calls`-th batch (as SIGINT raises in the main thread)."""
+    """Ctrl-C arrives while the model runs its `calls`-th batch (as SIGINT raises in the main thread), whether
+    PyTorch or ONNX Runtime runs it."""
     from miwake.core.detector import Detector
+    from miwake.core.onnx_runtime import OnnxDetector
 
-    real = Detector.logits
     seen = {"n": 0}
+    for cls in (Detector, OnnxDetector):
+        def logits(self, crops, real=cls.logits):
+            seen["n"] += 1
+            if seen["n"] == calls:
+                raise KeyboardInterrupt
+            return real(self, crops)
 
-    def logits(self, crops):
-        seen["n"] += 1
-        if seen["n"] == calls:
-            raise KeyboardInterrupt
-        return real(self, crops)
-
-    monkeypatch.setattr(Detector, "logits", logits)
+        monkeypatch.setattr(cls, "logits", logits)
 
 
 def test_ctrl_c_stores_a_cancelled_scan_and_reports_what_finished(tmp_path, tiny_bundle, monkeypatch, capsys):

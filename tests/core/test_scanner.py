@@ -164,20 +164,23 @@ def test_a_rescan_of_unchanged_files_imports_no_torch_and_reads_no_weights(tmp_p
     assert main(["models", "import", str(tiny_bundle.path)]) == 0
     assert main(["scan", str(image_folder), "-q"]) == 0  # the first scan scores every file
     probe = (
-        "import sys; from miwake.cli import main; rc = main(['scan', sys.argv[1], '-q']); "
-        "print('RESULT', rc, 'torch' in sys.modules, 'safetensors' in sys.modules)"
+        "import sys; from miwake.cli import main; rc = main(['scan', *sys.argv[1:], '-q']); "
+        "print('RESULT', rc, 'torch' in sys.modules, 'safetensors' in sys.modules, 'onnxruntime' in sys.modules)"
     )
 
-    def rescan() -> str:
-        r = subprocess.run([sys.executable, "-c", probe, str(image_folder)], capture_output=True, text=True, timeout=300)
+    def rescan(*args: str) -> str:
+        r = subprocess.run([sys.executable, "-c", probe, str(image_folder), *args], capture_output=True, text=True,
+                           timeout=300)
         line = next((ln for ln in r.stdout.splitlines() if ln.startswith("RESULT")), r.stdout + r.stderr)
         return line
 
-    assert rescan() == "RESULT 0 False False"  # nothing changed: no PyTorch, no weights
+    assert rescan() == "RESULT 0 False False False"  # nothing changed: no PyTorch, no weights, no runtime
     from tests.helpers import noise_image
 
-    noise_image(80, 80, 99).save(image_folder / "a.png")  # one file changed: the model is needed again
-    assert rescan() == "RESULT 0 True True"
+    noise_image(80, 80, 99).save(image_folder / "a.png")  # one file changed: the model is needed again ...
+    assert rescan() == "RESULT 0 False False True"  # ... its ONNX export (cached by the first scan) scores it
+    noise_image(80, 80, 98).save(image_folder / "a.png")
+    assert rescan("--cpu-runtime", "pytorch") == "RESULT 0 True True False"
 
 
 def test_scanning_starts_while_discovery_is_still_finding_files(tmp_path, detector, monkeypatch):
@@ -261,13 +264,13 @@ def test_a_preloaded_model_is_loaded_once_and_a_failed_preload_is_reported_by_th
     from miwake.core.detector import LazyDetector
 
     made = []
-    real = detector_module.Detector
+    real = detector_module.load_scorer
 
     def counting(*a, **k):
         made.append(1)
         return real(*a, **k)
 
-    monkeypatch.setattr(detector_module, "Detector", counting)
+    monkeypatch.setattr(detector_module, "load_scorer", counting)
     lazy = LazyDetector(tiny_bundle, "cpu")
     lazy.preload()
     lazy.preload()

@@ -1,0 +1,262 @@
+"""CPU scans through ONNX Runtime: the same model, exported once from its safetensors, ready in half a second.
+
+Why: on a CPU, importing PyTorch and timm takes about 3 s before the first crop can be scored; ONNX Runtime
+imports in 0.1 s and opens the default model in 0.3 s, and its forward pass is about 1.1x PyTorch's
+(`benchmarks/cpu_runtimes.py`). A scan's first result comes that much sooner, in the CLI as in the app.
+
+The safetensors stay the source of truth. The ONNX file is a cache (`paths.cache_dir()/onnx`), exported from
+them with PyTorch the first time a model scans on a CPU (about 1 s for the default model). Each export is checked
+against PyTorch on a few crops before it is kept (max |dp| <= `MAX_DP`). The file name holds a key of the weights'
+checksum, the crop size, the input statistics and `EXPORT_VERSION`, so changed weights never meet a stale export.
+The graph takes the tiler's crops as they are (N x S x S x 3 uint8) and normalises inside, so a scan needs
+neither PyTorch nor timm. Crops of another shape (an image smaller than the crop, padded to a multiple of the
+patch) go to PyTorch, which is loaded only if such a crop comes.
+
+An export that fails or does not match leaves a `.failed` note beside it; that model then scans with PyTorch
+until PyTorch, onnx or ONNX Runtime change version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+import warnings
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import atomic, paths
+from .bundle import Bundle
+from .detector import Detector, DeviceInfo
+
+log = logging.getLogger(__name__)
+
+EXPORT_VERSION = 1  # bump when the exported graph changes (its inputs, outputs or normalisation)
+OPSET = 17
+MAX_DP = 1e-4  # the largest probability difference from PyTorch an export may show on the check crops
+RUNTIMES = ("auto", "pytorch")  # the `cpu_runtime` setting: auto = ONNX Runtime on a CPU where it works
+
+
+class ExportError(RuntimeError):
+    """The model could not be exported, or its export does not score as PyTorch does."""
+
+
+def onnxruntime_installed() -> bool:
+    return importlib.util.find_spec("onnxruntime") is not None
+
+
+def onnx_path(bundle: Bundle) -> Path:
+    """Where `bundle`'s export is cached (whether or not it exists yet)."""
+    c = bundle.card
+    facts = [EXPORT_VERSION, c.arch, c.weights_sha256, c.crop_size, list(c.mean), list(c.std)]
+    key = hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:16]
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", c.id)[:60]
+    return paths.cache_dir() / "onnx" / f"{name}-{key}.onnx"
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for dist in ("torch", "onnx", "onnxruntime"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = ""
+    return out
+
+
+def _failure_path(path: Path) -> Path:
+    return path.with_suffix(".failed")
+
+
+def _failed_before(path: Path) -> str | None:
+    """Why this export failed with the installed versions, or None (never tried, or tried with others)."""
+    try:
+        note = json.loads(_failure_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(note, dict) or note.get("versions") != _versions():
+        return None
+    return str(note.get("reason", "unknown"))
+
+
+def session(model: bytes | Path) -> Any:
+    """An ONNX Runtime CPU session. Its threads do not spin when idle: on a small CPU the decoder threads of a
+    scan need those cores between forward passes."""
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.log_severity_level = 3  # errors only: ORT's warnings about unused initialisers mean nothing to a user
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(model if isinstance(model, bytes) else str(model), so,
+                                providers=["CPUExecutionProvider"])
+
+
+def check_crops(size: int) -> np.ndarray:
+    """Crops an export must score as PyTorch does: noise, a smooth gradient and flat grey (3, not the export's 2,
+    so the batch axis is checked too)."""
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
+    ramp = np.linspace(0, 255, size, dtype=np.float32)
+    gradient = np.stack([np.add.outer(ramp, ramp) / 2, np.tile(ramp, (size, 1)), np.tile(ramp[:, None], (1, size))], -1)
+    grey = np.full((size, size, 3), 128, np.uint8)
+    return np.stack([noise, gradient.astype(np.uint8), grey])
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z.astype(np.float64)))
+
+
+def export(detector: Detector, path: Path) -> float:
+    """Export `detector`'s model (PyTorch, CPU) to `path` and check it; returns the max |dp| found.
+
+    Written whole or not at all (into a hidden folder beside it, then renamed); an export that does not match
+    PyTorch is not written."""
+    import torch
+
+    if detector.device.kind != "cpu":
+        raise ExportError("the model to export must be on the CPU")
+    size = detector.card.crop_size
+    graph = _crops_model(detector)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _sweep(path.parent)
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".export-") as tmp:
+        part = Path(tmp) / path.name
+        try:
+            with warnings.catch_warnings():  # TracerWarnings: timm's size checks are fixed at the crop size, as meant
+                warnings.simplefilter("ignore")
+                torch.onnx.export(graph, (torch.zeros(2, size, size, 3, dtype=torch.uint8),), str(part),
+                                  input_names=["crops"], output_names=["logits"], opset_version=OPSET, dynamo=False,
+                                  dynamic_axes={"crops": {0: "n"}, "logits": {0: "n"}})
+            crops = check_crops(size)
+            got = session(part).run(None, {"crops": crops})[0].reshape(-1)
+        except Exception as e:  # the exporter and ORT raise many kinds; all mean "no export for this model"
+            raise ExportError(f"{type(e).__name__}: {e}") from e
+        want = detector.logits(crops)
+        dp = float(np.max(np.abs(_sigmoid(got) - _sigmoid(want))))
+        if not dp <= MAX_DP:  # also catches NaN
+            raise ExportError(f"the export scores differently from PyTorch (max |dp| {dp:.1e} > {MAX_DP:.0e})")
+        with open(part, "rb+") as fh:  # on disk before it takes the cache's name (as `atomic` writes)
+            os.fsync(fh.fileno())
+        os.replace(part, path)
+    _failure_path(path).unlink(missing_ok=True)
+    log.info("Exported %s for ONNX Runtime in %s (max |dp| vs PyTorch %.1e)", detector.card.id, path, dp)
+    return dp
+
+
+def _sweep(folder: Path, older_than_s: float = 600.0) -> None:
+    """Remove the half-made exports of processes that were stopped mid-export (a closed app, a killed scan)."""
+    for d in folder.glob(".export-*"):
+        with contextlib.suppress(OSError):
+            if time.time() - d.stat().st_mtime > older_than_s:
+                shutil.rmtree(d)
+
+
+def _crops_model(detector: Detector) -> Any:
+    import torch
+
+    class CropsModel(torch.nn.Module):
+        """N x S x S x 3 uint8 crops -> N logits, normalised as `Detector.logits` does."""
+
+        mean: torch.Tensor
+        std: torch.Tensor
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = detector.model
+            self.register_buffer("mean", detector._mean.detach().clone())
+            self.register_buffer("std", detector._std.detach().clone())
+
+        def forward(self, crops: torch.Tensor) -> torch.Tensor:
+            x = crops.permute(0, 3, 1, 2).float()
+            return self.model((x - self.mean) / self.std).reshape(-1)
+
+    return CropsModel().eval()
+
+
+
+class OnnxDetector:
+    """A bundle scored by ONNX Runtime on the CPU, with `Detector`'s interface.
+
+    Crops of the card's size go to ONNX Runtime; any other shape to a PyTorch `Detector`, made at the first one."""
+
+    loaded = True
+    fp16 = False
+
+    def __init__(self, bundle: Bundle, ort_session: Any, *, requested_device: str = "auto",
+                 pytorch: Detector | None = None) -> None:
+        self.bundle = bundle
+        self.card = bundle.card
+        self.requested_device = requested_device
+        self.device = DeviceInfo("cpu", "CPU (ONNX Runtime)", "cpu")
+        self._session = ort_session
+        self._input = ort_session.get_inputs()[0].name
+        self._pytorch = pytorch
+        self._pytorch_lock = threading.Lock()
+
+    def preload(self) -> None:
+        """Already loaded (as `LazyDetector.preload`)."""
+
+    @property
+    def default_batch_size(self) -> int:
+        return 8  # as PyTorch on a CPU: small batches keep activations in cache
+
+    def pytorch(self) -> Detector:
+        """The same model in PyTorch (for crops of another shape); loaded at the first call."""
+        with self._pytorch_lock:
+            if self._pytorch is None:
+                log.info("Loading %s in PyTorch for crops of a size the ONNX export does not take", self.card.id)
+                self._pytorch = Detector(self.bundle, "cpu")
+            return self._pytorch
+
+    def logits(self, crops: np.ndarray) -> np.ndarray:
+        if crops.ndim != 4 or crops.shape[-1] != 3:
+            raise ValueError(f"expected N x H x W x 3 crops, got {crops.shape}")
+        s = self.card.crop_size
+        if crops.shape[1:3] != (s, s):
+            return self.pytorch().logits(crops)
+        out = self._session.run(None, {self._input: np.ascontiguousarray(crops, dtype=np.uint8)})[0]
+        return np.asarray(out, dtype=np.float32).reshape(-1)
+
+
+def load_onnx(bundle: Bundle, requested_device: str = "cpu") -> OnnxDetector | Detector:
+    """`bundle` ready to score on the CPU: from its cached export, else exported now (PyTorch loads for that),
+    else, where the export fails or does not match, the PyTorch `Detector` (and a note says why)."""
+    path = onnx_path(bundle)
+    if path.is_file():
+        try:
+            return OnnxDetector(bundle, session(path), requested_device=requested_device)
+        except Exception as e:  # a damaged cache file: export again
+            log.warning("The cached ONNX export %s cannot be opened (%s); exporting it again", path, e)
+            path.unlink(missing_ok=True)
+    detector = Detector(bundle, requested_device)
+    if detector.device.kind != "cpu":  # PyTorch found a GPU after all: use it
+        return detector
+    reason = _failed_before(path)
+    if reason is None:
+        try:
+            export(detector, path)
+            return OnnxDetector(bundle, session(path), requested_device=requested_device, pytorch=detector)
+        except Exception as e:
+            reason = str(e)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic.write_text(_failure_path(path), json.dumps({"reason": reason, "versions": _versions()}, indent=1))
+    log.warning("%s scans with PyTorch on this CPU: its ONNX export cannot be used (%s)", bundle.id, reason)
+    return detector
+
+
+def forget(bundle: Bundle) -> None:
+    """Remove `bundle`'s cached export and failure note (the model was deleted)."""
+    path = onnx_path(bundle)
+    for p in (path, _failure_path(path)):
+        p.unlink(missing_ok=True)

@@ -1,0 +1,114 @@
+"""CPU scans through ONNX Runtime (issue #13): the same scores as PyTorch, a cache that is found again, and
+PyTorch wherever the export cannot be trusted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from miwake.core import detector as detector_module
+from miwake.core import onnx_runtime
+from miwake.core.detector import Detector, load_scorer
+from miwake.core.onnx_runtime import OnnxDetector, onnx_path
+
+pytest.importorskip("onnxruntime")
+
+
+def crops_of(size: int, n: int = 5, seed: int = 1) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (n, size, size, 3), dtype=np.uint8)
+
+
+def test_a_cpu_scan_runs_on_the_cached_onnx_export_with_pytorchs_scores(tiny_bundle, monkeypatch):
+    reference = Detector(tiny_bundle, "cpu")
+    first = load_scorer(tiny_bundle, "cpu")
+    assert isinstance(first, OnnxDetector) and onnx_path(tiny_bundle).is_file()
+    assert first.device.kind == "cpu" and "ONNX Runtime" in first.device.name
+    crops = crops_of(tiny_bundle.card.crop_size)
+    np.testing.assert_allclose(first.logits(crops), reference.logits(crops), atol=1e-5)
+
+    def no_export(*a, **k):
+        raise AssertionError("exported again although the cache holds the export")
+
+    monkeypatch.setattr(onnx_runtime, "export", no_export)
+    again = load_scorer(tiny_bundle, "auto" if not detector_module.gpu_possible() else "cpu")
+    assert isinstance(again, OnnxDetector) and again._pytorch is None  # PyTorch not loaded for it
+    np.testing.assert_allclose(again.logits(crops), first.logits(crops), atol=1e-6)
+
+
+def test_crops_of_another_size_are_scored_by_pytorch(tiny_bundle):
+    scorer = load_scorer(tiny_bundle, "cpu")
+    assert isinstance(scorer, OnnxDetector)
+    small = crops_of(tiny_bundle.card.crop_size - 4, n=2)  # an image smaller than the crop, padded
+    np.testing.assert_allclose(scorer.logits(small), Detector(tiny_bundle, "cpu").logits(small), atol=1e-6)
+    assert scorer._pytorch is not None
+
+
+def test_an_export_that_scores_differently_is_not_kept_and_not_tried_again(tiny_bundle, monkeypatch):
+    monkeypatch.setattr(onnx_runtime, "MAX_DP", -1.0)  # no export can match
+    scorer = load_scorer(tiny_bundle, "cpu")
+    path = onnx_path(tiny_bundle)
+    assert type(scorer) is Detector and not path.exists()
+    note = json.loads(path.with_suffix(".failed").read_text("utf-8"))
+    assert "differently" in note["reason"] and note["versions"]["onnxruntime"]
+
+    tried = []
+    real_export = onnx_runtime.export
+    monkeypatch.setattr(onnx_runtime, "export", lambda *a: tried.append(1) or real_export(*a))
+    assert type(load_scorer(tiny_bundle, "cpu")) is Detector and tried == []  # the note says why: not again
+    monkeypatch.setattr(onnx_runtime, "MAX_DP", 1e-4)
+    monkeypatch.setattr(onnx_runtime, "_versions", lambda: {"torch": "99", "onnx": "99", "onnxruntime": "99"})
+    assert isinstance(load_scorer(tiny_bundle, "cpu"), OnnxDetector) and tried == [1]  # new versions: tried again
+    assert not path.with_suffix(".failed").exists()
+
+
+def test_a_damaged_cached_export_is_made_again_and_a_half_made_one_is_swept(tiny_bundle):
+    import os
+
+    path = onnx_path(tiny_bundle)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not an onnx file")
+    stale, fresh = path.parent / ".export-stale", path.parent / ".export-fresh"  # a process stopped mid-export
+    for d in (stale, fresh):
+        d.mkdir()
+        (d / path.name).write_bytes(b"half")
+    os.utime(stale, (1e9, 1e9))
+    scorer = load_scorer(tiny_bundle, "cpu")
+    assert isinstance(scorer, OnnxDetector) and path.stat().st_size > 1000
+    assert not stale.exists() and fresh.exists()  # the fresh one may be another process's export in progress
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted([path.name, fresh.name])
+
+
+def test_pytorch_is_used_when_chosen_when_a_gpu_may_be_there_or_without_onnxruntime(tiny_bundle, monkeypatch):
+    assert type(load_scorer(tiny_bundle, "cpu", "pytorch")) is Detector
+    monkeypatch.setattr(detector_module, "gpu_possible", lambda: True)
+    assert type(load_scorer(tiny_bundle, "auto")) is Detector  # PyTorch decides between the GPU and the CPU
+    monkeypatch.setattr(onnx_runtime, "onnxruntime_installed", lambda: False)
+    assert type(load_scorer(tiny_bundle, "cpu")) is Detector
+    assert not onnx_path(tiny_bundle).exists()
+
+
+def test_deleting_a_model_removes_its_cached_export(tiny_bundle):
+    from miwake.cli import main
+
+    assert main(["models", "import", str(tiny_bundle.path)]) == 0
+    from miwake.core.registry import ModelRegistry
+
+    installed = ModelRegistry().get("tiny")
+    load_scorer(installed, "cpu")
+    assert onnx_path(installed).is_file()
+    assert main(["models", "delete", "tiny"]) == 0
+    assert not onnx_path(installed).exists()
+
+
+def test_gpu_possible_answers_without_importing_torch_and_never_hides_a_gpu():
+    probe = "import sys; from miwake.core.detector import gpu_possible; print(gpu_possible(), 'torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120).stdout.split()
+    assert out[1] == "False"
+    import torch
+
+    if out[0] == "False":  # "surely no GPU" must be true
+        assert not torch.cuda.is_available()
