@@ -52,11 +52,17 @@ class ProbeModel(nn.Module):
         self.drop = nn.Dropout(drop_rate)
         self.head = nn.Linear(num_features, num_classes) if num_classes else nn.Identity()
 
-    def pooled(self, x: torch.Tensor) -> torch.Tensor:  # abstract
+    @property
+    def vit(self) -> Any:
+        """The ViT branch, whose position embedding follows the crop size (None: none)."""
+        return getattr(self, "dino", None)
+
+    def pooled(self, x: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:  # abstract
         raise NotImplementedError
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.drop(self.pooled(x)))
+    def forward(self, x: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:
+        """`pos`: the ViT branch's position embedding for this crop size (see `vit_tokens`); None = computed."""
+        return self.head(self.drop(self.pooled(x, pos)))
 
     def get_classifier(self) -> nn.Module:
         return self.head
@@ -66,19 +72,40 @@ class ProbeModel(nn.Module):
         self.head = nn.Linear(self.num_features, num_classes) if num_classes else nn.Identity()
 
 
-def dinov2_pool(vit: Any, x: torch.Tensor) -> torch.Tensor:  # a timm ViT (its parts are typed as Any)
-    tokens = vit.forward_features(x)  # B x (1 + N) x C, after the final norm
+def vit_tokens(vit: Any, x: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:
+    """A timm ViT's tokens before its blocks: patches (padded to the patch size), class token, position.
+
+    `pos`: the position embedding for this crop's patch grid (`grid_pos_embed`), given instead of resampled
+    here. The ONNX export (`core.onnx_runtime`) takes it as an input, so one graph scores every crop size."""
+    x = vit.patch_embed(x)  # B x h x w x C (dynamic_img_size)
+    if pos is None:
+        x = vit._pos_embed(x)
+    else:
+        b, c = x.shape[0], x.shape[-1]
+        x = torch.cat([vit.cls_token.expand(b, -1, -1), x.reshape(b, -1, c)], dim=1) + pos
+    x = vit.patch_drop(x)
+    return vit.norm_pre(x)
+
+
+def grid_pos_embed(vit: Any, grid: tuple[int, int]) -> torch.Tensor:
+    """The position embedding `vit` adds for a patch grid of `grid` (rows, columns): what `_pos_embed` computes."""
+    from timm.layers import resample_abs_pos_embed
+
+    return resample_abs_pos_embed(vit.pos_embed, new_size=list(grid), old_size=vit.patch_embed.grid_size,
+                                  num_prefix_tokens=vit.num_prefix_tokens)
+
+
+def dinov2_pool(vit: Any, x: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:
+    """[class token, mean patch token] after the final norm."""
+    tokens = vit.norm(vit.blocks(vit_tokens(vit, x, pos)))  # B x (1 + N) x C, as `forward_features`
     return torch.cat([tokens[:, 0], tokens[:, 1:].mean(dim=1)], dim=1)
 
 
-def dinov2_pool_layers(vit: Any, x: torch.Tensor) -> torch.Tensor:
+def dinov2_pool_layers(vit: Any, x: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:
     """[class token, mean patch token] after every block, each through the final norm (as DINOv2's
     ``get_intermediate_layers(norm=True)``): the early blocks keep more of the low-level traces that
     generators leave, the late ones more of the picture's content. Same cost as the last layer alone."""
-    x = vit.patch_embed(x)
-    x = vit._pos_embed(x)
-    x = vit.patch_drop(x)
-    x = vit.norm_pre(x)
+    x = vit_tokens(vit, x, pos)
     out = []
     for blk in vit.blocks:
         x = blk(x)
@@ -92,8 +119,8 @@ class DinoV2Probe(ProbeModel):
         super().__init__(768, num_classes, kw.pop("drop_rate", 0.0))
         self.dino = _dinov2_small(img_size)
 
-    def pooled(self, x: torch.Tensor) -> torch.Tensor:
-        return dinov2_pool(self.dino, x)
+    def pooled(self, x: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:
+        return dinov2_pool(self.dino, x, pos)
 
 
 class DinoV2LayersProbe(ProbeModel):
@@ -103,8 +130,8 @@ class DinoV2LayersProbe(ProbeModel):
         super().__init__(12 * 768, num_classes, kw.pop("drop_rate", 0.0))
         self.dino = _dinov2_small(img_size)
 
-    def pooled(self, x: torch.Tensor) -> torch.Tensor:
-        return dinov2_pool_layers(self.dino, x)
+    def pooled(self, x: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:
+        return dinov2_pool_layers(self.dino, x, pos)
 
 
 class DinoV2LiteProbe(ProbeModel):
@@ -122,9 +149,9 @@ class DinoV2LiteProbe(ProbeModel):
         self.register_buffer("lite_scale", std / 0.5, persistent=False)
         self.register_buffer("lite_shift", (mean - 0.5) / 0.5, persistent=False)
 
-    def pooled(self, x: torch.Tensor) -> torch.Tensor:
+    def pooled(self, x: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:
         x_lite = x * self.lite_scale.to(x.dtype) + self.lite_shift.to(x.dtype)
-        return torch.cat([dinov2_pool(self.dino, x), self.lite(x_lite)], dim=1)
+        return torch.cat([dinov2_pool(self.dino, x, pos), self.lite(x_lite)], dim=1)
 
 
 ARCHS: dict[str, type[ProbeModel]] = {

@@ -8,9 +8,11 @@ The safetensors stay the source of truth. The ONNX file is a cache (`paths.cache
 them with PyTorch the first time a model scans on a CPU (about 1 s for the default model). Each export is checked
 against PyTorch on a few crops before it is kept (max |dp| <= `MAX_DP`). The file name holds a key of the weights'
 checksum, the crop size, the input statistics and `EXPORT_VERSION`, so changed weights never meet a stale export.
-The graph takes the tiler's crops as they are (N x S x S x 3 uint8) and normalises inside, so a scan needs
-neither PyTorch nor timm. Crops of another shape (an image smaller than the crop, padded to a multiple of the
-patch) go to PyTorch, which is loaded only if such a crop comes.
+The graph takes the tiler's crops as they are (N x H x W x 3 uint8, any size up to the crop size: images smaller
+than the crop give smaller crops) and normalises inside, so a scan needs neither PyTorch nor timm. A ViT's
+position embedding depends on the crop's patch grid; it is an input of the graph, looked up in a table made
+with the model's own code at export time (`.pos.npz` beside the graph). If smaller crops do not match PyTorch
+for some model, those go to PyTorch, loaded only if such a crop comes.
 
 An export that fails or does not match leaves a `.failed` note beside it; that model then scans with PyTorch
 until PyTorch, onnx or ONNX Runtime change version.
@@ -42,7 +44,7 @@ from .detector import Detector, DeviceInfo
 
 log = logging.getLogger(__name__)
 
-EXPORT_VERSION = 1  # bump when the exported graph changes (its inputs, outputs or normalisation)
+EXPORT_VERSION = 2  # bump when the exported graph changes (its inputs, outputs or normalisation)
 OPSET = 17
 MAX_DP = 1e-4  # the largest probability difference from PyTorch an export may show on the check crops
 RUNTIMES = ("auto", "pytorch")  # the `cpu_runtime` setting: auto = ONNX Runtime on a CPU where it works
@@ -113,45 +115,104 @@ def check_crops(size: int) -> np.ndarray:
     return np.stack([noise, gradient.astype(np.uint8), grey])
 
 
+def small_check_crops(size: int) -> list[np.ndarray]:
+    """Crops smaller than the crop size (an image smaller than the crop), of sizes that need padding."""
+    rng = np.random.default_rng(1)
+    shapes = [(size // 2 + 3, max(1, size - 5)), (max(1, size // 3), size)]
+    return [rng.integers(0, 256, (2, h, w, 3), dtype=np.uint8) for h, w in shapes]
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z.astype(np.float64)))
+
+
+def _grid(h: int, w: int, patch: int) -> str:
+    return f"{-(-h // patch)}x{-(-w // patch)}"
 
 
 def export(detector: Detector, path: Path) -> float:
     """Export `detector`'s model (PyTorch, CPU) to `path` and check it; returns the max |dp| found.
 
-    Written whole or not at all (into a hidden folder beside it, then renamed); an export that does not match
-    PyTorch is not written."""
+    The graph takes crops of any size up to the crop size. A model with a ViT branch also takes the position
+    embedding of the crop's patch grid: the table of every grid is computed here, with the model's own code
+    (`core.archs.grid_pos_embed`), and kept beside the graph (`.pos.npz`). Crops of the full size must match
+    PyTorch, or nothing is written; where smaller ones do not, the entry says so (`any_size`: false) and they
+    are scored with PyTorch. Written whole or not at all: into a hidden folder beside, then renamed, the graph
+    last (its presence means the entry is complete)."""
     import torch
+
+    from .archs import grid_pos_embed
 
     if detector.device.kind != "cpu":
         raise ExportError("the model to export must be on the CPU")
     size = detector.card.crop_size
-    graph = _crops_model(detector)
+    vit = getattr(detector.model, "vit", None)
+    patch = int(vit.patch_embed.patch_size[0]) if vit is not None else 0
+    table: dict[str, Any] = {}  # grid -> 1 x T x C array (Any: numpy's savez stub takes **kwargs as bool too)
+    if vit is not None:
+        with torch.inference_mode():
+            n = -(-size // patch)
+            table = {f"{gh}x{gw}": grid_pos_embed(vit, (gh, gw)).float().numpy()
+                     for gh in range(1, n + 1) for gw in range(1, n + 1)}
+    graph = _crops_model(detector, with_pos=vit is not None)
     path.parent.mkdir(parents=True, exist_ok=True)
     _sweep(path.parent)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".export-") as tmp:
         part = Path(tmp) / path.name
+        example: tuple[Any, ...] = (torch.zeros(2, size, size, 3, dtype=torch.uint8),)
+        names = ["crops"]
+        axes: dict[str, dict[int, str]] = {"crops": {0: "n", 1: "h", 2: "w"}, "logits": {0: "n"}}
+        if vit is not None:
+            example += (torch.from_numpy(table[_grid(size, size, patch)]),)
+            names.append("pos")
+            axes["pos"] = {1: "tokens"}
         try:
-            with warnings.catch_warnings():  # TracerWarnings: timm's size checks are fixed at the crop size, as meant
+            with warnings.catch_warnings():  # TracerWarnings: timm's size checks, traced as the shapes they read
                 warnings.simplefilter("ignore")
-                torch.onnx.export(graph, (torch.zeros(2, size, size, 3, dtype=torch.uint8),), str(part),
-                                  input_names=["crops"], output_names=["logits"], opset_version=OPSET, dynamo=False,
-                                  dynamic_axes={"crops": {0: "n"}, "logits": {0: "n"}})
-            crops = check_crops(size)
-            got = session(part).run(None, {"crops": crops})[0].reshape(-1)
+                torch.onnx.export(graph, example, str(part), input_names=names, output_names=["logits"],
+                                  opset_version=OPSET, dynamo=False, dynamic_axes=axes)
+            entry = _Entry(session(part), table, patch, any_size=True)
+            got = entry.run(check_crops(size))
         except Exception as e:  # the exporter and ORT raise many kinds; all mean "no export for this model"
             raise ExportError(f"{type(e).__name__}: {e}") from e
-        want = detector.logits(crops)
-        dp = float(np.max(np.abs(_sigmoid(got) - _sigmoid(want))))
+
+        def worst(crops: np.ndarray, got: np.ndarray) -> float:
+            return float(np.max(np.abs(_sigmoid(got) - _sigmoid(detector.logits(crops)))))
+
+        dp = worst(check_crops(size), got)
         if not dp <= MAX_DP:  # also catches NaN
             raise ExportError(f"the export scores differently from PyTorch (max |dp| {dp:.1e} > {MAX_DP:.0e})")
-        with open(part, "rb+") as fh:  # on disk before it takes the cache's name (as `atomic` writes)
-            os.fsync(fh.fileno())
-        os.replace(part, path)
+        try:
+            dp_small = max(worst(c, entry.run(c)) for c in small_check_crops(size))
+        except Exception as e:
+            log.info("The ONNX export of %s cannot score smaller crops (%s): PyTorch will", detector.card.id, e)
+            dp_small = float("nan")
+        any_size = dp_small <= MAX_DP
+        meta = {"any_size": any_size, "patch": patch, "max_dp": dp, "max_dp_smaller": dp_small,
+                "versions": _versions()}
+        if table:
+            np.savez(Path(tmp) / "pos.npz", **table)
+            _settle(Path(tmp) / "pos.npz", _pos_path(path))
+        atomic.write_text(_meta_path(path), json.dumps(meta, indent=1))
+        _settle(part, path)
     _failure_path(path).unlink(missing_ok=True)
-    log.info("Exported %s for ONNX Runtime in %s (max |dp| vs PyTorch %.1e)", detector.card.id, path, dp)
+    log.info("Exported %s for ONNX Runtime in %s (max |dp| vs PyTorch %.1e; smaller crops %s)", detector.card.id,
+             path, dp, f"{dp_small:.1e}" if any_size else "by PyTorch")
     return dp
+
+
+def _settle(part: Path, dest: Path) -> None:
+    with open(part, "rb+") as fh:  # on disk before it takes its name (as `atomic` writes)
+        os.fsync(fh.fileno())
+    os.replace(part, dest)
+
+
+def _meta_path(path: Path) -> Path:
+    return path.with_suffix(".json")
+
+
+def _pos_path(path: Path) -> Path:
+    return path.with_suffix(".pos.npz")
 
 
 def _sweep(folder: Path, older_than_s: float = 600.0) -> None:
@@ -162,11 +223,12 @@ def _sweep(folder: Path, older_than_s: float = 600.0) -> None:
                 shutil.rmtree(d)
 
 
-def _crops_model(detector: Detector) -> Any:
+def _crops_model(detector: Detector, *, with_pos: bool) -> Any:
     import torch
 
     class CropsModel(torch.nn.Module):
-        """N x S x S x 3 uint8 crops -> N logits, normalised as `Detector.logits` does."""
+        """N x H x W x 3 uint8 crops (and the ViT's position embedding for their grid) -> N logits, normalised
+        as `Detector.logits` does."""
 
         mean: torch.Tensor
         std: torch.Tensor
@@ -177,30 +239,57 @@ def _crops_model(detector: Detector) -> Any:
             self.register_buffer("mean", detector._mean.detach().clone())
             self.register_buffer("std", detector._std.detach().clone())
 
-        def forward(self, crops: torch.Tensor) -> torch.Tensor:
-            x = crops.permute(0, 3, 1, 2).float()
-            return self.model((x - self.mean) / self.std).reshape(-1)
+        def forward(self, crops: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:
+            x = (crops.permute(0, 3, 1, 2).float() - self.mean) / self.std
+            return (self.model(x, pos) if with_pos else self.model(x)).reshape(-1)
 
     return CropsModel().eval()
 
+
+class _Entry:
+    """An opened export: the session, the position table (ViT models) and what it may score."""
+
+    def __init__(self, ort_session: Any, table: Any, patch: int, *, any_size: bool) -> None:
+        self.session = ort_session
+        self.table = table  # grid ("7x16") -> 1 x T x C position embedding; an `np.load` file or a dict
+        self.patch = patch
+        self.any_size = any_size
+        self._pos: dict[str, np.ndarray] = {}
+
+    def run(self, crops: np.ndarray) -> np.ndarray:
+        feed = {"crops": np.ascontiguousarray(crops, dtype=np.uint8)}
+        if self.patch:
+            key = _grid(crops.shape[1], crops.shape[2], self.patch)
+            if key not in self._pos:
+                self._pos[key] = np.asarray(self.table[key], dtype=np.float32)
+            feed["pos"] = self._pos[key]
+        return np.asarray(self.session.run(None, feed)[0], dtype=np.float32).reshape(-1)
+
+    @classmethod
+    def open(cls, path: Path) -> _Entry:
+        meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
+        patch = int(meta["patch"])
+        table = np.load(_pos_path(path)) if patch else {}
+        return cls(session(path), table, patch, any_size=bool(meta["any_size"]))
 
 
 class OnnxDetector:
     """A bundle scored by ONNX Runtime on the CPU, with `Detector`'s interface.
 
-    Crops of the card's size go to ONNX Runtime; any other shape to a PyTorch `Detector`, made at the first one."""
+    Crops up to the card's size go to ONNX Runtime. Where the export could not score smaller crops as PyTorch
+    does (`any_size` false), those go to a PyTorch `Detector`, made at the first one."""
 
     loaded = True
     fp16 = False
 
-    def __init__(self, bundle: Bundle, ort_session: Any, *, requested_device: str = "auto",
+    def __init__(self, bundle: Bundle, entry: _Entry, *, requested_device: str = "auto",
                  pytorch: Detector | None = None) -> None:
         self.bundle = bundle
         self.card = bundle.card
         self.requested_device = requested_device
         self.device = DeviceInfo("cpu", "CPU (ONNX Runtime)", "cpu")
-        self._session = ort_session
-        self._input = ort_session.get_inputs()[0].name
+        self.any_size = entry.any_size
+        self._entry = entry
         self._pytorch = pytorch
         self._pytorch_lock = threading.Lock()
 
@@ -212,10 +301,10 @@ class OnnxDetector:
         return 8  # as PyTorch on a CPU: small batches keep activations in cache
 
     def pytorch(self) -> Detector:
-        """The same model in PyTorch (for crops of another shape); loaded at the first call."""
+        """The same model in PyTorch (for crops the export does not take); loaded at the first call."""
         with self._pytorch_lock:
             if self._pytorch is None:
-                log.info("Loading %s in PyTorch for crops of a size the ONNX export does not take", self.card.id)
+                log.info("Loading %s in PyTorch for crops of a size its ONNX export does not take", self.card.id)
                 self._pytorch = Detector(self.bundle, "cpu")
             return self._pytorch
 
@@ -223,10 +312,10 @@ class OnnxDetector:
         if crops.ndim != 4 or crops.shape[-1] != 3:
             raise ValueError(f"expected N x H x W x 3 crops, got {crops.shape}")
         s = self.card.crop_size
-        if crops.shape[1:3] != (s, s):
+        full = crops.shape[1:3] == (s, s)
+        if not full and not (self.any_size and crops.shape[1] <= s and crops.shape[2] <= s):
             return self.pytorch().logits(crops)
-        out = self._session.run(None, {self._input: np.ascontiguousarray(crops, dtype=np.uint8)})[0]
-        return np.asarray(out, dtype=np.float32).reshape(-1)
+        return self._entry.run(crops)
 
 
 def load_onnx(bundle: Bundle, requested_device: str = "cpu") -> OnnxDetector | Detector:
@@ -235,8 +324,8 @@ def load_onnx(bundle: Bundle, requested_device: str = "cpu") -> OnnxDetector | D
     path = onnx_path(bundle)
     if path.is_file():
         try:
-            return OnnxDetector(bundle, session(path), requested_device=requested_device)
-        except Exception as e:  # a damaged cache file: export again
+            return OnnxDetector(bundle, _Entry.open(path), requested_device=requested_device)
+        except Exception as e:  # a damaged or incomplete cache entry: export again
             log.warning("The cached ONNX export %s cannot be opened (%s); exporting it again", path, e)
             path.unlink(missing_ok=True)
     detector = Detector(bundle, requested_device)
@@ -246,7 +335,7 @@ def load_onnx(bundle: Bundle, requested_device: str = "cpu") -> OnnxDetector | D
     if reason is None:
         try:
             export(detector, path)
-            return OnnxDetector(bundle, session(path), requested_device=requested_device, pytorch=detector)
+            return OnnxDetector(bundle, _Entry.open(path), requested_device=requested_device, pytorch=detector)
         except Exception as e:
             reason = str(e)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -256,7 +345,7 @@ def load_onnx(bundle: Bundle, requested_device: str = "cpu") -> OnnxDetector | D
 
 
 def forget(bundle: Bundle) -> None:
-    """Remove `bundle`'s cached export and failure note (the model was deleted)."""
+    """Remove `bundle`'s cached export, its side files and failure note (the model was deleted)."""
     path = onnx_path(bundle)
-    for p in (path, _failure_path(path)):
+    for p in (path, _meta_path(path), _pos_path(path), _failure_path(path)):
         p.unlink(missing_ok=True)

@@ -1862,6 +1862,22 @@
         <translation>Apple GPU (MPS)</translation>
     </message>
     <message>
+        <source>On the CPU</source>
+        <translation>CPU での実行</translation>
+    </message>
+    <message>
+        <source>ONNX Runtime (starts faster)</source>
+        <translation>ONNX Runtime（起動が速い）</translation>
+    </message>
+    <message>
+        <source>PyTorch</source>
+        <translation>PyTorch</translation>
+    </message>
+    <message>
+        <source>CPU scans run the model exported once to ONNX Runtime: the first result comes about 3 s sooner. Each export is checked against PyTorch; PyTorch scores wherever it differs.</source>
+        <translation>CPU でのスキャンは、一度だけ ONNX Runtime 用に書き出したモデルで実行します。最初の結果が約 3 秒早く出ます。書き出しは毎回 PyTorch と照合し、結果が異なる場合は PyTorch で判定します。</translation>
+    </message>
+    <message>
         <source>Decision</source>
         <translation>判定</translation>
     </message>

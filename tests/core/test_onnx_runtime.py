@@ -39,12 +39,44 @@ def test_a_cpu_scan_runs_on_the_cached_onnx_export_with_pytorchs_scores(tiny_bun
     np.testing.assert_allclose(again.logits(crops), first.logits(crops), atol=1e-6)
 
 
-def test_crops_of_another_size_are_scored_by_pytorch(tiny_bundle):
+@pytest.fixture(scope="module")
+def vit_bundle(tmp_path_factory):
+    """The default model's architecture (DINOv2 ViT-S/14, features of every block), random weights, 56 px crops."""
+    import torch
+
+    from miwake.core.bundle import ModelCard, save_bundle
+    from miwake.core.model_factory import build_model
+
+    torch.manual_seed(0)
+    card = ModelCard(id="vit", display_name="ViT test model", arch="miwake_dinov2_s14_layers", crop_size=56,
+                     threshold=0.5, unsure_band=(0.45, 0.55))
+    return save_bundle(tmp_path_factory.mktemp("vit") / "vit", card, build_model(card.arch).state_dict())
+
+
+def test_a_vit_scores_crops_of_every_size_in_onnx_runtime_as_in_pytorch(vit_bundle):
+    reference = Detector(vit_bundle, "cpu")
+    load_scorer(vit_bundle, "cpu")  # exports
+    scorer = load_scorer(vit_bundle, "cpu")  # from the cache: PyTorch not loaded
+    assert isinstance(scorer, OnnxDetector) and scorer.any_size
+    assert onnx_path(vit_bundle).with_suffix(".pos.npz").is_file()
+    for h, w in ((56, 56), (30, 44), (56, 20), (14, 15), (1, 1)):  # padded to the patch grid, the position follows
+        crops = crops_of(h, n=3)[:, :, : w] if w <= h else np.random.default_rng(h).integers(0, 256, (3, h, w, 3),
+                                                                                           dtype=np.uint8)
+        np.testing.assert_allclose(scorer.logits(crops), reference.logits(crops), atol=1e-4, err_msg=f"{h}x{w}")
+    assert scorer._pytorch is None
+
+
+def test_crops_an_export_cannot_take_are_scored_by_pytorch(tiny_bundle, monkeypatch):
+    def unusable(size):
+        raise RuntimeError("this export takes one size only")
+
+    monkeypatch.setattr(onnx_runtime, "small_check_crops", unusable)
+    load_scorer(tiny_bundle, "cpu")
     scorer = load_scorer(tiny_bundle, "cpu")
-    assert isinstance(scorer, OnnxDetector)
-    small = crops_of(tiny_bundle.card.crop_size - 4, n=2)  # an image smaller than the crop, padded
+    assert isinstance(scorer, OnnxDetector) and not scorer.any_size and scorer._pytorch is None
+    small = crops_of(tiny_bundle.card.crop_size - 4, n=2)
     np.testing.assert_allclose(scorer.logits(small), Detector(tiny_bundle, "cpu").logits(small), atol=1e-6)
-    assert scorer._pytorch is not None
+    assert scorer._pytorch is not None  # loaded for them
 
 
 def test_an_export_that_scores_differently_is_not_kept_and_not_tried_again(tiny_bundle, monkeypatch):
@@ -79,7 +111,8 @@ def test_a_damaged_cached_export_is_made_again_and_a_half_made_one_is_swept(tiny
     scorer = load_scorer(tiny_bundle, "cpu")
     assert isinstance(scorer, OnnxDetector) and path.stat().st_size > 1000
     assert not stale.exists() and fresh.exists()  # the fresh one may be another process's export in progress
-    assert sorted(p.name for p in path.parent.iterdir()) == sorted([path.name, fresh.name])
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted([path.name, path.with_suffix(".json").name,
+                                                                    fresh.name])
 
 
 def test_pytorch_is_used_when_chosen_when_a_gpu_may_be_there_or_without_onnxruntime(tiny_bundle, monkeypatch):

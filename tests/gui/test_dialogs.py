@@ -93,18 +93,20 @@ def test_settings_dialog_saves_through_core_settings(qtbot):
     dlg.batch.setValue(4)
     dlg.max_tiles.setValue(16)
     dlg.language.setCurrentIndex(dlg.language.findData("en"))
+    assert dlg.cpu_runtime.currentData() == "auto"
+    dlg.cpu_runtime.setCurrentIndex(dlg.cpu_runtime.findData("pytorch"))
     with qtbot.waitSignal(dlg.settings_saved):
         dlg.accept()
     s = load_settings()
     assert s.unsure_band_override == (0.3, 0.7)
-    assert (s.stride, s.batch_size, s.max_tiles, s.language) == (128, 4, 16, "en")
+    assert (s.stride, s.batch_size, s.max_tiles, s.language, s.cpu_runtime) == (128, 4, 16, "en", "pytorch")
     assert s.recent_folders == ("/kept",)  # untouched
     dlg_auto = SettingsDialog(s.with_(max_tiles=None))
     qtbot.addWidget(dlg_auto)
     assert dlg_auto.max_tiles.text() == "the model's choice"
     dlg2 = SettingsDialog(s)
     qtbot.addWidget(dlg2)
-    assert dlg2.override.isChecked() and dlg2.stride.value() == 128
+    assert dlg2.override.isChecked() and dlg2.stride.value() == 128 and dlg2.cpu_runtime.currentData() == "pytorch"
     dlg2.override.setChecked(False)
     dlg2.stride.setValue(0)
     dlg2.accept()
