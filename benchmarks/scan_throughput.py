@@ -141,22 +141,29 @@ def worker(args: argparse.Namespace) -> dict:
     return out
 
 
+PEAK_OF_CHILD = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+    "print('PEAK_MB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
+)
+
+
 def run_cli(args: argparse.Namespace, folder: Path) -> dict:
     """`miwake scan FOLDER -q` as a user runs it: a whole process (imports, model load), evidence on, a fresh store."""
     with tempfile.TemporaryDirectory() as data:
         env = {**os.environ, "MIWAKE_DATA_DIR": data}
-        cmd = [sys.executable, "-m", "miwake", "scan", str(folder), "-q"]
+        # a parent of its own reports the scan's peak RSS (ours would be the largest of every worker so far)
+        cmd = [sys.executable, "-c", PEAK_OF_CHILD, sys.executable, "-m", "miwake", "scan", str(folder), "-q"]
         if args.model:
             cmd += ["--model", args.model]
         if args.cpu:
             cmd += ["--device", "cpu"]
         t = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, text=True, check=True, env=env, cwd=ROOT)
+        r = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env, cwd=ROOT)
         first = time.perf_counter() - t
+        rss = float(r.stdout.strip().splitlines()[-1].split()[-1])
         t = time.perf_counter()
         subprocess.run(cmd, capture_output=True, text=True, check=True, env=env, cwd=ROOT)  # unchanged: all reused
         again = time.perf_counter() - t
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     with tempfile.TemporaryDirectory() as data, tempfile.TemporaryDirectory() as cache:
         # the very first scan on this machine: no ONNX export cached yet (it is made, then used)
         env = {**os.environ, "MIWAKE_DATA_DIR": data, "MIWAKE_CACHE_DIR": cache}

@@ -92,7 +92,7 @@ def _failed_before(path: Path) -> str | None:
     return str(note.get("reason", "unknown"))
 
 
-def session(model: bytes | Path) -> Any:
+def session(model: Path) -> Any:
     """An ONNX Runtime CPU session. Its threads do not spin when idle: on a small CPU the decoder threads of a
     scan need those cores between forward passes."""
     import onnxruntime as ort
@@ -100,7 +100,7 @@ def session(model: bytes | Path) -> Any:
     so = ort.SessionOptions()
     so.log_severity_level = 3  # errors only: ORT's warnings about unused initialisers mean nothing to a user
     so.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(model if isinstance(model, bytes) else str(model), so,
+    return ort.InferenceSession(str(model), so,
                                 providers=["CPUExecutionProvider"])
 
 
@@ -126,7 +126,8 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z.astype(np.float64)))
 
 
-def _grid(h: int, w: int, patch: int) -> str:
+def grid_key(h: int, w: int, patch: int) -> str:
+    """The position table's key for an h x w crop: its patch grid once padded ("7x16")."""
     return f"{-(-h // patch)}x{-(-w // patch)}"
 
 
@@ -163,7 +164,7 @@ def export(detector: Detector, path: Path) -> float:
         names = ["crops"]
         axes: dict[str, dict[int, str]] = {"crops": {0: "n", 1: "h", 2: "w"}, "logits": {0: "n"}}
         if vit is not None:
-            example += (torch.from_numpy(table[_grid(size, size, patch)]),)
+            example += (torch.from_numpy(table[grid_key(size, size, patch)]),)
             names.append("pos")
             axes["pos"] = {1: "tokens"}
         try:
@@ -171,7 +172,7 @@ def export(detector: Detector, path: Path) -> float:
                 warnings.simplefilter("ignore")
                 torch.onnx.export(graph, example, str(part), input_names=names, output_names=["logits"],
                                   opset_version=OPSET, dynamo=False, dynamic_axes=axes)
-            entry = _Entry(session(part), table, patch, any_size=True)
+            entry = OnnxEntry(session(part), table, patch, any_size=True)
             got = entry.run(check_crops(size))
         except Exception as e:  # the exporter and ORT raise many kinds; all mean "no export for this model"
             raise ExportError(f"{type(e).__name__}: {e}") from e
@@ -246,7 +247,7 @@ def _crops_model(detector: Detector, *, with_pos: bool) -> Any:
     return CropsModel().eval()
 
 
-class _Entry:
+class OnnxEntry:
     """An opened export: the session, the position table (ViT models) and what it may score."""
 
     def __init__(self, ort_session: Any, table: Any, patch: int, *, any_size: bool) -> None:
@@ -259,14 +260,14 @@ class _Entry:
     def run(self, crops: np.ndarray) -> np.ndarray:
         feed = {"crops": np.ascontiguousarray(crops, dtype=np.uint8)}
         if self.patch:
-            key = _grid(crops.shape[1], crops.shape[2], self.patch)
+            key = grid_key(crops.shape[1], crops.shape[2], self.patch)
             if key not in self._pos:
                 self._pos[key] = np.asarray(self.table[key], dtype=np.float32)
             feed["pos"] = self._pos[key]
         return np.asarray(self.session.run(None, feed)[0], dtype=np.float32).reshape(-1)
 
     @classmethod
-    def open(cls, path: Path) -> _Entry:
+    def open(cls, path: Path) -> OnnxEntry:
         meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
         patch = int(meta["patch"])
         table = np.load(_pos_path(path)) if patch else {}
@@ -282,7 +283,7 @@ class OnnxDetector:
     loaded = True
     fp16 = False
 
-    def __init__(self, bundle: Bundle, entry: _Entry, *, requested_device: str = "auto",
+    def __init__(self, bundle: Bundle, entry: OnnxEntry, *, requested_device: str = "auto",
                  pytorch: Detector | None = None) -> None:
         self.bundle = bundle
         self.card = bundle.card
@@ -324,7 +325,7 @@ def load_onnx(bundle: Bundle, requested_device: str = "cpu") -> OnnxDetector | D
     path = onnx_path(bundle)
     if path.is_file():
         try:
-            return OnnxDetector(bundle, _Entry.open(path), requested_device=requested_device)
+            return OnnxDetector(bundle, OnnxEntry.open(path), requested_device=requested_device)
         except Exception as e:  # a damaged or incomplete cache entry: export again
             log.warning("The cached ONNX export %s cannot be opened (%s); exporting it again", path, e)
             path.unlink(missing_ok=True)
@@ -335,7 +336,7 @@ def load_onnx(bundle: Bundle, requested_device: str = "cpu") -> OnnxDetector | D
     if reason is None:
         try:
             export(detector, path)
-            return OnnxDetector(bundle, _Entry.open(path), requested_device=requested_device, pytorch=detector)
+            return OnnxDetector(bundle, OnnxEntry.open(path), requested_device=requested_device, pytorch=detector)
         except Exception as e:
             reason = str(e)
             path.parent.mkdir(parents=True, exist_ok=True)

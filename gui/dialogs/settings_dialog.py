@@ -173,9 +173,13 @@ class SettingsDialog(QDialog):
         self.devices_probed.emit()
 
     def _grow_to_fit(self) -> None:
-        layout = self.layout()
-        if layout is not None:
-            layout.activate()
+        # a word-wrapped label in a form row does not ask for its wrapped height: give it that height
+        width = self.gpu_label.width() if self.gpu_label.width() > 50 else self.device.width()
+        self.gpu_label.setMinimumHeight(self.gpu_label.heightForWidth(width))
+        for layout in (self.device_box.layout(), self.layout()):  # inner first: each caches its hints
+            if layout is not None:
+                layout.invalidate()
+                layout.activate()
         hint = self.sizeHint()
         self.resize(max(self.width(), hint.width()), max(self.height(), hint.height()))
 

@@ -82,10 +82,13 @@ def test_settings_dialog_saves_through_core_settings(qtbot):
     save_settings(load_settings().with_(recent_folders=("/kept",)))
     dlg = SettingsDialog(load_settings())
     qtbot.addWidget(dlg)
+    dlg.show()  # as the app opens it: the probe's answer comes once it is on screen
     with qtbot.waitSignal(dlg.devices_probed, timeout=30_000):
         pass
     cuda = dlg.device.model().item(dlg.device.findData("cuda"))
     assert cuda.isEnabled() == ("GPU:" in dlg.gpu_label.text())
+    label = dlg.gpu_label  # the probe's note, wrapped over lines, is not cut off by the row below it
+    assert label.height() >= label.heightForWidth(label.width()) and dlg.height() >= dlg.sizeHint().height()
     dlg.override.setChecked(True)
     dlg.band_lo.setValue(0.3)
     dlg.band_hi.setValue(0.7)
