@@ -85,8 +85,9 @@ def load_scorer(bundle: Bundle, device: str = "auto", cpu_runtime: str = "auto")
     from . import onnx_runtime
 
     req = (device or "auto").lower()
-    on_cpu = req == "cpu" or (req == "auto" and not gpu_possible())
-    if cpu_runtime == "pytorch" or not on_cpu or not onnx_runtime.onnxruntime_installed():
+    if cpu_runtime == "pytorch" or req not in ("auto", "cpu") or not onnx_runtime.onnxruntime_installed():
+        return Detector(bundle, device)
+    if req == "auto" and gpu_possible() and resolve_device("auto").kind != "cpu":  # PyTorch decides (imported)
         return Detector(bundle, device)
     return onnx_runtime.load_onnx(bundle, device)
 

@@ -21,6 +21,7 @@ until PyTorch, onnx or ONNX Runtime change version.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import importlib.util
 import json
@@ -189,14 +190,15 @@ def export(detector: Detector, path: Path) -> float:
             log.info("The ONNX export of %s cannot score smaller crops (%s): PyTorch will", detector.card.id, e)
             dp_small = float("nan")
         any_size = dp_small <= MAX_DP
-        meta = {"any_size": any_size, "patch": patch, "max_dp": dp, "max_dp_smaller": dp_small,
-                "versions": _versions()}
+        meta = {"export_version": EXPORT_VERSION, "any_size": any_size, "patch": patch, "max_dp": dp,
+                "max_dp_smaller": dp_small, "versions": _versions()}
         if table:
             np.savez(Path(tmp) / "pos.npz", **table)
             _settle(Path(tmp) / "pos.npz", _pos_path(path))
         atomic.write_text(_meta_path(path), json.dumps(meta, indent=1))
         _settle(part, path)
     _failure_path(path).unlink(missing_ok=True)
+    _drop_outdated(path)
     log.info("Exported %s for ONNX Runtime in %s (max |dp| vs PyTorch %.1e; smaller crops %s)", detector.card.id,
              path, dp, f"{dp_small:.1e}" if any_size else "by PyTorch")
     return dp
@@ -214,6 +216,22 @@ def _meta_path(path: Path) -> Path:
 
 def _pos_path(path: Path) -> Path:
     return path.with_suffix(".pos.npz")
+
+
+def _drop_outdated(path: Path) -> None:
+    """Remove this model's exports made by an older `EXPORT_VERSION` (never opened again: the key changed)."""
+    stem = path.name.rsplit("-", 1)[0]
+    for other in path.parent.glob(f"{glob.escape(stem)}-*.onnx"):
+        if other == path:
+            continue
+        try:
+            outdated = json.loads(_meta_path(other).read_text(encoding="utf-8")).get("export_version") != EXPORT_VERSION
+        except (OSError, ValueError, AttributeError):
+            outdated = True  # no readable note: version 1, or half-removed
+        if outdated:
+            for p in (other, _meta_path(other), _pos_path(other), _failure_path(other)):
+                with contextlib.suppress(OSError):
+                    p.unlink()
 
 
 def _sweep(folder: Path, older_than_s: float = 600.0) -> None:
@@ -337,10 +355,11 @@ def load_onnx(bundle: Bundle, requested_device: str = "cpu") -> OnnxDetector | D
         try:
             export(detector, path)
             return OnnxDetector(bundle, OnnxEntry.open(path), requested_device=requested_device, pytorch=detector)
-        except Exception as e:
-            reason = str(e)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic.write_text(_failure_path(path), json.dumps({"reason": reason, "versions": _versions()}, indent=1))
+        except Exception as e:  # whatever failed, this scan goes on with PyTorch
+            reason = f"{type(e).__name__}: {e}" if isinstance(e, OSError) else str(e)
+            with contextlib.suppress(OSError):  # a cache folder that cannot be written: no note, no export
+                path.parent.mkdir(parents=True, exist_ok=True)
+                atomic.write_text(_failure_path(path), json.dumps({"reason": reason, "versions": _versions()}))
     log.warning("%s scans with PyTorch on this CPU: its ONNX export cannot be used (%s)", bundle.id, reason)
     return detector
 

@@ -103,6 +103,10 @@ def test_a_damaged_cached_export_is_made_again_and_a_half_made_one_is_swept(tiny
     path = onnx_path(tiny_bundle)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"not an onnx file")
+    older = path.with_name("tiny-0123456789abcdef.onnx")  # an export of an older EXPORT_VERSION: removed
+    older.write_bytes(b"old")
+    other_model = path.with_name("tinier-0123456789abcdef.onnx")  # another model's: kept
+    other_model.write_bytes(b"other")
     stale, fresh = path.parent / ".export-stale", path.parent / ".export-fresh"  # a process stopped mid-export
     for d in (stale, fresh):
         d.mkdir()
@@ -112,16 +116,34 @@ def test_a_damaged_cached_export_is_made_again_and_a_half_made_one_is_swept(tiny
     assert isinstance(scorer, OnnxDetector) and path.stat().st_size > 1000
     assert not stale.exists() and fresh.exists()  # the fresh one may be another process's export in progress
     assert sorted(p.name for p in path.parent.iterdir()) == sorted([path.name, path.with_suffix(".json").name,
-                                                                    fresh.name])
+                                                                    fresh.name, other_model.name])
 
 
-def test_pytorch_is_used_when_chosen_when_a_gpu_may_be_there_or_without_onnxruntime(tiny_bundle, monkeypatch):
+def test_pytorch_is_used_when_chosen_on_a_gpu_or_without_onnxruntime(tiny_bundle, monkeypatch):
     assert type(load_scorer(tiny_bundle, "cpu", "pytorch")) is Detector
-    monkeypatch.setattr(detector_module, "gpu_possible", lambda: True)
-    assert type(load_scorer(tiny_bundle, "auto")) is Detector  # PyTorch decides between the GPU and the CPU
+    monkeypatch.setattr(detector_module, "gpu_possible", lambda: True)  # a driver is there: PyTorch decides ...
+    with monkeypatch.context() as m:
+        gpu = detector_module.DeviceInfo("cuda", "a GPU", "cuda")
+        m.setattr(detector_module, "resolve_device", lambda req="auto": gpu)
+        m.setattr(onnx_runtime, "load_onnx", lambda *a: pytest.fail("ONNX Runtime chosen for a GPU"))
+        m.setattr(detector_module, "Detector", lambda b, d: ("pytorch", d))
+        assert load_scorer(tiny_bundle, "auto") == ("pytorch", "auto")  # ... it sees a GPU: PyTorch
+    scorer = load_scorer(tiny_bundle, "auto")  # ... a driver but no usable GPU: the CPU, through ONNX Runtime
+    assert isinstance(scorer, OnnxDetector)
+    onnx_runtime.forget(tiny_bundle)
     monkeypatch.setattr(onnx_runtime, "onnxruntime_installed", lambda: False)
     assert type(load_scorer(tiny_bundle, "cpu")) is Detector
     assert not onnx_path(tiny_bundle).exists()
+
+
+def test_a_cache_folder_that_cannot_be_written_leaves_the_scan_to_pytorch(tiny_bundle, tmp_path, monkeypatch):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("MIWAKE_CACHE_DIR", str(blocked))
+    scorer = load_scorer(tiny_bundle, "cpu")
+    assert type(scorer) is Detector
+    crops = crops_of(tiny_bundle.card.crop_size, n=2)
+    assert scorer.logits(crops).shape == (2,)
 
 
 def test_deleting_a_model_removes_its_cached_export(tiny_bundle):
