@@ -236,6 +236,8 @@ def test_scan_reads_every_format(frozen: dict[str, Path], frozen_env: dict[str, 
     assert proc.returncode == 0, explain(proc)
     assert proc.stderr.startswith("Model:") and "device" in proc.stderr.splitlines()[0]
     assert "images/s scored on CPU" in proc.stdout or "images/s scored on NVIDIA" in proc.stdout, proc.stdout[-500:]
+    if "scored on CPU" in proc.stdout:  # the bundle exports the model for ONNX Runtime and scans with it
+        assert "scored on CPU (ONNX Runtime)" in proc.stdout, proc.stdout[-500:] + proc.stderr[-2000:]
     rows = csv_path.read_text(encoding="utf-8-sig").splitlines()[1:]
     assert rows and all(",error," not in r for r in rows), rows
 
