@@ -341,6 +341,7 @@ def load_onnx(bundle: Bundle, requested_device: str = "cpu") -> OnnxDetector | D
     """`bundle` ready to score on the CPU: from its cached export, else exported now (PyTorch loads for that),
     else, where the export fails or does not match, the PyTorch `Detector` (and a note says why)."""
     path = onnx_path(bundle)
+    _sweep(path.parent)  # an export of a killed process may have left a graph behind
     if path.is_file():
         try:
             return OnnxDetector(bundle, OnnxEntry.open(path), requested_device=requested_device)

@@ -115,6 +115,9 @@ def test_a_damaged_cached_export_is_made_again_and_a_half_made_one_is_swept(tiny
     scorer = load_scorer(tiny_bundle, "cpu")
     assert isinstance(scorer, OnnxDetector) and path.stat().st_size > 1000
     assert not stale.exists() and fresh.exists()  # the fresh one may be another process's export in progress
+    os.utime(fresh, (1e9, 1e9))
+    assert isinstance(load_scorer(tiny_bundle, "cpu"), OnnxDetector) and not fresh.exists()  # swept when opened too
+    fresh.mkdir()
     assert sorted(p.name for p in path.parent.iterdir()) == sorted([path.name, path.with_suffix(".json").name,
                                                                     fresh.name, other_model.name])
 
