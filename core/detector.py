@@ -143,12 +143,14 @@ class Detector:
 
 
 class LazyDetector:
-    """A `Detector` made when it is first needed, or loaded ahead in a background thread (`preload`).
+    """A scorer (`Detector`, or `OnnxDetector` on a CPU) made when first needed, or loaded ahead in a background
+    thread (`preload`).
 
     A rescan of an unchanged folder is answered from the result store: it needs neither PyTorch (about 3 s to
-    import with timm) nor the weights. On a CPU, the model loads in ONNX Runtime where it can (`load_scorer`). A scan calls `preload()` when the first file has to be decoded, so the
-    load runs while that file is read, decoded and tiled; the app preloads the active model after it starts.
-    `loaded` says whether the model was needed; `device` is the real device once loaded.
+    import with timm) nor the weights. What loads is `load_scorer`'s choice: ONNX Runtime on a CPU where it can.
+    A scan calls `preload()` when the first file has to be decoded, so the load runs while that file is read,
+    decoded and tiled; the app preloads the active model after it starts. `loaded` says whether the model was
+    needed; `device` is the real device once loaded.
     """
 
     def __init__(self, bundle: Bundle, device: str = "auto", cpu_runtime: str = "auto") -> None:
