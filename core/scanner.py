@@ -21,7 +21,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -147,7 +147,7 @@ class _Prepared:
     width: int = 0
     height: int = 0
     format: str = ""
-    evidence: tuple[EvidenceItem, ...] = ()
+    found_evidence: tuple[EvidenceItem, ...] | Future[tuple[EvidenceItem, ...]] = ()  # a Future: still being read
     error_kind: ErrorKind | None = None
     error: str | None = None
     logits: np.ndarray | None = None
@@ -156,6 +156,16 @@ class _Prepared:
     def crop(self, i: int) -> np.ndarray:
         assert self.crops is not None, "crops are kept until the model has seen them all"
         return self.crops[i]
+
+    @property
+    def evidence(self) -> tuple[EvidenceItem, ...]:
+        """The file's evidence, waiting for it when it is still being read beside the model."""
+        if isinstance(self.found_evidence, Future):
+            try:
+                self.found_evidence = self.found_evidence.result()
+            except CancelledError:  # the scan ended before it was read
+                self.found_evidence = ()
+        return self.found_evidence
 
 
 class _Rate:
@@ -414,7 +424,10 @@ class ScanJob:
         return self._cancel.is_set()
 
     # -- per-file work (thread pool) -------------------------------------------------------------------
-    def _prepare(self, path: Path, size: int, mtime_ns: int) -> _Prepared:
+    def _prepare(self, path: Path, size: int, mtime_ns: int, beside: ThreadPoolExecutor | None = None) -> _Prepared:
+        """Read, decode and tile one file, and read its evidence. With `beside` (the first file of a scan), the
+        evidence is read in that pool while the crops already go to the model: the first result does not wait
+        for both one after the other (a 24 MP photo: about 0.4 s of watermark decoding)."""
         item = _Prepared(path, size, mtime_ns)
         if self._cancel.is_set():
             return item
@@ -431,7 +444,10 @@ class ScanJob:
             finally:  # decoded once: evidence gets the pixels (and an undecodable file still has its metadata)
                 if self.evidence_reader is not None and regular:
                     stored = img.rgb if img is not None and img.as_stored else None
-                    item.evidence = self._read_evidence(path, stored)
+                    if beside is not None and img is not None:
+                        item.found_evidence = beside.submit(self._read_evidence, path, stored)
+                    else:
+                        item.found_evidence = self._read_evidence(path, stored)
             item.content_hash = file_sha256(path)
             item.width, item.height, item.format = img.width, img.height, img.format
             item.crops, item.grid = make_inputs(
@@ -610,7 +626,8 @@ class ScanJob:
                 yield from self._emit(run, hit)
             else:
                 self.detector.preload()  # loads while the decoders read this file (no-op once started)
-                run.inflight.append(run.executor.submit(self._prepare, path, size, mtime_ns))
+                beside = run.executor if not run.tally.done and not run.inflight else None  # the first file
+                run.inflight.append(run.executor.submit(self._prepare, path, size, mtime_ns, beside))
 
     def _collect(self, run: _Run) -> Generator[ScanEvent, None, bool]:
         """Take the decoded images that are ready (waiting briefly when crops are queued, else until one is);

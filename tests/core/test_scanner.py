@@ -281,3 +281,30 @@ def test_a_preloaded_model_is_loaded_once_and_a_failed_preload_is_reported_by_th
     broken.preload()
     with pytest.raises(Exception, match="(?i)cuda|device"):  # ... and the scan's own load says why
         broken.logits(crops)
+
+
+def test_the_first_files_evidence_is_read_while_its_crops_are_scored(tmp_path, detector):
+    """Issue #13 item 6: the first result does not wait for evidence reading and the model one after the other."""
+    from miwake.core.results import EvidenceItem
+
+    d = noise_folder(tmp_path / "imgs", 3, 64, 48)
+    scored = threading.Event()
+
+    class Watched:  # the detector, telling when the model has run
+        def __getattr__(self, name):
+            return getattr(detector, name)
+
+        def logits(self, crops):
+            scored.set()
+            return detector.logits(crops)
+
+    model_ran_meanwhile = []
+
+    def reader(path, pixels=None):
+        model_ran_meanwhile.append(scored.wait(10))  # read in order, the model could not run: 10 s, then False
+        return (EvidenceItem(kind="test", detail=path.name),)
+
+    results = [ev for ev in ScanJob([str(d)], Watched(), evidence_reader=reader, evidence_version=1).events()
+               if isinstance(ev, ImageResult)]
+    assert model_ran_meanwhile[0] is True
+    assert sorted(r.evidence[0].detail for r in results) == ["0.png", "1.png", "2.png"]  # every file has its own
