@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes
 import logging
-import platform
 import sys
 import threading
 import time
@@ -64,12 +63,12 @@ def resolve_device(requested: str = "auto") -> DeviceInfo:
 
 def gpu_possible() -> bool:
     """Could `resolve_device("auto")` pick a GPU here? False only where it surely cannot: no GPU driver library
-    loads, and this is not an Apple silicon Mac. Answered in milliseconds, without importing PyTorch (about 1.5 s),
-    so a CPU scan can start on ONNX Runtime at once."""
+    loads, and this is not a Mac (where MPS may serve Apple silicon and some AMD GPUs). Answered in milliseconds,
+    without importing PyTorch (about 1.5 s), so a CPU scan can start on ONNX Runtime at once."""
     if "torch" in sys.modules:
         return resolve_device("auto").kind != "cpu"
     if sys.platform == "darwin":
-        return platform.machine() == "arm64"
+        return True
     for name in _GPU_LIBRARIES:
         try:
             ctypes.CDLL(name)
