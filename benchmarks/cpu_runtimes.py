@@ -39,6 +39,7 @@ def main() -> int:
     from miwake.core.model_choice import active_model
     from miwake.core.preprocess import make_inputs
     from miwake.core.registry import ModelRegistry
+    from miwake.core.scoring import sigmoid
 
     reg = ModelRegistry()
     bundle = reg.get(args.model) if args.model else active_model(reg)
@@ -50,8 +51,7 @@ def main() -> int:
 
     tmp = tempfile.TemporaryDirectory()
     onnx_path = Path(tmp.name) / "model.onnx"
-    onnx_runtime.export(det, onnx_path)  # what a CPU scan runs: the export and its check (core.onnx_runtime)
-    entry = onnx_runtime.OnnxEntry.open(onnx_path)
+    entry = onnx_runtime.export(det, onnx_path)  # what a CPU scan runs: the export and its check
     feed_extra = {"pos": entry.table[onnx_runtime.grid_key(*crops.shape[1:3], entry.patch)]} if entry.patch else {}
     runtimes = {"pytorch": det.logits, "onnxruntime": entry.run}
     try:
@@ -63,9 +63,6 @@ def main() -> int:
             runtimes[label] = lambda b, r=req: next(iter(r.infer({"crops": b, **feed_extra}).values()))
     except ImportError:
         print("openvino not installed: skipped")
-
-    def sig(z: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-z))
 
     rates: dict[str, list[float]] = {}
     outs: dict[str, np.ndarray] = {}
@@ -82,7 +79,7 @@ def main() -> int:
     print(f"{len(crops)} crops of {bundle.card.crop_size} px from {len(samples)} samples, batch {args.batch}, "
           f"model {bundle.id}, {torch.get_num_threads()} threads")
     for name, rs in rates.items():
-        dp = float(np.max(np.abs(sig(outs[name]) - sig(outs["pytorch"]))))
+        dp = float(np.max(np.abs(sigmoid(outs[name]) - sigmoid(outs["pytorch"]))))
         print(f"  {name:<18} {np.median(rs):6.1f} crops/s  {np.median(rs) / base:5.2f}x  max |dp| {dp:.2e}")
     return 0
 

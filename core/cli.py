@@ -13,6 +13,7 @@ from typing import Any
 from .bundle import format_metric
 from .errors import MiwakeError
 from .results import ImageResult, Reason, Verdict
+from .settings import CPU_RUNTIMES
 from .textsafe import for_utf8, json_text, tprint
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def add_scan_parser(sub: Any) -> None:
     p.add_argument("--heatmaps", metavar="DIR", help="write a heatmap PNG per image into DIR")
     p.add_argument("--model", metavar="ID", help="model id (default: the active model, see `miwake models`)")
     p.add_argument("--device", default=None, choices=["auto", "cpu", "cuda", "mps"], help="compute device (default: auto)")
-    p.add_argument("--cpu-runtime", default=None, choices=["auto", "pytorch"],
+    p.add_argument("--cpu-runtime", default=None, choices=CPU_RUNTIMES,
                    help="what runs the model on a CPU: auto = ONNX Runtime where the model's export matches PyTorch "
                         "(exported once, cached), else PyTorch (default: the settings', auto)")
     p.add_argument("--no-recursive", action="store_true", help="do not descend into sub-folders")

@@ -42,13 +42,13 @@ import numpy as np
 from . import atomic, paths
 from .bundle import Bundle
 from .detector import Detector, DeviceInfo
+from .scoring import sigmoid
 
 log = logging.getLogger(__name__)
 
 EXPORT_VERSION = 2  # bump when the exported graph changes (its inputs, outputs or normalisation)
 OPSET = 17
 MAX_DP = 1e-4  # the largest probability difference from PyTorch an export may show on the check crops
-RUNTIMES = ("auto", "pytorch")  # the `cpu_runtime` setting: auto = ONNX Runtime on a CPU where it works
 
 
 class ExportError(RuntimeError):
@@ -123,17 +123,14 @@ def small_check_crops(size: int) -> list[np.ndarray]:
     return [rng.integers(0, 256, (2, h, w, 3), dtype=np.uint8) for h, w in shapes]
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z.astype(np.float64)))
-
-
 def grid_key(h: int, w: int, patch: int) -> str:
     """The position table's key for an h x w crop: its patch grid once padded ("7x16")."""
     return f"{-(-h // patch)}x{-(-w // patch)}"
 
 
-def export(detector: Detector, path: Path) -> float:
-    """Export `detector`'s model (PyTorch, CPU) to `path` and check it; returns the max |dp| found.
+def export(detector: Detector, path: Path) -> OnnxEntry:
+    """Export `detector`'s model (PyTorch, CPU) to `path` and check it; returns the export, opened (the session
+    that checked it, which holds the graph in memory).
 
     The graph takes crops of any size up to the crop size. A model with a ViT branch also takes the position
     embedding of the crop's patch grid: the table of every grid is computed here, with the model's own code
@@ -154,7 +151,7 @@ def export(detector: Detector, path: Path) -> float:
     if vit is not None:
         with torch.inference_mode():
             n = -(-size // patch)
-            table = {f"{gh}x{gw}": grid_pos_embed(vit, (gh, gw)).float().numpy()
+            table = {grid_key(gh * patch, gw * patch, patch): grid_pos_embed(vit, (gh, gw)).float().numpy()
                      for gh in range(1, n + 1) for gw in range(1, n + 1)}
     graph = _crops_model(detector, with_pos=vit is not None)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -179,7 +176,7 @@ def export(detector: Detector, path: Path) -> float:
             raise ExportError(f"{type(e).__name__}: {e}") from e
 
         def worst(crops: np.ndarray, got: np.ndarray) -> float:
-            return float(np.max(np.abs(_sigmoid(got) - _sigmoid(detector.logits(crops)))))
+            return float(np.max(np.abs(sigmoid(got) - sigmoid(detector.logits(crops)))))
 
         dp = worst(check_crops(size), got)
         if not dp <= MAX_DP:  # also catches NaN
@@ -189,7 +186,7 @@ def export(detector: Detector, path: Path) -> float:
         except Exception as e:
             log.info("The ONNX export of %s cannot score smaller crops (%s): PyTorch will", detector.card.id, e)
             dp_small = float("nan")
-        any_size = dp_small <= MAX_DP
+        entry.any_size = any_size = dp_small <= MAX_DP
         meta = {"export_version": EXPORT_VERSION, "any_size": any_size, "patch": patch, "max_dp": dp,
                 "max_dp_smaller": dp_small, "versions": _versions()}
         if table:
@@ -201,7 +198,7 @@ def export(detector: Detector, path: Path) -> float:
     _drop_outdated(path)
     log.info("Exported %s for ONNX Runtime in %s (max |dp| vs PyTorch %.1e; smaller crops %s)", detector.card.id,
              path, dp, f"{dp_small:.1e}" if any_size else "by PyTorch")
-    return dp
+    return entry
 
 
 def _settle(part: Path, dest: Path) -> None:
@@ -354,8 +351,7 @@ def load_onnx(bundle: Bundle, requested_device: str = "cpu") -> OnnxDetector | D
     reason = _failed_before(path)
     if reason is None:
         try:
-            export(detector, path)
-            return OnnxDetector(bundle, OnnxEntry.open(path), requested_device=requested_device, pytorch=detector)
+            return OnnxDetector(bundle, export(detector, path), requested_device=requested_device, pytorch=detector)
         except Exception as e:  # whatever failed, this scan goes on with PyTorch
             reason = f"{type(e).__name__}: {e}" if isinstance(e, OSError) else str(e)
             with contextlib.suppress(OSError):  # a cache folder that cannot be written: no note, no export

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 # 2: `max_tiles` None means "the model's tile budget". Version 1 files hold 64 there whether or not the user
 # chose it (the dialog saved every field), so a 64 in them is read as the default.
 SETTINGS_VERSION = 2
+CPU_RUNTIMES = ("auto", "pytorch")  # `cpu_runtime`: auto = ONNX Runtime for CPU scans where it works (core.onnx_runtime)
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def _folders(v: Any) -> tuple[str, ...]:
 _VALIDATORS: dict[str, Any] = {
     "active_model": _optional(_text(200)),
     "device": _choice("auto", "cpu", "cuda", "mps"),
-    "cpu_runtime": _choice("auto", "pytorch"),
+    "cpu_runtime": _choice(*CPU_RUNTIMES),
     "batch_size": _optional(_int_in(1, 4096)),
     "stride": _optional(_int_in(1, 65536)),
     "max_tiles": _optional(_int_in(1, 4096)),

@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from miwake.core.onnx_runtime import RUNTIMES
-from miwake.core.settings import Settings, load_settings, save_settings
+from miwake.core.settings import CPU_RUNTIMES, Settings, load_settings, save_settings
 
 from .. import i18n
 from ..error_hooks import describe_error
@@ -57,7 +56,7 @@ class SettingsDialog(QDialog):
         for value in ("auto", "cpu", "cuda", "mps"):
             self.device.addItem("", value)
         self.cpu_runtime = QComboBox(self)
-        for value in RUNTIMES:
+        for value in CPU_RUNTIMES:
             self.cpu_runtime.addItem("", value)
         self.gpu_label = QLabel(self)
         self.gpu_label.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data

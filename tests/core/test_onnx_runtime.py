@@ -55,7 +55,9 @@ def vit_bundle(tmp_path_factory):
 
 def test_a_vit_scores_crops_of_every_size_in_onnx_runtime_as_in_pytorch(vit_bundle):
     reference = Detector(vit_bundle, "cpu")
-    load_scorer(vit_bundle, "cpu")  # exports
+    exported = load_scorer(vit_bundle, "cpu")  # exports, and scores with the session that checked the export
+    small = np.random.default_rng(0).integers(0, 256, (2, 30, 44, 3), dtype=np.uint8)
+    np.testing.assert_allclose(exported._entry.run(small), reference.logits(small), atol=1e-4)
     scorer = load_scorer(vit_bundle, "cpu")  # from the cache: PyTorch not loaded
     assert isinstance(scorer, OnnxDetector) and scorer.any_size
     assert onnx_path(vit_bundle).with_suffix(".pos.npz").is_file()
