@@ -24,16 +24,35 @@ def overlay_rgba(width: int, height: int, heat: Heatmap, opacity: float = 0.45) 
     """A transparent layer, image-sized, with each tile filled in its probability colour.
 
     Where tiles overlap, the later tile (row-major) is drawn on top; edges are outlined so the grid shows.
+    What no tile scored is hatched in grey: the picture there was not looked at (``unscored_hatch``).
     """
-    layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    layer = unscored_hatch(width, height, heat)
     draw = ImageDraw.Draw(layer)
     a = int(round(255 * min(1.0, max(0.0, opacity))))
-    for r, y in enumerate(heat.ys):
-        for c, x in enumerate(heat.xs):
-            col = probability_color(heat.probs[r][c])
-            box = (x, y, x + heat.tile_w - 1, y + heat.tile_h - 1)
-            draw.rectangle(box, fill=(*col, a), outline=(*col, min(255, a + 90)), width=max(1, width // 400))
+    for _, _, x, y, p in heat.tiles():
+        col = probability_color(p)
+        box = (x, y, x + heat.tile_w - 1, y + heat.tile_h - 1)
+        draw.rectangle(box, fill=(*col, a), outline=(*col, min(255, a + 90)), width=max(1, width // 400))
     return layer
+
+
+UNSCORED_RGBA = (110, 110, 110, 90)  # the veil over what no crop scored; the app uses it too
+
+
+def unscored_hatch(width: int, height: int, heat: Heatmap) -> Image.Image:
+    """A transparent layer with grey diagonal hatching wherever no scored tile lies."""
+    covered = np.zeros((height, width), bool)
+    for _, _, x, y, _ in heat.tiles():
+        covered[y : y + heat.tile_h, x : x + heat.tile_w] = True
+    layer = np.zeros((height, width, 4), np.uint8)
+    if covered.all():
+        return Image.fromarray(layer, "RGBA")
+    step = max(8, min(width, height) // 60)
+    yy, xx = np.mgrid[0:height, 0:width]
+    stripe = ((xx + yy) // max(1, step // 3)) % 3 == 0
+    layer[~covered] = UNSCORED_RGBA
+    layer[~covered & stripe, 3] = min(255, UNSCORED_RGBA[3] * 2)
+    return Image.fromarray(layer, "RGBA")
 
 
 def render_overlay(
@@ -52,10 +71,9 @@ def render_overlay(
             font = ImageFont.load_default(size=size)
         except TypeError:  # Pillow without FreeType
             font = ImageFont.load_default()
-        for r, y in enumerate(heat.ys):
-            for c, x in enumerate(heat.xs):
-                text = f"{heat.probs[r][c]:.2f}"
-                cx, cy = (x + heat.tile_w / 2) * scale, (y + heat.tile_h / 2) * scale
-                draw.text((cx, cy), text, fill=(255, 255, 255, 255), font=font, anchor="mm", stroke_width=max(1, size // 8), stroke_fill=(0, 0, 0, 255))
+        for _, _, x, y, p in heat.tiles():
+            text = f"{p:.2f}"
+            cx, cy = (x + heat.tile_w / 2) * scale, (y + heat.tile_h / 2) * scale
+            draw.text((cx, cy), text, fill=(255, 255, 255, 255), font=font, anchor="mm", stroke_width=max(1, size // 8), stroke_fill=(0, 0, 0, 255))
     return composed.convert("RGB")
 

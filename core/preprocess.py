@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from .bundle import ModelCard
-from .tiling import DEFAULT_MAX_TILES, TileGrid, extract_tiles, plan_tiles
+from .tiling import DEFAULT_MAX_TILES, TileGrid, extract_tiles, plan_image_tiles
 
 _RESAMPLE = {
     "nearest": Image.Resampling.NEAREST,
@@ -44,5 +44,5 @@ def make_inputs(
     if card.input_mode == "resize":
         crop = resize_center_crop(rgb, card.crop_size, card.interpolation)
         return crop[None], TileGrid((0,), (0,), w, h)
-    grid = plan_tiles(w, h, card.crop_size, stride=stride, max_tiles=tile_budget(card, max_tiles))
+    grid = plan_image_tiles(rgb, card.crop_size, stride=stride, max_tiles=tile_budget(card, max_tiles))
     return extract_tiles(rgb, grid), grid

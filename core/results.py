@@ -44,7 +44,8 @@ class Heatmap:
     """Per-crop AI probabilities on the image's tile grid.
 
     `xs`/`ys` are the left/top pixel offsets of the tile columns/rows (native resolution);
-    `probs[r][c]` is the probability of the tile at (`xs[c]`, `ys[r]`) of size `tile_w` x `tile_h`.
+    `probs[r][c]` is the probability of the tile at (`xs[c]`, `ys[r]`) of size `tile_w` x `tile_h`, or None
+    for a cell of the grid that was not scored (a thinned grid leaves some out: ``core.tiling``).
     In resize mode the grid is a single cell covering the whole image.
     """
 
@@ -52,7 +53,12 @@ class Heatmap:
     ys: tuple[int, ...]
     tile_w: int
     tile_h: int
-    probs: tuple[tuple[float, ...], ...]
+    probs: tuple[tuple[float | None, ...], ...]
+
+    def tiles(self) -> list[tuple[int, int, int, int, float]]:
+        """(row, column, left, top, probability) of every scored tile, row-major."""
+        return [(r, c, self.xs[c], self.ys[r], p) for r, row in enumerate(self.probs)
+                for c, p in enumerate(row) if p is not None]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,7 +66,7 @@ class Heatmap:
             "ys": list(self.ys),
             "tile_w": self.tile_w,
             "tile_h": self.tile_h,
-            "probs": [[round(p, 5) for p in row] for row in self.probs],
+            "probs": [[None if p is None else round(p, 5) for p in row] for row in self.probs],
         }
 
     @classmethod
@@ -70,18 +76,23 @@ class Heatmap:
             ys=tuple(int(v) for v in d["ys"]),
             tile_w=int(d["tile_w"]),
             tile_h=int(d["tile_h"]),
-            probs=tuple(tuple(float(p) for p in row) for row in d["probs"]),
+            probs=tuple(tuple(None if p is None else float(p) for p in row) for row in d["probs"]),
         )
 
     def probability_at(self, x: float, y: float) -> float | None:
         """Probability of the tile under image pixel (x, y) (the nearest tile centre where tiles overlap)."""
-        best: tuple[float, float] | None = None
-        for r, ty in enumerate(self.ys):
-            for c, tx in enumerate(self.xs):
-                if tx <= x < tx + self.tile_w and ty <= y < ty + self.tile_h:
-                    d = (x - tx - self.tile_w / 2) ** 2 + (y - ty - self.tile_h / 2) ** 2
-                    if best is None or d < best[0]:
-                        best = (d, self.probs[r][c])
+        hit = self.tile_at(x, y)
+        return None if hit is None else self.probs[hit[0]][hit[1]]
+
+    def tile_at(self, x: float, y: float) -> tuple[int, int] | None:
+        """(row, column) of the scored tile under image pixel (x, y), the nearest centre where tiles overlap;
+        None where no tile was scored."""
+        best: tuple[float, tuple[int, int]] | None = None
+        for r, c, tx, ty, _ in self.tiles():
+            if tx <= x < tx + self.tile_w and ty <= y < ty + self.tile_h:
+                d = (x - tx - self.tile_w / 2) ** 2 + (y - ty - self.tile_h / 2) ** 2
+                if best is None or d < best[0]:
+                    best = (d, (r, c))
         return None if best is None else best[1]
 
 

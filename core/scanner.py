@@ -38,7 +38,7 @@ from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Verdict
 from .scoring import aggregate_logits, decide, sigmoid, verdict_for
 from .settings import Settings
 from .store import ResultStore
-from .tiling import TileGrid
+from .tiling import TILING_VERSION, TileGrid
 from .timefmt import utc_now
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,8 @@ class ScanOptions:
     def settings_key(self, bundle: Bundle) -> str:
         c = bundle.card
         stride = self.stride if c.input_mode == "crop" else None
-        return f"{c.input_mode}:{c.crop_size}:{stride or 'cover'}:{tile_budget(c, self.max_tiles)}:{self.max_pixels}"
+        tiles = f"t{TILING_VERSION}:{tile_budget(c, self.max_tiles)}" if c.input_mode == "crop" else "1"
+        return f"{c.input_mode}:{c.crop_size}:{stride or 'cover'}:{tiles}:{self.max_pixels}"
 
 
 @dataclass(frozen=True)
@@ -487,9 +488,8 @@ class ScanJob:
         prob = aggregate_logits(item.logits, card.aggregation)
         crop_probs = np.asarray(sigmoid(item.logits))
         g = item.grid
-        rows = tuple(
-            tuple(float(v) for v in crop_probs[r * len(g.xs) : (r + 1) * len(g.xs)]) for r in range(len(g.ys))
-        )
+        by_cell = dict(zip(g.cells(), (float(v) for v in crop_probs), strict=True))
+        rows = tuple(tuple(by_cell.get((r, c)) for c in range(len(g.xs))) for r in range(len(g.ys)))
         return self._with_evidence_verdict(
             ImageResult(
                 **base,

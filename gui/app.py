@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QEvent,
     QMessageLogContext,
     QObject,
-    QPointF,
     QRectF,
     Qt,
     QTimer,
@@ -227,11 +226,10 @@ class ScreenshotDirector(QObject):
         view = self.window.detail.view
         if r is None or r.heatmap is None or not view.has_picture():
             return
-        h = r.heatmap
-        _, (row, col) = max((p, (i, j)) for i, ps in enumerate(h.probs) for j, p in enumerate(ps))
-        t = view._target()
-        sx, sy = view._scale(t)
-        pos = QPointF(t.left() + (h.xs[col] + h.tile_w / 2) * sx, t.top() + (h.ys[row] + h.tile_h / 2) * sy)
+        _, row, col = max((p, r_, c_) for r_, c_, _, _, p in r.heatmap.tiles())
+        pos = view.tile_center(row, col)
+        if pos is None:
+            return
         ev = QMouseEvent(
             QEvent.Type.MouseMove,
             pos,

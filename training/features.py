@@ -32,7 +32,7 @@ from PIL import Image
 
 from miwake.core.imaging import decode_image
 from miwake.core.preprocess import resize_center_crop
-from miwake.core.tiling import extract_tiles, plan_tiles
+from miwake.core.tiling import extract_tiles, plan_image_tiles
 
 from .augment import AugmentConfig, fits, reencode, train_crop
 from .dataset import Sample
@@ -84,7 +84,7 @@ def image_crops(rgb: np.ndarray, cfg: FeatureConfig, rng: np.random.Generator) -
             out.append((kind, resize_center_crop(img, cfg.crop)[None]))
             continue
         img = variant(rgb, kind)
-        grid = plan_tiles(img.shape[1], img.shape[0], cfg.crop, max_tiles=cfg.tile_cap(kind))
+        grid = plan_image_tiles(img, cfg.crop, max_tiles=cfg.tile_cap(kind))
         out.append((kind, extract_tiles(img, grid)))
     return out
 

@@ -115,6 +115,7 @@ class DetailWidget(QWidget):
         self.heatmap_box.toggled.connect(self._on_heatmap_toggled)
         self.opacity.valueChanged.connect(self._on_opacity_changed)
         self.view.hovered.connect(self._on_view_hovered)
+        self.view.hovered_unscored.connect(self._on_view_hovered_unscored)
         self.open_button.clicked.connect(self.open_in_viewer)
         self.reveal_button.clicked.connect(self.show_in_file_manager)
         self.copy_button.clicked.connect(self.copy_path)
@@ -205,6 +206,11 @@ class DetailWidget(QWidget):
             self._refresh_hover_hint()
         else:
             self.hover_label.setText(self.tr("This crop: AI probability %1").replace("%1", f"{prob:.3f}"))
+
+    def _on_view_hovered_unscored(self) -> None:
+        self.hover_label.setText(
+            self.tr("Not scored here: no crop covers this part (Settings → Most crops per image adds crops).")
+        )
 
     def _refresh_hover_hint(self) -> None:
         r = self._result

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QMouseEvent,
@@ -15,11 +16,12 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QPixmap,
+    QRegion,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from miwake.core.heatmap import probability_color
+from miwake.core.heatmap import UNSCORED_RGBA, probability_color
 from miwake.core.results import Heatmap
 
 _MARGIN = 6
@@ -27,6 +29,7 @@ _MARGIN = 6
 
 class HeatmapView(QWidget):
     hovered = Signal(object)  # the probability under the mouse (float) or None
+    hovered_unscored = Signal()  # the mouse is on a part of the picture that no crop scored
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +132,13 @@ class HeatmapView(QWidget):
         if self._hover is not None:
             self._paint_hover(p, t)
 
+    def tile_center(self, row: int, col: int) -> QPointF | None:
+        """Where the centre of tile (`row`, `col`) is drawn, in widget coordinates (None without a picture)."""
+        h, t = self._heatmap, self._target()
+        if h is None or t.isNull():
+            return None
+        return self._tile_rect(t, col, row).center()
+
     def _tile_rect(self, t: QRect, c: int, r: int) -> QRectF:
         h = self._heatmap
         assert h is not None
@@ -141,17 +151,26 @@ class HeatmapView(QWidget):
         alpha = round(255 * self._opacity)
         p.save()
         p.setClipRect(t)
-        for r in range(len(h.ys)):
-            for c in range(len(h.xs)):  # row-major: a later tile lies on top, as in the PNG reports
-                col = QColor(*probability_color(h.probs[r][c]))
-                rect = self._tile_rect(t, c, r)
-                fill = QColor(col)
-                fill.setAlpha(alpha)
-                p.fillRect(rect, fill)
-                edge = QColor(col)
-                edge.setAlpha(min(255, alpha + 90))
-                p.setPen(QPen(edge, 1))
-                p.drawRect(rect.adjusted(0, 0, -1, -1))
+        tiles = h.tiles()
+        unscored = QRegion(t)
+        for r, c, *_ in tiles:
+            unscored = unscored.subtracted(QRegion(self._tile_rect(t, c, r).toAlignedRect()))
+        if not unscored.isEmpty():  # what no crop looked at: a grey hatch, as in the PNG reports
+            p.save()
+            p.setClipRegion(unscored)
+            p.fillRect(t, QColor(*UNSCORED_RGBA))
+            p.fillRect(t, QBrush(QColor(*UNSCORED_RGBA[:3], min(255, 2 * UNSCORED_RGBA[3])), Qt.BrushStyle.BDiagPattern))
+            p.restore()
+        for r, c, _, _, prob in tiles:  # row-major: a later tile lies on top, as in the PNG reports
+            col = QColor(*probability_color(prob))
+            rect = self._tile_rect(t, c, r)
+            fill = QColor(col)
+            fill.setAlpha(alpha)
+            p.fillRect(rect, fill)
+            edge = QColor(col)
+            edge.setAlpha(min(255, alpha + 90))
+            p.setPen(QPen(edge, 1))
+            p.drawRect(rect.adjusted(0, 0, -1, -1))
         p.restore()
 
     def _paint_hover(self, p: QPainter, t: QRect) -> None:
@@ -188,22 +207,20 @@ class HeatmapView(QWidget):
         h = self._heatmap
         if pt is None or h is None:
             return None
-        prob = h.probability_at(pt.x(), pt.y())
-        if prob is None:
+        cell = h.tile_at(pt.x(), pt.y())
+        if cell is None:
             return None
-        best = None  # the tile probability_at chose (nearest centre), for the outline
-        for r, ty in enumerate(h.ys):
-            for c, tx in enumerate(h.xs):
-                if tx <= pt.x() < tx + h.tile_w and ty <= pt.y() < ty + h.tile_h:
-                    d = (pt.x() - tx - h.tile_w / 2) ** 2 + (pt.y() - ty - h.tile_h / 2) ** 2
-                    if best is None or d < best[0]:
-                        best = (d, (c, r))
-        return prob, best[1] if best else (0, 0)
+        prob = h.probs[cell[0]][cell[1]]
+        assert prob is not None
+        return prob, (cell[1], cell[0])
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         hit = self.probability_at_widget(event.position()) if self._show else None
         self._hover = (event.position(), hit[0], hit[1]) if hit else None
-        self.hovered.emit(hit[0] if hit else None)
+        if hit is None and self._show and self._heatmap is not None and self.image_point(event.position()) is not None:
+            self.hovered_unscored.emit()
+        else:
+            self.hovered.emit(hit[0] if hit else None)
         self.update()
         super().mouseMoveEvent(event)
 

@@ -372,6 +372,10 @@
         <translation>このクロップ：AI 確率 %1</translation>
     </message>
     <message>
+        <source>Not scored here: no crop covers this part (Settings → Most crops per image adds crops).</source>
+        <translation>ここは判定していません：この部分にかかるクロップがありません（設定 → 1 枚あたりの最大クロップ数 で増やせます）。</translation>
+    </message>
+    <message>
         <source>Heatmap</source>
         <translation>ヒートマップ</translation>
     </message>

@@ -110,3 +110,29 @@ def test_text_explains_the_verdict(qtbot, tmp_path):
     )
     assert "could not be scored" in d.info.toPlainText()
     qtbot.waitUntil(lambda: d._loading is None, timeout=10_000)
+
+
+def test_the_unscored_part_of_a_thinned_grid_is_hatched_and_says_so(qtbot, tmp_path):
+    """Issue #24: a part no crop scored is not shown as if it were; pointing there says it was not scored."""
+    path = tmp_path / "p.png"
+    noise_image(300, 100, 3).save(path)
+    heat = Heatmap(xs=(0, 200), ys=(0,), tile_w=100, tile_h=100, probs=((0.05, 0.95),))  # x 100..200 unscored
+    r = ImageResult(str(path), size=1, probability=0.5, verdict=Verdict.UNSURE, heatmap=heat, width=300, height=100,
+                    crops=2, max_crop_probability=0.95, format="PNG", model_id="tiny")
+    d = DetailWidget()
+    qtbot.addWidget(d)
+    d.resize(700, 500)
+    d.show()
+    _shown(qtbot, d, r)
+    t = d.view._target()
+    gap = QPointF(t.left() + t.width() * 0.5, t.center().y())
+    assert d.view.probability_at_widget(gap) is None
+    with qtbot.waitSignal(d.view.hovered_unscored):
+        qtbot.mouseMove(d.view, gap.toPoint())
+    assert "Not scored" in d.hover_label.text()
+    shown = d.view.grab().toImage()
+    d.heatmap_box.setChecked(False)
+    plain = d.view.grab().toImage()
+    p = gap.toPoint()
+    hatched = [shown.pixelColor(p.x() + dx, p.y()) != plain.pixelColor(p.x() + dx, p.y()) for dx in range(-6, 7)]
+    assert any(hatched)  # the gap is veiled, not left as if nothing were there
