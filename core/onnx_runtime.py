@@ -334,17 +334,25 @@ class OnnxDetector:
         return self._entry.run(crops)
 
 
+_EXPORT_LOCK = threading.Lock()  # one export (or cache look-up while one runs) at a time in this process
+
+
 def load_onnx(bundle: Bundle, requested_device: str = "cpu") -> OnnxDetector | Detector:
     """`bundle` ready to score on the CPU: from its cached export, else exported now (PyTorch loads for that),
     else, where the export fails or does not match, the PyTorch `Detector` (and a note says why)."""
     path = onnx_path(bundle)
-    _sweep(path.parent)  # an export of a killed process may have left a graph behind
-    if path.is_file():
-        try:
-            return OnnxDetector(bundle, OnnxEntry.open(path), requested_device=requested_device)
-        except Exception as e:  # a damaged or incomplete cache entry: export again
-            log.warning("The cached ONNX export %s cannot be opened (%s); exporting it again", path, e)
-            path.unlink(missing_ok=True)
+    with _EXPORT_LOCK:  # torch.onnx.export is not reentrant: the app's preload and its first scan must not race
+        _sweep(path.parent)  # an export of a killed process may have left a graph behind
+        if path.is_file():
+            try:
+                return OnnxDetector(bundle, OnnxEntry.open(path), requested_device=requested_device)
+            except Exception as e:  # a damaged or incomplete cache entry: export again
+                log.warning("The cached ONNX export %s cannot be opened (%s); exporting it again", path, e)
+                path.unlink(missing_ok=True)
+        return _export_or_pytorch(bundle, path, requested_device)
+
+
+def _export_or_pytorch(bundle: Bundle, path: Path, requested_device: str) -> OnnxDetector | Detector:
     detector = Detector(bundle, requested_device)
     if detector.device.kind != "cpu":  # PyTorch found a GPU after all: use it
         return detector

@@ -40,6 +40,7 @@ from miwake.core.heatmap import probability_color
 from miwake.core.logsetup import setup_logging
 from miwake.core.settings import load_settings
 
+from . import window_geometry
 from .error_hooks import ErrorBridge, describe_error, install_hooks, uninstall_hooks
 from .i18n import apply_language
 from .main_window import MainWindow
@@ -105,9 +106,10 @@ def _qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> N
     """Qt's own warnings go to the log like everything else (not straight to the terminal)."""
     level = _QT_LEVELS.get(mode, logging.WARNING)
     if "platform plugin" in message and mode in (QtMsgType.QtFatalMsg, QtMsgType.QtCriticalMsg):
-        from .platform_check import HINT  # Qt's own advice ("reinstalling may fix this") does not help
+        from .platform_check import HINT, platform_problem  # Qt's advice ("reinstalling may fix this") does not help
 
-        print(f"miwake: Qt could not open a window. {HINT}", file=sys.stderr)
+        print(f"miwake: Qt could not open a window. {platform_problem({'QT_QPA_PLATFORM': 'xcb'}) or HINT}",
+              file=sys.stderr)
     if any(n in message for n in _QT_NOISE) or (context.category or "").startswith("qt.gui.imageio"):
         level = logging.DEBUG  # damaged files are reported in the table; the decoder's own complaints are noise
     logging.getLogger("qt").log(level, "%s", message)
@@ -144,7 +146,7 @@ def run_app(folder: str | None = None, screenshot: str | None = None) -> int:
             director = ScreenshotDirector(window, folder, screenshot)
             director.start()
             return app.exec()
-        window.show()
+        window_geometry.show_restored(window, "main")
         # the model loads while the user picks a folder: the first scan's first row then needs no 3 s wait
         QTimer.singleShot(PRELOAD_AFTER_MS, lambda: win.controller.preload_model(win.settings))
         if folder and Path(folder).exists():

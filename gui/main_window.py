@@ -7,7 +7,7 @@ import logging
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,7 +30,7 @@ from miwake.core.settings import Settings, load_settings, save_settings
 from miwake.core.store import ScanRecord
 from miwake.core.timefmt import clock_duration
 
-from . import i18n
+from . import i18n, window_geometry
 from .error_hooks import describe_error
 from .export_controller import ExportController
 from .main_actions import MainActions
@@ -48,6 +48,7 @@ from .workers import pool
 
 log = logging.getLogger(__name__)
 
+PREFERRED_SIZE = QSize(1400, 900)  # shrunk to the screen's available area (window_geometry)
 QUIT_GRACE_S = 60  # how long quitting waits for a retraining job to save its checkpoint before ending it
 
 
@@ -59,7 +60,6 @@ class MainWindow(QMainWindow):
         install_refcount_guard()  # no-op unless the Qt binding is known-broken (see qt_compat)
         self.setObjectName("MainWindow")
         self.setAcceptDrops(True)
-        self.resize(1400, 900)
         self.settings: Settings = load_settings()
         self.roots: list[str] = []
         self.bundles: dict[str, Bundle] = {}
@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.retranslate_ui()
         self._on_scan_state_changed(ScanState.IDLE)
         self.results.table.setFocus()
+        window_geometry.restore(self, "main", PREFERRED_SIZE)
         if load_last:
             self.controller.load_last_scan()
             QTimer.singleShot(0, self._offer_unfinished_run)
@@ -404,6 +405,7 @@ class MainWindow(QMainWindow):
         if wizard is not None:
             wizard.shutdown()
         self.controller.shutdown()
+        window_geometry.remember(self, "main")
         for kind in ("task", "thumbnail", "image"):
             pool(kind).waitForDone(5000)
         super().closeEvent(event)

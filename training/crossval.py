@@ -84,9 +84,13 @@ class Pool:
 
     def rows(self, images: np.ndarray, cols: slice, kinds: Sequence[str] = TRAIN_KINDS) -> tuple[np.ndarray, ...]:
         """Training rows (crops) of `images`: features, labels, source per row."""
+        return self.rows_with_family(images, cols, kinds)[:3]
+
+    def rows_with_family(self, images: np.ndarray, cols: slice, kinds: Sequence[str] = TRAIN_KINDS) -> tuple[np.ndarray, ...]:
+        """Training rows (crops) of `images`: features, labels, source and family per row."""
         keep = np.isin(self.image, images) & np.isin(self.kind, [KINDS.index(k) for k in kinds])
         idx = self.image[keep]
-        return self.feats[keep][:, cols], self.labels[idx], self.sources[idx]
+        return self.feats[keep][:, cols], self.labels[idx], self.sources[idx], self.families[idx]
 
 
 @dataclass(frozen=True)
@@ -98,12 +102,14 @@ class Candidate:
     c: float = 0.1
     source_power: float = 1.0
     train_kinds: tuple[str, ...] = TRAIN_KINDS
+    family_power: float = 0.0  # 1: every generator family has the same say, its sources sharing it
 
     def fit(self, pool: Pool, images: np.ndarray) -> LinearHead:
         heads = []
         for sl in self.slices:
-            x, y, g = pool.rows(images, sl, self.train_kinds)
-            heads.append((fit_head(x, y, g, c=self.c, source_power=self.source_power), sl))
+            x, y, g, f = pool.rows_with_family(images, sl, self.train_kinds)
+            heads.append((fit_head(x, y, g, c=self.c, source_power=self.source_power, families=f,
+                                   family_power=self.family_power), sl))
         if len(heads) == 1 and heads[0][1] == slice(0, pool.feats.shape[1]):
             return heads[0][0]
         return LinearHead.average(heads, pool.feats.shape[1])

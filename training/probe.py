@@ -7,7 +7,9 @@ hundred images (UnivFD, B-Free); it is also cheap on a CPU once the features exi
 - Rows are crops (augmented training crops and scan tiles); an image's logit is the mean of its crop
   logits, which for a linear head equals the head applied to the image's mean crop feature.
 - Sources are balanced: each row is weighted 1 / n_source ** `source_power` and the classes are given
-  equal total weight, so one large source (282 SD 1.5 images) cannot define "AI".
+  equal total weight, so one large source (282 SD 1.5 images) cannot define "AI". With `families`, each
+  source is further weighted 1 / (sources of its family) ** `family_power`, so a family with many sources
+  (SD 1.x) cannot define it either.
 - Features are standardised for the fit; the scaling is folded back into the head's weight and bias.
 """
 
@@ -45,11 +47,18 @@ class LinearHead:
         return LinearHead(w, b)
 
 
-def row_weights(labels: np.ndarray, groups: Sequence[str] | np.ndarray, source_power: float = 1.0) -> np.ndarray:
-    """Weights that give every source (power 1: equally) and both classes the same total say."""
+def row_weights(
+    labels: np.ndarray, groups: Sequence[str] | np.ndarray, source_power: float = 1.0,
+    families: Sequence[str] | np.ndarray | None = None, family_power: float = 0.0,
+) -> np.ndarray:
+    """Weights that give every source (power 1: equally), every family (`family_power` 1: equally, its
+    sources sharing its say) and both classes the same total say."""
     labels = np.asarray(labels)
     counts = Counter(groups)
     w = np.array([1.0 / counts[g] ** source_power for g in groups])
+    if families is not None and family_power:
+        per_family = Counter(f for f, _ in set(zip(families, groups)))  # sources per family
+        w *= np.array([1.0 / per_family[f] ** family_power for f in families])
     for c in (0, 1):
         m = labels == c
         if m.any():
@@ -59,7 +68,7 @@ def row_weights(labels: np.ndarray, groups: Sequence[str] | np.ndarray, source_p
 
 def fit_head(
     x: np.ndarray, y: np.ndarray, groups: Sequence[str] | np.ndarray, *, c: float = 0.1, source_power: float = 1.0,
-    max_iter: int = 500,
+    max_iter: int = 500, families: Sequence[str] | np.ndarray | None = None, family_power: float = 0.0,
 ) -> LinearHead:
     """L2 logistic regression on standardised `x` (rows = crops), returned in raw-feature terms."""
     from sklearn.linear_model import LogisticRegression
@@ -68,7 +77,7 @@ def fit_head(
     mu = x.mean(axis=0)
     sd = x.std(axis=0) + 1e-6
     clf = LogisticRegression(C=c, max_iter=max_iter, tol=1e-4)
-    clf.fit((x - mu) / sd, np.asarray(y), sample_weight=row_weights(y, groups, source_power))
+    clf.fit((x - mu) / sd, np.asarray(y), sample_weight=row_weights(y, groups, source_power, families, family_power))
     w = clf.coef_.ravel().astype(np.float64) / sd
     b = float(clf.intercept_[0] - np.dot(w, mu))
     return LinearHead(w, b)

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 from miwake.training.folder_scan import FolderScan
 from miwake.training.run_state import RunState, Stage, unfinished_runs
 
+from .. import window_geometry
 from ..error_hooks import describe_error
 from ..widgets.plain_dialogs import plain_question
 from .ai_page import AiPage
@@ -43,6 +46,7 @@ from .wizard_page import MessageLabel, WizardPage
 
 log = logging.getLogger(__name__)
 
+PREFERRED_SIZE = QSize(1040, 760)  # shrunk to the screen's available area (window_geometry)
 RESUME_PAGE = {Stage.GENERATING: 3, Stage.GENERATED: 4, Stage.TRAINING: 5, Stage.TRAINED: 6}
 
 
@@ -53,7 +57,6 @@ class RetrainWizard(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("RetrainWizard")
-        self.resize(1040, 760)
         self.state = RunState()
         self.human_scan: FolderScan | None = None
         self._closing = False
@@ -97,7 +100,14 @@ class RetrainWizard(QDialog):
         content.addWidget(self.title_label)
         content.addWidget(self.subtitle_label)
         content.addSpacing(6)
-        content.addWidget(self.stack, 1)
+        # the pages scroll where the screen is smaller than they would like (a 1024 x 700 laptop): the step list
+        # and the Back / Next / Close buttons stay on screen
+        self.page_area = QScrollArea(self)
+        self.page_area.setWidget(self.stack)
+        self.page_area.setWidgetResizable(True)
+        self.page_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.page_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        content.addWidget(self.page_area, 1)
         body = QHBoxLayout()
         body.addWidget(self.steps)
         body.addLayout(content, 1)
@@ -124,6 +134,7 @@ class RetrainWizard(QDialog):
         self.goal_page.offer_resume(runs[0] if runs else None)
         self.retranslate_ui()
         self._show_page(0, forward=True)
+        window_geometry.restore(self, "wizard", PREFERRED_SIZE)
 
     # -- pages ----------------------------------------------------------------------------------------------------
     @property
@@ -224,6 +235,13 @@ class RetrainWizard(QDialog):
             item.setForeground(self.palette().color(self.palette().ColorRole.WindowText if row <= self._index
                                                     else self.palette().ColorRole.PlaceholderText))
 
+    # -- size -----------------------------------------------------------------------------------------------------
+    STEPS_MIN_WIDTH = 1000  # narrower than this (a 1024 px screen), the step list gives its room to the page
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.steps.setVisible(self.width() >= self.STEPS_MIN_WIDTH)
+        super().resizeEvent(event)
+
     # -- closing --------------------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._request_close():
@@ -231,10 +249,12 @@ class RetrainWizard(QDialog):
             return
         for page in self.pages:
             page.stop()  # folder scans still running
+        window_geometry.remember(self, "wizard")
         super().closeEvent(event)
 
     def reject(self) -> None:
         if self._request_close():
+            window_geometry.remember(self, "wizard")
             super().reject()
 
     def _request_close(self) -> bool:

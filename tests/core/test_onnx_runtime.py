@@ -172,3 +172,20 @@ def test_gpu_possible_answers_without_importing_torch_and_never_hides_a_gpu():
 
     if out[0] == "False":  # "surely no GPU" must be true
         assert not torch.cuda.is_available()
+
+
+def test_two_threads_loading_the_same_model_share_one_export(tiny_bundle):
+    """The app preloads the model while its first scan loads it too: torch.onnx.export is not reentrant, and a
+    race used to fail one of them ("GLOBALS.in_onnx_export must be False") and leave that scan on PyTorch."""
+    import threading
+
+    from miwake.core.onnx_runtime import _failure_path, load_onnx
+
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(load_onnx(tiny_bundle))) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 3 and all(isinstance(d, OnnxDetector) for d in got), got
+    assert not _failure_path(onnx_path(tiny_bundle)).exists()

@@ -49,6 +49,19 @@ def test_row_weights_balance_sources_and_classes() -> None:
     assert w[y == 1].sum() == pytest.approx(w[y == 0].sum())
 
 
+def test_row_weights_can_balance_families_too() -> None:
+    # family sd1 has three sources (a, b, c), family gan one (d); human one source (h)
+    y = np.array([1] * 9 + [1] * 3 + [0] * 6)
+    g = ["a"] * 3 + ["b"] * 3 + ["c"] * 3 + ["d"] * 3 + ["h"] * 6
+    f = ["sd1"] * 9 + ["gan"] * 3 + ["human"] * 6
+    by_source = row_weights(y, g)
+    assert by_source[:9].sum() == pytest.approx(3 * by_source[9:12].sum())  # sources equal: sd1 has 3x the say
+    w = row_weights(y, g, families=f, family_power=1.0)
+    assert w[:9].sum() == pytest.approx(w[9:12].sum())  # families equal
+    assert w[:3].sum() == pytest.approx(w[3:6].sum())  # sources of a family equal
+    assert w[y == 1].sum() == pytest.approx(w[y == 0].sum())
+
+
 def test_fitted_head_works_on_raw_features_and_reads_the_class_feature() -> None:
     pool = synthetic_pool()
     x, y, g = pool.rows(np.arange(pool.n), slice(0, 6))

@@ -48,6 +48,11 @@ CANDIDATES_BY_STORE = {
         Candidate("dinov2-s blocks 7-12", (blocks(7, 12),)),
         Candidate("dinov2-s blocks 1-6", (blocks(1, 6),)),
         Candidate("dinov2-s blocks 1-12, all views", (blocks(1, 12),), train_kinds=ALL_VIEWS),
+        Candidate("dinov2-s blocks 1-12, families balanced", (blocks(1, 12),), family_power=1.0),
+        Candidate("dinov2-s blocks 1-12, all views, families balanced", (blocks(1, 12),), train_kinds=ALL_VIEWS,
+                  family_power=1.0),
+        Candidate("dinov2-s blocks 1-12, all views, families balanced, C 0.03", (blocks(1, 12),),
+                  train_kinds=ALL_VIEWS, family_power=1.0, c=0.03),
     ),
 }
 CANDIDATES = tuple(c for cs in CANDIDATES_BY_STORE.values() for c in cs)
