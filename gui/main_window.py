@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.bundles: dict[str, Bundle] = {}
         self.active_model_id: str | None = None
         self.retrain_wizard: QDialog | None = None
+        self.last_scan: dict[str, object] | None = None  # how the scan shown ended (status, files found, not reached)
         self._quit_deadline: float | None = None  # set while quitting waits for a retraining job to stop
         self._quit_timer = QTimer(self)
         self._quit_timer.setInterval(200)
@@ -188,6 +189,8 @@ class MainWindow(QMainWindow):
 
     def _on_scan_finished(self, s: ScanFinished) -> None:
         v = s.verdicts
+        status = "failed" if s.failure else "cancelled" if s.cancelled else "finished"
+        self.last_scan = self._scan_state(status, s.total)
         if s.failure:
             msg = self.tr("The scan stopped early: %1 of %2 images done.").replace("%1", str(self.model.rowCount()))
             msg = msg.replace("%2", str(s.total))
@@ -214,16 +217,37 @@ class MainWindow(QMainWindow):
         self.status.show_message(self.tr("The scan stopped: %1").replace("%1", text))
         self.notifications.notify(self.tr("The scan stopped"), text, "error")
 
+    def _scan_state(self, status: str, found: int) -> dict[str, object]:
+        """How the scan shown ended, for the status bar and the JSON export: `interrupted` where its record was
+        never closed (the app was closed or ended mid-scan)."""
+        rows = self.model.rowCount()
+        return {"status": status, "files_found": max(found, rows), "not_reached": max(0, found - rows)}
+
     def _on_last_scan_loaded(self, record: ScanRecord | None) -> None:
         if record is None:
             self.status.show_message(self.tr("Open a folder (or drop one here) and press Scan."))
             return
         self.set_roots(list(record.roots))
         self.apply_decision()  # the settings may have changed since that scan
-        msg = i18n.fill(
-            self.tr("Last scan (%1) of %2: %3 images with model %4. Press Scan to check again; unchanged files are reused."),
-            record.started_at.replace("T", " ")[:16], ", ".join(record.roots), self.model.rowCount(), record.model_id,
-        )
+        status = {"running": "interrupted"}.get(record.status, record.status)
+        self.last_scan = self._scan_state(status, record.total)
+        when, where, n = record.started_at.replace("T", " ")[:16], ", ".join(record.roots), self.model.rowCount()
+        if status == "finished":
+            msg = i18n.fill(
+                self.tr("Last scan (%1) of %2: %3 images with model %4. Press Scan to check again; unchanged files are reused."),
+                when, where, n, record.model_id,
+            )
+        else:
+            how = {"cancelled": self.tr("was stopped"), "failed": self.tr("failed")}.get(
+                status, self.tr("was interrupted (Miwake was closed)"))
+            missing = max(0, record.total - n)
+            msg = i18n.fill(
+                self.tr("The last scan (%1) of %2 %3 before it finished: %4 images scanned, %5 not reached. "
+                        "Press Scan to finish it; the scanned images are reused.") if missing else
+                self.tr("The last scan (%1) of %2 %3 before it finished: %4 images scanned, the rest not reached. "
+                        "Press Scan to finish it; the scanned images are reused."),
+                when, where, how, n, missing,
+            )
         self.status.show_message(msg)
         if self.model.rowCount():
             self.results.select_row(0)
@@ -244,7 +268,7 @@ class MainWindow(QMainWindow):
             if not dest:
                 return False
         bundle = self.bundles.get(rows[0].model_id)
-        scan = {"paths": self.roots, "rows": len(rows)}
+        scan = {"paths": self.roots, "rows": len(rows), **(self.last_scan or {})}
         self.exporter.export(kind, rows, dest, bundle=bundle, scan=scan, unsure_band=self.settings.unsure_band_override)
         self.status.show_message(self.tr("Exporting %n row(s)…", "", len(rows)))
         return True

@@ -1093,6 +1093,26 @@
         <translation>前回のスキャン（%1）：%2、%3 枚、モデル %4。「スキャン」でもう一度調べられます（変更のないファイルは結果を再利用します）。</translation>
     </message>
     <message>
+        <source>was stopped</source>
+        <translation>停止されました</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失敗しました</translation>
+    </message>
+    <message>
+        <source>was interrupted (Miwake was closed)</source>
+        <translation>中断されました（Miwake が閉じられました）</translation>
+    </message>
+    <message>
+        <source>The last scan (%1) of %2 %3 before it finished: %4 images scanned, %5 not reached. Press Scan to finish it; the scanned images are reused.</source>
+        <translation>前回のスキャン（%1、%2）は完了前に%3：%4 枚をスキャン済み、%5 枚は未処理です。「スキャン」を押すと続きを行います（スキャン済みの画像は再利用されます）。</translation>
+    </message>
+    <message>
+        <source>The last scan (%1) of %2 %3 before it finished: %4 images scanned, the rest not reached. Press Scan to finish it; the scanned images are reused.</source>
+        <translation>前回のスキャン（%1、%2）は完了前に%3：%4 枚をスキャン済み、残りは未処理です。「スキャン」を押すと続きを行います（スキャン済みの画像は再利用されます）。</translation>
+    </message>
+    <message>
         <source>Nothing to export</source>
         <translation>書き出す結果がありません</translation>
     </message>

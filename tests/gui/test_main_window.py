@@ -149,6 +149,39 @@ def test_reopening_shows_the_last_scan(qtbot, tiny_model, tmp_path):
     w.close()
 
 
+def test_a_scan_that_did_not_finish_reopens_saying_so(qtbot, tiny_model, tmp_path):
+    """Issue #24 item 5: closed mid-scan (19 of 40 files done), reopened: the status and the JSON export must say
+    that the scan did not finish and how many files it did not reach."""
+    import json
+
+    from miwake.core import paths
+
+    with ResultStore(paths.store_path()) as store:
+        sid = store.begin_scan([str(tmp_path)], "tiny", "tiny@x", "crop", "cpu")
+        for i in range(19):
+            store.add_result(sid, _result(str(tmp_path / f"{i}.png"), 0.01 * i, Verdict.HUMAN), "tiny@x", "crop")
+        store.commit()  # never finished: the app was closed while it ran
+        store._run("UPDATE scans SET total=40 WHERE id=?", (sid,))
+        store.commit()
+    w = MainWindow(load_last=False)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.controller.last_scan_loaded, timeout=TIMEOUT):
+        w.controller.load_last_scan()
+    text = w.status.message.text()
+    assert "interrupted" in text and "19 images scanned" in text and "21 not reached" in text, text
+    dest = tmp_path / "r.json"
+    with qtbot.waitSignal(w.exporter.export_finished, timeout=TIMEOUT):
+        assert w.export_results("json", str(dest))
+    scan = json.loads(dest.read_text("utf-8"))["scan"]
+    assert scan["status"] == "interrupted" and scan["not_reached"] == 21 and scan["files_found"] == 40
+    with ResultStore(paths.store_path()) as store:
+        store.finish_scan(sid, "cancelled", 40)
+    with qtbot.waitSignal(w.controller.last_scan_loaded, timeout=TIMEOUT):
+        w.controller.load_last_scan()
+    assert "was stopped" in w.status.message.text()
+    w.close()
+
+
 def test_scan_without_a_model_says_what_to_do(qtbot, images):
     w = MainWindow(load_last=False)
     qtbot.addWidget(w)
