@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from miwake.core import extras
+from miwake.core import atomic, extras
 from miwake.core.bundle import IMAGENET_MEAN, IMAGENET_STD, Bundle, ModelCard, save_bundle
 from miwake.core.detector import Detector, DeviceInfo, resolve_device
 from miwake.core.errors import MiwakeError
@@ -61,7 +61,10 @@ class TrainConfig:
     epochs: int = 10
     batch: int = 32  # crops per forward pass
     accum: int = 1  # forward passes per optimizer step
-    lr: float | None = None  # default 1e-3 (random/imagenet), 2e-4 (fine-tuning)
+    lr: float | None = None  # default 1e-3 (random/imagenet), 2e-4 (fine-tuning), 5e-5 (fine-tuning the head only)
+    # which weights learn: "all", "head" (the linear head on frozen features), or "auto": the head only when
+    # fine-tuning a model whose backbone was frozen when it was made (the DINOv2 default), everything otherwise
+    train_layers: str = "auto"
     weight_decay: float = 0.05
     warmup_epochs: float = 1.0
     min_lr_ratio: float = 0.01
@@ -120,7 +123,7 @@ class EpochEnd:
 
 @dataclass(frozen=True)
 class TrainFinished:
-    status: str  # finished | stopped_early | cancelled
+    status: str  # finished | stopped_early | diverged (the best weights before it are kept) | cancelled
     bundle_path: str | None
     card: dict[str, Any] | None
     history: list[dict[str, Any]]
@@ -137,6 +140,34 @@ def preflight(cfg: TrainConfig) -> None:
     from_model = cfg.init not in ("random", "imagenet") and not Path(cfg.init).expanduser().suffix
     if not from_model:
         check_arch(cfg.arch)
+
+
+HEAD_ONLY_LR = 5e-5  # Adam on a head over ~9,000 frozen features: larger steps move the logit by units per step
+DIVERGE_FACTOR = 3.0  # an epoch whose mean loss is this many times the first step's (and above 1) diverged
+RUNAWAY_LOSS = 10.0  # a mean BCE this high means confidently wrong on most crops, whatever the start
+
+
+def trains_head_only(cfg: TrainConfig, init_kind: str) -> bool:
+    """Whether only the head learns: asked for, or a fine-tune of a frozen-feature model (``core.archs``
+    probes, whose backbones were never trained: a full fine-tune on a few dozen images wrecks them)."""
+    if cfg.train_layers not in ("auto", "all", "head"):
+        raise TrainError(f"train_layers must be auto, all or head, not {cfg.train_layers!r}")
+    if cfg.train_layers != "auto":
+        return cfg.train_layers == "head"
+    from miwake.core.archs import ARCHS
+
+    return init_kind == "model" and cfg.arch in ARCHS
+
+
+def diverging(epoch_loss: float, first_loss: float | None) -> bool:
+    """An epoch's mean training loss that says the weights ran away (not a noisy epoch)."""
+    if math.isnan(epoch_loss):  # an epoch without steps
+        return False
+    if math.isinf(epoch_loss):
+        return True
+    if epoch_loss > RUNAWAY_LOSS:
+        return True
+    return first_loss is not None and epoch_loss > 1.0 and epoch_loss > DIVERGE_FACTOR * max(first_loss, 0.05)
 
 
 def _lr_at(step: int, total: int, warmup: int, base: float, min_ratio: float) -> float:
@@ -197,6 +228,8 @@ class TrainState:
     init: dict[str, Any] | None = None  # where the starting weights came from
     stopped_early: bool = False
     epoch_losses: list[float] = field(default_factory=list)  # this epoch's so far (resumed mid-epoch)
+    first_loss: float | None = None  # the run's first step's loss (the starting weights'): divergence's reference
+    diverged: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return to_plain(self)
@@ -222,6 +255,8 @@ class _Session:
     std: Any
     loss_fn: Any
     lr: float
+    head_only: bool  # the backbone is frozen: only the head learns (and the backbone stays in eval mode)
+    fine_tune: bool  # the weights come from an installed model (its validation is epoch 0's baseline)
     base_card: ModelCard | None
     best_sd: dict[str, Any] | None
     weights: Any  # sampling weight per training image
@@ -270,10 +305,32 @@ class Trainer:
 
     def _emit(self, ev: TrainEvent) -> None:
         if isinstance(ev, EpochEnd):
-            with open(self.work / "log.jsonl", "a", encoding="utf-8") as fh:
-                fh.write(json.dumps({"event": "epoch", **asdict(ev)}) + "\n")
+            self._log({"event": "epoch", **asdict(ev)})
         if self.on_event:
             self.on_event(ev)
+
+    def _log(self, line: dict[str, Any]) -> None:
+        """``log.jsonl``: every epoch's figures and every step's shown loss, so a resumed run's charts show the
+        same history as before the stop."""
+        with open(self.work / "log.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line) + "\n")
+
+    def _trim_log(self, global_step: int, epochs_done: int) -> None:
+        """Drop what the log holds beyond the checkpoint a resumed run restarts from (steps it will redo)."""
+        path = self.work / "log.jsonl"
+        if not path.is_file():
+            return
+        kept = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                continue
+            beyond = (ev.get("event") == "loss" and int(ev.get("global_step", 0)) > global_step) or (
+                ev.get("event") == "epoch" and int(ev.get("epoch", 0)) > epochs_done)
+            if not beyond:
+                kept.append(line)
+        atomic.write_text(path, "".join(k + "\n" for k in kept))
 
     # -- set-up -------------------------------------------------------------------------------------
     def _prepare(self) -> TrainState:
@@ -287,6 +344,7 @@ class Trainer:
             if state.config != cfg:
                 log.info("Resuming with the run's saved settings.")
             self.cfg = state.config
+            self._trim_log(state.global_step, state.epoch)
             return state
         if self.resume:
             raise TrainError(f"Nothing to resume in {self.out} (no checkpoint).")
@@ -304,15 +362,23 @@ class Trainer:
         state = self._prepare()
         self.work.mkdir(parents=True, exist_ok=True)
         s = self._session(state)
+        if s.fine_tune and not state.history and state.global_step == 0:
+            self._baseline(s, state)
         status = "finished"
         while state.epoch < self.cfg.epochs:
-            if self._train_epoch(s, state) == "cancelled":
+            ended = self._train_epoch(s, state)
+            if ended == "cancelled":
                 status = "cancelled"
+                break
+            if ended == "diverged":
+                self._emit(EpochEnd(state.epoch + 1, self.cfg.epochs, float("nan"), float("nan"), float("nan"),
+                                    float("nan"), False, time.monotonic() - s.t_epoch))
+                status = "diverged"
                 break
             status = self._end_epoch(s, state)
             if status != "finished":
                 break
-        if state.stopped_early and status != "cancelled":
+        if state.stopped_early and status not in ("cancelled", "diverged"):
             status = "stopped_early"
         if status == "cancelled":
             self._save(s, state)
@@ -348,9 +414,17 @@ class Trainer:
         model.load_state_dict(sd0)
         state.init = state.init or {"kind": info.kind, "detail": info.detail, "matched": info.matched, "total": info.total}
         base_card = info.base_bundle.card if info.base_bundle else None
-        lr = cfg.lr or (2e-4 if info.kind == "model" else 1e-3)
+        head_only = trains_head_only(cfg, info.kind)
+        lr = cfg.lr or (HEAD_ONLY_LR if head_only else 2e-4 if info.kind == "model" else 1e-3)
         model.to(device, memory_format=torch.channels_last)
-        opt = torch.optim.AdamW(_param_groups(model, cfg.weight_decay), lr=lr)
+        if head_only:
+            for p in model.parameters():
+                p.requires_grad_(False)
+            for p in model.get_classifier().parameters():
+                p.requires_grad_(True)
+            opt = torch.optim.AdamW(model.get_classifier().parameters(), lr=lr, weight_decay=0.0)
+        else:
+            opt = torch.optim.AdamW(_param_groups(model, cfg.weight_decay), lr=lr)
         best_sd = None
         if state.global_step or state.epoch:
             msd, osd, _, best_sd = load_checkpoint(self.ckdir)
@@ -369,7 +443,8 @@ class Trainer:
             scaler=torch.amp.GradScaler("cuda", enabled=cuda and not bf16),
             mean=torch.tensor(card.mean, device=device).view(1, 3, 1, 1) * 255,
             std=torch.tensor(card.std, device=device).view(1, 3, 1, 1) * 255,
-            loss_fn=torch.nn.BCEWithLogitsLoss(), lr=lr, base_card=base_card, best_sd=best_sd,
+            loss_fn=torch.nn.BCEWithLogitsLoss(), lr=lr, head_only=head_only, fine_tune=info.kind == "model",
+            base_card=base_card, best_sd=best_sd,
             weights=sampling_weights(state.train, cfg.source_power), per_batch=per_batch, steps=steps,
             total_opt=opt_steps_per_epoch * cfg.epochs, warmup=int(round(cfg.warmup_epochs * opt_steps_per_epoch)),
             dataset=TrainCrops(state.train, crop=cfg.crop, mode=cfg.mode, augment=cfg.augment, seed=cfg.seed,
@@ -378,7 +453,9 @@ class Trainer:
             val=state.val, val_jpeg=jpeg_copies(state.val, self.work / "val_jpeg90"),
         )
         plan = SplitPlan(state.train, state.val, list(state.skipped), list(state.warnings))
-        self._emit(TrainProgress("prepare", state.epoch, cfg.epochs, 0, steps, detail=f"{plan.describe()}; {dev.name}"))
+        what = "; only the head learns (the backbone stays frozen)" if head_only else ""
+        self._emit(TrainProgress("prepare", state.epoch, cfg.epochs, 0, steps,
+                                 detail=f"{plan.describe()}; {dev.name}{what}"))
         return s
 
     def _train_epoch(self, s: _Session, state: TrainState) -> str | None:
@@ -394,6 +471,9 @@ class Trainer:
             pin_memory=s.cuda, persistent_workers=False, prefetch_factor=4 if s.workers else None,
         )
         s.model.train()
+        if s.head_only:  # frozen features, as they were when the head was fitted: no dropout in the backbone
+            s.model.eval()
+            s.model.get_classifier().train()
         s.t_epoch = time.monotonic()
         losses = state.epoch_losses if start else []
         step = start
@@ -404,12 +484,20 @@ class Trainer:
             loss = self._step(s, state, x, y, last=step + 1 == s.steps)
             step += 1
             losses.append(loss)
+            if state.first_loss is None:  # the first step's loss is the starting weights' (before any update)
+                state.first_loss = loss
+            if not math.isfinite(loss):
+                state.diverged = True
+                return "diverged"
             s.crops_seen += x.shape[0]
             now = time.monotonic()
             rate = s.crops_seen / max(1e-6, now - s.t_rate)
             remaining = (cfg.epochs - epoch) * s.steps - step
             eta = remaining * s.per_batch * cfg.crops_per_image / rate if rate > 0 else None
-            self._emit(TrainProgress("train", epoch + 1, cfg.epochs, step, s.steps, float(np.mean(losses[-20:])),
+            shown = float(np.mean(losses[-20:]))
+            self._log({"event": "loss", "epoch": epoch + 1, "step": step, "steps": s.steps, "loss": shown,
+                       "global_step": state.global_step})
+            self._emit(TrainProgress("train", epoch + 1, cfg.epochs, step, s.steps, shown,
                                      s.opt.param_groups[0]["lr"], rate, eta))
             state.step_in_epoch = step
             state.epoch_losses = losses
@@ -449,10 +537,15 @@ class Trainer:
         "finished" to go on, "stopped_early" (patience ran out) or "cancelled"."""
         cfg = self.cfg
         epoch = state.epoch
+        losses = state.epoch_losses
+        mean_loss = float(np.mean(losses)) if losses else float("nan")
+        if diverging(mean_loss, state.first_loss):
+            state.diverged = True
         score, auc, auc_j = self._validate(s.model, cfg, s.base_card, s.val, s.val_jpeg, epoch, s.dev.kind)
         s.model.train()
         # without a usable validation AUC the latest epoch counts as the best
-        is_best = math.isnan(score) or state.best_score is None or score > state.best_score
+        # without a usable validation AUC the latest epoch counts as the best; weights that diverged never do
+        is_best = not state.diverged and (math.isnan(score) or state.best_score is None or score > state.best_score)
         if is_best:
             state.best_score = None if math.isnan(score) else score
             state.best_epoch = epoch + 1
@@ -460,18 +553,29 @@ class Trainer:
             s.best_sd = _cpu_copy(s.model)
         else:
             state.bad_epochs += 1
-        losses = state.epoch_losses
-        ev = EpochEnd(epoch + 1, cfg.epochs, float(np.mean(losses)) if losses else float("nan"), auc, auc_j, score,
-                      is_best, time.monotonic() - s.t_epoch)
+        ev = EpochEnd(epoch + 1, cfg.epochs, mean_loss, auc, auc_j, score, is_best, time.monotonic() - s.t_epoch)
         state.history.append(asdict(ev))
         state.epoch, state.step_in_epoch, state.epoch_losses = epoch + 1, 0, []
         self._emit(ev)
         stop = state.bad_epochs >= cfg.patience and state.epoch < cfg.epochs
         state.stopped_early = state.stopped_early or stop
         self._save(s, state)
+        if state.diverged:
+            return "diverged"
         if stop:
             return "stopped_early"
         return "cancelled" if self._cancel.is_set() else "finished"
+
+    def _baseline(self, s: _Session, state: TrainState) -> None:
+        """Epoch 0 of a fine-tune: the installed model's own validation score. Its weights are the best until an
+        epoch beats them, so a run that only makes things worse ends with the model it started from."""
+        score, auc, auc_j = self._validate(s.model, self.cfg, s.base_card, s.val, s.val_jpeg, -1, s.dev.kind)
+        if not math.isnan(score):
+            state.best_score, state.best_epoch = score, 0
+        s.best_sd = _cpu_copy(s.model)
+        ev = EpochEnd(0, self.cfg.epochs, float("nan"), auc, auc_j, score, True, 0.0)
+        state.history.append(asdict(ev))
+        self._emit(ev)
 
     def _save(self, s: _Session, state: TrainState, with_best: bool = True) -> None:
         """Checkpoint the run; mid-epoch (`with_best=False`) the best weights on disk are kept as they are."""

@@ -30,6 +30,8 @@ from .wizard_page import MessageLabel, WizardPage, open_folder
 
 log = logging.getLogger(__name__)
 
+WORSE_BY = 0.01  # a held-out AUC this much below the previous model's: not recommended
+
 
 class ResultsPage(WizardPage):
     def __init__(self, wizard) -> None:
@@ -52,6 +54,7 @@ class ResultsPage(WizardPage):
         self.discard_button = QPushButton(self)
         self.install_use_button.setDefault(True)
         self.message = MessageLabel(self)
+        self.advice = MessageLabel(self)  # a new model that is worse than the one before, or whose training diverged
         self.images_label = QLabel(self)
         self.images_label.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
         self.images_label.setWordWrap(True)
@@ -81,6 +84,7 @@ class ResultsPage(WizardPage):
         lay = QVBoxLayout(self)
         lay.addWidget(self.summary)
         lay.addLayout(middle, 1)
+        lay.addWidget(self.advice)
         lay.addLayout(decide)
         lay.addWidget(self.message)
         lay.addLayout(images)
@@ -202,6 +206,13 @@ class ResultsPage(WizardPage):
             self.compare_status.setText(
                 self.tr("The previous model could not be checked.") + " " + self._compare_error
             )
+        concern = self.concern()
+        if concern and s.stage is not Stage.INSTALLED:
+            self.advice.show_message(lambda c=concern: self._concern_text(c), "warning")
+        else:
+            self.advice.clear_message()
+        self.install_use_button.setDefault(concern is None)
+        self.discard_button.setDefault(concern is not None)
         decided = s.stage in (Stage.INSTALLED, Stage.DISCARDED)
         for b in (self.install_use_button, self.install_button, self.discard_button):
             b.setEnabled(self.bundle is not None and not decided and not self._busy)
@@ -213,9 +224,39 @@ class ResultsPage(WizardPage):
         self.open_images_button.setEnabled(bool(made))
         self.delete_images_button.setEnabled(bool(made) and not self.runner.running)
 
+    def concern(self) -> str | None:
+        """Why installing the new model is not recommended: "diverged" (its training ran away), "worse" (lower AUC
+        than the model before on the same held-out images), or None."""
+        if self.bundle is None:
+            return None
+        if (self.bundle.card.training or {}).get("status") == "diverged":
+            return "diverged"
+        new_m = (self.report or {}).get("metrics") or self.bundle.card.metrics or {}
+        old_m = (self.previous_report or {}).get("metrics") or {}
+        new_auc, old_auc = new_m.get("auc"), old_m.get("auc")
+        if isinstance(new_auc, (int, float)) and isinstance(old_auc, (int, float)) and new_auc < old_auc - WORSE_BY:
+            return "worse"
+        return None
+
+    def _concern_text(self, concern: str) -> str:
+        new_auc = self.table.value(0, "auc") or "–"
+        old_auc = self.table.value(1, "auc") or "–"
+        if concern == "diverged":
+            return self.tr("Not recommended: the training diverged (its loss ran away) and was stopped. The result "
+                           "keeps the best weights before that; discard it unless the comparison shows it helps.")
+        return fill(self.tr("Not recommended: the new model is worse than the model you use now on the held-out "
+                            "images (AUC %1 against %2). Keep the current model and discard this one."),
+                    new_auc, old_auc)
+
     # -- decisions ------------------------------------------------------------------------------------------------
-    def install(self, activate: bool) -> None:
+    def install(self, activate: bool, confirm: bool = True) -> None:
         if self.bundle is None or self._busy:
+            return
+        concern = self.concern()
+        if concern and confirm and plain_question(
+            self, self.tr("Install anyway?"),
+            self._concern_text(concern) + "\n\n" + self.tr("Install it anyway?"),
+        ) != QMessageBox.StandardButton.Yes:
             return
         self._busy = True
         self.message.show_message(lambda: self.tr("Checking and installing the model…"), "info")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import shutil
 import time
 from typing import Any
@@ -182,7 +183,7 @@ class TrainingPage(WizardPage):
                 self.bar.setRange(0, steps)
                 self.bar.setValue(step)
                 loss = ev.get("loss")
-                if loss is not None and (step > min(4, steps // 4) or steps <= 4):  # an epoch's first steps: noisy
+                if loss is not None and _charted(step, steps):
                     self.loss.add(epoch - 1 + step / steps, float(loss))
                     self.loss_chart.update()
                 speed = ev.get("crops_per_s")
@@ -192,7 +193,8 @@ class TrainingPage(WizardPage):
                          clock_duration(ev.get("eta_s")))
                 )
             elif phase == "validate":
-                self.phase.setText(fill(self.tr("Validating epoch %1 of %2"), epoch, epochs))
+                self.phase.setText(fill(self.tr("Validating epoch %1 of %2"), epoch, epochs) if epoch else
+                                   self.tr("Checking the model you start from on the validation images…"))
                 self.bar.setRange(0, steps)
                 self.bar.setValue(step)
             elif phase == "evaluate":
@@ -208,10 +210,10 @@ class TrainingPage(WizardPage):
 
     def _add_epoch(self, ev: dict[str, Any]) -> None:
         e = float(ev["epoch"])
-        if ev.get("val_auc") is not None:
-            self.auc.add(e, float(ev["val_auc"]))
-        if ev.get("val_auc_jpeg90") is not None:
-            self.auc_jpeg.add(e, float(ev["val_auc_jpeg90"]))
+        for series, key in ((self.auc, "val_auc"), (self.auc_jpeg, "val_auc_jpeg90")):
+            v = ev.get(key)
+            if v is not None and math.isfinite(float(v)):  # epoch 0 of a fine-tune: the model it starts from
+                series.add(e, float(v))
         self.auc_chart.update()
 
     def _prefill_history(self) -> None:
@@ -226,16 +228,32 @@ class TrainingPage(WizardPage):
                     ev = json.loads(line)
                 except ValueError:
                     continue
-                if ev.get("train_loss") is not None:
-                    self.loss.add(float(ev["epoch"]), float(ev["train_loss"]))
-                self._add_epoch(ev)
+                if ev.get("event") == "loss":  # the same points the live chart drew
+                    step, steps = int(ev["step"]), max(1, int(ev["steps"]))
+                    if _charted(step, steps):
+                        self.loss.add(int(ev["epoch"]) - 1 + step / steps, float(ev["loss"]))
+                elif ev.get("event") == "epoch":
+                    self._add_epoch(ev)
         self.loss_chart.update()
         self.auc_chart.update()
 
     def _on_job_finished(self, result: dict[str, Any]) -> None:
         self._last_result = result
         status = result.get("status")
-        if status in ("finished", "stopped_early"):
+        if status == "diverged":
+            self.state.bundle_path = str(result.get("bundle_path") or self.state.model_dir)
+            self.state.report_path = str(result.get("report_path") or "")
+            self._status = "done"
+            self.wizard.set_stage(Stage.TRAINED)
+            self.phase.setText(self.tr("Training went wrong: the loss ran away"))
+            self.bar.setRange(0, 1)
+            self.bar.setValue(1)
+            self.message.show_message(
+                lambda: self.tr("Training diverged (the loss grew instead of falling), so it was stopped. The result "
+                                "keeps the best weights before that — for a fine-tune, usually the model you started "
+                                "from. Try fewer epochs or a lower learning rate; the results page compares it."),
+                "warning")
+        elif status in ("finished", "stopped_early"):
             self.state.bundle_path = str(result.get("bundle_path") or self.state.model_dir)
             self.state.report_path = str(result.get("report_path") or "")
             self._status = "done"
@@ -323,3 +341,8 @@ class TrainingPage(WizardPage):
         self.cpu_button.setText(self.tr("Retry on the CPU (starts again)"))
         self._update_buttons()
         self.message.retranslate()
+
+
+def _charted(step: int, steps: int) -> bool:
+    """Whether a step's loss is drawn: an epoch's first steps are noisy, so they are left out (live and resumed)."""
+    return step > min(4, steps // 4) or steps <= 4

@@ -1600,6 +1600,22 @@
         <translation>この実行で生成した画像は削除済みです。</translation>
     </message>
     <message>
+        <source>Not recommended: the training diverged (its loss ran away) and was stopped. The result keeps the best weights before that; discard it unless the comparison shows it helps.</source>
+        <translation>おすすめしません：学習が発散した（損失が暴走した）ため停止しました。結果にはその前の最良の重みが残っています。比較で改善が示されない限り破棄してください。</translation>
+    </message>
+    <message>
+        <source>Not recommended: the new model is worse than the model you use now on the held-out images (AUC %1 against %2). Keep the current model and discard this one.</source>
+        <translation>おすすめしません：検証用の画像で、新しいモデルは現在のモデルより劣っています（AUC %1、現在は %2）。現在のモデルを使い続け、このモデルは破棄してください。</translation>
+    </message>
+    <message>
+        <source>Install anyway?</source>
+        <translation>それでもインストールしますか？</translation>
+    </message>
+    <message>
+        <source>Install it anyway?</source>
+        <translation>それでもインストールしますか？</translation>
+    </message>
+    <message>
         <source>Checking and installing the model…</source>
         <translation>モデルを確認してインストールしています…</translation>
     </message>
@@ -2167,8 +2183,20 @@
         <translation>エポック %1 / %2 を検証中</translation>
     </message>
     <message>
+        <source>Checking the model you start from on the validation images…</source>
+        <translation>開始時のモデルを検証用の画像で確認しています…</translation>
+    </message>
+    <message>
         <source>Final validation with the best epoch</source>
         <translation>最良のエポックで最終検証中</translation>
+    </message>
+    <message>
+        <source>Training went wrong: the loss ran away</source>
+        <translation>学習に失敗しました：損失が暴走しました</translation>
+    </message>
+    <message>
+        <source>Training diverged (the loss grew instead of falling), so it was stopped. The result keeps the best weights before that — for a fine-tune, usually the model you started from. Try fewer epochs or a lower learning rate; the results page compares it.</source>
+        <translation>学習が発散した（損失が下がらず増えた）ため停止しました。結果にはその前の最良の重みが残っています（微調整では通常、開始時のモデルそのものです）。エポック数を減らすか学習率を下げてお試しください。結果ページで比較できます。</translation>
     </message>
     <message>
         <source>Training finished</source>

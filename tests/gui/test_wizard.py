@@ -307,3 +307,42 @@ def test_an_unfinished_run_can_be_deleted_from_the_first_page(qtbot, human, tmp_
     assert goal.resume_box.isVisibleTo(goal) and "x" in goal.resume_label.text()
     goal.delete_offered_run(confirm=False)
     assert not state.folder.exists() and not goal.resume_box.isVisibleTo(goal) and unfinished_runs() == []
+
+
+def test_a_model_whose_training_diverged_or_that_is_worse_is_not_installed_without_asking(
+        qtbot, human, tmp_path, monkeypatch):
+    """Issue #24 item 2: the results page recommends against a worse or diverged model, and installing it asks."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from miwake.core.bundle import read_bundle, save_bundle
+    from miwake.gui.wizard import results_page
+
+    state = _run(tmp_path, human, model="owner/model")
+    state.start()
+    import torch
+    from safetensors.numpy import load_file
+
+    made = make_tiny_bundle(tmp_path / "plain", model_id="x")
+    weights = {k: torch.from_numpy(v.copy()) for k, v in load_file(str(made.path / "model.safetensors")).items()}
+    save_bundle(state.model_dir, made.card.with_(training={"status": "diverged"}), weights)
+    state.bundle_path = str(state.model_dir)
+    state.stage = Stage.TRAINED
+    state.save()
+    wiz = RetrainWizard()
+    qtbot.addWidget(wiz)
+    wiz.goal_page.resume_button.click()
+    rp = wiz.results_page
+    assert rp.concern() == "diverged"
+    assert "Not recommended" in rp.advice.text() and rp.discard_button.isDefault()
+    asked = []
+    monkeypatch.setattr(results_page, "plain_question",
+                        lambda *a: asked.append(a) or QMessageBox.StandardButton.No)
+    rp.install(activate=True)
+    assert asked and ModelRegistry().list() == []  # said no: nothing installed
+    # a model that trained fine but scores lower than the one before on the same held-out images
+    rp.bundle = read_bundle(made.path)
+    rp.report = {"metrics": {"auc": 0.5}}
+    rp.previous_report = {"metrics": {"auc": 1.0}}
+    assert rp.concern() == "worse"
+    rp.previous_report = {"metrics": {"auc": 0.505}}
+    assert rp.concern() is None

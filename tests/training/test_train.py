@@ -176,3 +176,94 @@ def test_the_training_state_round_trips_through_the_checkpoint_json(tmp_path):
                        history=[{"epoch": 1}], epoch_losses=[0.5, 0.4])
     again = TrainState.from_dict({**json.loads(json.dumps(state.to_dict())), "optimizer_meta": {}, "finished": False})
     assert again == state and isinstance(again.train[0], Sample) and again.config.val_sources == ("b",)
+
+
+def test_a_fine_tune_starts_from_the_models_own_validation_and_keeps_it_when_training_only_harms(
+        toy_data, tmp_path, tiny_bundle):
+    """Issue #24 item 2: a fine-tune whose epochs are all worse than the model it started from must end with that
+    model's weights (epoch 0 is the baseline), and one whose loss runs away is stopped and says so."""
+    from miwake.core.registry import ModelRegistry
+
+    ModelRegistry().import_bundle(tiny_bundle.path)
+    samples = from_manifest(toy_data / "manifest.csv")
+    events = []
+    fin = Trainer(config(tmp_path / "m", init="tiny", arch="test_efficientnet", crop=tiny_bundle.card.crop_size,
+                         epochs=3, lr=30.0, train_layers="all", warmup_epochs=0.0),
+                  samples, on_event=events.append).run()
+    epochs = [e for e in events if isinstance(e, EpochEnd)]
+    assert epochs[0].epoch == 0 and epochs[0].best  # the model it starts from, measured first
+    assert fin.status == "diverged", [(e.epoch, e.train_loss) for e in epochs]
+    assert fin.card["training"]["status"] == "diverged" and fin.card["training"]["best_epoch"] == 0
+    start = load_file(str(tiny_bundle.path / "model.safetensors"))
+    end = load_file(str(Path(fin.bundle_path) / "model.safetensors"))
+    for k, v in start.items():  # the diverged weights were not kept: the result is the model it started from
+        if v.dtype.kind == "f":
+            np.testing.assert_allclose(end[k].astype(np.float32), v.astype(np.float32), atol=2e-3, err_msg=k)
+
+
+def test_divergence_is_a_runaway_loss_not_a_noisy_epoch():
+    from miwake.training.train import diverging
+
+    assert diverging(63.0, 0.5) and diverging(float("inf"), 0.5)
+    assert not diverging(0.9, 0.2)  # below 1: still a usable loss
+    assert not diverging(1.2, 0.6) and not diverging(float("nan"), 0.5)
+
+
+def test_fine_tuning_a_frozen_feature_model_trains_only_its_head(toy_data, tmp_path):
+    """The DINOv2 default is a linear head on frozen features: its fine-tune refits the head (minutes on a CPU)
+    instead of changing the ViT on a few dozen images."""
+    import torch
+
+    from miwake.core.archs import ARCHS
+    from miwake.core.bundle import ModelCard, save_bundle
+    from miwake.core.model_factory import build_model
+    from miwake.core.registry import ModelRegistry
+    from miwake.training.train import HEAD_ONLY_LR, trains_head_only
+
+    arch = "miwake_dinov2_s14"
+    assert arch in ARCHS
+    assert trains_head_only(TrainConfig(out_dir="x", arch=arch), "model")
+    assert not trains_head_only(TrainConfig(out_dir="x", arch="tf_efficientnetv2_b0"), "model")
+    assert not trains_head_only(TrainConfig(out_dir="x", arch=arch), "random")
+    assert trains_head_only(TrainConfig(out_dir="x", arch="tf_efficientnetv2_b0", train_layers="head"), "model")
+    torch.manual_seed(0)
+    model = build_model(arch)
+    card = ModelCard(id="probe", display_name="probe", arch=arch, crop_size=28, threshold=0.5,
+                     unsure_band=(0.4, 0.6), weights_dtype="float32")
+    bundle = save_bundle(tmp_path / "probe", card, model.state_dict())
+    ModelRegistry().import_bundle(bundle.path)
+    events = []
+    fin = Trainer(config(tmp_path / "m", init="probe", arch=arch, crop=28, epochs=1, max_steps_per_epoch=3),
+                  from_manifest(toy_data / "manifest.csv"), on_event=events.append).run()
+    assert fin.status in ("finished", "stopped_early")
+    prep = next(e for e in events if isinstance(e, TrainProgress) and e.phase == "prepare")
+    assert "only the head learns" in prep.detail
+    assert next(e for e in events if isinstance(e, TrainProgress) and e.phase == "train").lr <= HEAD_ONLY_LR
+    start = load_file(str(bundle.path / "model.safetensors"))
+    end = load_file(str(Path(fin.bundle_path) / "model.safetensors"))
+    head = {k for k in start if k.startswith("head.")}
+    assert head and all(np.array_equal(end[k], start[k]) for k in start if k not in head)  # backbone frozen
+    assert fin.card["training"]["best_epoch"] in (0, 1)
+
+
+def test_the_log_holds_every_charted_step_and_a_resume_drops_what_it_redoes(toy_data, tmp_path):
+    """After Continue, the wizard's loss chart must show the same history as before the stop: the trainer logs
+    each step's shown loss, and a resumed run trims the steps it will do again."""
+    samples = from_manifest(toy_data / "manifest.csv")
+    seen = []
+
+    def stop_at_three(ev):
+        if isinstance(ev, TrainProgress) and ev.phase == "train":
+            seen.append(ev.step)
+            if len(seen) == 3:
+                t.cancel()
+
+    t = Trainer(config(tmp_path / "m", checkpoint_every_steps=2), samples, on_event=stop_at_three)
+    assert t.run().status == "cancelled"
+    log = tmp_path / "m" / "training" / "log.jsonl"
+    steps = [json.loads(x)["global_step"] for x in log.read_text().splitlines() if '"loss"' in x]
+    assert steps[:3] == [1, 2, 3]
+    fin = Trainer(config(tmp_path / "m", checkpoint_every_steps=2), [], resume=True).run()
+    assert fin.status == "finished"
+    steps = [json.loads(x)["global_step"] for x in log.read_text().splitlines() if '"event": "loss"' in x]
+    assert steps == sorted(set(steps)), steps  # no step twice: the resumed run redid none it kept
