@@ -48,6 +48,19 @@ class ValidationFacts:
     unsure_share: float | None = None
     # source -> (label, n, accuracy at the threshold, AUC of this source against the other class)
     per_source: dict[str, tuple[str, int, float | None, float | None]] = field(default_factory=dict)
+    comparison: Comparison | None = None  # the same test for every bundled model (``metrics.comparison``)
+    cross_validated: bool = False  # True: figures from cross-validation over held-out sources; False: one split
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A model measured on images every bundled model is measured on, none of which it learned from."""
+
+    auc: float
+    auc_jpeg90: float | None
+    n: int
+    sources: int
+    test: str
 
 
 # the figures a card leads with, and how they are written
@@ -114,7 +127,14 @@ def validation_facts(metrics: Any) -> ValidationFacts:
                     _float(s.get("accuracy")),
                     _float(s.get("auc_vs_other_class")),
                 )
+    comp = metrics.get("comparison")
+    comparison = None
+    if isinstance(comp, Mapping) and _float(comp.get("auc")) is not None:
+        comparison = Comparison(float(comp["auc"]), _float(comp.get("auc_jpeg90")), _int(comp.get("n")) or 0,
+                                _int(comp.get("sources")) or 0, str(comp.get("test") or ""))
     return ValidationFacts(
+        comparison=comparison,
+        cross_validated=isinstance(metrics.get("cross_validation"), Mapping),
         headline=headline,
         auc_jpeg90=_float(jpeg.get("auc")) if isinstance(jpeg, Mapping) else None,
         ai_verdict_precision=_float(verdicts.get("ai_verdict_precision")),
@@ -167,8 +187,15 @@ def headline_text(v: ValidationFacts) -> str:
 def validation_lines(v: ValidationFacts) -> list[tuple[str, str]]:
     """English (label, text) lines of a card's validation figures, for the command line."""
     lines: list[tuple[str, str]] = []
+    if v.comparison is not None:
+        c = v.comparison
+        text = f"AUC {format_metric(c.auc)}"
+        if c.auc_jpeg90 is not None:
+            text += f" ({format_metric(c.auc_jpeg90)} after JPEG q90)"
+        lines.append(("on new sources", f"{text} on {c.n} images from {c.sources} sources no bundled model learned from"))
     if v.headline:
-        lines.append(("validation", headline_text(v)))
+        how = "cross-validated over held-out sources" if v.cross_validated else "its own validation split"
+        lines.append((f"validation ({how})", headline_text(v)))
     if v.auc_jpeg90 is not None:
         lines.append(("  after JPEG q90", f"AUC {format_metric(v.auc_jpeg90)}"))
     if v.ai_verdict_precision is not None and v.human_verdict_precision is not None:

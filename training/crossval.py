@@ -144,6 +144,40 @@ def image_logits(pool: Pool, head: LinearHead, images: np.ndarray, kind: str) ->
     return head.logits(np.nan_to_num(pool.image_means(kind)[images]))
 
 
+POOLINGS = ("mean", "top_half", "top2", "max", "noisy_or")  # how crop logits make an image's score
+
+
+def pooled_logits(pool: Pool, head: LinearHead, images: np.ndarray, kind: str, how: str) -> np.ndarray:
+    """Image scores from the head's crop logits, pooled `how`: the mean (what scans do), the mean of the top
+    half or top two, the max, or noisy-or (1 - prod(1 - p)); NaN for images without such crops."""
+    sel = (pool.kind == KINDS.index(kind)) & np.isin(pool.image, images)
+    z = head.logits(pool.feats[sel])
+    owner = pool.image[sel]
+    out = np.full(len(images), np.nan)
+    pos = {int(i): j for j, i in enumerate(images)}
+    order = np.argsort(owner, kind="stable")
+    owner, z = owner[order], z[order]
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    for a, b in zip(starts, np.r_[starts[1:], len(owner)], strict=True):
+        v = np.sort(z[a:b])[::-1]
+        if how == "mean":
+            r = v.mean()
+        elif how == "top_half":
+            r = v[: max(1, len(v) // 2)].mean()
+        elif how == "top2":
+            r = v[:2].mean()
+        elif how == "max":
+            r = v[0]
+        elif how == "noisy_or":
+            p = 1.0 / (1.0 + np.exp(-np.clip(v, -30, 30)))
+            q = np.clip(1.0 - np.prod(1.0 - p), 1e-12, 1 - 1e-12)
+            r = np.log(q / (1 - q))
+        else:
+            raise ValueError(how)
+        out[pos[int(owner[a])]] = r
+    return out
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
@@ -181,6 +215,10 @@ def evaluate_split(pool: Pool, cand: Candidate, train: np.ndarray, test: np.ndar
         out["logits"][kind] = z
         out["scores"][kind] = sigmoid(z)
         out[f"auc_{kind}"] = _safe_auc(y, z)
+    for how in POOLINGS[1:]:  # the same head, crop scores pooled otherwise (raw files)
+        z = pooled_logits(pool, head, test, "raw", how)
+        ok = ~np.isnan(z)
+        out[f"auc_raw_{how}"] = _safe_auc(y[ok], z[ok])
     if inner:
         op = inner_operating_point(pool, cand, train)
         t, band = op.threshold, op.band
@@ -221,7 +259,8 @@ def run_protocol(
 def summarize(folds: list[dict[str, Any]], fams: dict[str, dict[str, Any]]) -> dict[str, Any]:
     s: dict[str, Any] = {}
     for part, rows in (("source", folds), ("family", list(fams.values()))):
-        for key in [f"auc_{k}" for k in EVAL_KINDS] + ["verdict_accuracy", "unsure_share", "accuracy_at_threshold"]:
+        for key in ([f"auc_{k}" for k in EVAL_KINDS] + [f"auc_raw_{h}" for h in POOLINGS[1:]]
+                    + ["verdict_accuracy", "unsure_share", "accuracy_at_threshold"]):
             vals = [r[key] for r in rows if key in r and not math.isnan(r[key])]
             if vals:
                 s[f"{part}_{key}_mean"] = float(np.mean(vals))

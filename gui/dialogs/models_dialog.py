@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from miwake.core.bundle import ARCHIVE_SUFFIX, Bundle
+from miwake.core.bundle import ARCHIVE_SUFFIX, Bundle, format_metric
+from miwake.core.card_facts import validation_facts
 from miwake.core.errors import MiwakeError
 from miwake.core.model_choice import active_model_id, delete_model, use_model
 from miwake.core.registry import ModelRegistry
@@ -37,6 +38,7 @@ from ..widgets.detail_text import (
     metrics_text,
     plain_summary,
     training_rows,
+    validation_label,
     validation_rows,
 )
 from ..widgets.file_dialogs import choose_folder, open_file, save_file
@@ -197,9 +199,16 @@ class ModelsDialog(QDialog):
                 ),
             ),
         ]
+        comp = validation_facts(c.metrics).comparison
+        if comp is not None:  # first: the same test for every bundled model
+            text = f"AUC {format_metric(comp.auc)}"
+            if comp.auc_jpeg90 is not None:
+                text += " · " + self.tr("after JPEG q90: %1").replace("%1", format_metric(comp.auc_jpeg90))
+            rows.append(row(self.tr("On new sources (the same test for every model)"),
+                            "<b>" + escape(text) + "</b><br>" + escape(comp.test)))
         m = metrics_text(c.metrics)
         if m:
-            rows.append(row(self.tr("Validation"), "<b>" + escape(m) + "</b>"))
+            rows.append(row(validation_label(c.metrics), escape(m)))
         rows += [row(label, escape(text)) for label, text in validation_rows(c.metrics)]
         rows += [row(label, escape(text)) for label, text in training_rows(c.training)]
         for label, val in (

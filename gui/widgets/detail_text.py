@@ -189,12 +189,19 @@ def plain_summary(card: Any) -> list[str]:
     v = validation_facts(card.metrics)
     t = training_facts(card.training)
     lines: list[str] = []
-    if v.ai_verdict_precision is not None and v.human_verdict_precision is not None:
+    if v.comparison is not None:  # first: the one figure measured the same way for every bundled model
         lines.append(_f(
-            translate("DetailText", "On images from sources it never saw in training: when it said “AI” it was right "
-                      "%1 of the time, when it said “human” %2."),
-            f"{v.ai_verdict_precision:.0%}", f"{v.human_verdict_precision:.0%}",
+            translate("DetailText", "Compared on the same %1 images from %2 sources that no bundled model learned "
+                      "from: AUC %3 (1.0 tells every image apart, 0.5 is chance)."),
+            v.comparison.n, v.comparison.sources, format_metric(v.comparison.auc),
         ))
+    if v.ai_verdict_precision is not None and v.human_verdict_precision is not None:
+        text = (translate("DetailText", "In cross-validation over sources it never saw in training: when it said "
+                          "“AI” it was right %1 of the time, when it said “human” %2.") if v.cross_validated else
+                translate("DetailText", "On its own validation split (sources kept out of its training, but like "
+                          "them — not comparable with the line above): when it said “AI” it was right %1 of the "
+                          "time, when it said “human” %2."))
+        lines.append(_f(text, f"{v.ai_verdict_precision:.0%}", f"{v.human_verdict_precision:.0%}"))
         if v.unsure_share is not None:
             lines.append(_f(translate("DetailText", "It answered “unsure” for %1 of those images rather than guess."),
                             f"{v.unsure_share:.0%}"))
@@ -213,6 +220,13 @@ def plain_summary(card: Any) -> list[str]:
 
 def metrics_text(metrics: dict[str, Any]) -> str:
     return headline_text(validation_facts(metrics))
+
+
+def validation_label(metrics: dict[str, Any]) -> str:
+    """What the card's own validation figures are: cross-validated over held-out sources, or one fixed split."""
+    if validation_facts(metrics).cross_validated:
+        return translate("DetailText", "Validation (cross-validated over held-out sources)")
+    return translate("DetailText", "Validation (its own split; not comparable)")
 
 
 def model_html(bundle: Bundle | None, model_id: str) -> str:

@@ -241,8 +241,16 @@
         <translation>正解率 %1</translation>
     </message>
     <message>
-        <source>On images from sources it never saw in training: when it said “AI” it was right %1 of the time, when it said “human” %2.</source>
-        <translation>学習で一度も見なかった出どころの画像では、「AI」と判定したときの正解率は %1、「人間」と判定したときは %2 でした。</translation>
+        <source>Compared on the same %1 images from %2 sources that no bundled model learned from: AUC %3 (1.0 tells every image apart, 0.5 is chance).</source>
+        <translation>同梱のどのモデルも学習していない %2 か所の同じ %1 枚で比較：AUC %3（1.0 はすべて見分けられる、0.5 は当て推量と同じ）。</translation>
+    </message>
+    <message>
+        <source>In cross-validation over sources it never saw in training: when it said “AI” it was right %1 of the time, when it said “human” %2.</source>
+        <translation>学習に使っていない入手元での交差検証では、「AI」と判定したときの正解率は %1、「人間」と判定したときは %2 でした。</translation>
+    </message>
+    <message>
+        <source>On its own validation split (sources kept out of its training, but like them — not comparable with the line above): when it said “AI” it was right %1 of the time, when it said “human” %2.</source>
+        <translation>このモデル独自の検証用分割（学習から外したが学習データに似た入手元。上の行とは比較できません）では、「AI」と判定したときの正解率は %1、「人間」と判定したときは %2 でした。</translation>
     </message>
     <message>
         <source>It answered “unsure” for %1 of those images rather than guess.</source>
@@ -267,6 +275,14 @@
     <message>
         <source>Its verdicts: %1.</source>
         <translation>判定: %1。</translation>
+    </message>
+    <message>
+        <source>Validation (cross-validated over held-out sources)</source>
+        <translation>検証（学習外の入手元での交差検証）</translation>
+    </message>
+    <message>
+        <source>Validation (its own split; not comparable)</source>
+        <translation>検証（独自の分割・比較不可）</translation>
     </message>
     <message>
         <source>Model %1 is no longer installed.</source>
@@ -1327,8 +1343,12 @@
         <translation>しきい値 %1、保留範囲 %2〜%3、集約方法 %4</translation>
     </message>
     <message>
-        <source>Validation</source>
-        <translation>検証結果</translation>
+        <source>after JPEG q90: %1</source>
+        <translation>JPEG q90 後：%1</translation>
+    </message>
+    <message>
+        <source>On new sources (the same test for every model)</source>
+        <translation>新しい入手元（全モデル共通のテスト）</translation>
     </message>
     <message>
         <source>Description</source>

@@ -129,3 +129,33 @@ def test_settings_dialog_shows_the_models_band_while_the_override_is_off(qtbot):
     assert dlg.result_settings().unsure_band_override == (round(dlg.band_lo.value(), 2), 0.8)
     assert "threshold_override" not in {f for f in vars(dlg.result_settings())}
     qtbot.waitUntil(lambda: not dlg.gpu_label.text().endswith("…"), timeout=30_000)
+
+
+def test_models_dialog_puts_the_comparison_on_new_sources_first_and_says_which_validation(qtbot, tiny_bundle, tmp_path):
+    """Issue #24 item 6: a card whose own split flattered it must not look better than a model measured on new
+    sources: the same test for every model comes first, and each card says which validation its figures are."""
+    for name, metrics in (
+        ("split", {"auc": 0.891, "verdicts": {"ai_verdict_precision": 0.8, "human_verdict_precision": 0.96},
+                   "comparison": {"auc": 0.68, "auc_jpeg90": 0.66, "n": 602, "sources": 32, "test": "later sources"}}),
+        ("crossval", {"auc": 0.878, "cross_validation": {"protocol": "sources"},
+                      "verdicts": {"ai_verdict_precision": 0.95, "human_verdict_precision": 0.95},
+                      "comparison": {"auc": 0.90, "n": 602, "sources": 32, "test": "later sources"}}),
+    ):
+        folder = tmp_path / name
+        shutil.copytree(tiny_bundle.path, folder)
+        card = json.loads((folder / "model.json").read_text())
+        card["id"], card["metrics"] = name, metrics
+        (folder / "model.json").write_text(json.dumps(card))
+        ModelRegistry().import_bundle(folder)
+    dlg = ModelsDialog()
+    qtbot.addWidget(dlg)
+    _select(dlg, "split")
+    text = dlg.card.toPlainText()
+    first = text.index("Compared on the same 602 images from 32 sources")
+    assert "AUC 0.680" in text[first:first + 200]
+    assert first < text.index("On its own validation split") and "not comparable" in text
+    assert "Validation (its own split; not comparable)" in text
+    _select(dlg, "crossval")
+    text = dlg.card.toPlainText()
+    assert "AUC 0.900" in text and "Validation (cross-validated over held-out sources)" in text
+    assert "In cross-validation over sources it never saw" in text

@@ -188,3 +188,22 @@ def test_platt_scaling_tames_overconfident_logits_and_folds_into_the_head() -> N
     head = LinearHead(np.array([2.0, -1.0]), 0.5)
     x = rng.normal(size=(5, 2))
     np.testing.assert_allclose(head.scaled(0.1, 0.3).logits(x), 0.1 * head.logits(x) + 0.3)
+
+
+def test_pooled_logits_pool_each_images_crop_logits_as_named() -> None:
+    from miwake.training.crossval import POOLINGS, pooled_logits
+
+    pool = synthetic_pool()
+    head = LinearHead(np.array([1.0, 0, 0, 0, 0, 0]), 0.0)
+    images = np.array([3, 0, 40])
+    raw = pool.kind == KINDS.index("raw")
+    for how in POOLINGS:
+        got = pooled_logits(pool, head, images, "raw", how)
+        for j, i in enumerate(images):
+            z = np.sort(pool.feats[raw & (pool.image == i), 0].astype(np.float64))[::-1]
+            p = 1 / (1 + np.exp(-z))
+            want = {"mean": z.mean(), "top_half": z[: len(z) // 2].mean(), "top2": z[:2].mean(), "max": z[0],
+                    "noisy_or": np.log((1 - np.prod(1 - p)) / np.prod(1 - p))}[how]
+            assert got[j] == pytest.approx(want, rel=1e-4, abs=1e-4), (how, i)
+    mean = pooled_logits(pool, head, images, "raw", "mean")
+    np.testing.assert_allclose(mean, head.logits(pool.image_means("raw")[images]), rtol=1e-4, atol=1e-4)

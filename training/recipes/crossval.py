@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..crossval import EVAL_KINDS, Candidate, Pool, image_logits, oof_breakdown, run_protocol, sigmoid
+from ..crossval import EVAL_KINDS, POOLINGS, Candidate, Pool, image_logits, oof_breakdown, run_protocol, sigmoid
 from ..features import FeatureStore
 from ..metrics import _safe_auc
 from .common import ROOT
@@ -99,6 +99,17 @@ def table(results: list[dict[str, Any]]) -> str:
     return head + "\n" + "\n".join(rows)
 
 
+def pooling_table(results: list[dict[str, Any]]) -> str:
+    """Mean source-fold AUC (raw files) of each candidate's heads with the crop scores pooled otherwise."""
+    head = "| candidate | " + " | ".join(POOLINGS) + " |\n|---|" + "---|" * len(POOLINGS)
+    rows = []
+    for r in results:
+        s = r["summary"]
+        vals = [s.get("source_auc_raw_mean" if h == "mean" else f"source_auc_raw_{h}_mean") for h in POOLINGS]
+        rows.append(f"| {r['candidate']} | " + " | ".join("–" if v is None else f"{v:.3f}" for v in vals) + " |")
+    return head + "\n" + "\n".join(rows)
+
+
 def family_table(results: list[dict[str, Any]]) -> str:
     fams = sorted(results[0]["families"])
     head = "| candidate | " + " | ".join(fams) + " |\n|---|" + "---|" * len(fams)
@@ -135,7 +146,8 @@ def main() -> None:
         print(f"{cand.name}: {json.dumps(r['summary'])} ({r['seconds']:.0f} s)", flush=True)
         (out / "results.partial.json").write_text(json.dumps(results, default=_jsonable))  # a long run shows early
     (out / "results.partial.json").replace(out / "results.json")
-    md = table(results) + "\n\nLeave-one-family-out AUC (raw) per family:\n\n" + family_table(results) + "\n"
+    md = (table(results) + "\n\nLeave-one-family-out AUC (raw) per family:\n\n" + family_table(results)
+          + "\n\nPooling of crop scores (mean source-fold AUC, raw files):\n\n" + pooling_table(results) + "\n")
     (out / "table.md").write_text(md)
     print(md)
 
