@@ -202,8 +202,9 @@ class MainWindow(QMainWindow):
             msg = self.tr("No image files found in %1.").replace("%1", ", ".join(self.roots))
         else:
             msg = i18n.fill(
-                self.tr("Scanned %1 images in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier scans."),
-                s.total, clock_duration(s.elapsed_s), v.get("ai", 0), v.get("unsure", 0), v.get("human", 0),
+                self.tr("Scanned %n image(s) in %1: %2 AI, %3 unsure, %4 human, %5 errors; %6 reused from earlier "
+                        "scans.", "", s.total),
+                clock_duration(s.elapsed_s), v.get("ai", 0), v.get("unsure", 0), v.get("human", 0),
                 s.errors, s.reused,
             )
         self.status.show_message(msg)
@@ -261,7 +262,9 @@ class MainWindow(QMainWindow):
     def export_results(self, kind: str, dest: str | None = None) -> bool:
         rows = self.export_rows()
         if not rows:
-            self.notifications.notify(self.tr("Nothing to export"), self.tr("Scan a folder first."), "info")
+            why = self.tr("The filter hides every row: clear it to export them.") if self.model.rowCount() else (
+                self.tr("Scan a folder first."))
+            self.notifications.notify(self.tr("Nothing to export"), why, "info")
             return False
         if dest is None:
             dest = self._ask_destination(kind, len(rows))

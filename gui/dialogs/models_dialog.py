@@ -97,7 +97,7 @@ class ModelsDialog(QDialog):
         self.import_file_action.triggered.connect(self._ask_import_file)
         self.import_folder_action.triggered.connect(self._ask_import_folder)
         self.export_button.clicked.connect(self._ask_export)
-        self.delete_button.clicked.connect(self.delete_current)
+        self.delete_button.clicked.connect(lambda: self.delete_current())  # clicked(bool) would be confirm=False
         self.buttons.rejected.connect(self.reject)
         self._busy = False
         self.retranslate_ui()

@@ -65,7 +65,7 @@ def why_text(r: ImageResult, band: tuple[float, float] | None) -> str:
         )
     if band is None:
         return _f(translate("DetailText", "AI probability %1."), p)
-    lo, hi = f"{band[0]:.2f}", f"{band[1]:.2f}"
+    lo, hi = f"{band[0]:.3f}", f"{band[1]:.3f}"
     if r.verdict is Verdict.AI:
         return _f(
             translate(
@@ -260,7 +260,7 @@ def model_html(bundle: Bundle | None, model_id: str) -> str:
 def decision_text(band: tuple[float, float]) -> str:
     """What decides a pixel verdict, in words (the card's threshold decides nothing here)."""
     return _f(
-        translate("DetailText", "AI from %2, human below %1, unsure between"), f"{band[0]:.2f}", f"{band[1]:.2f}"
+        translate("DetailText", "AI from %2, human below %1, unsure between"), f"{band[0]:.3f}", f"{band[1]:.3f}"
     )
 
 

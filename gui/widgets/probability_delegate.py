@@ -45,7 +45,7 @@ class ProbabilityDelegate(QStyledItemDelegate):
         painter.setPen(option.palette.color(role))
         text_rect = QRect(track.right() + 6, r.top(), _TEXT_WIDTH, r.height())
         painter.drawText(
-            text_rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), f"{float(prob):.2f}"
+            text_rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), f"{float(prob):.3f}"
         )
         painter.restore()
 

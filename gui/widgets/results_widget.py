@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -68,6 +69,21 @@ class _SortArrowStyle(QProxyStyle):
         return super().drawPrimitive(element, option, painter, widget)
 
 
+class SearchEdit(QLineEdit):
+    """The filter box. Ctrl+<letter> is the window's (Ctrl+E exports) even while the box has focus: QLineEdit
+    otherwise takes Ctrl+E, Ctrl+K … for its own line editing on Linux; Ctrl+A/C/V/X/Z/Y stay the box's."""
+
+    OWN = frozenset({Qt.Key.Key_A, Qt.Key.Key_C, Qt.Key.Key_V, Qt.Key.Key_X, Qt.Key.Key_Z, Qt.Key.Key_Y})
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent):
+            ctrl_only = e.modifiers() == Qt.KeyboardModifier.ControlModifier
+            if ctrl_only and Qt.Key.Key_A <= e.key() <= Qt.Key.Key_Z and e.key() not in self.OWN:
+                e.ignore()  # not overridden: the window's shortcut fires
+                return False
+        return super().event(e)
+
+
 class ResultsWidget(QWidget):
     current_result_changed = Signal(object)  # ImageResult | None
 
@@ -80,7 +96,7 @@ class ResultsWidget(QWidget):
         self.show_label = QLabel(self)
         self.verdict_combo = QComboBox(self)
         self.verdict_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.search = QLineEdit(self)
+        self.search = SearchEdit(self)
         self.search.setClearButtonEnabled(True)
         self.count_label = QLabel(self)
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data

@@ -17,7 +17,7 @@ def _select(dlg: ModelsDialog, model_id: str) -> None:
     assert dlg.select_model(model_id), f"{model_id} not listed"
 
 
-def test_models_dialog_lists_uses_imports_and_deletes(qtbot, tiny_bundle, tmp_path):
+def test_models_dialog_lists_uses_imports_and_deletes(qtbot, tiny_bundle, tmp_path, monkeypatch):
     shutil.copytree(tiny_bundle.path, paths.bundled_models_dir() / "tiny")  # a bundled (read-only) model
     reg = ModelRegistry()
     reg.import_bundle(tiny_bundle.path, new_id="mine")
@@ -48,6 +48,14 @@ def test_models_dialog_lists_uses_imports_and_deletes(qtbot, tiny_bundle, tmp_pa
     assert blocker.args == [True] and (tmp_path / "mine.miwake").is_file()
 
     _select(dlg, "mine")
+    from PySide6.QtWidgets import QMessageBox
+
+    from miwake.gui.dialogs import models_dialog
+
+    asked = []
+    monkeypatch.setattr(models_dialog, "plain_question", lambda *a: asked.append(a) or QMessageBox.StandardButton.No)
+    dlg.delete_button.click()  # the button asks first (its clicked(False) used to skip the question)
+    assert asked and dlg.list.count() == 2
     with qtbot.waitSignal(dlg.models_changed):
         dlg.delete_current(confirm=False)
     assert dlg.list.count() == 1

@@ -117,3 +117,25 @@ def test_file_dialogs_start_in_the_last_used_folder(tmp_path, monkeypatch):
     file_dialogs.remember(str(picked))
     assert load_settings().last_dialog_folder == str(picked.parent)
     assert file_dialogs.start_dir() == str(picked.parent)
+
+
+def test_ctrl_e_exports_while_the_filter_box_has_focus(qtbot):
+    """Issue #24 item 7: on X11 (xcb) a QLineEdit claims Ctrl+E (end of line) before the window's Export shortcut
+    can fire — seen under Xvfb, where the filter box swallowed it; the offscreen platform's key bindings lack it."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    from miwake.gui.widgets.results_widget import SearchEdit
+
+    def claimed(widget, key):
+        ev = QKeyEvent(QEvent.Type.ShortcutOverride, key, Qt.KeyboardModifier.ControlModifier)
+        ev.ignore()
+        QApplication.sendEvent(widget, ev)
+        return ev.isAccepted()
+
+    ours = SearchEdit()
+    qtbot.addWidget(ours)
+    ours.setText("abc")
+    assert not claimed(ours, Qt.Key.Key_E) and not claimed(ours, Qt.Key.Key_K)  # the filter box lets the shortcut through
+    assert claimed(ours, Qt.Key.Key_A) and claimed(ours, Qt.Key.Key_C)  # select all / copy stay the box's
