@@ -83,6 +83,7 @@ class ScanOptions:
     unsure_band: tuple[float, float] | None = None  # override the model card's band (verdicts only)
     discovery: DiscoveryOptions = field(default_factory=DiscoveryOptions)
     commit_every: int = 32  # results per store commit (also committed after each model batch)
+    library_keep_days: int = 365  # results unseen for this long leave the result library (0: never)
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> ScanOptions:
@@ -93,6 +94,7 @@ class ScanOptions:
             stride=settings.stride,
             max_tiles=settings.max_tiles,
             unsure_band=(float(band[0]), float(band[1])) if band else None,
+            library_keep_days=settings.library_keep_days,
         )
         kw.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**kw)  # type: ignore[arg-type]
@@ -540,7 +542,7 @@ class ScanJob:
         store = self.store
         scan_id = None
         if store is not None:
-            store.prune()
+            store.prune(keep_days=opts.library_keep_days)
             scan_id = store.begin_scan(self.roots, self.bundle.id, self.bundle.key, settings_key, self.detector.device.name)
         # Discovery streams: scanning starts on the first files found while a thread keeps looking (a folder of
         # 100,000 files shows progress at once); `total` grows until discovery is done. Started after the store

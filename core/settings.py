@@ -36,6 +36,7 @@ class Settings:
     version: int = SETTINGS_VERSION
     recent_folders: tuple[str, ...] = ()
     last_dialog_folder: str | None = None  # where the app's file dialogs open next
+    library_keep_days: int = 365  # results no scan has seen for this long leave the result library; 0 = never
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes: Any) -> Settings:
@@ -133,6 +134,7 @@ _VALIDATORS: dict[str, Any] = {
     "language": _choice("system", "en", "ja"),
     "recent_folders": _folders,
     "last_dialog_folder": _optional(_text(4096)),
+    "library_keep_days": _int_in(0, 36500),
 }
 
 

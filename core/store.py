@@ -1,14 +1,25 @@
-"""The result store: SQLite in the user data folder, one row per file per scan.
+"""The result store: SQLite in the user data folder — a library of per-file results, and the scans that saw them.
 
+- `results` holds one row per (file path, model weights, scan settings): the latest result for that file, heatmap
+  and evidence included. A rescan of an unchanged file adds no result row; a changed file replaces its row.
+- `scan_items` says which results each scan saw (and whether it reused them): a few integers per file.
+- Old scan records are pruned (the newest `KEEP_SCANS`); results only by age — a result not seen by any scan for
+  `Settings.library_keep_days` days — so the files of a big folder are never scored twice because thirty small
+  scans happened in between.
 - Written by one connection in the thread that runs the scan; readers open their own connection.
 - WAL journal, committed batch by batch: a crash or `kill -9` loses at most the batch in flight.
 - Reuse: a file whose path, size and mtime (or, failing those, content hash) match a stored result made
   with the same model weights and tiling settings is not scored again; its verdict is recomputed from
   the stored probability, so a changed threshold applies at once.
+- Integrity: a store of up to `FULL_CHECK_BYTES` is checked whole (`PRAGMA quick_check`) at every open; a larger
+  one only where damage is suspected (an error that said "malformed" left a marker beside it), so opening a
+  library of a million results stays quick.
+- Schema 1 (one row per file per scan) is migrated on first open, keeping the newest result per file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -26,7 +37,9 @@ from .timefmt import utc_now
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+KEEP_SCANS = 30  # scan records kept (the results they saw stay while the library keeps them)
+FULL_CHECK_BYTES = 64 * 1024 * 1024  # stores up to this size get the full integrity check at every open
 # Errors that depend only on the file's bytes: worth remembering. Others (permission, not found) are retried.
 DETERMINISTIC_ERRORS = frozenset(
     {ErrorKind.EMPTY, ErrorKind.NOT_IMAGE, ErrorKind.CORRUPT, ErrorKind.TRUNCATED, ErrorKind.TOO_MANY_PIXELS,
@@ -50,16 +63,18 @@ CREATE TABLE IF NOT EXISTS scans (
     reused INTEGER DEFAULT 0,
     errors INTEGER DEFAULT 0
 );
-CREATE TABLE IF NOT EXISTS results (
+"""
+
+_RESULTS = """
+CREATE TABLE IF NOT EXISTS {name} (
     id INTEGER PRIMARY KEY,
-    scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
     path TEXT NOT NULL,
     size INTEGER,
     mtime_ns INTEGER,
     content_hash TEXT,
     model_id TEXT,
-    model_key TEXT,
-    settings_key TEXT,
+    model_key TEXT NOT NULL,
+    settings_key TEXT NOT NULL,
     probability REAL,
     verdict TEXT,
     reason TEXT,
@@ -74,16 +89,27 @@ CREATE TABLE IF NOT EXISTS results (
     evidence TEXT,
     evidence_version INTEGER DEFAULT 0,
     scanned_at TEXT,
-    reused INTEGER DEFAULT 0
+    last_seen TEXT,
+    UNIQUE (path, model_key, settings_key)
 );
-CREATE INDEX IF NOT EXISTS results_lookup ON results (path, model_key, settings_key);
+"""
+
+_ITEMS = """
+CREATE TABLE IF NOT EXISTS scan_items (
+    scan_id INTEGER NOT NULL,  -- scans.id (rows go with their scan: `prune`)
+    result_id INTEGER NOT NULL,  -- results.id
+    reused INTEGER NOT NULL DEFAULT 0,
+    seq INTEGER NOT NULL,  -- the order the scan met its files in
+    PRIMARY KEY (scan_id, result_id)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS results_hash ON results (content_hash, model_key, settings_key);
-CREATE INDEX IF NOT EXISTS results_scan ON results (scan_id);
+CREATE INDEX IF NOT EXISTS scan_items_result ON scan_items (result_id);
+CREATE INDEX IF NOT EXISTS results_seen ON results (last_seen);
 """
 
 _COLS = (
     "path size mtime_ns content_hash model_id probability verdict reason heatmap width height format crops "
-    "max_crop_probability error_kind error evidence scanned_at reused evidence_version"
+    "max_crop_probability error_kind error evidence scanned_at evidence_version"
 ).split()
 
 
@@ -140,7 +166,7 @@ def _row_to_result(row: sqlite3.Row) -> ImageResult:
         error=row["error"],
         evidence=tuple(EvidenceItem.from_dict(e) for e in ev),
         scanned_at=row["scanned_at"] or "",
-        reused=bool(row["reused"]),
+        reused=bool(row["reused"]) if "reused" in row.keys() else False,
     )
 
 
@@ -180,21 +206,61 @@ class ResultStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
-            check = self._db.execute("PRAGMA quick_check").fetchone()
-            if check is None or check[0] != "ok":
-                raise sqlite3.DatabaseError(f"database disk image is malformed ({check[0] if check else 'no answer'})")
+            if self._needs_full_check():
+                check = self._db.execute("PRAGMA quick_check").fetchone()
+                if check is None or check[0] != "ok":
+                    raise sqlite3.DatabaseError(
+                        f"database disk image is malformed ({check[0] if check else 'no answer'})")
             self._db.executescript(_SCHEMA)
             ver = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if ver is None:
-                self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-            elif not str(ver[0]).isdigit():
+            if ver is not None and not str(ver[0]).isdigit():
                 raise sqlite3.DatabaseError(f"database disk image is malformed (schema {ver[0]!r})")
-            elif int(ver[0]) > SCHEMA_VERSION:
+            if ver is not None and int(ver[0]) > SCHEMA_VERSION:
                 raise StoreError(f"{self.path} was written by a newer Miwake; update Miwake or move the file away.")
+            if ver is not None and int(ver[0]) < 2:
+                self._migrate_1_to_2()
+            self._db.executescript(_RESULTS.format(name="results") + _ITEMS)
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
             self._db.commit()
+            self._suspect_path().unlink(missing_ok=True)  # checked (or small enough to be): no longer suspect
         except BaseException:
             self._db.close()
             raise
+
+    def _suspect_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".suspect")
+
+    def _needs_full_check(self) -> bool:
+        """The whole file is checked when it is small, or when an earlier error said it may be damaged."""
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            return True
+        return size <= FULL_CHECK_BYTES or self._suspect_path().exists()
+
+    def _migrate_1_to_2(self) -> None:
+        """Schema 1 kept a copy of every result per scan: keep the newest per (file, model, settings) in the new
+        `results`, and say in `scan_items` which of them each kept scan saw. One transaction: all or nothing."""
+        db = self._db
+        cols = ", ".join(c for c in _COLS)
+        log.info("Migrating the result store %s to the result library (schema 2)", self.path)
+        db.execute("BEGIN")
+        db.execute(_RESULTS.format(name="results_v2").strip().rstrip(";"))
+        db.execute(
+            f"INSERT INTO results_v2 ({cols}, model_key, settings_key, last_seen) "
+            f"SELECT {cols}, model_key, settings_key, scanned_at FROM results WHERE id IN "
+            "(SELECT MAX(id) FROM results GROUP BY path, model_key, settings_key)"
+        )
+        db.execute(_ITEMS.split(";")[0])
+        db.execute(
+            "INSERT OR IGNORE INTO scan_items (scan_id, result_id, reused, seq) "
+            "SELECT old.scan_id, new.id, old.reused, old.id FROM results AS old JOIN results_v2 AS new "
+            "ON old.path = new.path AND old.model_key = new.model_key AND old.settings_key = new.settings_key"
+        )
+        db.execute("DROP TABLE results")
+        db.execute("ALTER TABLE results_v2 RENAME TO results")
+        db.execute("UPDATE meta SET value='2' WHERE key='schema'")
+        db.commit()
 
     def _set_aside(self, why: Exception) -> None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -226,6 +292,9 @@ class ResultStore:
         try:
             return self._db.execute(sql, params if isinstance(params, dict) else tuple(params))
         except sqlite3.Error as e:
+            if _is_damage(e):  # the next open checks the whole file (and sets it aside if it is damaged)
+                with contextlib.suppress(OSError):
+                    self._suspect_path().touch()
             raise StoreError(self._explain(e)) from e
 
     def close(self) -> None:
@@ -250,34 +319,59 @@ class ResultStore:
     def add_result(
         self, scan_id: int, r: ImageResult, model_key: str, settings_key: str, evidence_version: int = 0
     ) -> None:
+        """Record that scan `scan_id` saw `r`: the file's result in the library is written (a reused one only
+        has its evidence and last-seen time refreshed), and the scan's list of results gets it."""
+        key = (_path_to_db(r.path), model_key, settings_key)
+        now = utc_now()
+        evidence = json.dumps([e.to_dict() for e in r.evidence]) if r.evidence else None  # ASCII: surrogates survive
+        if r.reused:
+            cur = self._run(
+                "UPDATE results SET evidence=?, evidence_version=?, last_seen=? WHERE path=? AND model_key=? "
+                "AND settings_key=?",
+                (evidence, evidence_version, now, *key),
+            )
+            if cur.rowcount:
+                self._add_item(scan_id, self._result_id(key), reused=True)
+                return
+        values = (
+            key[0],
+            r.size,
+            r.mtime_ns,
+            r.content_hash,
+            r.model_id,
+            r.probability,
+            r.verdict.value,
+            r.reason.value,
+            json.dumps(r.heatmap.to_dict()) if r.heatmap else None,
+            r.width,
+            r.height,
+            r.format,
+            r.crops,
+            r.max_crop_probability,
+            r.error_kind.value if r.error_kind else None,
+            for_utf8(r.error) if r.error else r.error,
+            evidence,
+            r.scanned_at,
+            evidence_version,
+        )
+        updates = ", ".join(f"{c}=excluded.{c}" for c in _COLS if c != "path")
+        cur = self._run(
+            f"INSERT INTO results ({', '.join(_COLS)}, model_key, settings_key, last_seen) "
+            f"VALUES ({', '.join('?' * len(_COLS))}, ?, ?, ?) "
+            f"ON CONFLICT (path, model_key, settings_key) DO UPDATE SET {updates}, last_seen=excluded.last_seen",
+            (*values, model_key, settings_key, now),
+        )
+        self._add_item(scan_id, self._result_id(key), reused=r.reused)
+
+    def _result_id(self, key: tuple[Any, str, str]) -> int:
+        # no RETURNING: SQLite before 3.35 (some Linux distributions' Python) lacks it
+        return int(self._run("SELECT id FROM results WHERE path=? AND model_key=? AND settings_key=?", key).fetchone()[0])
+
+    def _add_item(self, scan_id: int, result_id: int, *, reused: bool) -> None:
         self._run(
-            f"INSERT INTO results (scan_id, model_key, settings_key, {', '.join(_COLS)}) "
-            f"VALUES (?, ?, ?, {', '.join('?' * len(_COLS))})",
-            (
-                scan_id,
-                model_key,
-                settings_key,
-                _path_to_db(r.path),
-                r.size,
-                r.mtime_ns,
-                r.content_hash,
-                r.model_id,
-                r.probability,
-                r.verdict.value,
-                r.reason.value,
-                json.dumps(r.heatmap.to_dict()) if r.heatmap else None,
-                r.width,
-                r.height,
-                r.format,
-                r.crops,
-                r.max_crop_probability,
-                r.error_kind.value if r.error_kind else None,
-                for_utf8(r.error) if r.error else r.error,
-                json.dumps([e.to_dict() for e in r.evidence]) if r.evidence else None,  # ASCII: surrogates survive
-                r.scanned_at,
-                int(r.reused),
-                evidence_version,
-            ),
+            "INSERT OR REPLACE INTO scan_items (scan_id, result_id, reused, seq) "
+            "VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM scan_items WHERE scan_id=?))",
+            (scan_id, result_id, int(reused), scan_id),
         )
 
     def commit(self) -> None:
@@ -295,34 +389,48 @@ class ResultStore:
     def finish_scan(self, scan_id: int, status: str, total: int, device: str | None = None) -> None:
         """Close the scan's record. Scored, reused and error counts are counted from the rows actually stored
         (after a full disk, fewer rows than were scored may have made it), so the record always matches them."""
+        counts = self._run(
+            "SELECT COALESCE(SUM(i.reused = 0 AND r.error_kind IS NULL), 0), COALESCE(SUM(i.reused = 1), 0), "
+            "COALESCE(SUM(r.error_kind IS NOT NULL), 0) "
+            "FROM scan_items AS i JOIN results AS r ON r.id = i.result_id WHERE i.scan_id=?",
+            (scan_id,),
+        ).fetchone()
         self._run(
-            "UPDATE scans SET finished_at=?, status=?, total=?, "
-            "scored=(SELECT COUNT(*) FROM results WHERE scan_id=? AND reused=0 AND error_kind IS NULL), "
-            "reused=(SELECT COUNT(*) FROM results WHERE scan_id=? AND reused=1), "
-            "errors=(SELECT COUNT(*) FROM results WHERE scan_id=? AND error_kind IS NOT NULL) WHERE id=?",
-            (utc_now(), status, total, scan_id, scan_id, scan_id, scan_id),
+            "UPDATE scans SET finished_at=?, status=?, total=?, scored=?, reused=?, errors=? WHERE id=?",
+            (utc_now(), status, total, int(counts[0]), int(counts[1]), int(counts[2]), scan_id),
         )
         if device is not None:  # the device is known only once the model loaded (if it was needed at all)
             self._run("UPDATE scans SET device=? WHERE id=?", (device, scan_id))
         self.commit()
 
-    def prune(self, keep_scans: int = 30, running_for_days: float = 2.0) -> int:
-        """Forget old scans (their results go too) and return how many went.
+    def prune(self, keep_scans: int = KEEP_SCANS, keep_days: float = 365.0, running_for_days: float = 2.0) -> int:
+        """Forget old scan records, and results no scan has seen for `keep_days` (0: keep every result);
+        returns how many scan records went.
 
         Kept: every scan still running (started less than `running_for_days` ago: another window or process
-        may be writing it), the newest scan, and the newest `keep_scans` scans that hold results — a scan
-        that found nothing never takes one of those places.
+        may be writing it), the newest scan, and the newest `keep_scans` scans that saw results — a scan
+        that found nothing never takes one of those places. A result goes only by age: pruning scan records
+        never deletes the result of a file that a recent scan saw.
         """
         cutoff = (datetime.now(UTC) - timedelta(days=running_for_days)).isoformat(timespec="seconds")
         keep = (
             "SELECT id FROM scans WHERE status='running' AND started_at >= :cutoff "
             "UNION SELECT MAX(id) FROM scans "
-            "UNION SELECT id FROM (SELECT id FROM scans WHERE EXISTS (SELECT 1 FROM results WHERE scan_id=scans.id) "
+            "UNION SELECT id FROM (SELECT id FROM scans WHERE EXISTS (SELECT 1 FROM scan_items WHERE scan_id=scans.id) "
             "ORDER BY id DESC LIMIT :keep)"
         )
         cur = self._run(f"DELETE FROM scans WHERE id NOT IN ({keep})", {"cutoff": cutoff, "keep": keep_scans})
         removed = cur.rowcount
-        self._run("DELETE FROM results WHERE scan_id NOT IN (SELECT id FROM scans)")
+        if removed:
+            self._run("DELETE FROM scan_items WHERE scan_id NOT IN (SELECT id FROM scans)")
+        if keep_days > 0:
+            old = (datetime.now(UTC) - timedelta(days=keep_days)).isoformat(timespec="seconds")
+            gone = self._run(
+                "DELETE FROM results WHERE last_seen < ? AND id NOT IN (SELECT result_id FROM scan_items "
+                "WHERE scan_id IN (SELECT id FROM scans WHERE status='running'))", (old,)
+            ).rowcount
+            if gone:
+                self._run("DELETE FROM scan_items WHERE result_id NOT IN (SELECT id FROM results)")
         self.commit()
         return removed
 
@@ -332,7 +440,7 @@ class ResultStore:
     ) -> tuple[ImageResult, int] | None:
         """The newest reusable result for an unchanged file, with its evidence version."""
         row = self._run(
-            "SELECT * FROM results WHERE path=? AND model_key=? AND settings_key=? ORDER BY id DESC LIMIT 1",
+            "SELECT * FROM results WHERE path=? AND model_key=? AND settings_key=?",
             (_path_to_db(path), model_key, settings_key),
         ).fetchone()
         if row is None or row["size"] != size or row["mtime_ns"] != mtime_ns:
@@ -358,7 +466,11 @@ class ResultStore:
         return list(self.iter_scan_results(scan_id))
 
     def iter_scan_results(self, scan_id: int) -> Iterator[ImageResult]:
-        for row in self._run("SELECT * FROM results WHERE scan_id=? ORDER BY id", (scan_id,)):  # streamed
+        """The results scan `scan_id` saw, in the order it met them (as the library holds them now)."""
+        rows = self._run(
+            "SELECT r.*, i.reused AS reused FROM scan_items AS i JOIN results AS r ON r.id = i.result_id "
+            "WHERE i.scan_id=? ORDER BY i.seq", (scan_id,))
+        for row in rows:  # streamed
             r = _safe_row(row)
             if r is not None:
                 yield r
@@ -402,7 +514,11 @@ class ResultStore:
             return None
 
     def count_results(self, scan_id: int) -> int:
-        return int(self._run("SELECT COUNT(*) FROM results WHERE scan_id=?", (scan_id,)).fetchone()[0])
+        return int(self._run("SELECT COUNT(*) FROM scan_items WHERE scan_id=?", (scan_id,)).fetchone()[0])
+
+    def count_library(self) -> int:
+        """How many results the library holds (every file, model and settings it remembers)."""
+        return int(self._run("SELECT COUNT(*) FROM results").fetchone()[0])
 
 
 def open_store(path: str | os.PathLike[str]) -> tuple[ResultStore | None, str | None]:
