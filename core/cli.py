@@ -139,11 +139,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     from . import paths
     from .discovery import DiscoveryOptions
-    from .reports import write_csv, write_heatmaps, write_json
+    from .reports import check_destination, write_csv, write_heatmaps, write_json
     from .scan_setup import prepare_scan
     from .scanner import ScanFinished, ScanProgress
     from .store import open_store
 
+    for dest, is_folder in ((args.csv, False), (args.json, False), (args.heatmaps, True)):
+        if dest:  # before any file is scored: a typo must not cost the hours of the scan
+            check_destination(dest, folder=is_folder)
     results: list[ImageResult] = []
     summary: ScanFinished | None = None
     bar = None

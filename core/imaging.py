@@ -118,6 +118,14 @@ def _to_rgb_array(im: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(im, dtype=np.uint8))
 
 
+# errors of a disk, a network share or a USB stick that fails for a moment: never remembered as the file's fault
+TRANSIENT_ERRNOS = frozenset(
+    getattr(errno, name) for name in ("EIO", "ESTALE", "ETIMEDOUT", "ENOTCONN", "ECONNRESET", "EHOSTDOWN",
+                                      "EHOSTUNREACH", "ENETDOWN", "ENETUNREACH", "EAGAIN", "EBUSY", "ENXIO",
+                                      "ENOMEDIUM", "EREMOTEIO")
+    if hasattr(errno, name))
+
+
 def decode_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
     """Read `path` as RGB uint8. Raises `ImageReadError` with an `ErrorKind` for every failure."""
     p = Path(path)
@@ -172,11 +180,17 @@ def decode_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIX
             ) from e
         if isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EPERM):
             raise ImageReadError(ErrorKind.PERMISSION, "Permission denied: Miwake may not read this file.") from e
+        if isinstance(e, OSError) and e.errno in TRANSIENT_ERRNOS:
+            raise ImageReadError(
+                ErrorKind.READ_ERROR, f"The file could not be read ({msg}); the disk or network may be busy or gone. "
+                "It is tried again at the next scan.") from e
         if isinstance(e, OSError) and e.errno == errno.ELOOP:
             raise ImageReadError(ErrorKind.NOT_FOUND, "The path is a loop of symbolic links; it leads to no file.") from e
         if "truncated" in msg.lower() or isinstance(e, EOFError):
             raise ImageReadError(ErrorKind.TRUNCATED, f"The file is truncated (incomplete download or copy?): {msg}") from e
         if isinstance(e, MemoryError):
-            raise ImageReadError(ErrorKind.TOO_MANY_PIXELS, "Not enough memory to decode this image.") from e
+            raise ImageReadError(
+                ErrorKind.OUT_OF_MEMORY, "Not enough memory to decode this image now; it is tried again at the next "
+                "scan.") from e
         raise ImageReadError(ErrorKind.CORRUPT, f"The image data is corrupt: {msg}") from e
 

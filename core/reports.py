@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import logging
 import math
 import os
@@ -23,7 +22,7 @@ from .errors import UsageError
 from .heatmap import render_overlay
 from .imaging import decode_image, file_sha256
 from .results import ImageResult
-from .textsafe import for_utf8
+from .textsafe import for_utf8, json_line
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +89,34 @@ def _destination(dest: str | os.PathLike[str]) -> Path:
     if not p.parent.is_dir():
         raise UsageError(f"The folder {p.parent} does not exist; choose an existing folder for the report.")
     return p
+
+
+def check_destination(dest: str | os.PathLike[str], *, folder: bool = False) -> None:
+    """Before any file is scored: can a report be written at `dest` (a file, or with `folder` a folder of
+    heatmaps)? Raises `UsageError` naming the path — a typo, a read-only folder, a file another program holds
+    open (Excel on Windows) — so a scan of hours does not end in an error."""
+    p = Path(dest)
+    where = p if folder and p.is_dir() else p.parent
+    if folder and p.exists() and not p.is_dir():
+        raise UsageError(f"{p} is a file, not a folder; choose a folder for the heatmaps.")
+    if not where.is_dir():
+        if folder and where.parent.is_dir():
+            where = where.parent  # the heatmaps folder is made; its parent must take it
+        else:
+            raise UsageError(f"The folder {where} does not exist; choose an existing folder for the report.")
+    probe = where / f".miwake-write-test-{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise UsageError(f"The folder {where} cannot be written ({e.strerror or e}); choose another one.") from e
+    if not folder and p.exists():
+        try:
+            with open(p, "ab"):
+                pass
+        except OSError as e:
+            raise UsageError(f"{p} cannot be replaced ({e.strerror or e}): close it in the program that has it "
+                             "open, or choose another name.") from e
 
 
 def write_csv(results: Iterable[ImageResult], dest: str | os.PathLike[str]) -> int:
@@ -179,10 +206,15 @@ def write_json(
     if scan:
         doc["scan"] = scan
     doc["results"] = rows
-    text = json.dumps(_finite(doc), indent=1, ensure_ascii=False, allow_nan=False)
+    text = json_text_safe(_finite(doc))
     with atomic_open(_destination(dest), encoding="utf-8") as fh:
         fh.write(text)
     return len(rows)
+
+
+def json_text_safe(doc: Any) -> str:
+    """The report's JSON, valid UTF-8 whatever text the files carried (lone surrogates escaped as `\\udcNN`)."""
+    return json_line(doc, indent=1, allow_nan=False)
 
 
 def heatmap_filename(path: str) -> str:

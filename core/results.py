@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
+from .textsafe import for_utf8, has_surrogates
+
 
 class Verdict(str, Enum):
     AI = "ai"
@@ -29,6 +31,8 @@ class ErrorKind(str, Enum):
     TOO_MANY_PIXELS = "too_many_pixels"
     UNSUPPORTED = "unsupported"
     TOO_COMPLEX = "too_complex"
+    READ_ERROR = "read_error"  # the disk or network failed to deliver the bytes (EIO, ESTALE, a timeout): retried
+    OUT_OF_MEMORY = "out_of_memory"  # not enough memory to decode it now: retried at the next scan
     INTERNAL = "internal"
 
 
@@ -104,6 +108,13 @@ class EvidenceItem:
     detail: str
     states_ai: bool = False
     fields: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Metadata can hold text no UTF-8 writer takes (lone surrogates from a JSON "\\ud800" escape or from
+        undecodable bytes): escaped once here, so CSV, JSON, the app and the worker's event lines all write it."""
+        object.__setattr__(self, "detail", for_utf8(str(self.detail)))
+        if any(has_surrogates(str(k)) or has_surrogates(str(v)) for k, v in self.fields.items()):
+            object.__setattr__(self, "fields", {for_utf8(str(k)): for_utf8(str(v)) for k, v in self.fields.items()})
 
     def token(self) -> str:
         return f"{self.kind}:{self.detail}"

@@ -302,6 +302,15 @@ class _Tally:
             log.error("The scan's record could not be closed: %s", e)
 
 
+class ScorerError(RuntimeError):
+    """The scorer answered something a scan cannot use (the wrong number of scores)."""
+
+
+def first_line(text: str, limit: int = 200) -> str:
+    line = (text.strip().splitlines() or [""])[0]
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 class _Batcher:
     """Crops waiting for the model, one queue per crop shape, so crops of different images share a forward
     pass. On a CUDA out-of-memory error the batch is put back and the batch size halved."""
@@ -343,9 +352,9 @@ class _Batcher:
         self.queued -= len(take)
         try:
             logits = self.scorer.logits(np.stack([it.crop(i) for it, i in take]))
-        except RuntimeError as e:
-            if "out of memory" not in str(e).lower() or len(take) == 1:
-                raise
+        except Exception as e:  # ONNX Runtime's errors are no RuntimeError; CUDA's are
+            if not isinstance(e, RuntimeError) or "out of memory" not in str(e).lower() or len(take) == 1:
+                raise ScorerError(f"{type(e).__name__}: {first_line(str(e))}") from e
             torch = sys.modules.get("torch")  # only a real detector runs out of GPU memory
             if torch is not None and torch.cuda.is_available():
                 torch.cuda.empty_cache()
@@ -355,7 +364,10 @@ class _Batcher:
             self.queued += len(take)
             return []
         complete = []
-        for (it, i), z in zip(take, logits):
+        logits = np.asarray(logits).reshape(-1)
+        if len(logits) != len(take):  # a scorer that miscounts would misattribute crops: stop instead
+            raise ScorerError(f"the model returned {len(logits)} scores for {len(take)} crops")
+        for (it, i), z in zip(take, logits, strict=True):
             assert it.logits is not None
             it.logits[i] = z
             it.filled += 1
@@ -581,6 +593,10 @@ class ScanJob:
             self._cancel.set()
             status, failure = "failed", str(e)
             log.error("The scan stopped: %s", e)
+        except ScorerError as e:  # the model failed (ONNX Runtime, a CUDA fault): stop; what finished is reported
+            self._cancel.set()
+            status, failure = "failed", f"the model failed: {e}"
+            log.error("The scan stopped: the model failed", exc_info=True)
         finally:
             found.stop()
             run.executor.shutdown(wait=True, cancel_futures=True)

@@ -9,6 +9,7 @@ documented report escaping (README "Reports"): a name's undecodable byte 0xFF ap
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _CONTROL_OR_SURROGATE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -49,6 +50,13 @@ def json_text(obj: object, indent: int | None = 2) -> str:
 
     text = json.dumps(obj, indent=indent, ensure_ascii=False)
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def json_line(obj: object, **dumps_kw: Any) -> str:
+    """One line of JSON for a pipe or a file in UTF-8: like `json_text`, lone surrogates become `\\udcNN` escapes."""
+    import json
+
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(obj, ensure_ascii=False, **dumps_kw))
 
 
 def tprint(*parts: object, file: object = None, sep: str = " ") -> None:

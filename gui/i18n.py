@@ -104,6 +104,8 @@ def error_kind_label(kind: ErrorKind | None) -> str:
         ErrorKind.TOO_MANY_PIXELS: translate("ErrorKind", "too many pixels"),
         ErrorKind.UNSUPPORTED: translate("ErrorKind", "unsupported format"),
         ErrorKind.TOO_COMPLEX: translate("ErrorKind", "too complex to read"),
+        ErrorKind.READ_ERROR: translate("ErrorKind", "read error (disk or network)"),
+        ErrorKind.OUT_OF_MEMORY: translate("ErrorKind", "not enough memory"),
         ErrorKind.INTERNAL: translate("ErrorKind", "internal error"),
     }
     return labels.get(kind, translate("ErrorKind", "error")) if kind else ""
@@ -117,6 +119,11 @@ def error_kind_hint(kind: ErrorKind | None) -> str:
         return translate("ErrorKind", "Give your user account read access to the file, then scan again.")
     if kind is ErrorKind.TOO_MANY_PIXELS:
         return translate("ErrorKind", "The image is larger than 150 megapixels; scale it down to check it.")
+    if kind is ErrorKind.READ_ERROR:
+        return translate("ErrorKind", "The disk or network share did not deliver the file. Check the connection; "
+                         "the next scan tries it again.")
+    if kind is ErrorKind.OUT_OF_MEMORY:
+        return translate("ErrorKind", "Close other programs (or scan fewer files at once); the next scan tries it again.")
     if kind in (ErrorKind.UNSUPPORTED, ErrorKind.TOO_COMPLEX):
         return translate("ErrorKind", "Convert the file to PNG or JPEG to check it.")
     if kind is ErrorKind.INTERNAL:

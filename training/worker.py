@@ -15,6 +15,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from miwake.core.textsafe import json_line
+
 from .jobs import JobSpec, run_job
 
 EXIT = {"finished": 0, "stopped_early": 0, "cancelled": 3, "failed": 1}
@@ -35,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     out = sys.stdout
 
     def emit(ev: dict[str, Any]) -> None:
-        line = json.dumps(ev, ensure_ascii=False, allow_nan=False, default=str)
+        line = json_line(ev, allow_nan=False, default=str)  # lone surrogates (odd metadata, names) escaped
         with lock:
             out.write(line + "\n")
             out.flush()

@@ -463,6 +463,14 @@
         <translation>複雑すぎて読めない</translation>
     </message>
     <message>
+        <source>read error (disk or network)</source>
+        <translation>読み込みエラー（ディスクまたはネットワーク）</translation>
+    </message>
+    <message>
+        <source>not enough memory</source>
+        <translation>メモリ不足</translation>
+    </message>
+    <message>
         <source>internal error</source>
         <translation>内部エラー</translation>
     </message>
@@ -481,6 +489,14 @@
     <message>
         <source>The image is larger than 150 megapixels; scale it down to check it.</source>
         <translation>画像が 1 億 5,000 万画素を超えています。縮小してから調べてください。</translation>
+    </message>
+    <message>
+        <source>The disk or network share did not deliver the file. Check the connection; the next scan tries it again.</source>
+        <translation>ディスクまたはネットワーク共有からファイルを読み込めませんでした。接続を確認してください。次のスキャンで再試行します。</translation>
+    </message>
+    <message>
+        <source>Close other programs (or scan fewer files at once); the next scan tries it again.</source>
+        <translation>ほかのプログラムを閉じてください（または一度にスキャンするファイルを減らしてください）。次のスキャンで再試行します。</translation>
     </message>
     <message>
         <source>Convert the file to PNG or JPEG to check it.</source>

@@ -38,7 +38,9 @@ def test_scan_end_to_end(tmp_path, tiny_bundle, capsys):
 
     assert main(["scan", str(d), "-q"]) == 0
     printed = capsys.readouterr().out
-    assert f"{len(HOSTILE_EXPECTED) - 1} reused" in printed or "reused from earlier scans" in printed
+    # every file is reused (its result, or its error: these errors depend only on the bytes) except the empty
+    # one, which is looked at again rather than looked up (there is nothing to hash)
+    assert f"0 scored, {len(HOSTILE_EXPECTED) - 1} reused from earlier scans" in printed, printed
 
 
 def test_exit_codes(tmp_path, tiny_bundle, capsys):
@@ -79,9 +81,9 @@ def _csv_of(tmp_path: Path, folder: Path) -> list[str]:
     return out.read_text("utf-8-sig").splitlines()
 
 
-def _interrupt_after(monkeypatch, calls: int) -> None:
-    """Ctrl-C arrives while the model runs its `calls`-th batch (as SIGINT raises in the main thread), whether
-    PyTorch or ONNX Runtime runs it."""
+def _interrupt_after(monkeypatch, calls: int, error: BaseException | None = None) -> None:
+    """Ctrl-C (or `error`) arrives while the model runs its `calls`-th batch (as SIGINT raises in the main thread),
+    whether PyTorch or ONNX Runtime runs it."""
     from miwake.core.detector import Detector
     from miwake.core.onnx_runtime import OnnxDetector
 
@@ -90,10 +92,50 @@ def _interrupt_after(monkeypatch, calls: int) -> None:
         def logits(self, crops, real=cls.logits):
             seen["n"] += 1
             if seen["n"] == calls:
-                raise KeyboardInterrupt
+                raise error or KeyboardInterrupt()
             return real(self, crops)
 
         monkeypatch.setattr(cls, "logits", logits)
+
+
+def test_a_report_path_with_a_typo_is_refused_before_any_file_is_scored(tmp_path, tiny_bundle, image_folder, capsys):
+    from miwake.core import paths
+    from miwake.core.store import ResultStore
+
+    main(["models", "import", str(tiny_bundle.path)])
+    for args in (["--csv", str(tmp_path / "nope" / "x.csv")], ["--json", str(tmp_path / "nope" / "x.json")],
+                 ["--heatmaps", str(tmp_path / "nope" / "deeper" / "hm")]):
+        assert main(["scan", str(image_folder), *args]) == 2
+        assert "does not exist" in capsys.readouterr().err
+    with ResultStore(paths.store_path()) as store:
+        assert store.last_scan() is None  # refused before the scan began
+    hm = tmp_path / "new-heatmaps"  # a folder that does not exist yet, in one that does, is made
+    assert main(["scan", str(image_folder), "--heatmaps", str(hm), "-q"]) == 0 and hm.is_dir()
+
+
+def test_a_model_failure_mid_scan_writes_the_reports_of_what_finished_and_exits_4(
+        tmp_path, tiny_bundle, monkeypatch, capsys):
+    from miwake.core import paths
+    from miwake.core.store import ResultStore
+    from tests.helpers import noise_image
+
+    main(["models", "import", str(tiny_bundle.path)])
+    folder = tmp_path / "same"
+    folder.mkdir()
+    for i in range(4):
+        noise_image(64, 48, i).save(folder / f"{i}.png")
+    assert main(["scan", str(folder), "--batch", "1", "--no-reuse", "-q"]) == 0
+    crops = int(next(csv.DictReader(_csv_of(tmp_path, folder)))["crops"])
+    _interrupt_after(monkeypatch, 2 * crops + 1, RuntimeError("CUDA error: an illegal memory access\nstack..."))
+    out_csv = tmp_path / "r.csv"
+    rc = main(["scan", str(folder), "--batch", "1", "--no-reuse", "--csv", str(out_csv)])
+    err = capsys.readouterr().err
+    assert rc == 4
+    assert "the model failed: RuntimeError: CUDA error: an illegal memory access" in err and "stack" not in err
+    assert "Traceback" not in err
+    assert len(list(csv.DictReader(out_csv.read_text("utf-8-sig").splitlines()))) == 2
+    with ResultStore(paths.store_path()) as store:
+        assert store.last_scan().status == "failed"
 
 
 def test_ctrl_c_stores_a_cancelled_scan_and_reports_what_finished(tmp_path, tiny_bundle, monkeypatch, capsys):
@@ -222,3 +264,30 @@ def test_usage_mistakes_exit_2_and_say_so(tmp_path, capsys):
     assert main(["train", "--real", str(tmp_path / "none"), "--ai", str(tmp_path / "none"), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "no such file" in err and "No images found" in err and "Traceback" not in err
+
+
+def test_metadata_with_a_lone_surrogate_reaches_every_report(tmp_path, tiny_bundle, capsys):
+    """Issue #25: a NovelAI Comment holding {"prompt": "\\ud800 cat"} made --json raise UnicodeEncodeError."""
+    from tests.evidence_helpers import novelai_texts, png_bytes
+
+    main(["models", "import", str(tiny_bundle.path)])
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    texts = {**novelai_texts(), "Comment": '{"prompt": "\\ud800 cat", "steps": 28}'}
+    texts.pop("Description")
+    (folder / "nai.png").write_bytes(png_bytes(texts=texts))
+    out_csv, out_json, hm = tmp_path / "r.csv", tmp_path / "r.json", tmp_path / "hm"
+    rc = main(["scan", str(folder), "--csv", str(out_csv), "--json", str(out_json), "--heatmaps", str(hm)])
+    assert rc == 0, capsys.readouterr().err
+    doc = json.loads(out_json.read_text("utf-8"))
+    shown = json.dumps(doc["results"][0]["evidence"])
+    assert "cat" in shown and "\\\\ud800" in shown  # escaped, visibly, not dropped
+    assert "nai" in out_csv.read_text("utf-8-sig") and len(list(hm.iterdir())) == 1
+
+
+def test_the_training_workers_event_lines_carry_any_text():
+    from miwake.core.textsafe import json_line
+
+    line = json_line({"event": "x", "path": "/data/\udcff.png", "detail": "\ud800"})
+    line.encode("utf-8")  # writable to a UTF-8 pipe
+    assert json.loads(line) == {"event": "x", "path": "/data/\udcff.png", "detail": "\ud800"}

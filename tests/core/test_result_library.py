@@ -148,3 +148,32 @@ def test_the_integrity_check_at_open_is_bounded_and_runs_where_damage_is_suspect
     (tmp_path / "s.db.suspect").touch()  # an earlier error said "malformed"
     ResultStore(path).close()
     assert len(checks) == 2 and not (tmp_path / "s.db.suspect").exists()
+
+
+@pytest.mark.parametrize("error,kind", [
+    (OSError(5, "Input/output error"), "read_error"),
+    (OSError(116, "Stale file handle"), "read_error"),
+    (MemoryError(), "out_of_memory"),
+])
+def test_transient_read_failures_are_reported_and_tried_again_at_the_next_scan(tmp_path, monkeypatch, error, kind):
+    """Issue #25: EIO from a network disk was stored as `corrupt`, MemoryError as `too_many_pixels`, and both were
+    reused as final until the file changed."""
+    from miwake.core import imaging
+    from miwake.core.errors import ImageReadError
+    from miwake.core.results import ErrorKind
+    from tests.helpers import noise_image
+
+    path = tmp_path / "a.png"
+    noise_image(32, 32, 1).save(path)
+
+    def failing(p):
+        raise error
+
+    monkeypatch.setattr(imaging, "open_image", failing)
+    with pytest.raises(ImageReadError) as caught:
+        imaging.decode_image(path)
+    assert caught.value.kind is ErrorKind(kind)
+    r = ImageResult(path=str(path), size=10, mtime_ns=5, error_kind=ErrorKind(kind), error=str(caught.value))
+    with ResultStore(tmp_path / "s.db") as s:
+        _scan(s, [r])
+        assert s.lookup(str(path), 10, 5, *KEY) is None  # not final: scored again next time

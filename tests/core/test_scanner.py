@@ -249,12 +249,25 @@ def test_out_of_memory_halves_the_batch_and_loses_no_crop(tmp_path, detector):
     assert tight.batches[0] > 3 and all(n <= 3 for n in tight.batches[first_fit:]), tight.batches  # 8 -> 4 -> 2, then stays
 
 
-def test_other_model_errors_are_not_taken_for_out_of_memory(tmp_path, detector):
+def test_other_model_errors_are_not_taken_for_out_of_memory_and_stop_the_scan_with_a_reason(tmp_path, detector):
+    """Issue #25: a scorer failure mid-scan ends the scan as failed, with its cause, not with a traceback."""
     d = noise_folder(tmp_path / "imgs", 1, 96, 80, first_seed=1, name="a")
-    with pytest.raises(RuntimeError, match="shape mismatch"):
-        collect(ScanJob([d], _TightGpu(detector, fits=0, message="shape mismatch"), options=ScanOptions(batch_size=4)))
-    with pytest.raises(RuntimeError, match="out of memory"):  # not even one crop fits: nothing left to halve
-        collect(ScanJob([d], _TightGpu(detector, fits=0), options=ScanOptions(batch_size=4)))
+    _, got, summary = collect(ScanJob([d], _TightGpu(detector, fits=0, message="shape mismatch"),
+                                      options=ScanOptions(batch_size=4)))
+    assert summary.failure and "shape mismatch" in summary.failure and not got
+    _, _, summary = collect(ScanJob([d], _TightGpu(detector, fits=0), options=ScanOptions(batch_size=4)))
+    assert summary.failure and "out of memory" in summary.failure  # not even one crop fits: nothing left to halve
+
+
+class _Miscounting(_TightGpu):
+    def logits(self, crops):
+        return self.real.logits(crops)[:-1]
+
+
+def test_a_scorer_that_returns_the_wrong_number_of_scores_stops_the_scan(tmp_path, detector):
+    d = noise_folder(tmp_path / "imgs", 2, 96, 80, first_seed=1, name="a")
+    _, got, summary = collect(ScanJob([d], _Miscounting(detector, fits=99), options=ScanOptions(batch_size=4)))
+    assert summary.failure and "scores for" in summary.failure and not got
 
 
 def test_a_preloaded_model_is_loaded_once_and_a_failed_preload_is_reported_by_the_scan(tiny_bundle, monkeypatch):
