@@ -285,7 +285,10 @@ class OnnxEntry:
     def open(cls, path: Path) -> OnnxEntry:
         meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
         patch = int(meta["patch"])
-        table = np.load(_pos_path(path)) if patch else {}
+        table: dict[str, Any] = {}
+        if patch:  # read whole and closed: an open .npz would keep Windows from deleting the model's export
+            with np.load(_pos_path(path)) as z:
+                table = {k: z[k] for k in z.files}
         return cls(session(path), table, patch, any_size=bool(meta["any_size"]))
 
 

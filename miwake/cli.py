@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -46,7 +47,7 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from miwake.core.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
+    from miwake.core.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
     from miwake.core.errors import MiwakeError, UsageError
     from miwake.core.logsetup import setup_logging
 
@@ -67,7 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     setup_logging(verbose=args.verbose)
     try:
-        return int(args.func(args) or 0)
+        rc = int(args.func(args) or 0)
+        sys.stdout.flush()  # a reader that left (`| head`) shows here, inside the handler, not at exit
+        return rc
+    except BrokenPipeError:  # `miwake models info default | head -3`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit must not fail again
+        return EXIT_OK
     except UsageError as e:
         print(f"miwake: {e}", file=sys.stderr)
         return EXIT_USAGE

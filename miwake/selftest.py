@@ -65,7 +65,8 @@ def _c2pa() -> str:
 
 
 def run_self_test(device: str = "auto", out: TextIO | None = None) -> int:
-    """Print what was checked; 0 when every sample was scored and every check passed, 1 otherwise."""
+    """Print what was checked; 0 when every sample was scored and every check passed, else 4 (the command line's
+    "runtime failure")."""
     from miwake.core import paths
     from miwake.core.errors import MiwakeError
 

@@ -58,6 +58,8 @@ def from_plain(cls: type[T], data: Mapping[str, Any] | None, *, strict: bool = T
             try:
                 kw[k] = _value(hints[k], v, strict)
             except (TypeError, ValueError) as e:
+                if v is None and not strict:  # lenient (a file of another version): the field's default
+                    continue
                 raise ValueError(f"{cls.__name__}.{k}: {e}") from e
     return cls(**kw)
 
@@ -71,9 +73,12 @@ _SCALARS: dict[type, Any] = {
 
 
 def _value(hint: Any, v: Any, strict: bool) -> Any:
-    if v is None:
-        return None
     origin = typing.get_origin(hint)
+    if v is None:  # only where the field may be None (`X | None`, `Any`): a required field refuses null
+        if hint is Any or hint is type(None) or (
+                origin in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint)):
+            return None
+        raise ValueError(f"expected {getattr(hint, '__name__', hint)}, got null")
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(hint) if a is not type(None)]
         return _value(options[0], v, strict) if len(options) == 1 else v

@@ -15,11 +15,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from miwake.core.cli import EXIT_ERROR, EXIT_FAILED, EXIT_OK
 from miwake.core.textsafe import json_line
 
 from .jobs import JobSpec, run_job
 
-EXIT = {"finished": 0, "stopped_early": 0, "cancelled": 3, "failed": 1}
+# the command line's exit codes (core.cli, README): a stopped job is 1, a failed one 4 — never 3 ("nothing to scan")
+EXIT = {"finished": EXIT_OK, "stopped_early": EXIT_OK, "diverged": EXIT_OK, "cancelled": EXIT_ERROR,
+        "failed": EXIT_FAILED}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=watch_stdin, daemon=True, name="stdin-cancel").start()
     result = run_job(spec, emit, cancel)
     emit({"event": "JobResult", **result})
-    return EXIT.get(result.get("status", "failed"), 1)
+    return EXIT.get(result.get("status", "failed"), EXIT_FAILED)
 
 
 if __name__ == "__main__":

@@ -291,3 +291,14 @@ def test_the_training_workers_event_lines_carry_any_text():
     line = json_line({"event": "x", "path": "/data/\udcff.png", "detail": "\ud800"})
     line.encode("utf-8")  # writable to a UTF-8 pipe
     assert json.loads(line) == {"event": "x", "path": "/data/\udcff.png", "detail": "\ud800"}
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(tiny_bundle):
+    """`miwake models info default | head -3` ended in a BrokenPipeError traceback."""
+    main(["models", "import", str(tiny_bundle.path)])
+    proc = subprocess.Popen([sys.executable, "-m", "miwake", "models", "info", "tiny"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before a line is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err, err

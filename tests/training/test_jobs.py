@@ -40,7 +40,7 @@ def test_train_job_cancel_then_resume_in_child_processes(toy_data, tmp_path):
             job.cancel()
 
     job, events = run_process(train_spec(toy_data, out, epochs=3), on_event=cancel_on_first_step)
-    assert job.result["status"] == "cancelled" and job.returncode == 3
+    assert job.result["status"] == "cancelled" and job.returncode == 1  # the CLI's "stopped"
     assert (out / "training" / "checkpoint" / "state.json").exists()
 
     job, events = run_process(train_spec(toy_data, out, epochs=3))
@@ -66,7 +66,7 @@ def test_failures_come_back_as_results(toy_data, tmp_path):
     assert res["status"] == "failed" and res["message"]
     spec = JobSpec("evaluate", {"model": "nope", "samples": [], "report": str(tmp_path / "r.json")})
     job, _ = run_process(spec)
-    assert job.result["status"] == "failed" and job.result["error_kind"] == "invalid" and job.returncode == 1
+    assert job.result["status"] == "failed" and job.result["error_kind"] == "invalid" and job.returncode == 4  # the CLI's "failed"
 
 
 def test_a_killed_job_reports_a_crash(toy_data, tmp_path):
@@ -105,3 +105,17 @@ def test_a_job_with_an_unknown_or_mistyped_field_is_refused_before_any_work(tmp_
     res = run_job(mistyped, lambda e: None, threading.Event())
     assert res["status"] == "failed" and res["error_kind"] == "invalid"
     assert not (tmp_path / "m").exists()
+
+
+def test_a_required_field_given_null_is_refused_and_a_lenient_read_takes_its_default(tmp_path, toy_data):
+    """Issue #25: `training/plain.py` accepted null for a required field before checking its type."""
+    from miwake.training.train import TrainConfig, TrainState
+
+    good = TrainJob(config(tmp_path / "m"), manifest=str(toy_data / "manifest.csv")).spec()
+    null = JobSpec("train", {**good.params, "config": {**good.params["config"], "epochs": None}})
+    res = run_job(null, lambda e: None, threading.Event())
+    assert res["status"] == "failed" and res["error_kind"] == "invalid" and "epochs" in res["message"]
+    assert TrainConfig.from_dict({"out_dir": "x", "lr": None}).lr is None  # optional: null is fine
+    state = TrainState.from_dict({"config": {"out_dir": "x"}, "train": [], "val": [], "skipped": [], "warnings": [],
+                                  "epoch": None})  # a checkpoint of another version: lenient
+    assert state.epoch == 0

@@ -53,6 +53,9 @@ CANDIDATES_BY_STORE = {
                   family_power=1.0),
         Candidate("dinov2-s blocks 1-12, all views, families balanced, C 0.03", (blocks(1, 12),),
                   train_kinds=ALL_VIEWS, family_power=1.0, c=0.03),
+        Candidate("dinov2-s blocks 1-12, C 0.03", (blocks(1, 12),), c=0.03),
+        Candidate("dinov2-s blocks 1-12, C 0.01", (blocks(1, 12),), c=0.01),
+        Candidate("dinov2-s blocks 1-6 + 7-12 stacked", (blocks(1, 6), blocks(7, 12))),
     ),
 }
 CANDIDATES = tuple(c for cs in CANDIDATES_BY_STORE.values() for c in cs)
