@@ -5,9 +5,13 @@ The registry only knows which models are installed; what the user picked is a se
 
 from __future__ import annotations
 
+import logging
+
 from .bundle import Bundle
 from .registry import ModelRegistry
 from .settings import load_settings, save_settings
+
+log = logging.getLogger(__name__)
 
 
 def active_model_id(registry: ModelRegistry | None = None) -> str:
@@ -32,8 +36,11 @@ def delete_model(model_id: str, registry: ModelRegistry | None = None) -> Bundle
     from . import onnx_runtime
 
     b = (registry or ModelRegistry()).delete(model_id)
-    onnx_runtime.forget(b)
     settings = load_settings()
-    if settings.active_model == b.id:
+    if settings.active_model == b.id:  # first: whatever happens to the cache, scans must not ask for it
         save_settings(settings.with_(active_model=None))
+    try:
+        onnx_runtime.forget(b)
+    except OSError as e:  # Windows: a scan of this process still holds the export open; it is only a cache
+        log.warning("The ONNX export of %s could not be removed now (%s); it is left in the cache", b.id, e)
     return b

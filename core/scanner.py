@@ -390,7 +390,7 @@ class _Run:
     prefetch: int
     settings_key: str
     t_start: float
-    inflight: deque[Future[_Prepared]] = field(default_factory=deque)
+    inflight: deque[Future[_Prepared | ImageResult]] = field(default_factory=deque)  # decoding, or evidence re-read
     exhausted: bool = False  # discovery is done and every file found was handed out
     rate: _Rate = field(default_factory=_Rate)
 
@@ -530,20 +530,28 @@ class ScanJob:
     def _with_evidence_verdict(self, r: ImageResult) -> ImageResult:
         return decide(r, self._band)
 
-    def _try_reuse(self, path: Path, size: int, mtime_ns: int, settings_key: str) -> ImageResult | None:
+    def _try_reuse(self, path: Path, size: int, mtime_ns: int, settings_key: str) -> tuple[ImageResult, bool] | None:
+        """The stored result of an unchanged file, and whether its evidence must be read again (it was read by
+        another `EVIDENCE_VERSION`: the pixels' scores stand, the metadata readers changed)."""
         if self.store is None or not self.options.reuse:
             return None
         hit = self.store.lookup(str(path), size, mtime_ns, self.bundle.key, settings_key)
         if hit is None:
             return None
         r, ev_version = hit
-        if self.evidence_reader is not None and ev_version != self.evidence_version:
-            try:
-                r = r.with_(evidence=self.evidence_reader(path))
-            except Exception:
-                log.exception("Evidence re-read failed for %s", path)
-                return None
-        return self._with_evidence_verdict(r.with_(reused=True))
+        stale = self.evidence_reader is not None and ev_version != self.evidence_version
+        return r, stale
+
+    def _refreshed(self, r: ImageResult, path: Path, size: int, mtime_ns: int) -> ImageResult | _Prepared:
+        """In a decode thread: the stored result with its evidence read again; where that fails, the file is
+        prepared for scoring like a new one."""
+        assert self.evidence_reader is not None
+        try:
+            fresh = r.with_(evidence=self.evidence_reader(path))
+        except Exception:
+            log.exception("Evidence re-read failed for %s", path)
+            return self._prepare(path, size, mtime_ns, None)
+        return self._with_evidence_verdict(fresh.with_(reused=True))
 
     # -- the pipeline ---------------------------------------------------------------------------------
     def events(self) -> Iterator[ScanEvent]:
@@ -640,8 +648,10 @@ class ScanJob:
             except OSError:
                 size = mtime_ns = 0
             hit = self._try_reuse(path, size, mtime_ns, run.settings_key) if size else None
-            if hit is not None:
-                yield from self._emit(run, hit)
+            if hit is not None and hit[1]:  # evidence to read again: in the decode pool, as a new file's is
+                run.inflight.append(run.executor.submit(self._refreshed, hit[0], path, size, mtime_ns))
+            elif hit is not None:
+                yield from self._emit(run, self._with_evidence_verdict(hit[0].with_(reused=True)))
             else:
                 self.detector.preload()  # loads while the decoders read this file (no-op once started)
                 beside = run.executor if not run.tally.done and not run.inflight else None  # the first file
@@ -656,7 +666,8 @@ class ScanJob:
             ready = [f for f in run.inflight if f.done()]
         for f in ready:
             run.inflight.remove(f)
-            r = self._take(f.result(), run)
+            done = f.result()
+            r = done if isinstance(done, ImageResult) else self._take(done, run)
             if r is not None:
                 yield from self._emit(run, r)
         return bool(ready)

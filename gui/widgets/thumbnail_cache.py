@@ -6,13 +6,19 @@
   ago fall off the end. Two pool threads decode (`QImageReader` with a scaled size) or read the disk cache
   (`<cache>/thumbnails/<sha1(path|mtime|size)>.jpg`); a `QImage` comes back by signal and becomes a
   `QPixmap` here, in the GUI thread; `thumbnail_ready(path)` then repaints the cell.
+- The disk cache is kept small: a thumbnail read from it is touched, and once per run (in a pool thread)
+  thumbnails unused for `MAX_AGE_DAYS` go, then the least recently used ones until `MAX_DISK_BYTES` is left —
+  every edited file leaves its old thumbnail behind (the key holds the mtime), so without this it only grows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
 import threading
+import time
 from collections import OrderedDict, deque
 from pathlib import Path
 
@@ -27,12 +33,50 @@ from ..workers import pool
 log = logging.getLogger(__name__)
 
 THUMB_SIDE = 96  # pixels on the long side (sharp on HiDPI at 48 px cells)
+MAX_DISK_BYTES = 256 * 1024 * 1024  # the disk cache's size after pruning (about 80,000 thumbnails)
+MAX_AGE_DAYS = 60  # thumbnails not shown for this long are pruned
 DISPLAY_SIDE = 48  # logical pixels in the table
 _FAILED = object()
 
 
+def prune_disk_cache(folder: Path, max_bytes: int = MAX_DISK_BYTES, max_age_days: float = MAX_AGE_DAYS,
+                     now: float | None = None) -> tuple[int, int]:
+    """Remove thumbnails unused for `max_age_days`, then the least recently used until at most `max_bytes` are
+    left; returns (files removed, bytes left). Files that vanish meanwhile (another window prunes) are skipped."""
+    now = time.time() if now is None else now
+    entries = []
+    for f in folder.glob("*/*.jpg"):
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        entries.append((st.st_mtime, st.st_size, f))
+    entries.sort()  # oldest first
+    total = sum(size for _, size, _ in entries)
+    removed = 0
+    for mtime, size, f in entries:
+        if now - mtime <= max_age_days * 86400 and total <= max_bytes:
+            break
+        try:
+            f.unlink()
+        except OSError:
+            continue
+        total -= size
+        removed += 1
+    return removed, total
+
+
 def thumbnail_key(path: str, mtime_ns: int, size: int) -> str:
     return hashlib.sha1(f"{path}|{mtime_ns}|{size}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _prune_quietly(folder: Path) -> None:
+    try:
+        removed, left = prune_disk_cache(folder)
+        if removed:
+            log.info("Thumbnail cache: %d old thumbnails removed, %.0f MB left", removed, left / 1e6)
+    except Exception:
+        log.exception("Pruning the thumbnail cache failed")
 
 
 class _ThumbnailTask(QRunnable):
@@ -88,6 +132,7 @@ class ThumbnailCache(QObject):
         self._max_tasks = max_tasks
         self._folder = folder
         self._placeholder: QPixmap | None = None
+        self._pruned = False  # the disk cache is pruned once per run, at its first use
         self._loaded.connect(self._on_loaded)
 
     @property
@@ -95,6 +140,10 @@ class ThumbnailCache(QObject):
         if self._folder is None:
             self._folder = paths.cache_dir() / "thumbnails"
         self._folder.mkdir(parents=True, exist_ok=True)
+        if not self._pruned:
+            self._pruned = True
+            folder = self._folder
+            pool("thumbnail").start(lambda: _prune_quietly(folder))
         return self._folder
 
     # -- GUI thread ---------------------------------------------------------------------------------------
@@ -176,6 +225,8 @@ class ThumbnailCache(QObject):
         if cached.is_file():
             img = QImage(str(cached))
             if not img.isNull():
+                with contextlib.suppress(OSError):
+                    os.utime(cached)  # recently used: kept by `prune_disk_cache`
                 return img
         img = read_scaled(path, THUMB_SIDE)
         if img.hasAlphaChannel():  # JPEG has no alpha: show transparency over white, as the scan does

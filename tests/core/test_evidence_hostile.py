@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import struct
-import time
 import tracemalloc
 from collections import Counter
 
@@ -44,12 +43,10 @@ def tokens(items):
     return [i.token() for i in items]
 
 
-def read_bounded(path, seconds: float = 2.0, mib: float | None = 64.0):
-    """read_evidence under a time budget and, measured in a second run, a Python-heap memory budget."""
-    t0 = time.perf_counter()
+def read_bounded(path, mib: float | None = 64.0):
+    """read_evidence under a Python-heap memory budget (measured in a second run). Time is not asserted here
+    (tests assert no timings): a reader that decompressed a bomb would exceed the memory budget first."""
     items = read_evidence(path)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < seconds, f"{path.name}: {elapsed:.2f} s"
     assert isinstance(items, tuple) and all(isinstance(i, EvidenceItem) and i.kind in KINDS for i in items)
     if mib is not None:
         tracemalloc.start()
@@ -166,7 +163,8 @@ def test_stealth_hostile_payloads(tmp_path):
 
     p = write(tmp_path / "gz.png", save_bytes("PNG", Image.fromarray(arr, "RGBA")))
     assert tokens(read_bounded(p, mib=96)) == ["unreadable:novelai"]
-    assert img is not None
+    empty = tokens(read_bounded(write(tmp_path / "empty.png", save_bytes("PNG", img))))
+    assert not any(t.startswith("unreadable") for t in empty)  # an empty payload is well formed, not a bomb
 
 
 def test_random_bytes_behind_signatures(tmp_path):
@@ -255,7 +253,6 @@ def test_fuzzed_files(tmp_path, caplog, request):
         pass
     seeds = _seeds(signed)
     rng = np.random.default_rng(20240601)
-    worst = 0.0
     found: Counter[str] = Counter()
     with caplog.at_level(logging.WARNING, logger="core"):
         for i in range(600):
@@ -264,14 +261,11 @@ def test_fuzzed_files(tmp_path, caplog, request):
                 data = _mutate(rng, data)
             data = _mutate(rng, data)
             p = write(tmp_path / f"f{i}.{ext}", data)
-            t0 = time.perf_counter()
             items = read_evidence(p)
-            worst = max(worst, time.perf_counter() - t0)
             assert isinstance(items, tuple) and all(i.kind in KINDS for i in items)
             assert all(";" not in i.token() and "\n" not in i.token() for i in items)
             found.update(i.kind for i in items)
             p.unlink()
-    assert worst < 2.0, f"slowest fuzzed file took {worst:.2f} s"
     crashes = [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
     assert not crashes, crashes  # every problem was handled where it arises, not by the last-resort guard
     assert found["unreadable"] > 20 and found["a1111"] > 20  # the mutations hit both readable and broken parts

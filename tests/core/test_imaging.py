@@ -1,4 +1,3 @@
-import time
 
 import numpy as np
 import pytest
@@ -27,11 +26,15 @@ def test_every_file_decodes_or_fails_with_its_kind(hostile, name, kind):
         assert str(e.value)
 
 
-def test_bomb_is_refused_without_decoding(hostile):
-    t = time.perf_counter()
+def test_bomb_is_refused_without_decoding(hostile, monkeypatch):
+    from PIL import ImageFile
+
+    loads = []
+    real = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: loads.append(self) or real(self))
     with pytest.raises(ImageReadError, match="without decoding"):
         decode_image(hostile / "bomb.png")
-    assert time.perf_counter() - t < 2  # sanity only: it would take minutes and 10 GB to decode
+    assert not loads  # refused from its header: not a pixel was decoded
 
 
 def test_exif_orientation_applied(hostile):

@@ -189,3 +189,23 @@ def test_two_threads_loading_the_same_model_share_one_export(tiny_bundle):
         t.join()
     assert len(got) == 3 and all(isinstance(d, OnnxDetector) for d in got), got
     assert not _failure_path(onnx_path(tiny_bundle)).exists()
+
+
+def test_deleting_the_active_model_resets_the_choice_even_when_its_export_is_held_open(tiny_bundle, monkeypatch):
+    """Issue #25: on Windows the export could not be removed (a scan held it open), the deletion raised after the
+    model's folder was gone, and the settings still named the deleted model."""
+    from miwake.core.model_choice import delete_model, use_model
+    from miwake.core.registry import ModelRegistry
+    from miwake.core.settings import load_settings
+
+    reg = ModelRegistry()
+    reg.import_bundle(tiny_bundle.path, new_id="mine")
+    use_model("mine", reg)
+
+    def held_open(bundle):
+        raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+
+    monkeypatch.setattr(onnx_runtime, "forget", held_open)
+    delete_model("mine", reg)
+    assert load_settings().active_model is None
+    assert "mine" not in [b.id for b in reg.list()]

@@ -321,3 +321,31 @@ def test_the_first_files_evidence_is_read_while_its_crops_are_scored(tmp_path, d
                if isinstance(ev, ImageResult)]
     assert model_ran_meanwhile[0] is True
     assert sorted(r.evidence[0].detail for r in results) == ["0.png", "1.png", "2.png"]  # every file has its own
+
+
+def test_after_an_evidence_version_change_evidence_is_read_again_in_the_decode_threads(tmp_path, detector):
+    """Issue #25: reuse re-read the evidence of every file on the generator thread, one file at a time."""
+    from miwake.core.results import EvidenceItem
+    from miwake.core.store import ResultStore
+
+    d = noise_folder(tmp_path / "imgs", 4, 64, 48)
+    with ResultStore(tmp_path / "s.db") as store:
+        collect(ScanJob([str(d)], detector, store=store, evidence_reader=lambda p, pixels=None: (), evidence_version=1))
+        threads = []
+
+        def reader(path, pixels=None):
+            threads.append(threading.current_thread().name)
+            return (EvidenceItem(kind="test", detail=f"v2 {path.name}"),)
+
+        class NoModel:  # the scores are reused: the model must not run
+            def __getattr__(self, name):
+                return getattr(detector, name)
+
+            def logits(self, crops):
+                raise AssertionError("a reused file was scored again")
+
+        _, results, summary = collect(ScanJob([str(d)], NoModel(), store=store, evidence_reader=reader,
+                                              evidence_version=2))
+    assert summary.reused == 4 and summary.scored == 0
+    assert sorted(r.evidence[0].detail for r in results) == [f"v2 {i}.png" for i in range(4)]
+    assert threads and all(t.startswith("miwake-decode") for t in threads), threads

@@ -102,7 +102,7 @@ def test_text_explains_the_verdict(qtbot, tmp_path):
     assert "cannot be shown" in d.view._message  # the file does not exist: a message, not a crash
     d.set_models({}, (0.2, 0.8))
     d.show_result(ImageResult("/nowhere/y.png", probability=0.5, verdict=Verdict.UNSURE, model_id="gone"))
-    assert "between 0.20 and 0.80" in d.info.toPlainText()
+    assert "between 0.200 and 0.800" in d.info.toPlainText()
     d.show_result(
         ImageResult(
             "/nowhere/z.png", verdict=Verdict.ERROR, error="cannot identify image", error_kind=ErrorKind.CORRUPT

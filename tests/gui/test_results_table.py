@@ -157,3 +157,23 @@ def test_a_name_that_is_not_utf8_shows_its_odd_bytes():
     model.append_results([ImageResult("/d/caf\udce9.png", size=1, probability=0.5, verdict=Verdict.UNSURE, crops=1)])
     assert model.index(0, Column.NAME).data() == "caf\\xe9.png"
     assert model.index(0, Column.NAME).data(Qt.ItemDataRole.ToolTipRole) == "/d/caf\\xe9.png"
+
+
+def test_the_thumbnail_disk_cache_is_pruned_by_age_then_by_size(tmp_path):
+    """Issue #25: every edited file left its old thumbnail forever."""
+    import os
+
+    from miwake.gui.widgets.thumbnail_cache import prune_disk_cache
+
+    now = 1_000_000_000.0
+    files = []
+    for i, age_days in enumerate((200, 90, 30, 10, 1)):
+        f = tmp_path / f"{i:02d}" / f"{i:040d}.jpg"
+        f.parent.mkdir()
+        f.write_bytes(b"x" * 1000)
+        os.utime(f, (now - age_days * 86400, now - age_days * 86400))
+        files.append(f)
+    removed, left = prune_disk_cache(tmp_path, max_bytes=10_000, max_age_days=60, now=now)
+    assert (removed, left) == (2, 3000) and [f.exists() for f in files] == [False, False, True, True, True]
+    removed, left = prune_disk_cache(tmp_path, max_bytes=1500, max_age_days=60, now=now)
+    assert (removed, left) == (2, 1000) and files[-1].exists()  # the most recently used stays

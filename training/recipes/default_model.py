@@ -42,9 +42,8 @@ from .common import ROOT
 from .features import PRETRAINED
 
 NOT_SEEN = [
-    "DALL-E 2/3, Imagen, Adobe Firefly and other closed services (one closed-API image in development)",
-    "GAN generators (StyleGAN etc.)", "video generators",
-    "heavily edited, upscaled or screenshot AI images", "AI edits of small regions of a real photo",
+    "DALL-E 3, Imagen, Adobe Firefly, Gemini and most other closed services (a few GPT-4o and Ideogram images only)",
+    "video generators", "heavily edited, upscaled or screenshot AI images", "AI edits of small regions of a real photo",
 ]
 
 DESCRIPTION = (
@@ -57,7 +56,8 @@ DESCRIPTION = (
 )
 
 # measured on the 2-core development CPU, 2026-12-01 (the card's duration_s is only the last step's run)
-REBUILD = ("about 50 min on a 2-core CPU, no GPU: features of every block 32 min, candidate selection 12 min, "
+REBUILD = ("about 55 min on a 2-core CPU, no GPU: features of every block 32 min (pool v3, 1,365 images), "
+           "candidate selection 12 min, "
            "the winner with fold-own bands 6 min, fit and packaging 1 min")
 
 ARCH_FOR = {  # (feature store, columns the head reads) -> (architecture to ship, what it is)
@@ -184,6 +184,13 @@ def main() -> None:
     scale, shift = platt(z["raw"], pool.labels, pool.sources)  # on cross-validated scores, folded into the head
     oof = {k: sigmoid(scale * v + shift) for k, v in z.items()}
     threshold, band, metrics = card_metrics(pool, oof, chosen)
+    ftp = chosen.get("first_to_second_pool") or {}
+    if ftp.get("auc_raw") is not None:  # the one comparison every bundled model carries (recipes.comparison)
+        from .comparison import comparison_block, later_samples
+
+        metrics["comparison"] = comparison_block(
+            float(ftp["auc_raw"]), ftp.get("auc_jpeg90"), later_samples(),
+            "this recipe fitted on the first pool's sources only, scored on the later ones")
     metrics["calibration"] = {"scale": scale, "shift": shift,
                               "how": "Platt scaling of the out-of-fold logits (sources balanced), folded into the head"}
     head = cand.fit(pool, np.arange(pool.n)).scaled(scale, shift)
