@@ -201,12 +201,12 @@ class MainWindow(QMainWindow):
         elif s.total == 0:
             msg = self.tr("No image files found in %1.").replace("%1", ", ".join(self.roots))
         else:
-            msg = i18n.fill(
-                self.tr("Scanned %n image(s) in %1: %2 AI, %3 unsure, %4 human, %5 errors; %6 reused from earlier "
-                        "scans.", "", s.total),
-                clock_duration(s.elapsed_s), v.get("ai", 0), v.get("unsure", 0), v.get("human", 0),
-                s.errors, s.reused,
-            )
+            text = (self.tr("Scanned 1 image in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier "
+                            "scans.") if s.total == 1 else
+                    self.tr("Scanned %1 images in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier "
+                            "scans."))  # no English .qm holds plural forms: the singular is its own string
+            msg = i18n.fill(text, s.total, clock_duration(s.elapsed_s), v.get("ai", 0), v.get("unsure", 0),
+                            v.get("human", 0), s.errors, s.reused)
         self.status.show_message(msg)
         if s.skipped_folders:
             self.notifications.notify(self.tr("Some folders were skipped"), "\n".join(s.skipped_folders[:5]), "error")

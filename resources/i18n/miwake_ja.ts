@@ -1112,12 +1112,6 @@
         <source>The scan stopped early: %1 of %2 images done.</source>
         <translation>スキャンが途中で止まりました（%2 枚中 %1 枚が完了）。</translation>
     </message>
-    <message numerus="yes">
-        <source>Scanned %n image(s) in %1: %2 AI, %3 unsure, %4 human, %5 errors; %6 reused from earlier scans.</source>
-        <translation>
-            <numerusform>%n 枚を %1 でスキャンしました：AI %2、保留 %3、人間 %4、エラー %5。%6 枚は以前の結果を再利用しました。</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Open a folder (or drop one here) and press Scan.</source>
         <translation>フォルダーを開く（またはここにドロップする）と、「スキャン」で調べられます。</translation>
@@ -1153,6 +1147,14 @@
     <message>
         <source>Scan a folder first.</source>
         <translation>先にフォルダーをスキャンしてください。</translation>
+    </message>
+    <message>
+        <source>Scanned 1 image in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier scans.</source>
+        <translation>1 枚を %2 でスキャンしました：AI %3、保留 %4、人間 %5、エラー %6。%7 枚は以前の結果を再利用しました。</translation>
+    </message>
+    <message>
+        <source>Scanned %1 images in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier scans.</source>
+        <translation>%1 枚を %2 でスキャンしました：AI %3、保留 %4、人間 %5、エラー %6。%7 枚は以前の結果を再利用しました。</translation>
     </message>
     <message>
         <source>The filter hides every row: clear it to export them.</source>

@@ -205,3 +205,11 @@ def test_dropping_a_folder_opens_and_scans_it(qtbot, window, images, monkeypatch
     window.dropEvent(ev)
     assert started == [[str(images)]]
     assert images.name in window.windowTitle()
+
+
+def test_one_scanned_image_is_one_image(qtbot, window, tmp_path):
+    """Issue #24 item 8: "Scanned 1 images"."""
+    folder = write_images(tmp_path / "one", 1)
+    with qtbot.waitSignal(window.controller.scan_finished, timeout=TIMEOUT):
+        window.open_paths([str(folder)])
+    assert "Scanned 1 image in" in window.status.message.text()
