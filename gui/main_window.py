@@ -161,7 +161,8 @@ class MainWindow(QMainWindow):
             return False
         self.settings = load_settings()
         for r in reversed(self.roots):
-            self.settings = self.settings.add_recent(r)
+            if Path(r).is_dir():  # Recent *folders*: a single file dropped into the window is no folder
+                self.settings = self.settings.add_recent(r)
         try:
             save_settings(self.settings)
         except OSError as e:

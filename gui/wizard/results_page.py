@@ -219,7 +219,8 @@ class ResultsPage(WizardPage):
         made = s.made_folders()
         self.images_label.setText(
             fill(self.tr("The images this run made are in %1"), str(s.folder)) if made
-            else self.tr("This run's generated images have been deleted.")
+            else self.tr("This run's generated images have been deleted.") if s.uses_sd()
+            else self.tr("This run generated no images: it trained on the folders you chose.")
         )
         self.open_images_button.setEnabled(bool(made))
         self.delete_images_button.setEnabled(bool(made) and not self.runner.running)

@@ -270,8 +270,10 @@ class TrainingPage(WizardPage):
             self._status = "stopped"
             self._stopping_timer.stop()
             self.detail.setText("")
+            self.phase.setText(self.tr("Stopped"))  # not "epoch 3 of 5" over a full bar
+            self.bar.setRange(0, 1)
+            self.bar.setValue(0)
             if late:
-                self.bar.setRange(0, 1)
                 self.message.show_message(
                     lambda: fill(self.tr("Stopped without a new checkpoint: the current step did not finish within "
                                          "%1 s. Continue resumes from the last saved checkpoint."), int(STOP_GRACE_S)),
@@ -279,7 +281,6 @@ class TrainingPage(WizardPage):
                 self._update_buttons()
                 self.changed.emit()
                 return
-            self.bar.setRange(0, 1)
             self.message.show_message(
                 lambda: self.tr("Stopped. Continue resumes from the last checkpoint (now or after reopening the "
                                 "wizard)."), "info")

@@ -1644,6 +1644,10 @@
         <translation>この実行で生成した画像は削除済みです。</translation>
     </message>
     <message>
+        <source>This run generated no images: it trained on the folders you chose.</source>
+        <translation>この実行では画像を生成していません。選んだフォルダーの画像で学習しました。</translation>
+    </message>
+    <message>
         <source>Not recommended: the training diverged (its loss ran away) and was stopped. The result keeps the best weights before that; discard it unless the comparison shows it helps.</source>
         <translation>おすすめしません：学習が発散した（損失が暴走した）ため停止しました。結果にはその前の最良の重みが残っています。比較で改善が示されない限り破棄してください。</translation>
     </message>
@@ -2253,6 +2257,10 @@
     <message>
         <source>Finished. Next: the results.</source>
         <translation>終了しました。次は結果です。</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>停止しました</translation>
     </message>
     <message>
         <source>Stopped without a new checkpoint: the current step did not finish within %1 s. Continue resumes from the last saved checkpoint.</source>

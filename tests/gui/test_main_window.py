@@ -213,3 +213,15 @@ def test_one_scanned_image_is_one_image(qtbot, window, tmp_path):
     with qtbot.waitSignal(window.controller.scan_finished, timeout=TIMEOUT):
         window.open_paths([str(folder)])
     assert "Scanned 1 image in" in window.status.message.text()
+
+
+def test_a_single_file_scanned_is_not_a_recent_folder(qtbot, window, tmp_path):
+    """Issue #24 item 8: a single file dropped into the window showed up under File → Recent folders."""
+    folder = write_images(tmp_path / "one", 2)
+    single = next(folder.iterdir())
+    with qtbot.waitSignal(window.controller.scan_finished, timeout=TIMEOUT):
+        window.open_paths([str(single)])
+    assert str(single) not in load_settings().recent_folders
+    with qtbot.waitSignal(window.controller.scan_finished, timeout=TIMEOUT):
+        window.open_paths([str(folder)])
+    assert load_settings().recent_folders[0] == str(folder)
