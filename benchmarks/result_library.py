@@ -109,9 +109,12 @@ def main() -> None:
     print(f"first scan: {args.images} images in {first:.1f} s ({scored} scored); store {size0:.1f} MB, opens in "
           f"{open0 * 1000:.0f} ms")
     times = []
-    for _ in range(args.rescans):
+    for i in range(args.rescans):
         t, _, reused = scan([str(folder)], args.model)
         times.append(t)
+        if i + 1 in (10, 30, 60):
+            size, _ = store_facts()
+            print(f"  after {i + 1} rescans: store {size:.1f} MB (the newest 30 scan records are kept)")
     size1, open1 = store_facts()
     if times:
         print(f"{args.rescans} rescans: first {times[0]:.2f} s, last {times[-1]:.2f} s, median {np.median(times):.2f} s; "

@@ -182,6 +182,7 @@ class ResultStore:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.set_aside: Path | None = None  # where a damaged database was moved, if it was
+        self._seq: dict[int, int] = {}  # scan id -> the last order number given to one of its results
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -368,10 +369,13 @@ class ResultStore:
         return int(self._run("SELECT id FROM results WHERE path=? AND model_key=? AND settings_key=?", key).fetchone()[0])
 
     def _add_item(self, scan_id: int, result_id: int, *, reused: bool) -> None:
+        seq = self._seq.get(scan_id)
+        if seq is None:  # once per scan (a MAX per row would make a scan quadratic in its files)
+            seq = int(self._run("SELECT COALESCE(MAX(seq), 0) FROM scan_items WHERE scan_id=?", (scan_id,)).fetchone()[0])
+        self._seq[scan_id] = seq + 1
         self._run(
-            "INSERT OR REPLACE INTO scan_items (scan_id, result_id, reused, seq) "
-            "VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM scan_items WHERE scan_id=?))",
-            (scan_id, result_id, int(reused), scan_id),
+            "INSERT OR REPLACE INTO scan_items (scan_id, result_id, reused, seq) VALUES (?, ?, ?, ?)",
+            (scan_id, result_id, int(reused), seq + 1),
         )
 
     def commit(self) -> None:
