@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shlex
 import sys
 from pathlib import Path
@@ -137,7 +138,9 @@ def cmd_train(args: argparse.Namespace) -> int:
             if bar is not None:
                 bar.close()
                 bar = None
-            print(f"epoch {ev.epoch}/{ev.epochs}: loss {ev.train_loss:.4f}, val AUC {format_metric(ev.val_auc)} "
+            what = "the model it starts from" if ev.epoch == 0 else (
+                f"loss {ev.train_loss:.4f}" if math.isfinite(ev.train_loss) else "loss ran away (diverged)")
+            print(f"epoch {ev.epoch}/{ev.epochs}: {what}, val AUC {format_metric(ev.val_auc)} "
                   f"(JPEG q90 {format_metric(ev.val_auc_jpeg90)}){' *best*' if ev.best else ''} [{ev.seconds:.0f} s]",
                   file=sys.stderr)
         elif isinstance(ev, TrainFinished) and bar is not None:
