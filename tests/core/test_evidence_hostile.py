@@ -132,7 +132,7 @@ def test_broken_json_and_deep_nesting(tmp_path):
 def test_pathological_parameter_lines(tmp_path):
     for name, text in (("colons", "a: " * 300_000), ("words", "a " * 500_000 + "\nSteps: 1"),
                        ("quotes", 'Steps: 1, x: "' + "\\" * 400_000), ("commas", "," * 1_000_000)):
-        read_bounded(write(tmp_path / f"{name}.png", png_bytes(texts={"parameters": text})), seconds=1.5)
+        read_bounded(write(tmp_path / f"{name}.png", png_bytes(texts={"parameters": text})))
 
 
 def test_hostile_exif(tmp_path):
