@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.exporter = ExportController(self)
         self.actions = MainActions(self)
 
+        self.detail.rows_exist = lambda: self.model.rowCount() > 0
         self.results.current_result_changed.connect(self.detail.show_result)
         self.controller.state_changed.connect(self._on_scan_state_changed)
         self.controller.progress_changed.connect(self._on_scan_progress)

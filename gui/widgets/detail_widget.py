@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QProcess, QSize, Qt, QUrl, Signal
@@ -55,6 +56,7 @@ class DetailWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._result: ImageResult | None = None
+        self.rows_exist: Callable[[], bool] = lambda: False  # the window says whether the table holds rows
         self._bundles: dict[str, Bundle] = {}
         self._band_override: tuple[float, float] | None = None
         self._images: OrderedDict[str, QImage] = OrderedDict()  # small LRU for back-and-forth browsing
@@ -142,7 +144,7 @@ class DetailWidget(QWidget):
             b.setEnabled(r is not None)
         self._refresh_text()
         if r is None:
-            self.view.set_message(self.tr("Open a folder and scan it; then pick a row to see where the evidence sits."))
+            self.view.set_message(self._empty_text())
             return
         cached = self._images.get(r.path)
         if cached is not None:
@@ -257,7 +259,14 @@ class DetailWidget(QWidget):
         self.copy_button.setText(self.tr("Copy path"))
         self._refresh_text()
         if self._result is None:
-            self.view.set_message(self.tr("Open a folder and scan it; then pick a row to see where the evidence sits."))
+            self.view.set_message(self._empty_text())
+
+    def _empty_text(self) -> str:
+        """What the picture area says with no row chosen: how to start, or — with rows there — to pick one."""
+        if self.rows_exist():
+            return self.tr("Pick a row to see its picture and where the evidence sits (the filter may hide the row "
+                           "you had chosen).")
+        return self.tr("Open a folder and scan it; then pick a row to see where the evidence sits.")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

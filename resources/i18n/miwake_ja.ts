@@ -423,6 +423,10 @@
         <source>Copy path</source>
         <translation>パスをコピー</translation>
     </message>
+    <message>
+        <source>Pick a row to see its picture and where the evidence sits (the filter may hide the row you had chosen).</source>
+        <translation>行を選ぶと、画像と証拠のある場所が表示されます（選んでいた行は絞り込みで隠れているかもしれません）。</translation>
+    </message>
 </context>
 <context>
     <name>ErrorKind</name>

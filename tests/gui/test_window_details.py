@@ -139,3 +139,10 @@ def test_ctrl_e_exports_while_the_filter_box_has_focus(qtbot):
     ours.setText("abc")
     assert not claimed(ours, Qt.Key.Key_E) and not claimed(ours, Qt.Key.Key_K)  # the filter box lets the shortcut through
     assert claimed(ours, Qt.Key.Key_A) and claimed(ours, Qt.Key.Key_C)  # select all / copy stay the box's
+
+
+def test_a_selection_the_filter_hides_does_not_say_open_a_folder(qtbot, window, tmp_path):
+    """Issue #24 item 8: with rows in the table but none chosen, the detail pane told the user to open a folder."""
+    window.model.append_results([_r(str(tmp_path / "a.png"))])
+    window.detail.show_result(None)
+    assert "Pick a row" in window.detail.view._message and "Open a folder" not in window.detail.view._message
