@@ -190,30 +190,32 @@ class MainWindow(QMainWindow):
         self.status.show_progress(p)
 
     def _on_scan_finished(self, s: ScanFinished) -> None:
-        v = s.verdicts
         status = "failed" if s.failure else "cancelled" if s.cancelled else "finished"
         self.last_scan = self._scan_state(status, s.total)
         if s.failure:
-            msg = self.tr("The scan stopped early: %1 of %2 images done.").replace("%1", str(self.model.rowCount()))
-            msg = msg.replace("%2", str(s.total))
             self.notifications.notify(self.tr("The scan stopped"), s.failure, "error")
-        elif s.cancelled:
-            msg = self.tr("Scan cancelled: %1 of %2 images done; the results so far are kept.")
-            msg = msg.replace("%1", str(self.model.rowCount())).replace("%2", str(s.total))
-        elif s.total == 0:
-            msg = self.tr("No image files found in %1.").replace("%1", ", ".join(self.roots))
-        else:
-            text = (self.tr("Scanned 1 image in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier "
-                            "scans.") if s.total == 1 else
-                    self.tr("Scanned %1 images in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier "
-                            "scans."))  # no English .qm holds plural forms: the singular is its own string
-            msg = i18n.fill(text, s.total, clock_duration(s.elapsed_s), v.get("ai", 0), v.get("unsure", 0),
-                            v.get("human", 0), s.errors, s.reused)
-        self.status.show_message(msg)
+        rows = self.model.rowCount()
+        self.status.show_message(lambda: self._finished_text(s, rows))  # re-made after a language switch
         if s.skipped_folders:
             self.notifications.notify(self.tr("Some folders were skipped"), "\n".join(s.skipped_folders[:5]), "error")
         if self.results.current_result() is None and self.model.rowCount():
             self.results.select_row(0)
+
+    def _finished_text(self, s: ScanFinished, rows: int) -> str:
+        v = s.verdicts
+        if s.failure:
+            return i18n.fill(self.tr("The scan stopped early: %1 of %2 images done."), rows, s.total)
+        if s.cancelled:
+            return i18n.fill(self.tr("Scan cancelled: %1 of %2 images done; the results so far are kept."), rows,
+                             s.total)
+        if s.total == 0:
+            return self.tr("No image files found in %1.").replace("%1", ", ".join(self.roots))
+        text = (self.tr("Scanned 1 image in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier "
+                        "scans.") if s.total == 1 else
+                self.tr("Scanned %1 images in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier "
+                        "scans."))  # no English .qm holds plural forms: the singular is its own string
+        return i18n.fill(text, s.total, clock_duration(s.elapsed_s), v.get("ai", 0), v.get("unsure", 0),
+                         v.get("human", 0), s.errors, s.reused)
 
     def _on_scan_failed(self, error: BaseException) -> None:
         text = describe_error(error)
@@ -226,32 +228,34 @@ class MainWindow(QMainWindow):
         rows = self.model.rowCount()
         return {"status": status, "files_found": max(found, rows), "not_reached": max(0, found - rows)}
 
+    def _last_scan_text(self, record: ScanRecord, status: str, n: int) -> str:
+        when, where = record.started_at.replace("T", " ")[:16], ", ".join(record.roots)
+        if status == "finished":
+            return i18n.fill(
+                self.tr("Last scan (%1) of %2: %3 images with model %4. Press Scan to check again; unchanged files are reused."),
+                when, where, n, record.model_id,
+            )
+        how = {"cancelled": self.tr("was stopped"), "failed": self.tr("failed")}.get(
+            status, self.tr("was interrupted (Miwake was closed)"))
+        missing = max(0, record.total - n)
+        return i18n.fill(
+            self.tr("The last scan (%1) of %2 %3 before it finished: %4 images scanned, %5 not reached. "
+                    "Press Scan to finish it; the scanned images are reused.") if missing else
+            self.tr("The last scan (%1) of %2 %3 before it finished: %4 images scanned, the rest not reached. "
+                    "Press Scan to finish it; the scanned images are reused."),
+            when, where, how, n, missing,
+        )
+
     def _on_last_scan_loaded(self, record: ScanRecord | None) -> None:
         if record is None:
-            self.status.show_message(self.tr("Open a folder (or drop one here) and press Scan."))
+            self.status.show_message(lambda: self.tr("Open a folder (or drop one here) and press Scan."))
             return
         self.set_roots(list(record.roots))
         self.apply_decision()  # the settings may have changed since that scan
         status = {"running": "interrupted"}.get(record.status, record.status)
         self.last_scan = self._scan_state(status, record.total)
-        when, where, n = record.started_at.replace("T", " ")[:16], ", ".join(record.roots), self.model.rowCount()
-        if status == "finished":
-            msg = i18n.fill(
-                self.tr("Last scan (%1) of %2: %3 images with model %4. Press Scan to check again; unchanged files are reused."),
-                when, where, n, record.model_id,
-            )
-        else:
-            how = {"cancelled": self.tr("was stopped"), "failed": self.tr("failed")}.get(
-                status, self.tr("was interrupted (Miwake was closed)"))
-            missing = max(0, record.total - n)
-            msg = i18n.fill(
-                self.tr("The last scan (%1) of %2 %3 before it finished: %4 images scanned, %5 not reached. "
-                        "Press Scan to finish it; the scanned images are reused.") if missing else
-                self.tr("The last scan (%1) of %2 %3 before it finished: %4 images scanned, the rest not reached. "
-                        "Press Scan to finish it; the scanned images are reused."),
-                when, where, how, n, missing,
-            )
-        self.status.show_message(msg)
+        n = self.model.rowCount()
+        self.status.show_message(lambda: self._last_scan_text(record, status, n))  # re-made after a language switch
         if self.model.rowCount():
             self.results.select_row(0)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
@@ -26,10 +28,13 @@ class StatusWidget(QWidget):
         layout.addWidget(self.rate)
         layout.addWidget(self.bar)
         self._progress: ScanProgress | None = None
+        self._make: Callable[[], str] | None = None  # the message, made again after a language switch
         self.set_busy(False)
 
-    def show_message(self, text: str) -> None:
-        self.message.setText(text)
+    def show_message(self, text: str | Callable[[], str]) -> None:
+        """Show `text`; a callable is called again after a language switch, so the message follows the language."""
+        self._make = text if callable(text) else None
+        self.message.setText(text() if callable(text) else text)
 
     def set_busy(self, busy: bool, indeterminate: bool = False) -> None:
         self.bar.setVisible(busy)
@@ -55,6 +60,9 @@ class StatusWidget(QWidget):
         self.rate.setText("  ·  ".join(parts))
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange and self._progress is not None:
-            self.show_progress(self._progress)
+        if event.type() == QEvent.Type.LanguageChange:
+            if self._progress is not None:
+                self.show_progress(self._progress)
+            if self._make is not None:
+                self.message.setText(self._make())
         super().changeEvent(event)

@@ -225,3 +225,24 @@ def test_a_single_file_scanned_is_not_a_recent_folder(qtbot, window, tmp_path):
     with qtbot.waitSignal(window.controller.scan_finished, timeout=TIMEOUT):
         window.open_paths([str(folder)])
     assert load_settings().recent_folders[0] == str(folder)
+
+
+def test_the_status_message_follows_a_language_switch(qtbot, window, tmp_path, monkeypatch):
+    """Issue #24 item 8: after switching to Japanese the status bar kept its English message."""
+    from pathlib import Path
+
+    from miwake.gui import i18n
+
+    monkeypatch.setattr(i18n, "translations_dir", lambda: Path(__file__).resolve().parents[2] / "resources" / "i18n")
+    folder = write_images(tmp_path / "two", 2)
+    with qtbot.waitSignal(window.controller.scan_finished, timeout=TIMEOUT):
+        window.open_paths([str(folder)])
+    english = window.status.message.text()
+    assert english.startswith("Scanned 2 images")
+    try:
+        i18n.apply_language("ja")
+        qtbot.waitUntil(lambda: window.status.message.text() != english, timeout=3000)
+        assert "2 枚" in window.status.message.text()
+    finally:
+        i18n.apply_language("en")
+    qtbot.waitUntil(lambda: window.status.message.text() == english, timeout=3000)
