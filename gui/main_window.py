@@ -95,6 +95,11 @@ class MainWindow(QMainWindow):
         self.actions = MainActions(self)
 
         self.detail.rows_exist = lambda: self.model.rowCount() > 0
+        self.detail.open_failed.connect(lambda path: self.notifications.notify(
+            self.tr("Nothing opened it"),
+            self.tr("No program on this system is set up to open %1. Its path is copied: paste it into a viewer "
+                    "or file manager.").replace("%1", path), "info"))
+        self.results.table.doubleClicked.connect(lambda _index: self.detail.open_in_viewer())
         self.results.current_result_changed.connect(self.detail.show_result)
         self.controller.state_changed.connect(self._on_scan_state_changed)
         self.controller.progress_changed.connect(self._on_scan_progress)

@@ -52,6 +52,7 @@ def read_for_display(path: str) -> QImage | str:
 
 class DetailWidget(QWidget):
     image_ready = Signal(str)  # path; the picture (or a message why not) is on screen
+    open_failed = Signal(str)  # what could not be opened (no viewer or file manager set up); its path was copied
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -229,19 +230,26 @@ class DetailWidget(QWidget):
 
     # -- actions --------------------------------------------------------------------------------------
     def open_in_viewer(self) -> None:
-        if self._result is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(self._result.path))
+        if self._result is not None and not QDesktopServices.openUrl(QUrl.fromLocalFile(self._result.path)):
+            self._say_not_opened(self._result.path)
 
     def show_in_file_manager(self) -> None:
         if self._result is None:
             return
         path = str(Path(self._result.path))
         if sys.platform == "win32":
-            QProcess.startDetached("explorer", ["/select,", path])
+            ok = _started(QProcess.startDetached("explorer", ["/select,", path]))
         elif sys.platform == "darwin":
-            QProcess.startDetached("open", ["-R", path])
+            ok = _started(QProcess.startDetached("open", ["-R", path]))
         else:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
+            ok = QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
+        if not ok:
+            self._say_not_opened(str(Path(path).parent))
+
+    def _say_not_opened(self, path: str) -> None:
+        """Nothing on this system opens it (no default viewer, no file manager): copy the path and say so."""
+        QGuiApplication.clipboard().setText(path)
+        self.open_failed.emit(path)
 
     def copy_path(self) -> None:
         if self._result is not None:
@@ -272,3 +280,8 @@ class DetailWidget(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
+
+
+def _started(result: object) -> bool:
+    """`QProcess.startDetached`'s answer: (ok, pid) in PySide6, a bool in some bindings."""
+    return bool(result[0]) if isinstance(result, tuple) else bool(result)

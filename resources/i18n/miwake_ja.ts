@@ -1153,6 +1153,14 @@
         <translation>先にフォルダーをスキャンしてください。</translation>
     </message>
     <message>
+        <source>Nothing opened it</source>
+        <translation>開けませんでした</translation>
+    </message>
+    <message>
+        <source>No program on this system is set up to open %1. Its path is copied: paste it into a viewer or file manager.</source>
+        <translation>このシステムには %1 を開くプログラムが設定されていません。パスをコピーしたので、ビューアーやファイルマネージャーに貼り付けてください。</translation>
+    </message>
+    <message>
         <source>Scanned 1 image in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier scans.</source>
         <translation>1 枚を %2 でスキャンしました：AI %3、保留 %4、人間 %5、エラー %6。%7 枚は以前の結果を再利用しました。</translation>
     </message>

@@ -146,3 +146,17 @@ def test_a_selection_the_filter_hides_does_not_say_open_a_folder(qtbot, window, 
     window.model.append_results([_r(str(tmp_path / "a.png"))])
     window.detail.show_result(None)
     assert "Pick a row" in window.detail.view._message and "Open a folder" not in window.detail.view._message
+
+
+def test_open_says_so_when_nothing_on_the_system_opens_the_file(qtbot, window, tmp_path, monkeypatch):
+    """Issue #24 item 7: Open / Show in folder / double-click did nothing where no opener is set up."""
+    from PySide6.QtGui import QDesktopServices, QGuiApplication
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: False))
+    r = _r(str(tmp_path / "a.png"))
+    window.model.append_results([r])
+    window.detail.show_result(r)
+    with qtbot.waitSignal(window.detail.open_failed):
+        window.detail.open_in_viewer()
+    assert "No program" in window.notifications.body.text() and str(tmp_path / "a.png") in window.notifications.body.text()
+    assert QGuiApplication.clipboard().text() == str(tmp_path / "a.png")
