@@ -287,14 +287,22 @@ class MainWindow(QMainWindow):
         self.status.show_message(self.tr("Exporting %n row(s)…", "", len(rows)))
         return True
 
+    def export_scope(self, n: int) -> str:
+        """Which rows an export takes, said before its dialog opens: the selection, what the filter shows, or all."""
+        total = self.model.rowCount()
+        if len(self.results.selected_results()) > 1:
+            return i18n.fill(self.tr("the %1 selected rows"), n)
+        if n < total:
+            return i18n.fill(self.tr("the %1 rows shown (the filter hides %2 of %3)"), n, total - n, total)
+        return i18n.fill(self.tr("all %1 rows"), n) if n != 1 else self.tr("the one row")
+
     def _ask_destination(self, kind: str, n: int) -> str:
         base = Path(self.roots[0]).name if self.roots else "miwake"
+        scope = self.export_scope(n)
         if kind == "heatmaps":
-            return choose_folder(self, self.tr("Folder for %n heatmap(s)", "", n))
+            return choose_folder(self, i18n.fill(self.tr("Folder for the heatmaps of %1"), scope))
         filt = self.tr("CSV files (*.csv)") if kind == "csv" else self.tr("JSON files (*.json)")
-        title = (
-            self.tr("Export %n row(s) as CSV", "", n) if kind == "csv" else self.tr("Export %n row(s) as JSON", "", n)
-        )
+        title = i18n.fill(self.tr("Export %1 as CSV") if kind == "csv" else self.tr("Export %1 as JSON"), scope)
         dest = save_file(self, title, f"{base}.{kind}", filt)
         return dest
 

@@ -1178,12 +1178,6 @@
             <numerusform>%n 行を書き出しています…</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>Folder for %n heatmap(s)</source>
-        <translation>
-            <numerusform>%n 枚のヒートマップの保存先フォルダー</numerusform>
-        </translation>
-    </message>
     <message>
         <source>CSV files (*.csv)</source>
         <translation>CSV ファイル (*.csv)</translation>
@@ -1192,17 +1186,33 @@
         <source>JSON files (*.json)</source>
         <translation>JSON ファイル (*.json)</translation>
     </message>
-    <message numerus="yes">
-        <source>Export %n row(s) as CSV</source>
-        <translation>
-            <numerusform>%n 行を CSV に書き出す</numerusform>
-        </translation>
+    <message>
+        <source>the %1 selected rows</source>
+        <translation>選択した %1 行</translation>
     </message>
-    <message numerus="yes">
-        <source>Export %n row(s) as JSON</source>
-        <translation>
-            <numerusform>%n 行を JSON に書き出す</numerusform>
-        </translation>
+    <message>
+        <source>the %1 rows shown (the filter hides %2 of %3)</source>
+        <translation>表示中の %1 行（%3 行のうち %2 行は絞り込みで非表示）</translation>
+    </message>
+    <message>
+        <source>all %1 rows</source>
+        <translation>全 %1 行</translation>
+    </message>
+    <message>
+        <source>the one row</source>
+        <translation>1 行</translation>
+    </message>
+    <message>
+        <source>Folder for the heatmaps of %1</source>
+        <translation>%1 のヒートマップの保存先フォルダー</translation>
+    </message>
+    <message>
+        <source>Export %1 as CSV</source>
+        <translation>%1 を CSV で書き出す</translation>
+    </message>
+    <message>
+        <source>Export %1 as JSON</source>
+        <translation>%1 を JSON で書き出す</translation>
     </message>
     <message>
         <source>%1 written: %2</source>

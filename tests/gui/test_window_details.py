@@ -160,3 +160,12 @@ def test_open_says_so_when_nothing_on_the_system_opens_the_file(qtbot, window, t
         window.detail.open_in_viewer()
     assert "No program" in window.notifications.body.text() and str(tmp_path / "a.png") in window.notifications.body.text()
     assert QGuiApplication.clipboard().text() == str(tmp_path / "a.png")
+
+
+def test_the_export_dialog_says_which_rows_it_takes(qtbot, window, tmp_path):
+    """Issue #24 item 7: what gets exported (all shown, filtered, selected) was not said before the dialog."""
+    window.model.append_results([_r(str(tmp_path / f"{i}.png"), p=0.1 * i) for i in range(5)])
+    assert window.export_scope(5) == "all 5 rows"
+    assert window.export_scope(2) == "the 2 rows shown (the filter hides 3 of 5)"
+    window.results.table.selectAll()
+    assert window.export_scope(5) == "the 5 selected rows"
