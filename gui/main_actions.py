@@ -52,6 +52,7 @@ class MainActions(QObject):
         self.quit = act(None, window.close, QKeySequence.StandardKey.Quit)
         self.logs = act(None, window.open_log_folder)
         self.about = act(None, window.show_about)
+        self.guide = act(None, window.show_verdict_guide, QKeySequence.StandardKey.HelpContents)
         self.find = act(None, lambda: window.results.search.setFocus(), QKeySequence.StandardKey.Find)
         window.addAction(self.find)
 
@@ -75,6 +76,7 @@ class MainActions(QObject):
         self.tools_menu.addAction(self.retrain)
         self.tools_menu.addAction(self.settings)
         self.help_menu = mb.addMenu("")
+        self.help_menu.addAction(self.guide)
         self.help_menu.addAction(self.logs)
         self.help_menu.addAction(self.about)
 
@@ -154,6 +156,7 @@ class MainActions(QObject):
             ),
             (self.settings, self.tr("Settings…"), self.tr("Device, decision band, tiling, language")),
             (self.quit, self.tr("Quit"), ""),
+            (self.guide, self.tr("How to read the verdicts"), ""),
             (self.logs, self.tr("Open log folder"), ""),
             (self.about, self.tr("About Miwake"), ""),
             (self.find, self.tr("Find"), ""),

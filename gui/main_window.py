@@ -401,6 +401,35 @@ class MainWindow(QMainWindow):
     def open_log_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_dir())))
 
+    def verdict_guide_html(self) -> str:
+        """Help → How to read the verdicts: what the probability, the verdicts, the heatmap and the evidence mean."""
+        return self.tr(
+            "<h3>How to read the verdicts</h3>"
+            "<p><b>AI probability</b> — how likely the pixels are AI-generated, by the model's reading of crops of "
+            "the picture at their own resolution (0 = human-made, 1 = AI-generated). It is a hint, not proof.</p>"
+            "<p><b>AI</b> — the probability is above the model's unsure band: look closer. <b>Human</b> — below it: the "
+            "model saw no sign of a generator; it is never a guarantee. <b>Unsure</b> — the model cannot tell; the "
+            "probability still says which side it leans to. The band was chosen so that AI and human verdicts were "
+            "right about 95 % of the time on sources the model had not seen; the Models dialog shows what was "
+            "reached.</p>"
+            "<p><b>AI (metadata)</b> — the file itself says it was generated (C2PA Content Credentials, IPTC, the "
+            "parameters of Stable Diffusion front ends, an invisible watermark). That decides the verdict. No "
+            "metadata means nothing: most files lose it on the way.</p>"
+            "<p><b>Heatmap</b> — each coloured square is one crop the model scored (blue human, red AI); hover it to "
+            "read its probability. Grey hatching marks parts no crop covered (large images are sampled; Settings → "
+            "Most crops per image adds crops).</p>"
+            "<p><b>What weakens it</b> — resizing, heavy compression, screenshots and filters remove the traces it "
+            "reads; generators it never met may pass as human. For your own domain, retrain it (Tools → "
+            "Retrain…).</p>"
+        )
+
+    def show_verdict_guide(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("How to read the verdicts"), "",
+                          QMessageBox.StandardButton.Close, self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(self.verdict_guide_html())
+        box.open()
+
     def show_about(self) -> None:
         try:
             from importlib.metadata import version

@@ -1042,6 +1042,10 @@
         <translation>終了</translation>
     </message>
     <message>
+        <source>How to read the verdicts</source>
+        <translation>判定の読み方</translation>
+    </message>
+    <message>
         <source>Open log folder</source>
         <translation>ログフォルダーを開く</translation>
     </message>
@@ -1261,6 +1265,14 @@
     <message>
         <source>Model: %1</source>
         <translation>モデル：%1</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;How to read the verdicts&lt;/h3&gt;&lt;p&gt;&lt;b&gt;AI probability&lt;/b&gt; — how likely the pixels are AI-generated, by the model&apos;s reading of crops of the picture at their own resolution (0 = human-made, 1 = AI-generated). It is a hint, not proof.&lt;/p&gt;&lt;p&gt;&lt;b&gt;AI&lt;/b&gt; — the probability is above the model&apos;s unsure band: look closer. &lt;b&gt;Human&lt;/b&gt; — below it: the model saw no sign of a generator; it is never a guarantee. &lt;b&gt;Unsure&lt;/b&gt; — the model cannot tell; the probability still says which side it leans to. The band was chosen so that AI and human verdicts were right about 95 % of the time on sources the model had not seen; the Models dialog shows what was reached.&lt;/p&gt;&lt;p&gt;&lt;b&gt;AI (metadata)&lt;/b&gt; — the file itself says it was generated (C2PA Content Credentials, IPTC, the parameters of Stable Diffusion front ends, an invisible watermark). That decides the verdict. No metadata means nothing: most files lose it on the way.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Heatmap&lt;/b&gt; — each coloured square is one crop the model scored (blue human, red AI); hover it to read its probability. Grey hatching marks parts no crop covered (large images are sampled; Settings → Most crops per image adds crops).&lt;/p&gt;&lt;p&gt;&lt;b&gt;What weakens it&lt;/b&gt; — resizing, heavy compression, screenshots and filters remove the traces it reads; generators it never met may pass as human. For your own domain, retrain it (Tools → Retrain…).&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;判定の読み方&lt;/h3&gt;&lt;p&gt;&lt;b&gt;AI 確率&lt;/b&gt; — 画像の画素が AI で生成された可能性です。画像の一部（クロップ）をそのままの解像度でモデルが読み取って出します（0 = 人の手による、1 = AI 生成）。手がかりであって、証明ではありません。&lt;/p&gt;&lt;p&gt;&lt;b&gt;AI&lt;/b&gt; — 確率がモデルの保留帯より上です。よく確かめてください。&lt;b&gt;人間&lt;/b&gt; — 保留帯より下です。生成モデルの痕跡は見つかりませんでしたが、保証ではありません。&lt;b&gt;保留&lt;/b&gt; — モデルには判断できません。どちら寄りかは確率でわかります。保留帯は、モデルが見ていない入手元で AI・人間の判定が約 95 % 正しくなるように選ばれています。実際の値はモデルのダイアログに表示されます。&lt;/p&gt;&lt;p&gt;&lt;b&gt;AI（メタデータ）&lt;/b&gt; — ファイル自体が生成されたと記しています（C2PA コンテンツクレデンシャル、IPTC、Stable Diffusion 系ツールの生成パラメーター、見えない透かし）。これで判定が決まります。メタデータがないことは何も意味しません。多くのファイルは途中でメタデータを失います。&lt;/p&gt;&lt;p&gt;&lt;b&gt;ヒートマップ&lt;/b&gt; — 色の付いた四角はモデルが判定したクロップです（青は人間、赤は AI）。マウスを重ねると確率が表示されます。灰色の斜線はどのクロップにも入らなかった部分です（大きな画像は一部を抜き出して判定します。設定 → 1 枚あたりの最大クロップ数 で増やせます）。&lt;/p&gt;&lt;p&gt;&lt;b&gt;弱くなる場合&lt;/b&gt; — 縮小、強い圧縮、スクリーンショット、フィルターは、モデルが読む痕跡を消します。モデルが知らない生成モデルは人間と判定されることがあります。ご自分の分野向けには再学習してください（ツール → 再学習…）。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>How to read the verdicts</source>
+        <translation>判定の読み方</translation>
     </message>
     <message>
         <source>About Miwake</source>

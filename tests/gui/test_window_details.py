@@ -169,3 +169,11 @@ def test_the_export_dialog_says_which_rows_it_takes(qtbot, window, tmp_path):
     assert window.export_scope(2) == "the 2 rows shown (the filter hides 3 of 5)"
     window.results.table.selectAll()
     assert window.export_scope(5) == "the 5 selected rows"
+
+
+def test_help_has_a_guide_to_reading_the_verdicts(qtbot, window):
+    """Issue #24 item 8: Help had no guide to reading verdicts."""
+    assert window.actions.guide in window.actions.help_menu.actions()
+    text = window.verdict_guide_html()
+    for words in ("AI probability", "Unsure", "AI (metadata)", "Heatmap", "Grey hatching"):
+        assert words in text
