@@ -11,7 +11,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,6 +34,7 @@ from ..models.results_model import RESULT_ROLE, Column, ResultsModel, ResultsPro
 from .probability_delegate import ProbabilityDelegate
 
 ROW_HEIGHT = 52
+NAME_MIN_WIDTH = 200  # below this the File column shows only "img_....png"
 # Widths that fit the table's pane at 1024 px and up (the File column takes what is left); Folder and Error are
 # shown only when they tell rows apart (files in several folders, some errors).
 _WIDTHS = {
@@ -48,6 +49,9 @@ _WIDTHS = {
     Column.EVIDENCE: 96,
     Column.ERROR: 120,
 }
+
+
+_GIVE_WAY = (Column.FILE_SIZE, Column.DIMENSIONS, Column.CROPS)  # hidden in this order when the pane is narrow
 
 
 class _SortArrowStyle(QProxyStyle):
@@ -224,9 +228,24 @@ class ResultsWidget(QWidget):
                 self.table.setColumnWidth(col, max(w, need))
 
     def _update_columns(self) -> None:
-        """Show Folder only when rows sit in different folders, Error only when some row has one."""
-        self.table.setColumnHidden(Column.FOLDER, not self.model.spans_folders())
-        self.table.setColumnHidden(Column.ERROR, not self.model.has_errors())
+        """Show Folder only when rows sit in different folders, Error only when some row has one; where the pane is
+        too narrow for the File column to keep `NAME_MIN_WIDTH`, give it the room of File size, then Dimensions,
+        then Crops (the detail pane shows all three)."""
+        t = self.table
+        t.setColumnHidden(Column.FOLDER, not self.model.spans_folders())
+        t.setColumnHidden(Column.ERROR, not self.model.has_errors())
+        room = t.viewport().width()
+        for col in _GIVE_WAY:
+            t.setColumnHidden(col, False)
+        for col in _GIVE_WAY:
+            used = sum(t.columnWidth(c) for c in _WIDTHS if c != Column.NAME and not t.isColumnHidden(c))
+            if room - used >= NAME_MIN_WIDTH:
+                break
+            t.setColumnHidden(col, True)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_columns()
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()

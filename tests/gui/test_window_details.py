@@ -177,3 +177,17 @@ def test_help_has_a_guide_to_reading_the_verdicts(qtbot, window):
     text = window.verdict_guide_html()
     for words in ("AI probability", "Unsure", "AI (metadata)", "Heatmap", "Grey hatching"):
         assert words in text
+
+
+def test_the_file_column_keeps_room_for_names_in_a_narrow_pane(qtbot, window, tmp_path):
+    """Issue #24 item 7: at 1024 px the File column collapsed to "img_....png"."""
+    from miwake.gui.widgets.results_widget import NAME_MIN_WIDTH
+
+    window.model.append_results([_r(str(tmp_path / "a_long_descriptive_file_name.png"))])
+    window.resize(1024, 700)
+    t = window.results.table
+    qtbot.waitUntil(lambda: t.columnWidth(Column.NAME) >= NAME_MIN_WIDTH - 2, timeout=3000)
+    assert t.isColumnHidden(Column.FILE_SIZE)  # File size gave its room (the detail pane shows it)
+    window.splitter.setSizes([1400, 600])
+    window.resize(2000, 900)
+    qtbot.waitUntil(lambda: not t.isColumnHidden(Column.FILE_SIZE), timeout=3000)
