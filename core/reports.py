@@ -12,7 +12,8 @@ import hashlib
 import logging
 import math
 import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -228,18 +229,27 @@ def write_heatmaps(
     folder: str | os.PathLike[str],
     opacity: float = 0.45,
     skipped: list[tuple[str, str]] | None = None,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> int:
     """One PNG per scored image: the picture with its crop grid and per-crop probabilities drawn over it.
 
     A file whose bytes no longer match the scan (its sha256) gets no PNG: its stored grid belongs to other
-    pixels. Such files, and vanished ones, are appended to `skipped` as (path, reason).
+    pixels. Such files, and vanished ones, are appended to `skipped` as (path, reason). Each picture is decoded
+    again, so this takes a while for many: `on_progress(done, total)` after each, and `cancel` stops between two
+    (the PNGs written so far stay).
     """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
+    todo = [r for r in results if r.ok and r.heatmap is not None]
     n = 0
-    for r in results:
-        if not r.ok or r.heatmap is None:
-            continue
+    for i, r in enumerate(todo):
+        if cancel is not None and cancel.is_set():
+            break
+        if on_progress is not None:
+            on_progress(i, len(todo))
+        assert r.heatmap is not None
         try:
             if r.content_hash and file_sha256(r.path) != r.content_hash:
                 raise ValueError("the file has changed since the scan; scan it again to draw its heatmap")

@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
             lambda text: self.notifications.notify(self.tr("The result store"), text, "error")
         )
         self.exporter.export_finished.connect(self._on_export_finished)
+        self.exporter.export_progress.connect(self._on_export_progress)
         self.exporter.export_failed.connect(self._on_export_failed)
         self.exporter.export_skipped.connect(self._on_export_skipped)
 
@@ -178,7 +179,15 @@ class MainWindow(QMainWindow):
         return self.controller.start_scan(self.roots, self.settings)
 
     def stop_scan(self) -> None:
+        """Stop (Esc): the scan, or a heatmap export that is drawing its pictures."""
+        if self.exporter.is_busy():
+            self.exporter.cancel()
         self.controller.stop()
+
+    def _on_export_progress(self, kind: str, done: int, total: int) -> None:
+        self.actions.stop.setEnabled(True)  # Esc stops the export too (set back when it ends: `_export_ended`)
+        self.status.show_message(
+            i18n.fill(self.tr("Drawing heatmaps: %1 of %2 (Esc stops; the ones drawn stay)"), done, total))
 
     def _on_scan_state_changed(self, state: ScanState) -> None:
         busy = state is not ScanState.IDLE
@@ -306,7 +315,11 @@ class MainWindow(QMainWindow):
         dest = save_file(self, title, f"{base}.{kind}", filt)
         return dest
 
+    def _export_ended(self) -> None:
+        self.actions.stop.setEnabled(self.controller.state is ScanState.SCANNING)
+
     def _on_export_finished(self, kind: str, n: int, dest: str) -> None:
+        self._export_ended()
         text = self.tr("%1 written: %2").replace("%1", kind.upper() if kind != "heatmaps" else self.tr("Heatmaps"))
         text = text.replace("%2", dest)
         self.status.show_message(text)
@@ -322,6 +335,7 @@ class MainWindow(QMainWindow):
         )
 
     def _on_export_failed(self, kind: str, error: BaseException) -> None:
+        self._export_ended()
         text = describe_error(error)
         self.status.show_message(self.tr("Export failed: %1").replace("%1", text))
         self.notifications.notify(self.tr("Export failed"), text, "error")

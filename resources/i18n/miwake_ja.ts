@@ -1195,6 +1195,10 @@
         <translation>選択した %1 行</translation>
     </message>
     <message>
+        <source>Drawing heatmaps: %1 of %2 (Esc stops; the ones drawn stay)</source>
+        <translation>ヒートマップを描いています：%2 枚中 %1 枚（Esc で停止。描いたものは残ります）</translation>
+    </message>
+    <message>
         <source>the %1 rows shown (the filter hides %2 of %3)</source>
         <translation>表示中の %1 行（%3 行のうち %2 行は絞り込みで非表示）</translation>
     </message>

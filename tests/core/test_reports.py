@@ -82,3 +82,28 @@ def test_heatmaps_are_not_drawn_over_a_file_changed_since_the_scan(tmp_path):
     assert write_heatmaps([r], tmp_path / "stale", skipped=skipped) == 0
     assert not any((tmp_path / "stale").iterdir())
     assert skipped[0][0] == str(img) and "changed since the scan" in skipped[0][1]
+
+
+def test_heatmap_export_reports_progress_and_can_be_stopped(tmp_path):
+    """Issue #24 item 7: 41 heatmaps took 21 s with no progress and no way to stop."""
+    import threading
+
+    from miwake.core.reports import write_heatmaps
+    from miwake.core.results import Heatmap, ImageResult, Verdict
+    from tests.helpers import noise_image
+
+    rows = []
+    for i in range(5):
+        p = tmp_path / f"{i}.png"
+        noise_image(40, 30, i).save(p)
+        rows.append(ImageResult(str(p), probability=0.5, verdict=Verdict.UNSURE,
+                                heatmap=Heatmap((0,), (0,), 40, 30, ((0.5,),)), width=40, height=30, crops=1))
+    seen, cancel = [], threading.Event()
+
+    def progress(done, total):
+        seen.append((done, total))
+        if done == 2:
+            cancel.set()  # the user presses Esc while the third is drawn
+
+    n = write_heatmaps(rows, tmp_path / "hm", on_progress=progress, cancel=cancel)
+    assert seen == [(0, 5), (1, 5), (2, 5)] and n == 3 and len(list((tmp_path / "hm").iterdir())) == 3
