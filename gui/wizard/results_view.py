@@ -53,7 +53,9 @@ class MetricsTable(QTableWidget):
         return item.text() if item else ""
 
     def _fill(self) -> None:
-        self.setHorizontalHeaderLabels(self._names)
+        # the header keeps the short first line ("New model", "Before"): a model's long name was cut there; the
+        # whole name is the tooltip, and the confusion matrices below name both models
+        self.setHorizontalHeaderLabels([n.split("\n")[0] for n in self._names])
         for c, name in enumerate(self._names):
             header = self.horizontalHeaderItem(c)
             if header is not None:

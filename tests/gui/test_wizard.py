@@ -346,3 +346,15 @@ def test_a_model_whose_training_diverged_or_that_is_worse_is_not_installed_witho
     assert rp.concern() == "worse"
     rp.previous_report = {"metrics": {"auc": 0.505}}
     assert rp.concern() is None
+
+
+def test_the_results_table_headers_are_short_and_name_the_models_in_their_tooltips(qtbot):
+    """Issue #24 item 7: its column headers were cut ("New model defaul…")."""
+    from miwake.gui.wizard.results_view import MetricsTable
+
+    t = MetricsTable()
+    qtbot.addWidget(t)
+    t.set_column(0, "New model\nMiwake default (DINOv2 ViT-S/14 features of blocks 1-6, linear head)", {"auc": 0.9})
+    t.set_column(1, "Before\nMiwake DINOv2 (2026-12, pool v2)", None)
+    assert t.horizontalHeaderItem(0).text() == "New model" and t.horizontalHeaderItem(1).text() == "Before"
+    assert "blocks 1-6" in t.horizontalHeaderItem(0).toolTip()
