@@ -31,7 +31,7 @@ import numpy as np
 from .bundle import Bundle
 from .detector import DeviceInfo
 from .discovery import DiscoveryOptions, discover
-from .errors import ImageReadError, StoreError
+from .errors import ImageReadError, MiwakeError, StoreError
 from .imaging import DEFAULT_MAX_PIXELS, decode_image, file_sha256, not_a_regular_file
 from .preprocess import make_inputs, tile_budget
 from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Verdict
@@ -352,6 +352,8 @@ class _Batcher:
         self.queued -= len(take)
         try:
             logits = self.scorer.logits(np.stack([it.crop(i) for it, i in take]))
+        except MiwakeError:  # the model could not be loaded (a damaged bundle, a missing extra): said as it is
+            raise
         except Exception as e:  # ONNX Runtime's errors are no RuntimeError; CUDA's are
             if not isinstance(e, RuntimeError) or "out of memory" not in str(e).lower() or len(take) == 1:
                 raise ScorerError(f"{type(e).__name__}: {first_line(str(e))}") from e

@@ -142,7 +142,7 @@ def preflight(cfg: TrainConfig) -> None:
         check_arch(cfg.arch)
 
 
-HEAD_ONLY_LR = 5e-5  # Adam on a head over ~9,000 frozen features: larger steps move the logit by units per step
+HEAD_ONLY_LR = 5e-5  # Adam on a head that starts calibrated: a few dozen images should nudge it, not refit it
 DIVERGE_FACTOR = 3.0  # an epoch whose mean loss is this many times the first step's (and above 1) diverged
 RUNAWAY_LOSS = 10.0  # a mean BCE this high means confidently wrong on most crops, whatever the start
 
@@ -576,6 +576,7 @@ class Trainer:
         ev = EpochEnd(0, self.cfg.epochs, float("nan"), auc, auc_j, score, True, 0.0)
         state.history.append(asdict(ev))
         self._emit(ev)
+        self._save(s, state)  # with the best weights: a run stopped in epoch 1 still ends with these
 
     def _save(self, s: _Session, state: TrainState, with_best: bool = True) -> None:
         """Checkpoint the run; mid-epoch (`with_best=False`) the best weights on disk are kept as they are."""

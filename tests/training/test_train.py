@@ -267,3 +267,31 @@ def test_the_log_holds_every_charted_step_and_a_resume_drops_what_it_redoes(toy_
     assert fin.status == "finished"
     steps = [json.loads(x)["global_step"] for x in log.read_text().splitlines() if '"event": "loss"' in x]
     assert steps == sorted(set(steps)), steps  # no step twice: the resumed run redid none it kept
+
+
+def test_a_fine_tune_that_crashes_in_its_first_epoch_still_keeps_the_model_it_started_from(
+        toy_data, tmp_path, tiny_bundle):
+    """Epoch 0's weights are written with the first checkpoint: a crash before any epoch ends must not leave a
+    resumed run without them (it would then keep whatever weights it reached)."""
+    from miwake.core.registry import ModelRegistry
+    from miwake.training.checkpoint import load_checkpoint
+
+    ModelRegistry().import_bundle(tiny_bundle.path)
+    samples = from_manifest(toy_data / "manifest.csv")
+    cfg = config(tmp_path / "m", init="tiny", crop=tiny_bundle.card.crop_size, epochs=2, lr=30.0, train_layers="all",
+                 warmup_epochs=0.0, checkpoint_every_steps=1)
+
+    def crash(ev):
+        if isinstance(ev, TrainProgress) and ev.phase == "train" and ev.step == 2:
+            raise RuntimeError("the power went out")
+
+    with pytest.raises(RuntimeError, match="power"):
+        Trainer(cfg, samples, on_event=crash).run()
+    assert load_checkpoint(tmp_path / "m" / "training" / "checkpoint")[3] is not None  # epoch 0's weights on disk
+    fin = Trainer(cfg, [], resume=True).run()
+    assert fin.card["training"]["best_epoch"] == 0
+    start = load_file(str(tiny_bundle.path / "model.safetensors"))
+    end = load_file(str(Path(fin.bundle_path) / "model.safetensors"))
+    for k, v in start.items():
+        if v.dtype.kind == "f":
+            np.testing.assert_allclose(end[k].astype(np.float32), v.astype(np.float32), atol=2e-3, err_msg=k)
