@@ -240,31 +240,26 @@ class TrainingPage(WizardPage):
     def _on_job_finished(self, result: dict[str, Any]) -> None:
         self._last_result = result
         status = result.get("status")
-        if status == "diverged":
+        if status in ("finished", "stopped_early", "diverged"):  # a model was written: on to the results
             self.state.bundle_path = str(result.get("bundle_path") or self.state.model_dir)
             self.state.report_path = str(result.get("report_path") or "")
             self._status = "done"
             self.wizard.set_stage(Stage.TRAINED)
-            self.phase.setText(self.tr("Training went wrong: the loss ran away"))
             self.bar.setRange(0, 1)
             self.bar.setValue(1)
-            self.message.show_message(
-                lambda: self.tr("Training diverged (the loss grew instead of falling), so it was stopped. The result "
-                                "keeps the best weights before that — for a fine-tune, usually the model you started "
-                                "from. Try fewer epochs or a lower learning rate; the results page compares it."),
-                "warning")
-        elif status in ("finished", "stopped_early"):
-            self.state.bundle_path = str(result.get("bundle_path") or self.state.model_dir)
-            self.state.report_path = str(result.get("report_path") or "")
-            self._status = "done"
-            self.wizard.set_stage(Stage.TRAINED)
-            self.phase.setText(self.tr("Training finished"))
-            self.bar.setRange(0, 1)
-            self.bar.setValue(1)
-            self.message.show_message(
-                (lambda: self.tr("Finished early: the validation AUC stopped improving, so more epochs would not have "
-                                 "helped. Next: the results."))
-                if status == "stopped_early" else (lambda: self.tr("Finished. Next: the results.")), "ok")
+            if status == "diverged":
+                self.phase.setText(self.tr("Training went wrong: the loss ran away"))
+                self.message.show_message(
+                    lambda: self.tr("Training diverged (the loss grew instead of falling), so it was stopped. The "
+                                    "result keeps the best weights before that — for a fine-tune, usually the model "
+                                    "you started from. Try fewer epochs or a lower learning rate; the results page "
+                                    "compares it."), "warning")
+            else:
+                self.phase.setText(self.tr("Training finished"))
+                self.message.show_message(
+                    (lambda: self.tr("Finished early: the validation AUC stopped improving, so more epochs would not "
+                                     "have helped. Next: the results."))
+                    if status == "stopped_early" else (lambda: self.tr("Finished. Next: the results.")), "ok")
         elif status == "cancelled" or (self._status == "stopping" and result.get("error_kind") == "crashed"):
             late = status != "cancelled"  # the grace period ran out: ended without a new checkpoint
             self._status = "stopped"

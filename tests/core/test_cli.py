@@ -81,6 +81,19 @@ def _csv_of(tmp_path: Path, folder: Path) -> list[str]:
     return out.read_text("utf-8-sig").splitlines()
 
 
+def _four_scanned_images(tmp_path, tiny_bundle):
+    """A folder of four images scanned once with the tiny model, and how many crops each has."""
+    from tests.helpers import noise_image
+
+    main(["models", "import", str(tiny_bundle.path)])
+    folder = tmp_path / "same"
+    folder.mkdir()
+    for i in range(4):
+        noise_image(64, 48, i).save(folder / f"{i}.png")
+    assert main(["scan", str(folder), "--batch", "1", "--no-reuse", "-q"]) == 0
+    return folder, int(next(csv.DictReader(_csv_of(tmp_path, folder)))["crops"])
+
+
 def _interrupt_after(monkeypatch, calls: int, error: BaseException | None = None) -> None:
     """Ctrl-C (or `error`) arrives while the model runs its `calls`-th batch (as SIGINT raises in the main thread),
     whether PyTorch or ONNX Runtime runs it."""
@@ -117,15 +130,8 @@ def test_a_model_failure_mid_scan_writes_the_reports_of_what_finished_and_exits_
         tmp_path, tiny_bundle, monkeypatch, capsys):
     from miwake.core import paths
     from miwake.core.store import ResultStore
-    from tests.helpers import noise_image
 
-    main(["models", "import", str(tiny_bundle.path)])
-    folder = tmp_path / "same"
-    folder.mkdir()
-    for i in range(4):
-        noise_image(64, 48, i).save(folder / f"{i}.png")
-    assert main(["scan", str(folder), "--batch", "1", "--no-reuse", "-q"]) == 0
-    crops = int(next(csv.DictReader(_csv_of(tmp_path, folder)))["crops"])
+    folder, crops = _four_scanned_images(tmp_path, tiny_bundle)
     _interrupt_after(monkeypatch, 2 * crops + 1, RuntimeError("CUDA error: an illegal memory access\nstack..."))
     out_csv = tmp_path / "r.csv"
     rc = main(["scan", str(folder), "--batch", "1", "--no-reuse", "--csv", str(out_csv)])
@@ -141,15 +147,8 @@ def test_a_model_failure_mid_scan_writes_the_reports_of_what_finished_and_exits_
 def test_ctrl_c_stores_a_cancelled_scan_and_reports_what_finished(tmp_path, tiny_bundle, monkeypatch, capsys):
     from miwake.core import paths
     from miwake.core.store import ResultStore
-    from tests.helpers import noise_image
 
-    main(["models", "import", str(tiny_bundle.path)])
-    folder = tmp_path / "same"
-    folder.mkdir()
-    for i in range(4):
-        noise_image(64, 48, i).save(folder / f"{i}.png")
-    assert main(["scan", str(folder), "--batch", "1", "--no-reuse", "-q"]) == 0
-    crops = int(next(csv.DictReader(_csv_of(tmp_path, folder)))["crops"])
+    folder, crops = _four_scanned_images(tmp_path, tiny_bundle)
     _interrupt_after(monkeypatch, 2 * crops + 1)  # in the third image: two are finished
     out_csv, out_json = tmp_path / "r.csv", tmp_path / "r.json"
     rc = main(["scan", str(folder), "--batch", "1", "--no-reuse", "--csv", str(out_csv), "--json", str(out_json)])
