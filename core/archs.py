@@ -8,7 +8,8 @@ and ``timm.create_model`` / ``timm.is_model`` know them once this module is impo
   mean patch token after the final norm (768), one linear logit. Frozen DINOv2 features with a linear head
   are what the best-generalising published detectors build on (UnivFD, B-Free).
 - ``miwake_dinov2_s14_layers``: the same backbone, features of every block (class token and mean patch token
-  of each, through the final norm: 12 x 768); the head may read any subset of them.
+  of each, through the final norm: 12 x 768); the head may read any subset of them, and scoring runs the
+  blocks up to the last one it reads.
 - ``miwake_dinov2s_lite2``: the same DINOv2 branch beside an EfficientNet-Lite2 branch (ImageNet, global
   average pool, 1280); one linear logit over both feature vectors. The card's mean/std normalise the input
   for DINOv2 (ImageNet statistics); the Lite branch re-normalises to the mean = std = 0.5 it was trained with.
@@ -101,13 +102,15 @@ def dinov2_pool(vit: Any, x: torch.Tensor, pos: torch.Tensor | None = None) -> t
     return torch.cat([tokens[:, 0], tokens[:, 1:].mean(dim=1)], dim=1)
 
 
-def dinov2_pool_layers(vit: Any, x: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:
+def dinov2_pool_layers(vit: Any, x: torch.Tensor, pos: torch.Tensor | None = None,
+                       blocks: int | None = None) -> torch.Tensor:
     """[class token, mean patch token] after every block, each through the final norm (as DINOv2's
     ``get_intermediate_layers(norm=True)``): the early blocks keep more of the low-level traces that
-    generators leave, the late ones more of the picture's content. Same cost as the last layer alone."""
+    generators leave, the late ones more of the picture's content. Same cost as the last layer alone.
+    `blocks`: run only the first that many (their features only)."""
     x = vit_tokens(vit, x, pos)
     out = []
-    for blk in vit.blocks:
+    for blk in vit.blocks[:blocks]:
         x = blk(x)
         t = vit.norm(x)
         out += [t[:, 0], t[:, 1:].mean(dim=1)]
@@ -132,6 +135,27 @@ class DinoV2LayersProbe(ProbeModel):
 
     def pooled(self, x: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:
         return dinov2_pool_layers(self.dino, x, pos)
+
+    def blocks_read(self) -> int:
+        """How many blocks the head reads: up to the last one with a non-zero head weight. A head fitted on
+        blocks 1-6 (the default model) has zeros for blocks 7-12; their features cannot change the logit."""
+        w = self.head.weight.detach() if isinstance(self.head, nn.Linear) else None
+        dino: Any = self.dino  # a timm VisionTransformer
+        n = len(dino.blocks)
+        if w is None or w.shape[1] != n * 2 * dino.embed_dim:
+            return n
+        used = torch.nonzero(w.reshape(w.shape[0], n, -1).abs().sum(dim=(0, 2))).flatten()
+        return int(used[-1]) + 1 if used.numel() else 1
+
+    def forward(self, x: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:
+        """The logit, running only the blocks the head reads when evaluating (training runs every block: the
+        head's zeros may not stay zeros). The same logit as the full network: the skipped blocks' features
+        would only meet zero weights. About half the time for a head on blocks 1-6."""
+        if self.training or not isinstance(self.head, nn.Linear):
+            return super().forward(x, pos)
+        n = self.blocks_read()
+        feats = dinov2_pool_layers(self.dino, x, pos, blocks=n)
+        return nn.functional.linear(self.drop(feats), self.head.weight[:, : feats.shape[1]], self.head.bias)
 
 
 class DinoV2LiteProbe(ProbeModel):

@@ -67,3 +67,26 @@ def test_every_block_features_end_with_the_last_block_features() -> None:
     assert f_all.shape == (1, 12 * 768)
     torch.testing.assert_close(f_all[:, -768:], f_last)
     assert not torch.allclose(f_all[:, :768], f_last)  # the first block's features are not the last one's
+
+
+def test_a_head_on_the_first_blocks_runs_only_those_blocks_and_gives_the_full_networks_logit() -> None:
+    """Issue #26: the default's head reads blocks 1-6; blocks 7-12 meet only zero weights, so scoring skips them."""
+    from miwake.core.archs import DinoV2LayersProbe
+
+    torch.manual_seed(0)
+    m = DinoV2LayersProbe(img_size=56).eval()
+    assert m.blocks_read() == 12  # a fresh head reads every block
+    ran: list[int] = []
+    for i, blk in enumerate(m.dino.blocks):
+        blk.register_forward_hook(lambda mod, inp, out, i=i: ran.append(i))
+    with torch.no_grad():
+        m.head.weight[:, 4 * 768 :] = 0  # blocks 1-4 only (768 features per block)
+        x = torch.randn(3, 3, 56, 56)
+        cut = m(x)
+        assert m.blocks_read() == 4 and ran == [0, 1, 2, 3]
+        full = m.head(m.pooled(x))
+    torch.testing.assert_close(cut, full, rtol=0, atol=1e-6)
+    ran.clear()
+    m.train()  # training runs every block: the zeros may not stay zeros
+    m(x)
+    assert ran == list(range(12))
