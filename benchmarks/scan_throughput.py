@@ -83,10 +83,11 @@ def peak_rss_mb() -> float:
 def worker(args: argparse.Namespace) -> dict:
     import torch
 
-    from miwake.core.detector import Detector, load_scorer
+    from miwake.core.detector import Detector
     from miwake.core.imaging import decode_image
     from miwake.core.preprocess import make_inputs
     from miwake.core.scanner import ScanJob, ScanOptions
+    from miwake.core.scorers import load_scorer
 
     bundle = load_bundle(args)
     device = "cpu" if args.cpu else "auto"

@@ -56,8 +56,9 @@ def add_scan_parser(sub: Any) -> None:
     p.add_argument("--model", metavar="ID", help="model id (default: the active model, see `miwake models`)")
     p.add_argument("--device", default=None, choices=["auto", "cpu", "cuda", "mps"], help="compute device (default: auto)")
     p.add_argument("--cpu-runtime", default=None, choices=CPU_RUNTIMES,
-                   help="what runs the model on a CPU: auto = ONNX Runtime where the model's export matches PyTorch "
-                        "(exported once, cached), else PyTorch (default: the settings', auto)")
+                   help="what runs the model on a CPU: auto = the runtime and precision measured fastest for the "
+                        "model on this CPU (measured once, cached); onnxruntime, pytorch or pytorch-bf16 force one "
+                        "(bf16 only where it keeps the verdicts) (default: the settings', auto)")
     p.add_argument("--no-recursive", action="store_true", help="do not descend into sub-folders")
     p.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB (repeatable)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files/folders matching GLOB (repeatable)")
@@ -232,6 +233,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         "scan_id": summary.scan_id,
         "paths": [for_utf8(os.path.abspath(p)) for p in args.paths],
         "device": summary.device,
+        "runtime": summary.runtime,
+        "precision": summary.precision,
         "elapsed_s": round(summary.elapsed_s, 3),
         "total": summary.total,
         "reused": summary.reused,

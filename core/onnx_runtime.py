@@ -41,12 +41,13 @@ import numpy as np
 
 from . import atomic, paths
 from .bundle import Bundle
-from .detector import Detector, DeviceInfo
+from .detector import Detector
+from .devices import DeviceInfo
 from .scoring import sigmoid
 
 log = logging.getLogger(__name__)
 
-EXPORT_VERSION = 2  # bump when the exported graph changes (its inputs, outputs or normalisation)
+EXPORT_VERSION = 3  # bump when the exported graph changes (inputs, outputs, normalisation; 3: unread blocks cut)
 OPSET = 17
 MAX_DP = 1e-4  # the largest probability difference from PyTorch an export may show on the check crops
 
@@ -68,7 +69,7 @@ def onnx_path(bundle: Bundle) -> Path:
     return paths.cache_dir() / "onnx" / f"{name}-{key}.onnx"
 
 
-def _versions() -> dict[str, str]:
+def library_versions() -> dict[str, str]:
     out = {}
     for dist in ("torch", "onnx", "onnxruntime"):
         try:
@@ -88,7 +89,7 @@ def _failed_before(path: Path) -> str | None:
         note = json.loads(_failure_path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(note, dict) or note.get("versions") != _versions():
+    if not isinstance(note, dict) or note.get("versions") != library_versions():
         return None
     return str(note.get("reason", "unknown"))
 
@@ -188,7 +189,7 @@ def export(detector: Detector, path: Path) -> OnnxEntry:
             dp_small = float("nan")
         entry.any_size = any_size = dp_small <= MAX_DP
         meta = {"export_version": EXPORT_VERSION, "any_size": any_size, "patch": patch, "max_dp": dp,
-                "max_dp_smaller": dp_small, "versions": _versions()}
+                "max_dp_smaller": dp_small, "versions": library_versions()}
         if table:
             np.savez(Path(tmp) / "pos.npz", **table)
             _settle(Path(tmp) / "pos.npz", _pos_path(path))
@@ -215,6 +216,11 @@ def _pos_path(path: Path) -> Path:
     return path.with_suffix(".pos.npz")
 
 
+def runtime_choice_path(path: Path) -> Path:
+    """The CPU runtime measured for this model on this machine (`core.runtime_choice`), kept beside the export."""
+    return path.with_suffix(".runtime.json")
+
+
 def _drop_outdated(path: Path) -> None:
     """Remove this model's exports made by an older `EXPORT_VERSION` (never opened again: the key changed)."""
     stem = path.name.rsplit("-", 1)[0]
@@ -226,7 +232,7 @@ def _drop_outdated(path: Path) -> None:
         except (OSError, ValueError, AttributeError):
             outdated = True  # no readable note: version 1, or half-removed
         if outdated:
-            for p in (other, _meta_path(other), _pos_path(other), _failure_path(other)):
+            for p in (other, _meta_path(other), _pos_path(other), _failure_path(other), runtime_choice_path(other)):
                 with contextlib.suppress(OSError):
                     p.unlink()
 
@@ -306,7 +312,7 @@ class OnnxDetector:
         self.bundle = bundle
         self.card = bundle.card
         self.requested_device = requested_device
-        self.device = DeviceInfo("cpu", "CPU (ONNX Runtime)", "cpu")
+        self.device = DeviceInfo("cpu", f"CPU ({os.cpu_count()} threads)", "cpu", runtime="onnxruntime")
         self.any_size = entry.any_size
         self._entry = entry
         self._pytorch = pytorch
@@ -367,7 +373,7 @@ def _export_or_pytorch(bundle: Bundle, path: Path, requested_device: str) -> Onn
             reason = f"{type(e).__name__}: {e}" if isinstance(e, OSError) else str(e)
             with contextlib.suppress(OSError):  # a cache folder that cannot be written: no note, no export
                 path.parent.mkdir(parents=True, exist_ok=True)
-                atomic.write_text(_failure_path(path), json.dumps({"reason": reason, "versions": _versions()}))
+                atomic.write_text(_failure_path(path), json.dumps({"reason": reason, "versions": library_versions()}))
     log.warning("%s scans with PyTorch on this CPU: its ONNX export cannot be used (%s)", bundle.id, reason)
     return detector
 
@@ -375,5 +381,5 @@ def _export_or_pytorch(bundle: Bundle, path: Path, requested_device: str) -> Onn
 def forget(bundle: Bundle) -> None:
     """Remove `bundle`'s cached export, its side files and failure note (the model was deleted)."""
     path = onnx_path(bundle)
-    for p in (path, _meta_path(path), _pos_path(path), _failure_path(path)):
+    for p in (path, _meta_path(path), _pos_path(path), _failure_path(path), runtime_choice_path(path)):
         p.unlink(missing_ok=True)

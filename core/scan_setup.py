@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from .bundle import Bundle
-from .detector import LazyDetector
 from .evidence import EVIDENCE_VERSION, read_evidence
 from .model_choice import active_model
 from .registry import ModelRegistry
 from .scanner import EvidenceReader, ScanJob, ScanOptions, Scorer
+from .scorers import LazyDetector
 from .settings import Settings, load_settings
 from .store import ResultStore
 

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .bundle import Bundle
-from .detector import DeviceInfo
+from .devices import DeviceInfo
 from .discovery import DiscoveryOptions, discover
 from .errors import ImageReadError, MiwakeError, StoreError
 from .imaging import DEFAULT_MAX_PIXELS, decode_image, file_sha256, not_a_regular_file
@@ -134,6 +134,8 @@ class ScanFinished:
     unsure_band: tuple[float, float] = (0.5, 0.5)  # the band that decided this scan's pixel verdicts
     band_from_settings: bool = False  # True: the user's override, not the model card's band
     failure: str | None = None  # why the scan stopped early (the store could not be written), else None
+    runtime: str = ""  # what scored the crops: pytorch | onnxruntime ("" where nothing was scored)
+    precision: str = ""  # fp32 | bf16 | fp16
 
 
 ScanEvent = ScanProgress | ImageResult | ScanFinished
@@ -521,9 +523,10 @@ class ScanJob:
         )
 
     def _device_name(self) -> str:
+        """The device and the runtime and precision that scored this scan's crops (`DeviceInfo.description`)."""
         if not self.detector.loaded:  # a LazyDetector that nothing needed
             return "no model needed (every result reused)"
-        return self.detector.device.name
+        return self.detector.device.description
 
     @property
     def _band(self) -> tuple[float, float]:
@@ -565,7 +568,7 @@ class ScanJob:
         scan_id = None
         if store is not None:
             store.prune(keep_days=opts.library_keep_days)
-            scan_id = store.begin_scan(self.roots, self.bundle.id, self.bundle.key, settings_key, self.detector.device.name)
+            scan_id = store.begin_scan(self.roots, self.bundle.id, self.bundle.key, settings_key, self.detector.device.description)
         # Discovery streams: scanning starts on the first files found while a thread keeps looking (a folder of
         # 100,000 files shows progress at once); `total` grows until discovery is done. Started after the store
         # is ready, so a store that cannot be opened leaves no thread behind.
@@ -621,6 +624,8 @@ class ScanJob:
             elapsed_s=time.monotonic() - t_start,
             model_id=self.bundle.id,
             device=self._device_name(),
+            runtime=self.detector.device.runtime if self.detector.loaded else "",
+            precision=self.detector.device.precision if self.detector.loaded else "",
             verdicts=dict(tally.verdicts),
             skipped_folders=tuple(self._skipped),
             unsure_band=self._band,

@@ -20,14 +20,15 @@ log = logging.getLogger(__name__)
 # 2: `max_tiles` None means "the model's tile budget". Version 1 files hold 64 there whether or not the user
 # chose it (the dialog saved every field), so a 64 in them is read as the default.
 SETTINGS_VERSION = 2
-CPU_RUNTIMES = ("auto", "pytorch")  # `cpu_runtime`: auto = ONNX Runtime for CPU scans where it works (core.onnx_runtime)
+# `cpu_runtime`: auto = the runtime and precision measured fastest for the model on this CPU (core.runtime_choice)
+CPU_RUNTIMES = ("auto", "onnxruntime", "pytorch", "pytorch-bf16")
 
 
 @dataclass(frozen=True)
 class Settings:
     active_model: str | None = None
     device: str = "auto"  # auto | cpu | cuda | mps
-    cpu_runtime: str = "auto"  # auto (ONNX Runtime for CPU scans where it works) | pytorch
+    cpu_runtime: str = "auto"  # one of CPU_RUNTIMES
     batch_size: int | None = None
     stride: int | None = None
     max_tiles: int | None = None  # None = the model's own tile budget (its card), else 64

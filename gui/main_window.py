@@ -205,7 +205,9 @@ class MainWindow(QMainWindow):
 
     def _on_scan_finished(self, s: ScanFinished) -> None:
         status = "failed" if s.failure else "cancelled" if s.cancelled else "finished"
-        self.last_scan = self._scan_state(status, s.total)
+        self.last_scan = self._scan_state(status, s.total, s.device)
+        if s.runtime:
+            self.last_scan.update(runtime=s.runtime, precision=s.precision)
         if s.failure:
             self.notifications.notify(self.tr("The scan stopped"), s.failure, "error")
         rows = self.model.rowCount()
@@ -236,11 +238,13 @@ class MainWindow(QMainWindow):
         self.status.show_message(self.tr("The scan stopped: %1").replace("%1", text))
         self.notifications.notify(self.tr("The scan stopped"), text, "error")
 
-    def _scan_state(self, status: str, found: int) -> dict[str, object]:
+    def _scan_state(self, status: str, found: int, device: str | None) -> dict[str, object]:
         """How the scan shown ended, for the status bar and the JSON export: `interrupted` where its record was
-        never closed (the app was closed or ended mid-scan)."""
+        never closed (the app was closed or ended mid-scan); `device`: what scored its files (device, runtime
+        and precision, as the scan record says it)."""
         rows = self.model.rowCount()
-        return {"status": status, "files_found": max(found, rows), "not_reached": max(0, found - rows)}
+        return {"status": status, "files_found": max(found, rows), "not_reached": max(0, found - rows),
+                "device": device or ""}
 
     def _last_scan_text(self, record: ScanRecord, status: str, n: int) -> str:
         when, where = record.started_at.replace("T", " ")[:16], ", ".join(record.roots)
@@ -267,7 +271,7 @@ class MainWindow(QMainWindow):
         self.set_roots(list(record.roots))
         self.apply_decision()  # the settings may have changed since that scan
         status = {"running": "interrupted"}.get(record.status, record.status)
-        self.last_scan = self._scan_state(status, record.total)
+        self.last_scan = self._scan_state(status, record.total, record.device)
         n = self.model.rowCount()
         self.status.show_message(lambda: self._last_scan_text(record, status, n))  # re-made after a language switch
         if self.model.rowCount():

@@ -22,12 +22,12 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from miwake.core import paths
-from miwake.core.detector import LazyDetector
 from miwake.core.errors import MiwakeError
 from miwake.core.model_choice import active_model
 from miwake.core.results import ImageResult
 from miwake.core.scan_setup import fits, prepare_scan
 from miwake.core.scanner import ScanFinished, ScanProgress, Scorer
+from miwake.core.scorers import LazyDetector
 from miwake.core.settings import Settings
 from miwake.core.store import ResultStore, ScanRecord, open_store
 

@@ -29,6 +29,24 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return base
 
 
+@pytest.fixture(autouse=True)
+def cpu_runtime_as_if_measured(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model's first CPU scan times the CPU runtimes (`core.runtime_choice`). In tests that timing would make the
+    runtime depend on the machine's load and call a model more often than a test counts, so the choice is taken
+    as measured for ONNX Runtime (PyTorch where it has no export); tests marked `measure_runtimes` time for real."""
+    if request.node.get_closest_marker("measure_runtimes"):
+        return
+    from miwake.core import runtime_choice, scorers
+
+    def as_measured(bundle, pytorch, onnx, *, with_bf16):
+        choice = runtime_choice.Choice("onnxruntime" if onnx is not None else "pytorch",
+                                       runtime_choice.choice_key(bundle))
+        runtime_choice.store_choice(bundle, choice)
+        return choice
+
+    monkeypatch.setattr(scorers, "measure_here", as_measured)
+
+
 @pytest.fixture(scope="session")
 def tiny_bundle(tmp_path_factory: pytest.TempPathFactory):
     return make_tiny_bundle(tmp_path_factory.mktemp("bundle") / "tiny")

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from miwake.core import paths
 from miwake.core.bundle import refuse_pickle
-from miwake.core.detector import DeviceInfo, resolve_device
+from miwake.core.devices import DeviceInfo, resolve_device
 
 from .generate_errors import GenerateError, HubUnreachableError, ModelFilesError, OutOfGpuMemoryError
 

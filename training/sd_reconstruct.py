@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from miwake.core.detector import DeviceInfo
+from miwake.core.devices import DeviceInfo
 
 
 def pad_to_multiple(rgb: Any, multiple: int = 8) -> tuple[Any, int, int]:

@@ -25,7 +25,8 @@ import numpy as np
 
 from miwake.core import atomic, extras
 from miwake.core.bundle import IMAGENET_MEAN, IMAGENET_STD, Bundle, ModelCard, save_bundle
-from miwake.core.detector import Detector, DeviceInfo, resolve_device
+from miwake.core.detector import Detector
+from miwake.core.devices import DeviceInfo, resolve_device
 from miwake.core.errors import MiwakeError
 from miwake.core.model_factory import check_arch
 

@@ -34,7 +34,7 @@ def probe_devices() -> tuple[str | None, bool]:
     """(CUDA GPU name or None, Apple MPS available) — imports torch, so it runs in a worker."""
     import torch
 
-    from miwake.core.detector import cuda_available, resolve_device
+    from miwake.core.devices import cuda_available, resolve_device
 
     gpu = resolve_device("cuda").name if cuda_available() else None
     mps = getattr(torch.backends, "mps", None)
@@ -236,13 +236,16 @@ class SettingsDialog(QDialog):
             self.device.setItemText(self.device.findData(value), text)
         self.cpu_runtime_label.setText(self.tr("On the CPU"))
         for value, text in (
-            ("auto", self.tr("ONNX Runtime (starts faster)")),
+            ("auto", self.tr("Automatic (the fastest on this CPU)")),
+            ("onnxruntime", self.tr("ONNX Runtime")),
             ("pytorch", self.tr("PyTorch")),
+            ("pytorch-bf16", self.tr("PyTorch bf16 (where it keeps the verdicts)")),
         ):
             self.cpu_runtime.setItemText(self.cpu_runtime.findData(value), text)
         self.cpu_runtime.setToolTip(
-            self.tr("CPU scans run the model exported once to ONNX Runtime: the first result comes about 3 s "
-                    "sooner. Each export is checked against PyTorch; PyTorch scores wherever it differs.")
+            self.tr("Automatic times ONNX Runtime, PyTorch and, where the processor has it, PyTorch in bf16 on the "
+                    "first CPU scan of each model, and keeps the fastest. bf16 is only used where it gives every "
+                    "sample the same verdict. The scan's summary says what scored the files.")
         )
         self.decision_box.setTitle(self.tr("Decision"))
         self.override.setText(self.tr("Use my own unsure band instead of the model's"))

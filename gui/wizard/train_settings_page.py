@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from miwake.core.detector import DeviceInfo, resolve_device
+from miwake.core.devices import DeviceInfo, resolve_device
 from miwake.core.errors import MiwakeError
 from miwake.core.model_factory import COMMON_ARCHS
 from miwake.training.folder_scan import FolderScan, scan_all, split_plan

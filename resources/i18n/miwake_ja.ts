@@ -1992,16 +1992,24 @@
         <translation>CPU での実行</translation>
     </message>
     <message>
-        <source>ONNX Runtime (starts faster)</source>
-        <translation>ONNX Runtime（起動が速い）</translation>
-    </message>
-    <message>
         <source>PyTorch</source>
         <translation>PyTorch</translation>
     </message>
     <message>
-        <source>CPU scans run the model exported once to ONNX Runtime: the first result comes about 3 s sooner. Each export is checked against PyTorch; PyTorch scores wherever it differs.</source>
-        <translation>CPU でのスキャンは、一度だけ ONNX Runtime 用に書き出したモデルで実行します。最初の結果が約 3 秒早く出ます。書き出しは毎回 PyTorch と照合し、結果が異なる場合は PyTorch で判定します。</translation>
+        <source>Automatic (the fastest on this CPU)</source>
+        <translation>自動（この CPU で最速のもの）</translation>
+    </message>
+    <message>
+        <source>ONNX Runtime</source>
+        <translation>ONNX Runtime</translation>
+    </message>
+    <message>
+        <source>PyTorch bf16 (where it keeps the verdicts)</source>
+        <translation>PyTorch bf16（判定が変わらない場合のみ）</translation>
+    </message>
+    <message>
+        <source>Automatic times ONNX Runtime, PyTorch and, where the processor has it, PyTorch in bf16 on the first CPU scan of each model, and keeps the fastest. bf16 is only used where it gives every sample the same verdict. The scan&apos;s summary says what scored the files.</source>
+        <translation>「自動」は、各モデルを CPU で初めてスキャンするときに ONNX Runtime、PyTorch、（プロセッサが対応していれば）PyTorch bf16 の速度を測り、最速のものを使い続けます。bf16 はすべてのサンプルで判定が同じになる場合にのみ使います。どれで判定したかはスキャンの概要に表示されます。</translation>
     </message>
     <message>
         <source>Decision</source>

@@ -10,10 +10,12 @@ import sys
 import numpy as np
 import pytest
 
-from miwake.core import detector as detector_module
 from miwake.core import onnx_runtime
-from miwake.core.detector import Detector, load_scorer
+from miwake.core import scorers as scorers_module
+from miwake.core.detector import Detector
+from miwake.core.devices import DeviceInfo
 from miwake.core.onnx_runtime import OnnxDetector, onnx_path
+from miwake.core.scorers import load_scorer
 
 pytest.importorskip("onnxruntime")
 
@@ -26,7 +28,7 @@ def test_a_cpu_scan_runs_on_the_cached_onnx_export_with_pytorchs_scores(tiny_bun
     reference = Detector(tiny_bundle, "cpu")
     first = load_scorer(tiny_bundle, "cpu")
     assert isinstance(first, OnnxDetector) and onnx_path(tiny_bundle).is_file()
-    assert first.device.kind == "cpu" and "ONNX Runtime" in first.device.name
+    assert first.device.kind == "cpu" and first.device.description.endswith(", ONNX Runtime fp32")
     crops = crops_of(tiny_bundle.card.crop_size)
     np.testing.assert_allclose(first.logits(crops), reference.logits(crops), atol=1e-5)
 
@@ -34,7 +36,7 @@ def test_a_cpu_scan_runs_on_the_cached_onnx_export_with_pytorchs_scores(tiny_bun
         raise AssertionError("exported again although the cache holds the export")
 
     monkeypatch.setattr(onnx_runtime, "export", no_export)
-    again = load_scorer(tiny_bundle, "auto" if not detector_module.gpu_possible() else "cpu")
+    again = load_scorer(tiny_bundle, "auto" if not scorers_module.gpu_possible() else "cpu")
     assert isinstance(again, OnnxDetector) and again._pytorch is None  # PyTorch not loaded for it
     np.testing.assert_allclose(again.logits(crops), first.logits(crops), atol=1e-6)
 
@@ -94,7 +96,7 @@ def test_an_export_that_scores_differently_is_not_kept_and_not_tried_again(tiny_
     monkeypatch.setattr(onnx_runtime, "export", lambda *a: tried.append(1) or real_export(*a))
     assert type(load_scorer(tiny_bundle, "cpu")) is Detector and tried == []  # the note says why: not again
     monkeypatch.setattr(onnx_runtime, "MAX_DP", 1e-4)
-    monkeypatch.setattr(onnx_runtime, "_versions", lambda: {"torch": "99", "onnx": "99", "onnxruntime": "99"})
+    monkeypatch.setattr(onnx_runtime, "library_versions", lambda: {"torch": "99", "onnx": "99", "onnxruntime": "99"})
     assert isinstance(load_scorer(tiny_bundle, "cpu"), OnnxDetector) and tried == [1]  # new versions: tried again
     assert not path.with_suffix(".failed").exists()
 
@@ -121,22 +123,23 @@ def test_a_damaged_cached_export_is_made_again_and_a_half_made_one_is_swept(tiny
     assert isinstance(load_scorer(tiny_bundle, "cpu"), OnnxDetector) and not fresh.exists()  # swept when opened too
     fresh.mkdir()
     assert sorted(p.name for p in path.parent.iterdir()) == sorted([path.name, path.with_suffix(".json").name,
+                                                                    path.with_suffix(".runtime.json").name,
                                                                     fresh.name, other_model.name])
 
 
 def test_pytorch_is_used_when_chosen_on_a_gpu_or_without_onnxruntime(tiny_bundle, monkeypatch):
     assert type(load_scorer(tiny_bundle, "cpu", "pytorch")) is Detector
-    monkeypatch.setattr(detector_module, "gpu_possible", lambda: True)  # a driver is there: PyTorch decides ...
+    monkeypatch.setattr(scorers_module, "gpu_possible", lambda: True)  # a driver is there: PyTorch decides ...
     with monkeypatch.context() as m:
-        gpu = detector_module.DeviceInfo("cuda", "a GPU", "cuda")
-        m.setattr(detector_module, "resolve_device", lambda req="auto": gpu)
-        m.setattr(onnx_runtime, "load_onnx", lambda *a: pytest.fail("ONNX Runtime chosen for a GPU"))
-        m.setattr(detector_module, "Detector", lambda b, d: ("pytorch", d))
+        gpu = DeviceInfo("cuda", "a GPU", "cuda")
+        m.setattr(scorers_module, "resolve_device", lambda req="auto": gpu)
+        m.setattr(scorers_module, "load_onnx", lambda *a: pytest.fail("ONNX Runtime chosen for a GPU"))
+        m.setattr(scorers_module, "Detector", lambda b, d: ("pytorch", d))
         assert load_scorer(tiny_bundle, "auto") == ("pytorch", "auto")  # ... it sees a GPU: PyTorch
     scorer = load_scorer(tiny_bundle, "auto")  # ... a driver but no usable GPU: the CPU, through ONNX Runtime
     assert isinstance(scorer, OnnxDetector)
     onnx_runtime.forget(tiny_bundle)
-    monkeypatch.setattr(onnx_runtime, "onnxruntime_installed", lambda: False)
+    monkeypatch.setattr(scorers_module, "onnxruntime_installed", lambda: False)
     assert type(load_scorer(tiny_bundle, "cpu")) is Detector
     assert not onnx_path(tiny_bundle).exists()
 
@@ -165,7 +168,7 @@ def test_deleting_a_model_removes_its_cached_export(tiny_bundle):
 
 
 def test_gpu_possible_answers_without_importing_torch_and_never_hides_a_gpu():
-    probe = "import sys; from miwake.core.detector import gpu_possible; print(gpu_possible(), 'torch' in sys.modules)"
+    probe = "import sys; from miwake.core.devices import gpu_possible; print(gpu_possible(), 'torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120).stdout.split()
     assert out[1] == "False"
     import torch

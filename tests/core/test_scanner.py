@@ -273,17 +273,17 @@ def test_a_scorer_that_returns_the_wrong_number_of_scores_stops_the_scan(tmp_pat
 def test_a_preloaded_model_is_loaded_once_and_a_failed_preload_is_reported_by_the_scan(tiny_bundle, monkeypatch):
     import numpy as np
 
-    from miwake.core import detector as detector_module
-    from miwake.core.detector import LazyDetector
+    from miwake.core import scorers
+    from miwake.core.scorers import LazyDetector
 
     made = []
-    real = detector_module.load_scorer
+    real = scorers.load_scorer
 
     def counting(*a, **k):
         made.append(1)
         return real(*a, **k)
 
-    monkeypatch.setattr(detector_module, "load_scorer", counting)
+    monkeypatch.setattr(scorers, "load_scorer", counting)
     lazy = LazyDetector(tiny_bundle, "cpu")
     lazy.preload()
     lazy.preload()

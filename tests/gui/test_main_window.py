@@ -57,6 +57,22 @@ def test_scan_streams_rows_then_rescan_reuses(qtbot, window, tmp_path):
     assert "12 reused" in window.status.message.text()
 
 
+def test_the_apps_json_export_says_what_scored_the_files(qtbot, window, tmp_path):
+    """Issue #26: the device, runtime and precision of the scan reach the app's JSON report."""
+    import json
+
+    folder = write_images(tmp_path / "few", 3, size=(64, 32))
+    with qtbot.waitSignal(window.controller.scan_finished, timeout=TIMEOUT) as blocker:
+        window.open_paths([str(folder)])
+    summary = blocker.args[0]
+    dest = tmp_path / "r.json"
+    with qtbot.waitSignal(window.exporter.export_finished, timeout=TIMEOUT):
+        assert window.export_results("json", str(dest))
+    scan = json.loads(dest.read_text("utf-8"))["scan"]
+    assert scan["device"] == summary.device and summary.device.endswith((" fp32", " fp16", " bf16"))
+    assert scan["runtime"] in ("onnxruntime", "pytorch") and scan["precision"] == summary.precision
+
+
 def test_cancel_keeps_rows_so_far(qtbot, window, tmp_path):
     folder = write_images(tmp_path / "lots", 40, size=(96, 64))
     save_settings(load_settings().with_(batch_size=1))

@@ -376,7 +376,7 @@ def test_refusals_and_clear_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_out_of_gpu_memory_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from types import SimpleNamespace
 
-    from miwake.core.detector import DeviceInfo
+    from miwake.core.devices import DeviceInfo
     from miwake.training import sd_models
 
     class OomPipe:

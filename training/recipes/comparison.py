@@ -49,9 +49,9 @@ def score_bundle(model_dir: Path, samples: list[Any], jpeg90: bool = True) -> tu
     """(probabilities as the files are, after JPEG q90 — NaN without `jpeg90`) with the scan's tiling and
     aggregation."""
     from miwake.core.bundle import read_bundle
-    from miwake.core.detector import load_scorer
     from miwake.core.imaging import decode_image
     from miwake.core.preprocess import make_inputs
+    from miwake.core.scorers import load_scorer
     from miwake.core.scoring import aggregate_logits
 
     from ..augment import reencode
