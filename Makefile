@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[training,dev]"
+	$(PY) -m miwake.layout
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -30,6 +31,7 @@ test: $(STAMP)
 
 ## The lint gate: ruff (rules in pyproject.toml), mypy on miwake.core and miwake.training, and the import-linter layer contracts.
 lint: $(STAMP)
+	@$(PY) -m miwake.layout >/dev/null
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports

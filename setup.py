@@ -1,9 +1,8 @@
 """What pyproject.toml cannot say: the repository keeps the design's top-level `core/`, `gui/`, `training/`
 and `resources/`, and they install as `miwake.core`, `miwake.gui`, `miwake.training` and `miwake/resources`.
 
-In the checkout, `miwake/core` (and the others) are symlinks to those folders, so that tools which walk the
-file tree (import-linter, PyInstaller, `python -m miwake` from a clone) see the same namespace. The wheel
-does not rely on the links: `package_dir` maps each folder directly.
+The wheel and the editable install need no links: `package_dir` maps each folder directly. How a checkout serves
+the same namespace to Python and to the tools that walk the file tree: `miwake/layout.py`.
 """
 
 from pathlib import Path

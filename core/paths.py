@@ -6,6 +6,7 @@ Tests and portable builds set the overrides; code never branches on them.
 from __future__ import annotations
 
 import importlib.resources
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -33,12 +34,16 @@ def _ensure(path: Path) -> Path:
 
 def resources_dir() -> Path:
     """Read-only resources: `sys._MEIPASS/resources` when frozen, else the `miwake.resources` package data
-    (the wheel's `site-packages/miwake/resources`; in a checkout, `miwake/resources` links to `resources/`)."""
+    (the wheel's `site-packages/miwake/resources`; in a checkout the top-level `resources/`, through the
+    `miwake/resources` link or the package path `miwake.layout` extends)."""
     override = os.environ.get(_ENV_RESOURCES)
     if override:
         return Path(override)
     if IS_FROZEN:
         return Path(sys._MEIPASS) / "resources"  # type: ignore[attr-defined]
+    spec = importlib.util.find_spec("miwake.resources")  # a namespace package: its folder, wherever found
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
     return Path(str(importlib.resources.files("miwake") / "resources"))
 
 

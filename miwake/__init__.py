@@ -7,3 +7,14 @@ This package is the application shell: it composes `core` (scanning), `training`
 __version__ = "0.1.0"
 APP_NAME = "Miwake"
 APP_ID = "miwake"
+
+
+def _in_checkout() -> None:
+    """From a checkout without the `miwake/core` links (a fresh clone, or one made without symlinks), import
+    `miwake.core` and the rest from the top-level folders (`miwake.layout`)."""
+    from .layout import extend_from_checkout
+
+    extend_from_checkout(__path__, __path__[0])
+
+
+_in_checkout()
