@@ -29,7 +29,7 @@ import json, sys, time
 t0 = float(sys.argv[1])
 from miwake.core.results import ImageResult
 from miwake.core.scan_setup import prepare_scan
-from miwake.core.scanner import ScanProgress
+from miwake.core.scan_events import ScanProgress
 job = prepare_scan([sys.argv[2]])
 first_progress = first = None
 for ev in job.events():

@@ -87,7 +87,8 @@ def worker(args: argparse.Namespace) -> dict:
     from miwake.core.detector import Detector
     from miwake.core.imaging import decode_image
     from miwake.core.preprocess import make_inputs
-    from miwake.core.scanner import ScanJob, ScanOptions
+    from miwake.core.scan_options import ScanOptions
+    from miwake.core.scanner import ScanJob
     from miwake.core.scorers import load_scorer
 
     bundle = load_bundle(args)

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .cli import EXIT_ERROR, EXIT_OK, _verdict_label
+from .cli import EXIT_ERROR, EXIT_OK
 from .errors import UsageError
 from .evidence import format_evidence, read_evidence
 from .imaging import open_image
 from .results import EvidenceItem, ImageResult
+from .scan_cli import verdict_label
 from .textsafe import json_text, tprint
 
 
@@ -43,9 +45,14 @@ def _header(path: Path) -> list[str]:
 
 
 def _run_model(path: Path, items: tuple[EvidenceItem, ...], args: argparse.Namespace) -> tuple[ImageResult, Any]:
+    from .scan_options import ScanOptions
     from .scan_setup import prepare_scan
+    from .settings import load_settings
 
-    job = prepare_scan([path], model=args.model, device=args.device, evidence=lambda _p, pixels=None: items, reuse=False)
+    settings = load_settings()
+    job = prepare_scan([path], model=args.model, device=args.device, settings=settings,
+                       evidence=lambda _p, pixels=None: items,
+                       options=replace(ScanOptions.from_settings(settings), reuse=False))
     result = next(ev for ev in job.events() if isinstance(ev, ImageResult))
     return result, job.bundle
 
@@ -86,6 +93,6 @@ def cmd_inspect(args: argparse.Namespace) -> int:
               f"(highest crop {result.max_crop_probability:.4f})", file=out)
     else:
         tprint(f"  error ({result.error_kind.value if result.error_kind else ''}): {result.error}", file=out)
-    tprint(f"\nVerdict: {_verdict_label(result) if result.ok else result.verdict.value}"
+    tprint(f"\nVerdict: {verdict_label(result) if result.ok else result.verdict.value}"
           + (" — the file's metadata states AI generation" if result.reason.value == "metadata" else ""), file=out)
     return EXIT_OK if result.ok else EXIT_ERROR

@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from typing import Any
 
 from .bundle import Bundle
 from .evidence import EVIDENCE_VERSION, read_evidence
 from .model_choice import active_model
 from .registry import ModelRegistry
-from .scanner import EvidenceReader, ScanJob, ScanOptions, Scorer
+from .scan_batching import Scorer
+from .scan_options import ScanOptions
+from .scanner import EvidenceReader, ScanJob
 from .scorers import LazyDetector
 from .settings import Settings, load_settings
 from .store import ResultStore
@@ -39,18 +40,20 @@ def prepare_scan(
     evidence: bool | EvidenceReader = True,
     detector: Scorer | None = None,
     cancel_event: threading.Event | None = None,
-    **overrides: Any,
+    options: ScanOptions | None = None,
 ) -> ScanJob:
     """A `ScanJob` over `roots`.
 
     - `model`: an installed model id (`builtin:ID` / `user:ID` work); None = the active model.
     - `device`: "auto", "cpu", "cuda", "cuda:1", "mps"; None = the settings' device.
-    - `cpu_runtime`: "auto" (ONNX Runtime for a CPU scan where it works) or "pytorch"; None = the settings'.
+    - `cpu_runtime`: "auto" (the CPU runtime measured fastest here, `core.scorers`), or one of
+      `settings.CPU_RUNTIMES` to force it; None = the settings'.
     - `settings`: None = the user's saved settings (pass `Settings()` for the defaults).
     - `evidence`: True reads metadata, C2PA and watermarks; False skips them; a callable reads them its way.
     - `detector`: one kept from an earlier scan, used when it `fits` (same model, device, CPU runtime); otherwise a
       `LazyDetector` is made, which loads the weights only when a file needs scoring.
-    - `overrides`: `ScanOptions` fields (batch_size, stride, max_tiles, reuse, discovery...); None = settings.
+    - `options`: None = `ScanOptions.from_settings(settings)`; a caller that changes some builds them from the same
+      settings and `dataclasses.replace`s the rest (`core.cli`).
     """
     settings = settings if settings is not None else load_settings()
     registry = ModelRegistry()
@@ -66,7 +69,7 @@ def prepare_scan(
     return ScanJob(
         roots,
         detector,
-        options=ScanOptions.from_settings(settings, **overrides),
+        options=options if options is not None else ScanOptions.from_settings(settings),
         store=store,
         evidence_reader=reader,
         evidence_version=EVIDENCE_VERSION if reader is not None else 0,

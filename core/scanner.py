@@ -9,6 +9,10 @@ Throughput: decoding and tiling run in a thread pool while the model runs (PIL a
 GIL), and crops of different images are batched together. Memory is bounded whatever the folder size:
 files are streamed, at most `prefetch` images are decoded ahead, and only their crops (not the decoded
 pictures) are kept until the model has seen them.
+
+The rooms around the job: `scan_options` (what is asked), `scan_feed` (files found in a thread),
+`scan_batching` (crops to the model), `scan_tally` (counts and the result library), `scan_events` (what the
+driver is told).
 """
 
 from __future__ import annotations
@@ -16,32 +20,32 @@ from __future__ import annotations
 import logging
 import os
 import stat
-import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from .bundle import Bundle
-from .devices import DeviceInfo
-from .discovery import DiscoveryOptions, discover
-from .errors import ImageReadError, MiwakeError, StoreError
-from .imaging import DEFAULT_MAX_PIXELS, decode_image, file_sha256, not_a_regular_file
-from .preprocess import make_inputs, tile_budget
+from .errors import ImageReadError, StoreError
+from .imaging import decode_image, file_sha256, not_a_regular_file
+from .preprocess import make_inputs
 from .results import ErrorKind, EvidenceItem, Heatmap, ImageResult, Verdict
+from .scan_batching import Batcher, PreparedFile, Scorer, ScorerError
+from .scan_events import ScanEvent, ScanFinished, ScanProgress
+from .scan_feed import FileFeed
+from .scan_options import ScanOptions
+from .scan_tally import Rate, Tally
 from .scoring import aggregate_logits, decide, sigmoid, verdict_for
-from .settings import Settings
 from .store import ResultStore
-from .tiling import TILING_VERSION, TileGrid
 from .timefmt import utc_now
 
 log = logging.getLogger(__name__)
+
 
 class EvidenceReader(Protocol):
     """Reads a file's provenance evidence (`core.evidence.read_evidence`); `pixels` is its RGB as stored when
@@ -50,353 +54,20 @@ class EvidenceReader(Protocol):
     def __call__(self, path: Path, *, pixels: np.ndarray | None = None) -> tuple[EvidenceItem, ...]: ...
 
 
-class Scorer(Protocol):
-    """What a scan needs of a model: `core.detector.Detector`, or a `LazyDetector` that loads at first use."""
-
-    bundle: Bundle
-    requested_device: str
-
-    @property
-    def loaded(self) -> bool: ...
-
-    @property
-    def device(self) -> DeviceInfo: ...
-
-    @property
-    def default_batch_size(self) -> int: ...
-
-    def logits(self, crops: np.ndarray) -> np.ndarray: ...
-
-    def preload(self) -> None:
-        """Start loading the model in the background (a scan calls it when the first file must be scored)."""
-
-
-@dataclass(frozen=True)
-class ScanOptions:
-    batch_size: int | None = None  # crops per forward pass; None = 64 on CUDA, 8 on CPU
-    stride: int | None = None  # None = "cover" policy (see core.tiling)
-    max_tiles: int | None = None  # None = the model card's tile budget (core.preprocess.tile_budget)
-    max_pixels: int = DEFAULT_MAX_PIXELS
-    workers: int | None = None  # decode threads; None = min(4, CPU count)
-    prefetch: int | None = None  # images decoded ahead of the model; None = 2 x workers + 2
-    reuse: bool = True
-    unsure_band: tuple[float, float] | None = None  # override the model card's band (verdicts only)
-    discovery: DiscoveryOptions = field(default_factory=DiscoveryOptions)
-    commit_every: int = 32  # results per store commit (also committed after each model batch)
-    library_keep_days: int = 365  # results unseen for this long leave the result library (0: never)
-
-    @classmethod
-    def from_settings(cls, settings: Settings, **overrides: object) -> ScanOptions:
-        """The user's saved scan settings (CLI and app alike); `overrides` that are None are ignored."""
-        band = settings.unsure_band_override
-        kw: dict[str, object] = dict(
-            batch_size=settings.batch_size,
-            stride=settings.stride,
-            max_tiles=settings.max_tiles,
-            unsure_band=(float(band[0]), float(band[1])) if band else None,
-            library_keep_days=settings.library_keep_days,
-        )
-        kw.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**kw)  # type: ignore[arg-type]
-
-    def settings_key(self, bundle: Bundle) -> str:
-        c = bundle.card
-        stride = self.stride if c.input_mode == "crop" else None
-        tiles = f"t{TILING_VERSION}:{tile_budget(c, self.max_tiles)}" if c.input_mode == "crop" else "1"
-        return f"{c.input_mode}:{c.crop_size}:{stride or 'cover'}:{tiles}:{self.max_pixels}"
-
-
-@dataclass(frozen=True)
-class ScanProgress:
-    done: int
-    total: int
-    reused: int
-    errors: int
-    images_per_s: float
-    eta_s: float | None
-    current: str = ""
-    discovering: bool = False  # still looking for files: `total` is the count so far
-
-
-@dataclass(frozen=True)
-class ScanFinished:
-    scan_id: int | None
-    total: int
-    scored: int
-    reused: int
-    errors: int
-    cancelled: bool
-    elapsed_s: float
-    model_id: str
-    device: str
-    verdicts: dict[str, int]
-    skipped_folders: tuple[str, ...] = ()
-    unsure_band: tuple[float, float] = (0.5, 0.5)  # the band that decided this scan's pixel verdicts
-    band_from_settings: bool = False  # True: the user's override, not the model card's band
-    failure: str | None = None  # why the scan stopped early (the store could not be written), else None
-    runtime: str = ""  # what scored the crops: pytorch | onnxruntime ("" where nothing was scored)
-    precision: str = ""  # fp32 | bf16 | fp16
-
-
-ScanEvent = ScanProgress | ImageResult | ScanFinished
-
-
-@dataclass
-class _Prepared:
-    path: Path
-    size: int
-    mtime_ns: int
-    content_hash: str | None = None
-    crops: np.ndarray | None = None
-    grid: TileGrid | None = None
-    width: int = 0
-    height: int = 0
-    format: str = ""
-    found_evidence: tuple[EvidenceItem, ...] | Future[tuple[EvidenceItem, ...]] = ()  # a Future: still being read
-    error_kind: ErrorKind | None = None
-    error: str | None = None
-    logits: np.ndarray | None = None
-    filled: int = 0
-
-    def crop(self, i: int) -> np.ndarray:
-        assert self.crops is not None, "crops are kept until the model has seen them all"
-        return self.crops[i]
-
-    @property
-    def evidence(self) -> tuple[EvidenceItem, ...]:
-        """The file's evidence, waiting for it when it is still being read beside the model."""
-        if isinstance(self.found_evidence, Future):
-            try:
-                self.found_evidence = self.found_evidence.result()
-            except CancelledError:  # the scan ended before it was read
-                self.found_evidence = ()
-        return self.found_evidence
-
-
-class _Rate:
-    """Images/s over a sliding window (the last ~10 s), for a steady ETA."""
-
-    def __init__(self, window: float = 10.0) -> None:
-        self.window = window
-        self.samples: deque[tuple[float, int]] = deque()
-
-    def add(self, t: float, done: int) -> float:
-        self.samples.append((t, done))
-        while len(self.samples) > 2 and t - self.samples[0][0] > self.window:
-            self.samples.popleft()
-        t0, d0 = self.samples[0]
-        return (done - d0) / (t - t0) if t > t0 else 0.0
-
-
-class _Discovery:
-    """`discover()` in its own thread, feeding a queue the scan takes files from as they are found."""
-
-    def __init__(
-        self,
-        roots: Sequence[str],
-        options: DiscoveryOptions,
-        cancel: threading.Event,
-        on_error: Callable[[str, str], None],
-    ) -> None:
-        self._queue: deque[Path] = deque()
-        self._found = threading.Event()  # set whenever a file arrives or discovery ends
-        self._done = threading.Event()
-        self._stop = threading.Event()
-        self._cancel = cancel
-        self.count = 0
-        self._thread = threading.Thread(
-            target=self._run, args=(roots, options, on_error), daemon=True, name="miwake-discovery"
-        )
-        self._thread.start()
-
-    def _run(self, roots: Sequence[str], options: DiscoveryOptions, on_error: Callable[[str, str], None]) -> None:
-        try:
-            for p in discover(roots, options, on_error=on_error):
-                if self._stop.is_set() or self._cancel.is_set():
-                    break
-                self._queue.append(p)
-                self.count += 1
-                self._found.set()
-        except Exception:  # discovery reports folder problems itself; anything else must not hang the scan
-            log.exception("File discovery failed")
-        finally:
-            self._done.set()
-            self._found.set()
-
-    @property
-    def finished(self) -> bool:
-        return self._done.is_set()
-
-    @property
-    def pending(self) -> bool:
-        return bool(self._queue)
-
-    def next(self) -> Path | None:
-        """The next file found, or None when none is waiting (yet)."""
-        try:
-            return self._queue.popleft()
-        except IndexError:
-            self._found.clear()
-            if self._queue:  # one arrived between the two calls
-                return self._queue.popleft()
-            return None
-
-    def wait(self, timeout: float) -> None:
-        self._found.wait(timeout)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-
-class _Tally:
-    """A scan's counts, and every result written to the store (committed each `commit_every` results and
-    after each model batch)."""
-
-    def __init__(
-        self,
-        store: ResultStore | None,
-        scan_id: int | None,
-        model_key: str,
-        settings_key: str,
-        evidence_version: int,
-        commit_every: int,
-    ) -> None:
-        self._store = store if scan_id is not None else None
-        self._scan_id = scan_id
-        self._keys = (model_key, settings_key, evidence_version)
-        self._commit_every = commit_every
-        self._uncommitted = 0
-        self.done = self.reused = self.errors = self.scored = 0
-        self.verdicts: dict[str, int] = {}
-
-    def record(self, r: ImageResult) -> None:
-        self.done += 1
-        if r.reused:
-            self.reused += 1
-        elif r.ok:
-            self.scored += 1
-        if not r.ok:
-            self.errors += 1
-        self.verdicts[r.verdict.value] = self.verdicts.get(r.verdict.value, 0) + 1
-        if self._store is not None and self._scan_id is not None:
-            self._store.add_result(self._scan_id, r, *self._keys)
-            self._uncommitted += 1
-            if self._uncommitted >= self._commit_every:
-                self.commit()
-
-    def commit(self) -> None:
-        if self._store is not None:
-            self._store.commit()
-            self._uncommitted = 0
-
-    def close(self, status: str, total: int, device: str) -> None:
-        """Commit what fits and close the scan's record; a store that fails now is logged, not raised."""
-        if self._store is None or self._scan_id is None:
-            return
-        try:
-            self._store.commit()
-        except StoreError:
-            self._store.rollback()  # the rows that did not fit are dropped; the record counts the rest
-        try:
-            self._store.finish_scan(self._scan_id, status, total, device=device)
-        except StoreError as e:
-            log.error("The scan's record could not be closed: %s", e)
-
-
-class ScorerError(RuntimeError):
-    """The scorer answered something a scan cannot use (the wrong number of scores)."""
-
-
-def first_line(text: str, limit: int = 200) -> str:
-    line = (text.strip().splitlines() or [""])[0]
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-class _Batcher:
-    """Crops waiting for the model, one queue per crop shape, so crops of different images share a forward
-    pass. On a CUDA out-of-memory error the batch is put back and the batch size halved."""
-
-    def __init__(self, scorer: Scorer, batch_size: int | None) -> None:
-        self.scorer = scorer
-        # 0: asked of the scorer when the first crop is queued, so a `LazyDetector` whose every file is
-        # reused never loads the model (nor imports PyTorch)
-        self._batch_size = batch_size or 0
-        self.queues: dict[tuple[int, int], deque[tuple[_Prepared, int]]] = {}
-        self.queued = 0
-
-    @property
-    def batch_size(self) -> int:
-        if not self._batch_size:
-            self._batch_size = self.scorer.default_batch_size
-        return self._batch_size
-
-    def add(self, item: _Prepared) -> None:
-        assert item.crops is not None
-        item.logits = np.zeros(len(item.crops), dtype=np.float32)
-        q = self.queues.setdefault((item.crops.shape[1], item.crops.shape[2]), deque())
-        q.extend((item, i) for i in range(len(item.crops)))
-        self.queued += len(item.crops)
-
-    def _full_shape(self) -> tuple[int, int] | None:
-        return next((s for s, q in self.queues.items() if len(q) >= self.batch_size), None)
-
-    def should_collect(self) -> bool:
-        """True while no full batch waits (never more than a batch of crops is kept queued)."""
-        return not self.queued or (self.queued < self.batch_size and self._full_shape() is None)
-
-    def run(self) -> list[_Prepared]:
-        """One forward pass over a full batch, else the largest partial one; returns the images now complete."""
-        size = self.batch_size
-        shape = self._full_shape() or max(self.queues, key=lambda s: len(self.queues[s]))
-        q = self.queues[shape]
-        take = [q.popleft() for _ in range(min(size, len(q)))]
-        self.queued -= len(take)
-        try:
-            logits = self.scorer.logits(np.stack([it.crop(i) for it, i in take]))
-        except MiwakeError:  # the model could not be loaded (a damaged bundle, a missing extra): said as it is
-            raise
-        except Exception as e:  # ONNX Runtime's errors are no RuntimeError; CUDA's are
-            if not isinstance(e, RuntimeError) or "out of memory" not in str(e).lower() or len(take) == 1:
-                raise ScorerError(f"{type(e).__name__}: {first_line(str(e))}") from e
-            torch = sys.modules.get("torch")  # only a real detector runs out of GPU memory
-            if torch is not None and torch.cuda.is_available():
-                torch.cuda.empty_cache()
-            self._batch_size = max(1, len(take) // 2)
-            log.warning("Out of GPU memory; batch size reduced to %d", self._batch_size)
-            q.extendleft(reversed(take))
-            self.queued += len(take)
-            return []
-        complete = []
-        logits = np.asarray(logits).reshape(-1)
-        if len(logits) != len(take):  # a scorer that miscounts would misattribute crops: stop instead
-            raise ScorerError(f"the model returned {len(logits)} scores for {len(take)} crops")
-        for (it, i), z in zip(take, logits, strict=True):
-            assert it.logits is not None
-            it.logits[i] = z
-            it.filled += 1
-            if it.filled == it.logits.size:
-                it.crops = None  # free the pixels as soon as the model has seen them
-                complete.append(it)
-        if not q:
-            del self.queues[shape]
-        return complete
-
-
 @dataclass
 class _Run:
     """The moving parts of one `ScanJob.events()` run."""
 
-    found: _Discovery
-    tally: _Tally
-    batcher: _Batcher
+    found: FileFeed
+    tally: Tally
+    batcher: Batcher
     executor: ThreadPoolExecutor
     prefetch: int
     settings_key: str
     t_start: float
-    inflight: deque[Future[_Prepared | ImageResult]] = field(default_factory=deque)  # decoding, or evidence re-read
+    inflight: deque[Future[PreparedFile | ImageResult]] = field(default_factory=deque)  # decoding, or evidence re-read
     exhausted: bool = False  # discovery is done and every file found was handed out
-    rate: _Rate = field(default_factory=_Rate)
+    rate: Rate = field(default_factory=Rate)
 
     def __post_init__(self) -> None:
         self.rate.add(self.t_start, 0)
@@ -443,11 +114,11 @@ class ScanJob:
         return self._cancel.is_set()
 
     # -- per-file work (thread pool) -------------------------------------------------------------------
-    def _prepare(self, path: Path, size: int, mtime_ns: int, beside: ThreadPoolExecutor | None = None) -> _Prepared:
+    def _prepare(self, path: Path, size: int, mtime_ns: int, beside: ThreadPoolExecutor | None = None) -> PreparedFile:
         """Read, decode and tile one file, and read its evidence. With `beside` (the first file of a scan), the
         evidence is read in that pool while the crops already go to the model: the first result does not wait
         for both one after the other (a 24 MP photo: about 0.4 s of watermark decoding)."""
-        item = _Prepared(path, size, mtime_ns)
+        item = PreparedFile(path, size, mtime_ns)
         if self._cancel.is_set():
             return item
         try:
@@ -487,7 +158,7 @@ class ScanJob:
             log.warning("Evidence reading failed for %s", path, exc_info=True)
             return ()
 
-    def _result(self, item: _Prepared) -> ImageResult:
+    def _result(self, item: PreparedFile) -> ImageResult:
         base: dict[str, Any] = dict(
             path=str(item.path),
             size=item.size,
@@ -547,7 +218,7 @@ class ScanJob:
         stale = self.evidence_reader is not None and ev_version != self.evidence_version
         return r, stale
 
-    def _refreshed(self, r: ImageResult, path: Path, size: int, mtime_ns: int) -> ImageResult | _Prepared:
+    def _refreshed(self, r: ImageResult, path: Path, size: int, mtime_ns: int) -> ImageResult | PreparedFile:
         """In a decode thread: the stored result with its evidence read again; where that fails, the file is
         prepared for scoring like a new one."""
         assert self.evidence_reader is not None
@@ -572,9 +243,9 @@ class ScanJob:
         # Discovery streams: scanning starts on the first files found while a thread keeps looking (a folder of
         # 100,000 files shows progress at once); `total` grows until discovery is done. Started after the store
         # is ready, so a store that cannot be opened leaves no thread behind.
-        found = _Discovery(self.roots, opts.discovery, self._cancel, lambda p, m: self._skipped.append(f"{p}: {m}"))
-        tally = _Tally(store, scan_id, self.bundle.key, settings_key, self.evidence_version, opts.commit_every)
-        batcher = _Batcher(self.detector, opts.batch_size)
+        found = FileFeed(self.roots, opts.discovery, self._cancel, lambda p, m: self._skipped.append(f"{p}: {m}"))
+        tally = Tally(store, scan_id, self.bundle.key, settings_key, self.evidence_version, opts.commit_every)
+        batcher = Batcher(self.detector, opts.batch_size)
         workers = opts.workers or min(4, os.cpu_count() or 1)
         run = _Run(found, tally, batcher, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="miwake-decode"),
                    prefetch=opts.prefetch or 2 * workers + 2, settings_key=settings_key, t_start=t_start)
@@ -679,7 +350,7 @@ class ScanJob:
                 yield from self._emit(run, r)
         return bool(ready)
 
-    def _take(self, item: _Prepared, run: _Run) -> ImageResult | None:
+    def _take(self, item: PreparedFile, run: _Run) -> ImageResult | None:
         """Queue a decoded image's crops; returns a result when it needs no model run."""
         if item.error_kind is not None:
             return self._result(item)

@@ -24,7 +24,7 @@ from miwake.core.errors import MiwakeError
 from miwake.core.model_choice import active_model_id
 from miwake.core.registry import ModelRegistry
 from miwake.core.results import ImageResult
-from miwake.core.scanner import ScanFinished, ScanProgress
+from miwake.core.scan_events import ScanFinished, ScanProgress
 from miwake.core.scoring import decide
 from miwake.core.settings import Settings, load_settings, save_settings
 from miwake.core.store import ScanRecord

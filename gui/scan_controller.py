@@ -25,8 +25,9 @@ from miwake.core import paths
 from miwake.core.errors import MiwakeError
 from miwake.core.model_choice import active_model
 from miwake.core.results import ImageResult
+from miwake.core.scan_batching import Scorer
+from miwake.core.scan_events import ScanFinished, ScanProgress
 from miwake.core.scan_setup import fits, prepare_scan
-from miwake.core.scanner import ScanFinished, ScanProgress, Scorer
 from miwake.core.scorers import LazyDetector
 from miwake.core.settings import Settings
 from miwake.core.store import ResultStore, ScanRecord, open_store

@@ -12,14 +12,14 @@ from . import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     from miwake.core import cli as core_cli
-    from miwake.core import inspect_cli
+    from miwake.core import inspect_cli, scan_cli
 
     p = argparse.ArgumentParser(prog="miwake", description="Tell AI-generated images apart.")
     p.add_argument("--version", action="version", version=f"miwake {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log more to the console")
     p.add_argument("--self-test", action="store_true", help="scan the bundled samples with the default model and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    core_cli.add_scan_parser(sub)
+    scan_cli.add_scan_parser(sub)
     core_cli.add_models_parser(sub)
     inspect_cli.add_inspect_parser(sub)
     from miwake.training import (

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -98,8 +99,9 @@ def _scan_samples(device: str, out: TextIO) -> bool:
     from miwake.core.errors import ModelNotFoundError
     from miwake.core.registry import DEFAULT_MODEL_ID, ModelRegistry
     from miwake.core.results import ImageResult
+    from miwake.core.scan_events import ScanFinished
+    from miwake.core.scan_options import ScanOptions
     from miwake.core.scan_setup import prepare_scan
-    from miwake.core.scanner import ScanFinished
     from miwake.core.settings import Settings
     from miwake.core.store import ResultStore
 
@@ -125,8 +127,10 @@ def _scan_samples(device: str, out: TextIO) -> bool:
     with tempfile.TemporaryDirectory(prefix="miwake-selftest-") as tmp:
         with ResultStore(Path(tmp) / "results.sqlite3") as store:
             # the defaults, not the user's settings: the self-test checks the installation, not a configuration
-            job = prepare_scan([samples], model=f"builtin:{DEFAULT_MODEL_ID}", device=device, settings=Settings(),
-                               store=store, detector=detector, reuse=False)
+            defaults = Settings()
+            job = prepare_scan([samples], model=f"builtin:{DEFAULT_MODEL_ID}", device=device, settings=defaults,
+                               store=store, detector=detector,
+                               options=replace(ScanOptions.from_settings(defaults), reuse=False))
             for ev in job.events():
                 if isinstance(ev, ImageResult):
                     results.append(ev)

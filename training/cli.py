@@ -74,18 +74,51 @@ def _samples(args: argparse.Namespace, require_both: bool = True):
     return filter_sources(samples, args.sources, args.exclude_sources)
 
 
+class TrainConsole:
+    """A training's events on the terminal: a progress bar per epoch, one line per finished epoch."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def __call__(self, ev: Any) -> None:
+        from tqdm import tqdm
+
+        from .train import EpochEnd, TrainFinished, TrainProgress
+
+        if isinstance(ev, TrainProgress):
+            if ev.phase == "prepare":
+                print(ev.detail, file=sys.stderr)
+                return
+            if ev.phase != "train":
+                self._close()
+                return
+            if self.bar is None or self.bar.desc != f"epoch {ev.epoch}/{ev.epochs}":
+                self._close()
+                self.bar = tqdm(total=ev.steps, initial=ev.step - 1, desc=f"epoch {ev.epoch}/{ev.epochs}",
+                                unit="step", file=sys.stderr, dynamic_ncols=True)
+            self.bar.update(ev.step - self.bar.n)
+            self.bar.set_postfix(loss=f"{ev.loss:.3f}", lr=f"{ev.lr:.1e}", crops_s=f"{ev.crops_per_s:.1f}",
+                                 refresh=False)
+        elif isinstance(ev, EpochEnd):
+            self._close()
+            what = "the model it starts from" if ev.epoch == 0 else (
+                f"loss {ev.train_loss:.4f}" if math.isfinite(ev.train_loss) else "loss ran away (diverged)")
+            print(f"epoch {ev.epoch}/{ev.epochs}: {what}, val AUC {format_metric(ev.val_auc)} "
+                  f"(JPEG q90 {format_metric(ev.val_auc_jpeg90)}){' *best*' if ev.best else ''} [{ev.seconds:.0f} s]",
+                  file=sys.stderr)
+        elif isinstance(ev, TrainFinished):
+            self._close()
+
+
 def cmd_train(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
 
     from .augment import AugmentConfig
-    from .train import (
-        EpochEnd,
-        TrainConfig,
-        Trainer,
-        TrainFinished,
-        TrainProgress,
-        preflight,
-    )
+    from .train import TrainConfig, Trainer, preflight
 
     out = Path(args.out)
     cfg = TrainConfig(
@@ -115,38 +148,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     preflight(cfg)  # missing extras and architecture typos fail here, before the data is read
     samples = [] if args.resume else _samples(args)
-    bar: Any = None
-
-    def on_event(ev: Any) -> None:
-        nonlocal bar
-        if isinstance(ev, TrainProgress):
-            if ev.phase == "prepare":
-                print(ev.detail, file=sys.stderr)
-                return
-            if ev.phase != "train" and bar is not None:
-                bar.close()
-                bar = None
-            if ev.phase == "train":
-                if bar is None or bar.desc != f"epoch {ev.epoch}/{ev.epochs}":
-                    if bar is not None:
-                        bar.close()
-                    bar = tqdm(total=ev.steps, initial=ev.step - 1, desc=f"epoch {ev.epoch}/{ev.epochs}", unit="step",
-                               file=sys.stderr, dynamic_ncols=True)
-                bar.update(ev.step - bar.n)
-                bar.set_postfix(loss=f"{ev.loss:.3f}", lr=f"{ev.lr:.1e}", crops_s=f"{ev.crops_per_s:.1f}", refresh=False)
-        elif isinstance(ev, EpochEnd):
-            if bar is not None:
-                bar.close()
-                bar = None
-            what = "the model it starts from" if ev.epoch == 0 else (
-                f"loss {ev.train_loss:.4f}" if math.isfinite(ev.train_loss) else "loss ran away (diverged)")
-            print(f"epoch {ev.epoch}/{ev.epochs}: {what}, val AUC {format_metric(ev.val_auc)} "
-                  f"(JPEG q90 {format_metric(ev.val_auc_jpeg90)}){' *best*' if ev.best else ''} [{ev.seconds:.0f} s]",
-                  file=sys.stderr)
-        elif isinstance(ev, TrainFinished) and bar is not None:
-            bar.close()
-
-    trainer = Trainer(cfg, samples, resume=args.resume, on_event=on_event)
+    trainer = Trainer(cfg, samples, resume=args.resume, on_event=TrainConsole())
     try:
         fin = trainer.run()
     except KeyboardInterrupt:

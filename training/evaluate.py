@@ -19,7 +19,9 @@ from miwake.core import atomic
 from miwake.core.detector import Detector
 from miwake.core.imaging import decode_image
 from miwake.core.results import ImageResult
-from miwake.core.scanner import ScanJob, ScanOptions, ScanProgress
+from miwake.core.scan_events import ScanProgress
+from miwake.core.scan_options import ScanOptions
+from miwake.core.scanner import ScanJob
 
 from .dataset import AI, REAL, Sample, summarize
 from .metrics import band_precision, binary_metrics, choose_operating_point, group_breakdown, roc_points

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from miwake.core.scanner import ScanProgress
+from miwake.core.scan_events import ScanProgress
 from miwake.core.timefmt import clock_duration
 
 from .elided_label import ElidedLabel

@@ -235,8 +235,8 @@ def test_an_old_threshold_override_in_settings_is_kept_but_decides_nothing(tmp_p
 def test_the_table_ranks_metadata_ai_first_then_by_verdict_and_probability():
     import io
 
-    from miwake.core.cli import print_table
     from miwake.core.results import ImageResult, Reason, Verdict
+    from miwake.core.scan_cli import print_table
 
     rows = [
         ImageResult("/u1.png", size=1, probability=0.6, verdict=Verdict.UNSURE, crops=1),

@@ -254,7 +254,8 @@ def test_readers_are_thread_safe(tmp_path, signer):
 # -- verdict rule, reports, CLI ---------------------------------------------------------------------------
 def test_scan_verdict_rule(tmp_path, tiny_bundle):
     from miwake.core.detector import Detector
-    from miwake.core.scanner import ScanJob, ScanOptions
+    from miwake.core.scan_options import ScanOptions
+    from miwake.core.scanner import ScanJob
 
     d = tmp_path / "scan"
     write(d / "gen.png", png_bytes(noise_image(96, 64, 1), texts={"parameters": A1111_TEXT}))

@@ -244,12 +244,12 @@ def test_a_symlink_loop_alone_on_the_command_line_is_reported(tmp_path, tiny_bun
 
 
 def test_metadata_ai_with_undecodable_pixels_reads_the_same_in_table_and_csv():
-    from miwake.core.cli import _verdict_label
     from miwake.core.results import EvidenceItem, ImageResult, Reason, Verdict
+    from miwake.core.scan_cli import verdict_label
 
     r = ImageResult("/x.png", size=5, verdict=Verdict.AI, reason=Reason.METADATA, error_kind=ErrorKind.CORRUPT,
                     error="bad", evidence=(EvidenceItem("c2pa", "trainedAlgorithmicMedia", True),))
-    assert _verdict_label(r).startswith("AI (metadata")
+    assert verdict_label(r).startswith("AI (metadata")
 
 
 def test_skipped_folders_are_reported_once(tmp_path, tiny_bundle, capsys, monkeypatch):

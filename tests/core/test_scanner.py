@@ -5,7 +5,9 @@ import pytest
 from miwake.core.detector import Detector
 from miwake.core.discovery import DiscoveryOptions, discover
 from miwake.core.results import ImageResult
-from miwake.core.scanner import ScanFinished, ScanJob, ScanOptions, ScanProgress
+from miwake.core.scan_events import ScanFinished, ScanProgress
+from miwake.core.scan_options import ScanOptions
+from miwake.core.scanner import ScanJob
 from miwake.core.store import ResultStore
 from tests.helpers import HOSTILE_EXPECTED, make_hostile_folder, noise_image
 
@@ -185,11 +187,11 @@ def test_a_rescan_of_unchanged_files_imports_no_torch_and_reads_no_weights(tmp_p
 
 def test_scanning_starts_while_discovery_is_still_finding_files(tmp_path, detector, monkeypatch):
     """Issue #13 item 2: results come before discovery ends; the total grows as files are found."""
-    import miwake.core.scanner as scanner
+    import miwake.core.scan_feed as scan_feed
 
     d = noise_folder(tmp_path / "imgs", 6, 48, 40)
     first_result = threading.Event()
-    real = scanner.discover
+    real = scan_feed.discover
 
     def slow_discover(roots, options=None, on_error=None):
         for i, p in enumerate(real(roots, options, on_error)):
@@ -197,7 +199,7 @@ def test_scanning_starts_while_discovery_is_still_finding_files(tmp_path, detect
             if i == 1:  # after two files, discovery waits until the scan has produced a result
                 assert first_result.wait(60), "the scan waited for discovery to finish"
 
-    monkeypatch.setattr(scanner, "discover", slow_discover)
+    monkeypatch.setattr(scan_feed, "discover", slow_discover)
     totals, discovering_when_first = [], None
     for ev in ScanJob([str(d)], detector).events():
         if isinstance(ev, ScanProgress):

@@ -64,7 +64,8 @@ def test_killed_scan_keeps_its_finished_rows(tmp_path, tiny_bundle):
         from miwake.core.bundle import read_bundle
         from miwake.core.detector import Detector
         from miwake.core.results import ImageResult
-        from miwake.core.scanner import ScanJob, ScanOptions
+        from miwake.core.scan_options import ScanOptions
+        from miwake.core.scanner import ScanJob
         from miwake.core.store import ResultStore
         store = ResultStore({str(db)!r})
         job = ScanJob([{str(d)!r}], Detector(read_bundle({str(tiny_bundle.path)!r}), "cpu"), store=store,

@@ -177,7 +177,7 @@ def test_invalid_sizes():
 def test_tile_budget_comes_from_the_user_then_the_card_then_the_default() -> None:
     from miwake.core.bundle import ModelCard
     from miwake.core.preprocess import make_inputs, tile_budget
-    from miwake.core.scanner import ScanOptions
+    from miwake.core.scan_options import ScanOptions
     from miwake.core.tiling import DEFAULT_MAX_TILES
 
     plain = ModelCard(id="a", display_name="a", arch="x", crop_size=32)

@@ -126,7 +126,8 @@ def test_a_scan_decodes_each_file_once_and_finds_the_same_watermarks(tmp_path, t
     from miwake.core.detector import Detector
     from miwake.core.evidence import EVIDENCE_VERSION
     from miwake.core.results import ImageResult
-    from miwake.core.scanner import ScanJob, ScanOptions
+    from miwake.core.scan_options import ScanOptions
+    from miwake.core.scanner import ScanJob
 
     d = tmp_path / "scan"
     write(d / "sdxl.png", save_bytes("PNG", Image.fromarray(encode(textured(512, 520, 4), wm.PATTERNS[2], as_float=True))))

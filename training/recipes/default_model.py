@@ -154,6 +154,8 @@ def check_against_features(dest: Path, pool: Any, head: LinearHead, n: int = 6) 
 
 
 def main() -> None:
+    """The recipe, step by step in the order a reader checks it (features, folds, candidates, the fit, the card,
+    the shipped files); kept in one function on purpose: each step uses the previous one's results once."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--features", default=str(ROOT / "runs" / "features_layers"))
     ap.add_argument("--crossval", default=str(ROOT / "runs" / "crossval_layers"))
