@@ -74,7 +74,10 @@ def main() -> int:
     tmp = tempfile.TemporaryDirectory()
     onnx_path = Path(tmp.name) / "model.onnx"
     entry = onnx_runtime.export(det, onnx_path)  # what a CPU scan runs: the export and its check
-    runtimes: dict[str, Callable[[np.ndarray], np.ndarray]] = {"onnxruntime fp32": entry.run, "pytorch fp32": det.logits}
+    runtimes: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+        "onnxruntime fp32": entry.run,
+        "pytorch fp32": det.logits,
+    }
     if not args.no_bf16:
         runtimes["pytorch bf16"] = Detector(bundle, "cpu", model=det.model, precision="bf16").logits
     if hasattr(det.model, "blocks_read"):
@@ -101,8 +104,9 @@ def main() -> int:
         print("openvino not installed: skipped")
 
     def run(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
-        return np.concatenate([np.asarray(fn(x[i : i + args.batch]), np.float64).reshape(-1)
-                               for i in range(0, len(x), args.batch)])
+        return np.concatenate(
+            [np.asarray(fn(x[i : i + args.batch]), np.float64).reshape(-1) for i in range(0, len(x), args.batch)]
+        )
 
     rates: dict[str, list[float]] = {}
     outs: dict[str, np.ndarray] = {}
@@ -118,25 +122,32 @@ def main() -> int:
         return [verdict_for(aggregate_logits(run(fn, c), card.aggregation), card.unsure_band).value for c in per_image]
 
     ref_verdicts = verdicts(det.logits)
-    print(f"model {bundle.id} ({card.arch}), {len(crops)} crops of {card.crop_size} px from {len(per_image)} samples, "
-          f"batch {args.batch}, {torch.get_num_threads()} threads")
+    print(
+        f"model {bundle.id} ({card.arch}), {len(crops)} crops of {card.crop_size} px from {len(per_image)} samples, "
+        f"batch {args.batch}, {torch.get_num_threads()} threads"
+    )
     print(f"CPU: {cpu_fingerprint()}; PyTorch bf16 kernels: {'yes' if bf16_native else 'no (bf16 emulated)'}")
     print(f"  {'':26} {'crops/s':>8} {'vs ORT':>7} {'max |dp|':>9} {'median |dp|':>12} {'verdicts changed':>17}")
     measured = []
     for name, rs in rates.items():
         dp = np.abs(sigmoid(outs[name]) - ref)
-        changed = "" if name.startswith("pytorch fp32") else str(sum(
-            a != b for a, b in zip(ref_verdicts, verdicts(runtimes[name]), strict=True))) + f" of {len(per_image)}"
-        print(f"  {name:<26} {max(rs):8.1f} {max(rs) / base:6.2f}x {dp.max():9.2e} {np.median(dp):12.2e} "
-              f"{changed:>17}")
+        changed = (
+            ""
+            if name.startswith("pytorch fp32")
+            else str(sum(a != b for a, b in zip(ref_verdicts, verdicts(runtimes[name]), strict=True)))
+            + f" of {len(per_image)}"
+        )
+        print(f"  {name:<26} {max(rs):8.1f} {max(rs) / base:6.2f}x {dp.max():9.2e} {np.median(dp):12.2e} {changed:>17}")
         candidate = {"onnxruntime fp32": "onnxruntime", "pytorch fp32": "pytorch", "pytorch bf16": "pytorch-bf16"}
         if name in candidate and (name != "pytorch bf16" or bf16_native):
             ok = name != "pytorch bf16" or (dp.max() <= MAX_DP_REDUCED and changed.startswith("0 "))
             measured.append(Measurement(candidate[name], max(rs), float(dp.max()), None if ok else "refused"))
     jp = np.abs(sigmoid(run(det.logits, jpeg_q90(crops))) - ref)
     print(f"  {'JPEG q90 re-save (scale)':<26} {'':>8} {'':>7} {jp.max():9.2e} {np.median(jp):12.2e}")
-    print(f"reduced precision allowed up to max |dp| {MAX_DP_REDUCED} with no verdict changed; "
-          f"auto would choose here: {pick(measured)}")
+    print(
+        f"reduced precision allowed up to max |dp| {MAX_DP_REDUCED} with no verdict changed; "
+        f"auto would choose here: {pick(measured)}"
+    )
     return 0
 
 

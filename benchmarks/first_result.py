@@ -46,8 +46,9 @@ print(json.dumps({"first_progress_s": first_progress, "first_result_s": first,
 def cli_once(folder: str, data_dir: str) -> dict[str, float]:
     env = {**os.environ, "MIWAKE_DATA_DIR": data_dir}
     t0 = time.time()
-    out = subprocess.run([sys.executable, "-c", CHILD, repr(t0), folder], env=env, capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, repr(t0), folder], env=env, capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -97,17 +98,24 @@ def main() -> None:
     for key in ("first_progress_s", "model_load_s", "first_result_s"):
         vals = [r[key] for r in runs if r.get(key) is not None]
         if vals:
-            print(f"cli {key:<17} median {statistics.median(vals):5.2f} s  (runs: {', '.join(f'{v:.2f}' for v in vals)})")
+            print(
+                f"cli {key:<17} median {statistics.median(vals):5.2f} s  (runs: {', '.join(f'{v:.2f}' for v in vals)})"
+            )
     if args.gui:
-        for mode, what in (("cold", "Scan pressed at start (model loads then)"),
-                           ("6", "Scan pressed 6 s after start (the start-up preload)")):
+        for mode, what in (
+            ("cold", "Scan pressed at start (model loads then)"),
+            ("6", "Scan pressed 6 s after start (the start-up preload)"),
+        ):
             times = []
             for _ in range(args.repeats):
-                out = subprocess.run([sys.executable, __file__, folder, "--gui-child", mode], capture_output=True,
-                                     text=True, check=True)
+                out = subprocess.run(
+                    [sys.executable, __file__, folder, "--gui-child", mode], capture_output=True, text=True, check=True
+                )
                 times.append(json.loads(out.stdout.strip().splitlines()[-1]))
-            print(f"gui first row, {what}: median {statistics.median(times):.2f} s "
-                  f"(runs: {', '.join(f'{t:.2f}' for t in times)})")
+            print(
+                f"gui first row, {what}: median {statistics.median(times):.2f} s "
+                f"(runs: {', '.join(f'{t:.2f}' for t in times)})"
+            )
 
 
 if __name__ == "__main__":

@@ -87,9 +87,16 @@ def make_bundle(arch: str, crop: int, mean_std, max_tiles, dest: Path) -> None:
     from miwake.core.model_factory import build_model
 
     mean = std = mean_std
-    card = ModelCard(id=f"bench-{arch.replace('_', '-')}", display_name=arch, arch=arch, crop_size=crop,
-                     mean=mean or IMAGENET_MEAN, std=std or IMAGENET_STD, weights_dtype="float16",
-                     **({"max_tiles": max_tiles} if max_tiles else {}))
+    card = ModelCard(
+        id=f"bench-{arch.replace('_', '-')}",
+        display_name=arch,
+        arch=arch,
+        crop_size=crop,
+        mean=mean or IMAGENET_MEAN,
+        std=std or IMAGENET_STD,
+        weights_dtype="float16",
+        **({"max_tiles": max_tiles} if max_tiles else {}),
+    )
     save_bundle(dest, card, build_model(arch).state_dict())
 
 
@@ -128,8 +135,10 @@ def main() -> None:
             full = timed([*miwake, "scan", str(folder), "--model", mid, "--no-reuse", "-q", *extra], env)
             per_mp = (full - base) / args.images
             rows.append((arch, crop, fwd, per_mp, base))
-            print(f"{arch}: forward {fwd:.1f} crops/s; scan {per_mp:.2f} s per 1-MP image (start-up {base:.1f} s)",
-                  flush=True)
+            print(
+                f"{arch}: forward {fwd:.1f} crops/s; scan {per_mp:.2f} s per 1-MP image (start-up {base:.1f} s)",
+                flush=True,
+            )
     print("\n| architecture | crop | forward crops/s | `miwake scan` s per 1-MP image | start-up + model load s |")
     print("|---|---|---|---|---|")
     for arch, crop, fwd, per_mp, base in rows:

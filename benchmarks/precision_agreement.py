@@ -56,8 +56,11 @@ def main() -> int:
     rows = list(csv.DictReader(open(args.data / "manifest.csv", encoding="utf-8")))
     if args.per_source:
         kept: dict[str, int] = defaultdict(int)
-        rows = [r for r in rows if (kept.__setitem__(r["source"], kept[r["source"]] + 1) or
-                                    kept[r["source"]] <= args.per_source)]
+        rows = [
+            r
+            for r in rows
+            if (kept.__setitem__(r["source"], kept[r["source"]] + 1) or kept[r["source"]] <= args.per_source)
+        ]
     print(f"model {bundle.id} ({card.arch}), band {card.unsure_band}, {len(rows)} images of {args.data}")
     print(f"CPU: {cpu_fingerprint()}; bf16 kernels: {'yes' if cpu_bf16_possible() else 'no (emulated)'}")
 
@@ -72,17 +75,26 @@ def main() -> int:
             print(f"  skipped {r['path']}: {e}")
             continue
         t = time.perf_counter()
-        z32 = np.concatenate([fp32.logits(crops[j:j + 8]) for j in range(0, len(crops), 8)])
+        z32 = np.concatenate([fp32.logits(crops[j : j + 8]) for j in range(0, len(crops), 8)])
         t32 += time.perf_counter() - t
         t = time.perf_counter()
-        zr = np.concatenate([reduced.logits(crops[j:j + 8]) for j in range(0, len(crops), 8)])
+        zr = np.concatenate([reduced.logits(crops[j : j + 8]) for j in range(0, len(crops), 8)])
         tred += time.perf_counter() - t
         n_crops += len(crops)
         dps.append(np.abs(sigmoid(zr) - sigmoid(z32)))
         p32, pr = aggregate_logits(z32, card.aggregation), aggregate_logits(zr, card.aggregation)
-        out.append({"path": r["path"], "y": int(r["label"] == "ai"), "family": r["family"], "source": r["source"],
-                    "p_fp32": p32, "p_reduced": pr, "v_fp32": verdict_for(p32, card.unsure_band).value,
-                    "v_reduced": verdict_for(pr, card.unsure_band).value})
+        out.append(
+            {
+                "path": r["path"],
+                "y": int(r["label"] == "ai"),
+                "family": r["family"],
+                "source": r["source"],
+                "p_fp32": p32,
+                "p_reduced": pr,
+                "v_fp32": verdict_for(p32, card.unsure_band).value,
+                "v_reduced": verdict_for(pr, card.unsure_band).value,
+            }
+        )
         if (i + 1) % 50 == 0:
             print(f"  {i + 1}/{len(rows)} images", flush=True)
 
@@ -95,14 +107,18 @@ def main() -> int:
     def decided(vs: list[str]) -> float:
         return float(np.mean([v != "unsure" for v in vs]))
 
-    print(f"\n{len(out)} images, {n_crops} crops; fp32 {n_crops / t32:.1f} crops/s, {args.precision} "
-          f"{n_crops / tred:.1f} crops/s")
+    print(
+        f"\n{len(out)} images, {n_crops} crops; fp32 {n_crops / t32:.1f} crops/s, {args.precision} "
+        f"{n_crops / tred:.1f} crops/s"
+    )
     print(f"crop |dp|: max {dp.max():.4f}, median {np.median(dp):.5f}, 99th pct {np.percentile(dp, 99):.4f}")
     print(f"image |dp|: max {np.abs(pr - p32).max():.4f}")
     print(f"AUC fp32 {_safe_auc(y, p32):.4f}, {args.precision} {_safe_auc(y, pr):.4f}")
-    print(f"verdicts changed: {len(changed)} of {len(out)} ({len(changed) / len(out):.1%}); decided (not unsure): "
-          f"fp32 {decided([o['v_fp32'] for o in out]):.1%}, {args.precision} "
-          f"{decided([o['v_reduced'] for o in out]):.1%}")
+    print(
+        f"verdicts changed: {len(changed)} of {len(out)} ({len(changed) / len(out):.1%}); decided (not unsure): "
+        f"fp32 {decided([o['v_fp32'] for o in out]):.1%}, {args.precision} "
+        f"{decided([o['v_reduced'] for o in out]):.1%}"
+    )
     for o in changed:
         print(f"  {o['path']}: {o['v_fp32']} ({o['p_fp32']:.4f}) -> {o['v_reduced']} ({o['p_reduced']:.4f})")
     print(f"\n{'family':<22} {'n':>4} {'mean p fp32':>12} {args.precision:>8} {'changed':>8}")
@@ -110,8 +126,10 @@ def main() -> int:
     for o in out:
         by[o["family"]].append(o)
     for fam, os_ in sorted(by.items()):
-        print(f"{fam:<22} {len(os_):4d} {np.mean([o['p_fp32'] for o in os_]):12.4f} "
-              f"{np.mean([o['p_reduced'] for o in os_]):8.4f} {sum(o['v_fp32'] != o['v_reduced'] for o in os_):8d}")
+        print(
+            f"{fam:<22} {len(os_):4d} {np.mean([o['p_fp32'] for o in os_]):12.4f} "
+            f"{np.mean([o['p_reduced'] for o in os_]):8.4f} {sum(o['v_fp32'] != o['v_reduced'] for o in os_):8d}"
+        )
     if args.json:
         args.json.write_text(json.dumps(out, indent=1), encoding="utf-8")
     return 0

@@ -106,8 +106,10 @@ def main() -> None:
     files = make_images(folder, args.images)
     first, scored, _ = scan([str(folder)], args.model)
     size0, open0 = store_facts()
-    print(f"first scan: {args.images} images in {first:.1f} s ({scored} scored); store {size0:.1f} MB, opens in "
-          f"{open0 * 1000:.0f} ms")
+    print(
+        f"first scan: {args.images} images in {first:.1f} s ({scored} scored); store {size0:.1f} MB, opens in "
+        f"{open0 * 1000:.0f} ms"
+    )
     times = []
     for i in range(args.rescans):
         t, _, reused = scan([str(folder)], args.model)
@@ -117,14 +119,18 @@ def main() -> None:
             print(f"  after {i + 1} rescans: store {size:.1f} MB (the newest 30 scan records are kept)")
     size1, open1 = store_facts()
     if times:
-        print(f"{args.rescans} rescans: first {times[0]:.2f} s, last {times[-1]:.2f} s, median {np.median(times):.2f} s; "
-              f"store {size1:.1f} MB, opens in {open1 * 1000:.0f} ms")
+        print(
+            f"{args.rescans} rescans: first {times[0]:.2f} s, last {times[-1]:.2f} s, median {np.median(times):.2f} s; "
+            f"store {size1:.1f} MB, opens in {open1 * 1000:.0f} ms"
+        )
     for f in files[: args.singles]:
         scan([str(f)], args.model)
     t, scored, reused = scan([str(folder)], args.model)
     size2, open2 = store_facts()
-    print(f"after {args.singles} single-file scans, the folder again: {t:.2f} s, {reused} reused, {scored} scored "
-          f"({first / t:.0f}x faster than the first scan); store {size2:.1f} MB, opens in {open2 * 1000:.0f} ms")
+    print(
+        f"after {args.singles} single-file scans, the folder again: {t:.2f} s, {reused} reused, {scored} scored "
+        f"({first / t:.0f}x faster than the first scan); store {size2:.1f} MB, opens in {open2 * 1000:.0f} ms"
+    )
     if args.million:
         from miwake.core import paths as data_paths
 

@@ -122,8 +122,10 @@ def main() -> int:
     print(f"corpus: {folder}")
     print(f"files found: {files}   rows reported: {len(rows)}   exit code: {proc.returncode}   wall: {wall:.1f} s")
     noise = [ln for ln in proc.stderr.splitlines() if ln.strip() and not ln.startswith("Model: ")]
-    print(f"tracebacks on stderr: {tracebacks}   'internal' errors: {kinds.get('internal', 0)}   "
-          f"other stderr lines: {len(noise)}")
+    print(
+        f"tracebacks on stderr: {tracebacks}   'internal' errors: {kinds.get('internal', 0)}   "
+        f"other stderr lines: {len(noise)}"
+    )
     for ln in noise[:5]:
         print(f"  stderr: {ln[:150]!a}")
     print("rows by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))

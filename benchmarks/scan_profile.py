@@ -51,6 +51,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, ResultStore(Path(tmp) / "s.db") as store:
         scan_id = store.begin_scan([args.folder], bundle.id, bundle.key, "profile", det.device.name)
         for p in files:
+
             def timed(name: str, fn, *a, **k):
                 t0 = time.perf_counter()
                 out = fn(*a, **k)
@@ -74,8 +75,10 @@ def main() -> int:
         store.commit()
     total = sum(stages.values())
     n = max(1, len(files))
-    print(f"{len(files)} files, {pixels / 1e6:.1f} MP, {crops_total} crops, model {bundle.id} on {det.device.name} "
-          f"(model load {load_s:.1f} s, not counted below)")
+    print(
+        f"{len(files)} files, {pixels / 1e6:.1f} MP, {crops_total} crops, model {bundle.id} on {det.device.name} "
+        f"(model load {load_s:.1f} s, not counted below)"
+    )
     print("note: 'evidence (watermark decode)' includes the metadata read again; subtract the row above it")
     for name, secs in sorted(stages.items(), key=lambda kv: -kv[1]):
         print(f"  {name:<30} {secs:8.2f} s  {100 * secs / total:5.1f} %  {1000 * secs / n:8.1f} ms/file")

@@ -49,7 +49,10 @@ def make_folder(folder: Path, n: int, seed: int = 0) -> None:
     for i in range(n):
         w, h = (int(v) for v in rng.integers(512, 2049, size=2))
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-        base = np.stack([128 + 100 * np.sin(xx / rng.uniform(20, 200) + c) * np.cos(yy / rng.uniform(20, 200)) for c in range(3)], -1)
+        base = np.stack(
+            [128 + 100 * np.sin(xx / rng.uniform(20, 200) + c) * np.cos(yy / rng.uniform(20, 200)) for c in range(3)],
+            -1,
+        )
         img = np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
         im = Image.fromarray(img)
         if i % 2:
@@ -104,15 +107,25 @@ def worker(args: argparse.Namespace) -> dict:
     t = time.perf_counter()
     for _ in range(3):  # warm-up (allocator, oneDNN kernels) for every mode alike
         det.logits(warm)
-    out: dict = {"mode": args.worker, "images": len(files), "device": det.device.description, "batch": batch,
-                 "warmup_seconds": time.perf_counter() - t}
+    out: dict = {
+        "mode": args.worker,
+        "images": len(files),
+        "device": det.device.description,
+        "batch": batch,
+        "warmup_seconds": time.perf_counter() - t,
+    }
     t = time.perf_counter()
     if args.worker == "engine":
         from miwake.core.evidence import EVIDENCE_VERSION, read_evidence
 
         # as users run it: evidence on (metadata, C2PA, watermark), the default options
-        job = ScanJob([str(f) for f in files], det, options=ScanOptions(batch_size=batch),
-                      evidence_reader=read_evidence, evidence_version=EVIDENCE_VERSION)
+        job = ScanJob(
+            [str(f) for f in files],
+            det,
+            options=ScanOptions(batch_size=batch),
+            evidence_reader=read_evidence,
+            evidence_version=EVIDENCE_VERSION,
+        )
         summary = job.run()
         out["crops"] = None
         assert summary.errors == 0 and summary.scored == len(files), summary
@@ -135,7 +148,9 @@ def worker(args: argparse.Namespace) -> dict:
         out["crops"] = crops
     else:  # forward-only on pre-made crops
         n = args.forward_crops
-        crops_arr = np.random.default_rng(0).integers(0, 256, (batch, bundle.card.crop_size, bundle.card.crop_size, 3), dtype=np.uint8)
+        crops_arr = np.random.default_rng(0).integers(
+            0, 256, (batch, bundle.card.crop_size, bundle.card.crop_size, 3), dtype=np.uint8
+        )
         done = 0
         while done < n:
             det.logits(crops_arr)
@@ -193,8 +208,20 @@ def count_crops(folder: Path, bundle, limit: int | None) -> int:
 
 
 def run_worker(mode: str, args: argparse.Namespace, folder: Path, limit: int | None = None) -> dict:
-    cmd = [sys.executable, __file__, "--worker", mode, "--folder", str(folder), "--arch", args.arch, "--crop", str(args.crop),
-           "--forward-crops", str(args.forward_crops)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        mode,
+        "--folder",
+        str(folder),
+        "--arch",
+        args.arch,
+        "--crop",
+        str(args.crop),
+        "--forward-crops",
+        str(args.forward_crops),
+    ]
     if args.model:
         cmd += ["--model", args.model]
     if args.batch:
@@ -221,8 +248,9 @@ def main() -> None:
     ap.add_argument("--cpu", action="store_true", help="force the CPU even when a GPU is present")
     ap.add_argument("--folder", help="use/keep this folder (generated if empty)")
     ap.add_argument("--forward-crops", type=int, default=1024)
-    ap.add_argument("--worker", choices=["engine", "naive", "per-image", "forward", "forward-runtime"],
-                    help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--worker", choices=["engine", "naive", "per-image", "forward", "forward-runtime"], help=argparse.SUPPRESS
+    )
     ap.add_argument("--limit", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -236,7 +264,9 @@ def main() -> None:
         print(f"generated {args.images} images in {folder} ({time.perf_counter() - t:.0f} s)")
     bundle = load_bundle(args)
     crops = count_crops(folder, bundle, None)
-    print(f"model {bundle.card.id} ({bundle.card.arch}, crop {bundle.card.crop_size}), {crops} crops in {args.images} images")
+    print(
+        f"model {bundle.card.id} ({bundle.card.arch}, crop {bundle.card.crop_size}), {crops} crops in {args.images} images"
+    )
 
     fwd = run_worker("forward", args, folder)
     fwd_rt = run_worker("forward-runtime", args, folder)
@@ -249,17 +279,48 @@ def main() -> None:
     rows = [
         ("forward-only (PyTorch)", fwd_cps, None, fwd["peak_rss_mb"]),
         ("forward-only (chosen)", fwd_rt["crops"] / fwd_rt["seconds"], None, fwd_rt["peak_rss_mb"]),
-        (f"engine ({half['images']} images)", crops * half["images"] / args.images / half["seconds"], half["images"] / half["seconds"], half["peak_rss_mb"]),
-        (f"engine ({eng['images']} images)", crops / eng["seconds"], eng["images"] / eng["seconds"], eng["peak_rss_mb"]),
-        (f"naive ({naive['images']} images)", crops / naive["seconds"], naive["images"] / naive["seconds"], naive["peak_rss_mb"]),
-        ("naive, 1 fwd per image", crops / per_image["seconds"], per_image["images"] / per_image["seconds"], per_image["peak_rss_mb"]),
+        (
+            f"engine ({half['images']} images)",
+            crops * half["images"] / args.images / half["seconds"],
+            half["images"] / half["seconds"],
+            half["peak_rss_mb"],
+        ),
+        (
+            f"engine ({eng['images']} images)",
+            crops / eng["seconds"],
+            eng["images"] / eng["seconds"],
+            eng["peak_rss_mb"],
+        ),
+        (
+            f"naive ({naive['images']} images)",
+            crops / naive["seconds"],
+            naive["images"] / naive["seconds"],
+            naive["peak_rss_mb"],
+        ),
+        (
+            "naive, 1 fwd per image",
+            crops / per_image["seconds"],
+            per_image["images"] / per_image["seconds"],
+            per_image["peak_rss_mb"],
+        ),
         ("miwake scan (process)", crops / cli["seconds"], args.images / cli["seconds"], cli["peak_rss_mb"]),
-        ("  first ever (exports)", crops / cli["first_ever_seconds"], args.images / cli["first_ever_seconds"], float("nan")),
-        ("naive 1/image (process)", crops / per_image["process_seconds"], per_image["images"] / per_image["process_seconds"],
-         per_image["peak_rss_mb"]),
+        (
+            "  first ever (exports)",
+            crops / cli["first_ever_seconds"],
+            args.images / cli["first_ever_seconds"],
+            float("nan"),
+        ),
+        (
+            "naive 1/image (process)",
+            crops / per_image["process_seconds"],
+            per_image["images"] / per_image["process_seconds"],
+            per_image["peak_rss_mb"],
+        ),
     ]
     print(f"\nchosen runtime: {fwd_rt['device']}")
-    print(f"device: {eng['device']}, batch {eng['batch']}, torch threads {os.environ.get('OMP_NUM_THREADS', 'default')}")
+    print(
+        f"device: {eng['device']}, batch {eng['batch']}, torch threads {os.environ.get('OMP_NUM_THREADS', 'default')}"
+    )
     print(f"{'':24} {'crops/s':>9} {'images/s':>9} {'peak RSS MB':>12}")
     for name, cps, ips, rss in rows:
         print(f"{name:24} {cps:9.1f} {ips if ips is not None else float('nan'):9.2f} {rss:12.0f}")
@@ -267,14 +328,22 @@ def main() -> None:
     print(f"\nengine / naive          = {naive['seconds'] / eng['seconds']:.2f}x   (target >= 2x)")
     print(f"engine / naive per-image= {per_image['seconds'] / eng['seconds']:.2f}x")
     print(f"engine / forward-only   = {eng_cps / fwd_cps:.0%}   (target >= 90%)")
-    print(f"peak RSS {half['images']} -> {eng['images']} images: {half['peak_rss_mb']:.0f} -> {eng['peak_rss_mb']:.0f} MB")
-    print(f"miwake scan / naive per-image, whole processes = {per_image['process_seconds'] / cli['seconds']:.2f}x   "
-          f"(target >= 1.1x)")
+    print(
+        f"peak RSS {half['images']} -> {eng['images']} images: {half['peak_rss_mb']:.0f} -> {eng['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        f"miwake scan / naive per-image, whole processes = {per_image['process_seconds'] / cli['seconds']:.2f}x   "
+        f"(target >= 1.1x)"
+    )
     print(f"miwake scan (process) / naive per-image loop alone = {per_image['seconds'] / cli['seconds']:.2f}x")
-    print(f"miwake scan / forward-only = {crops / cli['seconds'] / fwd_cps:.0%} of PyTorch's   (target >= 90%), "
-          f"{crops / cli['seconds'] / (fwd_rt['crops'] / fwd_rt['seconds']):.0%} of the chosen runtime's")
-    print(f"rescan of the unchanged folder: {cli['rescan_seconds']:.2f} s vs {cli['seconds']:.1f} s "
-          f"= {cli['seconds'] / cli['rescan_seconds']:.0f}x faster   (target >= 50x)")
+    print(
+        f"miwake scan / forward-only = {crops / cli['seconds'] / fwd_cps:.0%} of PyTorch's   (target >= 90%), "
+        f"{crops / cli['seconds'] / (fwd_rt['crops'] / fwd_rt['seconds']):.0%} of the chosen runtime's"
+    )
+    print(
+        f"rescan of the unchanged folder: {cli['rescan_seconds']:.2f} s vs {cli['seconds']:.1f} s "
+        f"= {cli['seconds'] / cli['rescan_seconds']:.0f}x faster   (target >= 50x)"
+    )
 
 
 if __name__ == "__main__":

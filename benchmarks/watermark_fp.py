@@ -84,21 +84,30 @@ def main() -> None:
     n_real = sum(1 for r in rows if r["label"] == "real")
     n_ai = len(rows) - n_real
     fp = sum(hits["real"].values())
-    print(f"images: {len(rows)} ({n_real} real, {n_ai} ai); watermark-checkable (>= 256x256): "
-          f"{counted['real']} real, {counted['ai']} ai")
-    print(f"watermark false positives on real images: {fp} / {counted['real']} "
-          f"({100 * fp / max(1, counted['real']):.2f} %) {dict(hits['real'])}")
+    print(
+        f"images: {len(rows)} ({n_real} real, {n_ai} ai); watermark-checkable (>= 256x256): "
+        f"{counted['real']} real, {counted['ai']} ai"
+    )
+    print(
+        f"watermark false positives on real images: {fp} / {counted['real']} "
+        f"({100 * fp / max(1, counted['real']):.2f} %) {dict(hits['real'])}"
+    )
     print(f"watermark hits on AI images: {sum(hits['ai'].values())} / {counted['ai']} {dict(hits['ai'])}")
-    print(f"watermark decode: median {statistics.median(ms_per_mp):.1f} ms/MP, "
-          f"mean {statistics.fmean(ms_per_mp):.1f} ms/MP (pixels in memory)")
+    print(
+        f"watermark decode: median {statistics.median(ms_per_mp):.1f} ms/MP, "
+        f"mean {statistics.fmean(ms_per_mp):.1f} ms/MP (pixels in memory)"
+    )
     for name, ts in (("read_evidence", t_full), ("read_evidence(watermark=False)", t_nowm)):
-        print(f"{name}: mean {1000 * statistics.fmean(ts):.1f} ms/file, median {1000 * statistics.median(ts):.1f}, "
-              f"max {1000 * max(ts):.1f}")
+        print(
+            f"{name}: mean {1000 * statistics.fmean(ts):.1f} ms/file, median {1000 * statistics.median(ts):.1f}, "
+            f"max {1000 * max(ts):.1f}"
+        )
     print(f"files whose evidence states AI: real {states_ai['real']}/{n_real}, ai {states_ai['ai']}/{n_ai}")
     print(f"evidence kinds found: real {dict(found['real'])}; ai {dict(found['ai'])}")
     if args.check_imwatermark:
-        print(f"own decoder vs imwatermark: {mismatches} mismatching bit vectors "
-              f"({3 * sum(counted.values())} compared)")
+        print(
+            f"own decoder vs imwatermark: {mismatches} mismatching bit vectors ({3 * sum(counted.values())} compared)"
+        )
 
 
 if __name__ == "__main__":

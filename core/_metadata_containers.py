@@ -78,8 +78,15 @@ def sniff(head: bytes) -> str:
 
 
 # Formats that can carry a C2PA store (and that c2pa-python reads)
-MIME = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp", "tiff": "image/tiff",
-        "gif": "image/gif", "avif": "image/avif", "heif": "image/heif"}
+MIME = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+    "tiff": "image/tiff",
+    "gif": "image/gif",
+    "avif": "image/avif",
+    "heif": "image/heif",
+}
 
 
 def _read_exact(fh: BinaryIO, n: int) -> bytes | None:

@@ -91,9 +91,18 @@ def param_pairs(line: str) -> dict[str, str]:
 
 
 _A1111_FIELDS = {
-    "Steps": "steps", "Sampler": "sampler", "Schedule type": "schedule_type", "CFG scale": "cfg_scale",
-    "Seed": "seed", "Size": "size", "Model": "model", "Model hash": "model_hash", "VAE": "vae",
-    "Denoising strength": "denoising_strength", "Lora hashes": "loras", "Version": "version",
+    "Steps": "steps",
+    "Sampler": "sampler",
+    "Schedule type": "schedule_type",
+    "CFG scale": "cfg_scale",
+    "Seed": "seed",
+    "Size": "size",
+    "Model": "model",
+    "Model hash": "model_hash",
+    "VAE": "vae",
+    "Denoising strength": "denoising_strength",
+    "Lora hashes": "loras",
+    "Version": "version",
 }
 
 
@@ -190,20 +199,22 @@ def novelai_item(
     if not (force or software.lower().startswith("novelai") or source.startswith("NovelAI") or "signed_hash" in c):
         return None
     w, h = c.get("width"), c.get("height")
-    fields = fields_of({
-        "prompt": info.get("Description") or c.get("prompt"),
-        "negative_prompt": c.get("uc"),
-        "model": source,
-        "seed": c.get("seed"),
-        "steps": c.get("steps"),
-        "sampler": c.get("sampler"),
-        "cfg_scale": c.get("scale"),
-        "size": f"{w}x{h}" if w and h else None,
-        "request_type": c.get("request_type"),
-        "software": software,
-        "generation_time": info.get("Generation time"),
-        "source": where,
-    })
+    fields = fields_of(
+        {
+            "prompt": info.get("Description") or c.get("prompt"),
+            "negative_prompt": c.get("uc"),
+            "model": source,
+            "seed": c.get("seed"),
+            "steps": c.get("steps"),
+            "sampler": c.get("sampler"),
+            "cfg_scale": c.get("scale"),
+            "size": f"{w}x{h}" if w and h else None,
+            "request_type": c.get("request_type"),
+            "software": software,
+            "generation_time": info.get("Generation time"),
+            "source": where,
+        }
+    )
     if detail is None:
         detail = f"model={token_part(source)}" if source else "metadata"
     return EvidenceItem("novelai", detail, True, fields)
@@ -224,10 +235,18 @@ def invokeai_item(info: dict[str, str], where: str) -> EvidenceItem | None:
             if isinstance(model, dict):
                 model = model.get("model_name") or model.get("name")
             w, h = m.get("width"), m.get("height")
-            out.update(prompt=m.get("positive_prompt"), negative_prompt=m.get("negative_prompt"), model=model,
-                       seed=m.get("seed"), steps=m.get("steps"), cfg_scale=m.get("cfg_scale"),
-                       sampler=m.get("scheduler"), size=f"{w}x{h}" if w and h else None,
-                       generation_mode=m.get("generation_mode"), version=m.get("app_version"))
+            out.update(
+                prompt=m.get("positive_prompt"),
+                negative_prompt=m.get("negative_prompt"),
+                model=model,
+                seed=m.get("seed"),
+                steps=m.get("steps"),
+                cfg_scale=m.get("cfg_scale"),
+                sampler=m.get("scheduler"),
+                size=f"{w}x{h}" if w and h else None,
+                generation_mode=m.get("generation_mode"),
+                version=m.get("app_version"),
+            )
         elif "sd-metadata" in info:
             m = loads(info["sd-metadata"])
             m = m if isinstance(m, dict) else {}
@@ -235,17 +254,30 @@ def invokeai_item(info: dict[str, str], where: str) -> EvidenceItem | None:
             prompt = img.get("prompt")
             if isinstance(prompt, list):
                 prompt = " ".join(str(p.get("prompt", "")) for p in prompt[:50] if isinstance(p, dict))
-            out.update(prompt=prompt, model=m.get("model_weights"), model_hash=m.get("model_hash"),
-                       seed=img.get("seed"), steps=img.get("steps"), cfg_scale=img.get("cfg_scale"),
-                       sampler=img.get("sampler"), version=m.get("app_version"), generation_mode=img.get("type"))
+            out.update(
+                prompt=prompt,
+                model=m.get("model_weights"),
+                model_hash=m.get("model_hash"),
+                seed=img.get("seed"),
+                steps=img.get("steps"),
+                cfg_scale=img.get("cfg_scale"),
+                sampler=img.get("sampler"),
+                version=m.get("app_version"),
+                generation_mode=img.get("type"),
+            )
     except ValueError as e:
         return unreadable("invokeai", f"{where}: InvokeAI metadata is not valid JSON: {e}")
     if "Dream" in info and not out.get("prompt"):
         dream = info["Dream"][:MAX_PARAM_LINE]
         q = dream.split('"')
         opts = dict(_DREAM_OPT.findall(q[2] if len(q) >= 3 else dream))
-        out.update(prompt=q[1] if len(q) >= 3 else dream, steps=opts.get("s"), seed=opts.get("S"),
-                   cfg_scale=opts.get("C"), sampler=opts.get("A"))
+        out.update(
+            prompt=q[1] if len(q) >= 3 else dream,
+            steps=opts.get("s"),
+            seed=opts.get("S"),
+            cfg_scale=opts.get("C"),
+            sampler=opts.get("A"),
+        )
     keys = [k for k in _INVOKE_KEYS if k in info]
     if not keys:
         return None

@@ -152,20 +152,22 @@ def interpret_store(store: dict[str, Any]) -> EvidenceItem:
     else:
         detail = "manifest"
     pick = best or created_by_generator
-    fields = fields_of({
-        "validation_state": store.get("validation_state"),
-        "validation_failures": ", ".join(dict.fromkeys(failures)),
-        "claim_generator": _claim_generator(m),
-        "digital_source_type": pick[2] if pick else None,
-        "software_agent": pick[4] if pick else None,
-        "in_ingredient": "yes" if pick and not pick[1] else None,
-        "actions": ", ".join(dict.fromkeys(f[3] for f in found if f[1] and f[3])),
-        "title": m.get("title"),
-        "signer": " / ".join(str(sig[k]) for k in ("issuer", "common_name") if sig.get(k)),
-        "signed_at": sig.get("time"),
-        "manifest": active,
-        "manifests": len(manifests),
-    })
+    fields = fields_of(
+        {
+            "validation_state": store.get("validation_state"),
+            "validation_failures": ", ".join(dict.fromkeys(failures)),
+            "claim_generator": _claim_generator(m),
+            "digital_source_type": pick[2] if pick else None,
+            "software_agent": pick[4] if pick else None,
+            "in_ingredient": "yes" if pick and not pick[1] else None,
+            "actions": ", ".join(dict.fromkeys(f[3] for f in found if f[1] and f[3])),
+            "title": m.get("title"),
+            "signer": " / ".join(str(sig[k]) for k in ("issuer", "common_name") if sig.get(k)),
+            "signed_at": sig.get("time"),
+            "manifest": active,
+            "manifests": len(manifests),
+        }
+    )
     return EvidenceItem("c2pa", detail, states_ai, fields)
 
 

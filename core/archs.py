@@ -32,8 +32,13 @@ def _dinov2_small(img_size: int = 224) -> nn.Module:
     import timm
 
     return timm.create_model(
-        "vit_small_patch14_dinov2", pretrained=False, num_classes=0, global_pool="", img_size=img_size,
-        dynamic_img_size=True, dynamic_img_pad=True,
+        "vit_small_patch14_dinov2",
+        pretrained=False,
+        num_classes=0,
+        global_pool="",
+        img_size=img_size,
+        dynamic_img_size=True,
+        dynamic_img_pad=True,
     )
 
 
@@ -92,8 +97,9 @@ def grid_pos_embed(vit: Any, grid: tuple[int, int]) -> torch.Tensor:
     """The position embedding `vit` adds for a patch grid of `grid` (rows, columns): what `_pos_embed` computes."""
     from timm.layers import resample_abs_pos_embed
 
-    return resample_abs_pos_embed(vit.pos_embed, new_size=list(grid), old_size=vit.patch_embed.grid_size,
-                                  num_prefix_tokens=vit.num_prefix_tokens)
+    return resample_abs_pos_embed(
+        vit.pos_embed, new_size=list(grid), old_size=vit.patch_embed.grid_size, num_prefix_tokens=vit.num_prefix_tokens
+    )
 
 
 def dinov2_pool(vit: Any, x: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:
@@ -102,8 +108,9 @@ def dinov2_pool(vit: Any, x: torch.Tensor, pos: torch.Tensor | None = None) -> t
     return torch.cat([tokens[:, 0], tokens[:, 1:].mean(dim=1)], dim=1)
 
 
-def dinov2_pool_layers(vit: Any, x: torch.Tensor, pos: torch.Tensor | None = None,
-                       blocks: int | None = None) -> torch.Tensor:
+def dinov2_pool_layers(
+    vit: Any, x: torch.Tensor, pos: torch.Tensor | None = None, blocks: int | None = None
+) -> torch.Tensor:
     """[class token, mean patch token] after every block, each through the final norm (as DINOv2's
     ``get_intermediate_layers(norm=True)``): the early blocks keep more of the low-level traces that
     generators leave, the late ones more of the picture's content. Same cost as the last layer alone.

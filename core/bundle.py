@@ -68,19 +68,27 @@ class ModelCard:
         if not isinstance(self.display_name, str) or len(self.display_name) > 200 or _CONTROL.search(self.display_name):
             problems.append("display_name must be text of at most 200 characters without control characters")
         if not isinstance(self.arch, str) or not _ARCH_NAME.match(self.arch):
-            problems.append(f"arch {str(self.arch)[:80]!r} must be a plain timm architecture name (hub names are refused)")
+            problems.append(
+                f"arch {str(self.arch)[:80]!r} must be a plain timm architecture name (hub names are refused)"
+            )
         if self.input_mode not in ("crop", "resize"):
             problems.append(f"input_mode must be 'crop' or 'resize', not {self.input_mode!r}")
         if not (16 <= int(self.crop_size) <= 4096):
             problems.append(f"crop_size {self.crop_size} out of range 16..4096")
         if self.max_tiles is not None and not (1 <= int(self.max_tiles) <= 4096):
             problems.append(f"max_tiles {self.max_tiles} out of range 1..4096")
-        if (len(self.mean) != 3 or len(self.std) != 3 or not all(math.isfinite(v) for v in (*self.mean, *self.std))
-                or any(s <= 1e-6 for s in self.std)):
+        if (
+            len(self.mean) != 3
+            or len(self.std) != 3
+            or not all(math.isfinite(v) for v in (*self.mean, *self.std))
+            or any(s <= 1e-6 for s in self.std)
+        ):
             problems.append("mean/std must be three finite numbers (std > 0)")
         lo, hi = self.unsure_band
         if not (0.0 <= lo <= self.threshold <= hi <= 1.0):
-            problems.append(f"need 0 <= unsure_band[0] ({lo}) <= threshold ({self.threshold}) <= unsure_band[1] ({hi}) <= 1")
+            problems.append(
+                f"need 0 <= unsure_band[0] ({lo}) <= threshold ({self.threshold}) <= unsure_band[1] ({hi}) <= 1"
+            )
         if self.aggregation not in AGGREGATIONS:
             problems.append(f"aggregation {self.aggregation!r} unknown (known: {', '.join(AGGREGATIONS)})")
         if problems:

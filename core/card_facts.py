@@ -130,8 +130,13 @@ def validation_facts(metrics: Any) -> ValidationFacts:
     comp = metrics.get("comparison")
     comparison = None
     if isinstance(comp, Mapping) and _float(comp.get("auc")) is not None:
-        comparison = Comparison(float(comp["auc"]), _float(comp.get("auc_jpeg90")), _int(comp.get("n")) or 0,
-                                _int(comp.get("sources")) or 0, str(comp.get("test") or ""))
+        comparison = Comparison(
+            float(comp["auc"]),
+            _float(comp.get("auc_jpeg90")),
+            _int(comp.get("n")) or 0,
+            _int(comp.get("sources")) or 0,
+            str(comp.get("test") or ""),
+        )
     return ValidationFacts(
         comparison=comparison,
         cross_validated=isinstance(metrics.get("cross_validation"), Mapping),
@@ -192,7 +197,9 @@ def validation_lines(v: ValidationFacts) -> list[tuple[str, str]]:
         text = f"AUC {format_metric(c.auc)}"
         if c.auc_jpeg90 is not None:
             text += f" ({format_metric(c.auc_jpeg90)} after JPEG q90)"
-        lines.append(("on new sources", f"{text} on {c.n} images from {c.sources} sources no bundled model learned from"))
+        lines.append(
+            ("on new sources", f"{text} on {c.n} images from {c.sources} sources no bundled model learned from")
+        )
     if v.headline:
         how = "cross-validated over held-out sources" if v.cross_validated else "its own validation split"
         lines.append((f"validation ({how})", headline_text(v)))
@@ -204,7 +211,9 @@ def validation_lines(v: ValidationFacts) -> list[tuple[str, str]]:
             text += f", unsure {v.unsure_share:.0%}"
         lines.append(("  verdicts", text))
     if v.per_source:
-        lines.append(("per source", "held out from training; right = share of its images on the correct side of the threshold"))
+        lines.append(
+            ("per source", "held out from training; right = share of its images on the correct side of the threshold")
+        )
     for name, (label, n, acc, auc) in v.per_source.items():
         detail = f"{label or '?'}, {n} images"
         if acc is not None:

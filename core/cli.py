@@ -129,7 +129,9 @@ def cmd_models_info(args: argparse.Namespace) -> int:
         print(json_text(b.card.to_dict()))
         return EXIT_OK
     tprint("\n".join(card_summary_lines(b)))
-    for label, text in validation_lines(validation_facts(b.card.metrics)) + training_lines(training_facts(b.card.training)):
+    for label, text in validation_lines(validation_facts(b.card.metrics)) + training_lines(
+        training_facts(b.card.training)
+    ):
         indent = "  " if label.startswith(" ") else ""
         tprint(indent + f"{label.strip()}: ".ljust(15 - len(indent)) + text)
     tprint(f"\nThe whole card: miwake models info {b.id} --json")

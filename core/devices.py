@@ -37,7 +37,7 @@ class DeviceInfo:
 
     @property
     def runtime_text(self) -> str:
-        """"PyTorch bf16", "ONNX Runtime fp32"."""
+        """ "PyTorch bf16", "ONNX Runtime fp32"."""
         return f"{RUNTIME_NAMES.get(self.runtime, self.runtime)} {self.precision}"
 
     @property

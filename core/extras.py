@@ -13,8 +13,13 @@ from collections.abc import Sequence
 from .errors import MissingExtraError
 
 # import name -> the PyPI distribution users know it by
-_DISTRIBUTIONS = {"sklearn": "scikit-learn", "matplotlib": "matplotlib", "diffusers": "diffusers",
-                  "transformers": "transformers", "accelerate": "accelerate"}
+_DISTRIBUTIONS = {
+    "sklearn": "scikit-learn",
+    "matplotlib": "matplotlib",
+    "diffusers": "diffusers",
+    "transformers": "transformers",
+    "accelerate": "accelerate",
+}
 
 TRAINING = ("sklearn",)  # train, eval: metrics and thresholds
 GENERATION = ("diffusers", "transformers")  # generate, reconstruct: Stable Diffusion

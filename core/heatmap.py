@@ -63,7 +63,9 @@ def render_overlay(
     composed = Image.alpha_composite(img, overlay_rgba(img.width, img.height, heat, opacity))
     scale = min(1.0, max_side / max(composed.size))
     if scale < 1.0:
-        composed = composed.resize((max(1, round(composed.width * scale)), max(1, round(composed.height * scale))), Image.Resampling.LANCZOS)
+        composed = composed.resize(
+            (max(1, round(composed.width * scale)), max(1, round(composed.height * scale))), Image.Resampling.LANCZOS
+        )
     if labels:
         draw = ImageDraw.Draw(composed)
         size = max(10, int(min(heat.tile_w, heat.tile_h) * scale / 6))
@@ -74,6 +76,13 @@ def render_overlay(
         for _, _, x, y, p in heat.tiles():
             text = f"{p:.2f}"
             cx, cy = (x + heat.tile_w / 2) * scale, (y + heat.tile_h / 2) * scale
-            draw.text((cx, cy), text, fill=(255, 255, 255, 255), font=font, anchor="mm", stroke_width=max(1, size // 8), stroke_fill=(0, 0, 0, 255))
+            draw.text(
+                (cx, cy),
+                text,
+                fill=(255, 255, 255, 255),
+                font=font,
+                anchor="mm",
+                stroke_width=max(1, size // 8),
+                stroke_fill=(0, 0, 0, 255),
+            )
     return composed.convert("RGB")
-

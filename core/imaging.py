@@ -120,10 +120,25 @@ def _to_rgb_array(im: Image.Image) -> np.ndarray:
 
 # errors of a disk, a network share or a USB stick that fails for a moment: never remembered as the file's fault
 TRANSIENT_ERRNOS = frozenset(
-    getattr(errno, name) for name in ("EIO", "ESTALE", "ETIMEDOUT", "ENOTCONN", "ECONNRESET", "EHOSTDOWN",
-                                      "EHOSTUNREACH", "ENETDOWN", "ENETUNREACH", "EAGAIN", "EBUSY", "ENXIO",
-                                      "ENOMEDIUM", "EREMOTEIO")
-    if hasattr(errno, name))
+    getattr(errno, name)
+    for name in (
+        "EIO",
+        "ESTALE",
+        "ETIMEDOUT",
+        "ENOTCONN",
+        "ECONNRESET",
+        "EHOSTDOWN",
+        "EHOSTUNREACH",
+        "ENETDOWN",
+        "ENETUNREACH",
+        "EAGAIN",
+        "EBUSY",
+        "ENXIO",
+        "ENOMEDIUM",
+        "EREMOTEIO",
+    )
+    if hasattr(errno, name)
+)
 
 
 def decode_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
@@ -170,8 +185,20 @@ def decode_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIX
         raise ImageReadError(ErrorKind.NOT_IMAGE, "Not an image, or a format Miwake cannot read.") from e
     except NotImplementedError as e:  # a variant of a supported format that Pillow does not decode
         raise ImageReadError(ErrorKind.UNSUPPORTED, f"This variant of the format cannot be decoded: {e}") from e
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, RuntimeError,
-            ZeroDivisionError, OverflowError, struct.error, MemoryError) as e:
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        IndexError,
+        KeyError,
+        TypeError,
+        RuntimeError,
+        ZeroDivisionError,
+        OverflowError,
+        struct.error,
+        MemoryError,
+    ) as e:
         # Decoders raise all of these for damaged input (fuzzed TIFFs: TypeError; bit-flipped AVIF: RuntimeError).
         msg = str(e) or type(e).__name__
         if "MAX_TEXT" in msg:
@@ -182,15 +209,21 @@ def decode_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIX
             raise ImageReadError(ErrorKind.PERMISSION, "Permission denied: Miwake may not read this file.") from e
         if isinstance(e, OSError) and e.errno in TRANSIENT_ERRNOS:
             raise ImageReadError(
-                ErrorKind.READ_ERROR, f"The file could not be read ({msg}); the disk or network may be busy or gone. "
-                "It is tried again at the next scan.") from e
+                ErrorKind.READ_ERROR,
+                f"The file could not be read ({msg}); the disk or network may be busy or gone. "
+                "It is tried again at the next scan.",
+            ) from e
         if isinstance(e, OSError) and e.errno == errno.ELOOP:
-            raise ImageReadError(ErrorKind.NOT_FOUND, "The path is a loop of symbolic links; it leads to no file.") from e
+            raise ImageReadError(
+                ErrorKind.NOT_FOUND, "The path is a loop of symbolic links; it leads to no file."
+            ) from e
         if "truncated" in msg.lower() or isinstance(e, EOFError):
-            raise ImageReadError(ErrorKind.TRUNCATED, f"The file is truncated (incomplete download or copy?): {msg}") from e
+            raise ImageReadError(
+                ErrorKind.TRUNCATED, f"The file is truncated (incomplete download or copy?): {msg}"
+            ) from e
         if isinstance(e, MemoryError):
             raise ImageReadError(
-                ErrorKind.OUT_OF_MEMORY, "Not enough memory to decode this image now; it is tried again at the next "
-                "scan.") from e
+                ErrorKind.OUT_OF_MEMORY,
+                "Not enough memory to decode this image now; it is tried again at the next scan.",
+            ) from e
         raise ImageReadError(ErrorKind.CORRUPT, f"The image data is corrupt: {msg}") from e
-

@@ -50,9 +50,14 @@ def _run_model(path: Path, items: tuple[EvidenceItem, ...], args: argparse.Names
     from .settings import load_settings
 
     settings = load_settings()
-    job = prepare_scan([path], model=args.model, device=args.device, settings=settings,
-                       evidence=lambda _p, pixels=None: items,
-                       options=replace(ScanOptions.from_settings(settings), reuse=False))
+    job = prepare_scan(
+        [path],
+        model=args.model,
+        device=args.device,
+        settings=settings,
+        evidence=lambda _p, pixels=None: items,
+        options=replace(ScanOptions.from_settings(settings), reuse=False),
+    )
     result = next(ev for ev in job.events() if isinstance(ev, ImageResult))
     return result, job.bundle
 
@@ -69,8 +74,12 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     if args.json:
         from .reports import result_json
 
-        doc: dict[str, Any] = {"path": str(path), "evidence": [e.to_dict() for e in items],
-                               "evidence_tokens": ";".join(e.token() for e in items), "evidence_states_ai": states_ai}
+        doc: dict[str, Any] = {
+            "path": str(path),
+            "evidence": [e.to_dict() for e in items],
+            "evidence_tokens": ";".join(e.token() for e in items),
+            "evidence_states_ai": states_ai,
+        }
         if result is not None:
             doc = result_json(result)
         print(json_text(doc))
@@ -79,7 +88,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     tprint("\n".join(_header(path)), file=out)
     tprint("\nProvenance evidence (read from the file itself):", file=out)
     if items:
-        tprint("\n".join("  " + line for line in format_evidence(items, max_value=None if args.full else 300)), file=out)
+        tprint(
+            "\n".join("  " + line for line in format_evidence(items, max_value=None if args.full else 300)), file=out
+        )
     else:
         tprint("  none found (most files carry none; its absence says nothing about who made the image)", file=out)
     if result is None or bundle is None:
@@ -89,10 +100,16 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     c = bundle.card
     tprint(f"\nPixel model: {c.display_name} [{bundle.id}, {c.arch}, {c.input_mode} {c.crop_size}px]", file=out)
     if result.ok:
-        tprint(f"  AI probability: {result.probability:.4f} over {result.crops} crops "
-              f"(highest crop {result.max_crop_probability:.4f})", file=out)
+        tprint(
+            f"  AI probability: {result.probability:.4f} over {result.crops} crops "
+            f"(highest crop {result.max_crop_probability:.4f})",
+            file=out,
+        )
     else:
         tprint(f"  error ({result.error_kind.value if result.error_kind else ''}): {result.error}", file=out)
-    tprint(f"\nVerdict: {verdict_label(result) if result.ok else result.verdict.value}"
-          + (" — the file's metadata states AI generation" if result.reason.value == "metadata" else ""), file=out)
+    tprint(
+        f"\nVerdict: {verdict_label(result) if result.ok else result.verdict.value}"
+        + (" — the file's metadata states AI generation" if result.reason.value == "metadata" else ""),
+        file=out,
+    )
     return EXIT_OK if result.ok else EXIT_ERROR

@@ -53,7 +53,9 @@ def setup_logging(verbose: bool = False, console: bool = True) -> None:
     root.setLevel(logging.DEBUG)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        fh = logging.handlers.RotatingFileHandler(paths.log_dir() / "miwake.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+        fh = logging.handlers.RotatingFileHandler(
+            paths.log_dir() / "miwake.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
         fh.setLevel(logging.INFO)
         fh.setFormatter(fmt)
         root.addHandler(fh)
@@ -62,7 +64,11 @@ def setup_logging(verbose: bool = False, console: bool = True) -> None:
     if console:
         ch = _StderrHandler()
         ch.setLevel(logging.INFO if verbose else logging.WARNING)
-        ch.setFormatter(logging.Formatter("%(levelname)s: %(message)s") if verbose else _ConsoleFormatter("%(levelname)s: %(message)s"))
+        ch.setFormatter(
+            logging.Formatter("%(levelname)s: %(message)s")
+            if verbose
+            else _ConsoleFormatter("%(levelname)s: %(message)s")
+        )
         if not verbose:
             ch.addFilter(_ConsoleFilter())
         root.addHandler(ch)

@@ -102,8 +102,7 @@ def session(model: Path) -> Any:
     so = ort.SessionOptions()
     so.log_severity_level = 3  # errors only: ORT's warnings about unused initialisers mean nothing to a user
     so.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(str(model), so,
-                                providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(str(model), so, providers=["CPUExecutionProvider"])
 
 
 def check_crops(size: int) -> np.ndarray:
@@ -152,8 +151,11 @@ def export(detector: Detector, path: Path) -> OnnxEntry:
     if vit is not None:
         with torch.inference_mode():
             n = -(-size // patch)
-            table = {grid_key(gh * patch, gw * patch, patch): grid_pos_embed(vit, (gh, gw)).float().numpy()
-                     for gh in range(1, n + 1) for gw in range(1, n + 1)}
+            table = {
+                grid_key(gh * patch, gw * patch, patch): grid_pos_embed(vit, (gh, gw)).float().numpy()
+                for gh in range(1, n + 1)
+                for gw in range(1, n + 1)
+            }
     graph = _crops_model(detector, with_pos=vit is not None)
     path.parent.mkdir(parents=True, exist_ok=True)
     _sweep(path.parent)
@@ -169,8 +171,16 @@ def export(detector: Detector, path: Path) -> OnnxEntry:
         try:
             with warnings.catch_warnings():  # TracerWarnings: timm's size checks, traced as the shapes they read
                 warnings.simplefilter("ignore")
-                torch.onnx.export(graph, example, str(part), input_names=names, output_names=["logits"],
-                                  opset_version=OPSET, dynamo=False, dynamic_axes=axes)
+                torch.onnx.export(
+                    graph,
+                    example,
+                    str(part),
+                    input_names=names,
+                    output_names=["logits"],
+                    opset_version=OPSET,
+                    dynamo=False,
+                    dynamic_axes=axes,
+                )
             entry = OnnxEntry(session(part), table, patch, any_size=True)
             got = entry.run(check_crops(size))
         except Exception as e:  # the exporter and ORT raise many kinds; all mean "no export for this model"
@@ -188,8 +198,14 @@ def export(detector: Detector, path: Path) -> OnnxEntry:
             log.info("The ONNX export of %s cannot score smaller crops (%s): PyTorch will", detector.card.id, e)
             dp_small = float("nan")
         entry.any_size = any_size = dp_small <= MAX_DP
-        meta = {"export_version": EXPORT_VERSION, "any_size": any_size, "patch": patch, "max_dp": dp,
-                "max_dp_smaller": dp_small, "versions": library_versions()}
+        meta = {
+            "export_version": EXPORT_VERSION,
+            "any_size": any_size,
+            "patch": patch,
+            "max_dp": dp,
+            "max_dp_smaller": dp_small,
+            "versions": library_versions(),
+        }
         if table:
             np.savez(Path(tmp) / "pos.npz", **table)
             _settle(Path(tmp) / "pos.npz", _pos_path(path))
@@ -197,8 +213,13 @@ def export(detector: Detector, path: Path) -> OnnxEntry:
         _settle(part, path)
     _failure_path(path).unlink(missing_ok=True)
     _drop_outdated(path)
-    log.info("Exported %s for ONNX Runtime in %s (max |dp| vs PyTorch %.1e; smaller crops %s)", detector.card.id,
-             path, dp, f"{dp_small:.1e}" if any_size else "by PyTorch")
+    log.info(
+        "Exported %s for ONNX Runtime in %s (max |dp| vs PyTorch %.1e; smaller crops %s)",
+        detector.card.id,
+        path,
+        dp,
+        f"{dp_small:.1e}" if any_size else "by PyTorch",
+    )
     return entry
 
 
@@ -307,8 +328,9 @@ class OnnxDetector:
     loaded = True
     fp16 = False
 
-    def __init__(self, bundle: Bundle, entry: OnnxEntry, *, requested_device: str = "auto",
-                 pytorch: Detector | None = None) -> None:
+    def __init__(
+        self, bundle: Bundle, entry: OnnxEntry, *, requested_device: str = "auto", pytorch: Detector | None = None
+    ) -> None:
         self.bundle = bundle
         self.card = bundle.card
         self.requested_device = requested_device

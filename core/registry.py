@@ -103,7 +103,9 @@ class ModelRegistry:
     def active(self, chosen: str | None) -> Bundle:
         return self.get(self.active_id(chosen))
 
-    def import_bundle(self, source: str | os.PathLike[str], *, replace: bool = False, new_id: str | None = None) -> Bundle:
+    def import_bundle(
+        self, source: str | os.PathLike[str], *, replace: bool = False, new_id: str | None = None
+    ) -> Bundle:
         """Validate and install a bundle folder or `.miwake` file into the user models folder."""
         src = Path(source)
         refuse_pickle(src)
@@ -119,7 +121,9 @@ class ModelRegistry:
         staging = Path(tempfile.mkdtemp(prefix=f".import-{bundle.id}-", dir=self.user_dir))
         try:
             (staging / WEIGHTS_NAME).write_bytes(bundle.weights_bytes())
-            (staging / CARD_NAME).write_text(json.dumps(bundle.card.to_dict(), indent=2, ensure_ascii=False) + "\n", "utf-8")
+            (staging / CARD_NAME).write_text(
+                json.dumps(bundle.card.to_dict(), indent=2, ensure_ascii=False) + "\n", "utf-8"
+            )
             installed = read_bundle(staging, source="user")
             validate_bundle(installed)  # what landed on disk, not what we meant to write
             if dest.exists():

@@ -116,8 +116,10 @@ def check_destination(dest: str | os.PathLike[str], *, folder: bool = False) -> 
             with open(p, "ab"):
                 pass
         except OSError as e:
-            raise UsageError(f"{p} cannot be replaced ({e.strerror or e}): close it in the program that has it "
-                             "open, or choose another name.") from e
+            raise UsageError(
+                f"{p} cannot be replaced ({e.strerror or e}): close it in the program that has it "
+                "open, or choose another name."
+            ) from e
 
 
 def write_csv(results: Iterable[ImageResult], dest: str | os.PathLike[str]) -> int:

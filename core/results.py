@@ -61,8 +61,12 @@ class Heatmap:
 
     def tiles(self) -> list[tuple[int, int, int, int, float]]:
         """(row, column, left, top, probability) of every scored tile, row-major."""
-        return [(r, c, self.xs[c], self.ys[r], p) for r, row in enumerate(self.probs)
-                for c, p in enumerate(row) if p is not None]
+        return [
+            (r, c, self.xs[c], self.ys[r], p)
+            for r, row in enumerate(self.probs)
+            for c, p in enumerate(row)
+            if p is not None
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {

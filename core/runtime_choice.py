@@ -98,8 +98,14 @@ def choice_key(bundle: Bundle) -> dict[str, Any]:
     """What a measured choice depends on. Made without importing PyTorch (a cached choice is read before it)."""
     c = bundle.card
     threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"version": CHOICE_VERSION, "weights": c.weights_sha256, "crop_size": c.crop_size,
-            "cpu": cpu_fingerprint(), "threads": threads, "versions": onnx_runtime.library_versions()}
+    return {
+        "version": CHOICE_VERSION,
+        "weights": c.weights_sha256,
+        "crop_size": c.crop_size,
+        "cpu": cpu_fingerprint(),
+        "threads": threads,
+        "versions": onnx_runtime.library_versions(),
+    }
 
 
 def choice_path(bundle: Bundle) -> Path:
@@ -159,8 +165,14 @@ def sample_crops(bundle: Bundle, folder: Path | None = None, limit: int = 12) ->
     return out
 
 
-def check_precision(bundle: Bundle, reference: LogitsFn, candidate: LogitsFn, precision: str,
-                    images: Sequence[np.ndarray] | None = None, batch: int = 8) -> PrecisionCheck:
+def check_precision(
+    bundle: Bundle,
+    reference: LogitsFn,
+    candidate: LogitsFn,
+    precision: str,
+    images: Sequence[np.ndarray] | None = None,
+    batch: int = 8,
+) -> PrecisionCheck:
     """Compare `candidate` (a reduced precision) with `reference` (fp32) on the model's check crops and on
     `images` (default: the bundled samples' crops): refused when any crop's probability moves more than
     `MAX_DP_REDUCED` or any image's verdict (the card's aggregation and band) changes."""
@@ -168,8 +180,9 @@ def check_precision(bundle: Bundle, reference: LogitsFn, candidate: LogitsFn, pr
     images = sample_crops(bundle) if images is None else images
 
     def run(fn: LogitsFn, crops: np.ndarray) -> np.ndarray:
-        return np.concatenate([np.asarray(fn(crops[i:i + batch]), np.float64).reshape(-1)
-                               for i in range(0, len(crops), batch)])
+        return np.concatenate(
+            [np.asarray(fn(crops[i : i + batch]), np.float64).reshape(-1) for i in range(0, len(crops), batch)]
+        )
 
     try:
         fixed = check_crops(card.crop_size)
@@ -196,15 +209,17 @@ def timing_crops(size: int, n: int = TIMING_CROPS) -> np.ndarray:
     return np.random.default_rng(2).integers(0, 256, (n, size, size, 3), dtype=np.uint8)
 
 
-def time_candidates(scorers: dict[str, LogitsFn], crops: np.ndarray, *, batch: int = 8,
-                    rounds: int = TIMING_ROUNDS) -> dict[str, tuple[float, np.ndarray]]:
+def time_candidates(
+    scorers: dict[str, LogitsFn], crops: np.ndarray, *, batch: int = 8, rounds: int = TIMING_ROUNDS
+) -> dict[str, tuple[float, np.ndarray]]:
     """crops/s of each scorer (best of `rounds`, interleaved) and its logits on `crops`."""
     out: dict[str, tuple[float, np.ndarray]] = {}
     for _ in range(rounds):
         for name, fn in scorers.items():
             t = time.perf_counter()
-            logits = np.concatenate([np.asarray(fn(crops[i:i + batch]), np.float64).reshape(-1)
-                                     for i in range(0, len(crops), batch)])
+            logits = np.concatenate(
+                [np.asarray(fn(crops[i : i + batch]), np.float64).reshape(-1) for i in range(0, len(crops), batch)]
+            )
             rate = len(crops) / max(time.perf_counter() - t, 1e-9)
             out[name] = (max(rate, out[name][0]) if name in out else rate, logits)
     return out
@@ -222,8 +237,9 @@ def pick(measurements: Sequence[Measurement]) -> str:
     return best
 
 
-def measure(bundle: Bundle, scorers: dict[str, LogitsFn], *, precision_check: PrecisionCheck | None = None,
-            batch: int = 8) -> Choice:
+def measure(
+    bundle: Bundle, scorers: dict[str, LogitsFn], *, precision_check: PrecisionCheck | None = None, batch: int = 8
+) -> Choice:
     """Time `scorers` (candidate -> logits function; a reduced precision only if `precision_check` passed) on
     the same crops and return the choice (not yet stored)."""
     usable = dict(scorers)
@@ -235,11 +251,20 @@ def measure(bundle: Bundle, scorers: dict[str, LogitsFn], *, precision_check: Pr
     timed = time_candidates(usable, timing_crops(bundle.card.crop_size), batch=batch)
     ref_name = "onnxruntime" if "onnxruntime" in timed else "pytorch"
     ref = sigmoid(timed[ref_name][1]) if ref_name in timed else None
-    found = [Measurement(n, round(rate, 2), None if ref is None else float(np.max(np.abs(sigmoid(z) - ref))))
-             for n, (rate, z) in timed.items()]
+    found = [
+        Measurement(n, round(rate, 2), None if ref is None else float(np.max(np.abs(sigmoid(z) - ref))))
+        for n, (rate, z) in timed.items()
+    ]
     measurements = tuple(found + refused)
     choice = Choice(pick(measurements), choice_key(bundle), measurements, precision_check)
-    log.info("CPU runtimes for %s on %s: %s; chosen: %s", bundle.id, cpu_fingerprint(),
-             ", ".join(f"{m.candidate} {m.crops_per_s} crops/s" if m.crops_per_s else f"{m.candidate} refused "
-                       f"({m.refused})" for m in measurements), choice.runtime)
+    log.info(
+        "CPU runtimes for %s on %s: %s; chosen: %s",
+        bundle.id,
+        cpu_fingerprint(),
+        ", ".join(
+            f"{m.candidate} {m.crops_per_s} crops/s" if m.crops_per_s else f"{m.candidate} refused ({m.refused})"
+            for m in measurements
+        ),
+        choice.runtime,
+    )
     return choice

@@ -152,5 +152,3 @@ class Batcher:
         if not q:
             del self.queues[shape]
         return complete
-
-

@@ -29,23 +29,43 @@ def add_scan_parser(sub: Any) -> None:
     p.add_argument("--json", metavar="FILE", help="write a JSON report (with heatmap grids)")
     p.add_argument("--heatmaps", metavar="DIR", help="write a heatmap PNG per image into DIR")
     p.add_argument("--model", metavar="ID", help="model id (default: the active model, see `miwake models`)")
-    p.add_argument("--device", default=None, choices=["auto", "cpu", "cuda", "mps"], help="compute device (default: auto)")
-    p.add_argument("--cpu-runtime", default=None, choices=CPU_RUNTIMES,
-                   help="what runs the model on a CPU: auto = the runtime and precision measured fastest for the "
-                        "model on this CPU (measured once, cached); onnxruntime, pytorch or pytorch-bf16 force one "
-                        "(bf16 only where it keeps the verdicts) (default: the settings', auto)")
+    p.add_argument(
+        "--device", default=None, choices=["auto", "cpu", "cuda", "mps"], help="compute device (default: auto)"
+    )
+    p.add_argument(
+        "--cpu-runtime",
+        default=None,
+        choices=CPU_RUNTIMES,
+        help="what runs the model on a CPU: auto = the runtime and precision measured fastest for the "
+        "model on this CPU (measured once, cached); onnxruntime, pytorch or pytorch-bf16 force one "
+        "(bf16 only where it keeps the verdicts) (default: the settings', auto)",
+    )
     p.add_argument("--no-recursive", action="store_true", help="do not descend into sub-folders")
-    p.add_argument("--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB (repeatable)")
-    p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files/folders matching GLOB (repeatable)")
-    p.add_argument("--batch", type=positive_int, metavar="N", help="crops per model batch (default 8 on CPU, 64 on CUDA)")
-    p.add_argument("--stride", type=positive_int, metavar="PX", help="tile stride in pixels (default: cover with minimal overlap)")
-    p.add_argument("--max-tiles", type=positive_int, metavar="N", help="most tiles per image (default: the model's tile budget, else 64)")
+    p.add_argument(
+        "--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB (repeatable)"
+    )
+    p.add_argument(
+        "--exclude", action="append", default=[], metavar="GLOB", help="skip files/folders matching GLOB (repeatable)"
+    )
+    p.add_argument(
+        "--batch", type=positive_int, metavar="N", help="crops per model batch (default 8 on CPU, 64 on CUDA)"
+    )
+    p.add_argument(
+        "--stride", type=positive_int, metavar="PX", help="tile stride in pixels (default: cover with minimal overlap)"
+    )
+    p.add_argument(
+        "--max-tiles",
+        type=positive_int,
+        metavar="N",
+        help="most tiles per image (default: the model's tile budget, else 64)",
+    )
     p.add_argument("--no-reuse", action="store_true", help="score every file again, even unchanged ones")
     p.add_argument("--no-evidence", action="store_true", help="do not read provenance metadata")
-    p.add_argument("--top", type=non_negative_int, default=25, metavar="N", help="rows in the printed table (default 25, 0 = all)")
+    p.add_argument(
+        "--top", type=non_negative_int, default=25, metavar="N", help="rows in the printed table (default 25, 0 = all)"
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or table; only the summary line")
     p.set_defaults(func=cmd_scan)
-
 
 
 # -- the table ------------------------------------------------------------------------------------------------
@@ -191,7 +211,7 @@ def drain(job: ScanJob, *, quiet: bool) -> tuple[list[ImageResult], ScanFinished
 
 
 def summary_line(summary: ScanFinished, results: int, *, model_loaded: bool) -> str:
-    """"60 files: 17 AI, 27 unsure, 16 human, 0 errors; 60 scored, ... (2.5 images/s scored on CPU ..., ONNX
+    """ "60 files: 17 AI, 27 unsure, 16 human, 0 errors; 60 scored, ... (2.5 images/s scored on CPU ..., ONNX
     Runtime fp32)"."""
     v = summary.verdicts
     rate = summary.scored / summary.elapsed_s if summary.elapsed_s > 0 else 0.0

@@ -41,5 +41,3 @@ class ScanFinished:
 
 
 ScanEvent = ScanProgress | ImageResult | ScanFinished
-
-

@@ -73,5 +73,3 @@ class FileFeed:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=10)
-
-

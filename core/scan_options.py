@@ -31,8 +31,14 @@ class ScanOptions:
     library_keep_days: int = 365  # results unseen for this long leave the result library (0: never)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, batch_size: int | None = None, stride: int | None = None,
-                      max_tiles: int | None = None) -> ScanOptions:
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        batch_size: int | None = None,
+        stride: int | None = None,
+        max_tiles: int | None = None,
+    ) -> ScanOptions:
         """The user's saved scan settings; `batch_size`, `stride` and `max_tiles` given (a command's options)
         replace the saved ones, None keeps them."""
         band = settings.unsure_band_override
@@ -49,5 +55,3 @@ class ScanOptions:
         stride = self.stride if c.input_mode == "crop" else None
         tiles = f"t{TILING_VERSION}:{tile_budget(c, self.max_tiles)}" if c.input_mode == "crop" else "1"
         return f"{c.input_mode}:{c.crop_size}:{stride or 'cover'}:{tiles}:{self.max_pixels}"
-
-

@@ -75,4 +75,3 @@ def prepare_scan(
         evidence_version=EVIDENCE_VERSION if reader is not None else 0,
         cancel_event=cancel_event,
     )
-

@@ -80,5 +80,3 @@ class Tally:
             self._store.finish_scan(self._scan_id, status, total, device=device)
         except StoreError as e:
             log.error("The scan's record could not be closed: %s", e)
-
-

@@ -239,7 +239,9 @@ class ScanJob:
         scan_id = None
         if store is not None:
             store.prune(keep_days=opts.library_keep_days)
-            scan_id = store.begin_scan(self.roots, self.bundle.id, self.bundle.key, settings_key, self.detector.device.description)
+            scan_id = store.begin_scan(
+                self.roots, self.bundle.id, self.bundle.key, settings_key, self.detector.device.description
+            )
         # Discovery streams: scanning starts on the first files found while a thread keeps looking (a folder of
         # 100,000 files shows progress at once); `total` grows until discovery is done. Started after the store
         # is ready, so a store that cannot be opened leaves no thread behind.
@@ -247,8 +249,15 @@ class ScanJob:
         tally = Tally(store, scan_id, self.bundle.key, settings_key, self.evidence_version, opts.commit_every)
         batcher = Batcher(self.detector, opts.batch_size)
         workers = opts.workers or min(4, os.cpu_count() or 1)
-        run = _Run(found, tally, batcher, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="miwake-decode"),
-                   prefetch=opts.prefetch or 2 * workers + 2, settings_key=settings_key, t_start=t_start)
+        run = _Run(
+            found,
+            tally,
+            batcher,
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="miwake-decode"),
+            prefetch=opts.prefetch or 2 * workers + 2,
+            settings_key=settings_key,
+            t_start=t_start,
+        )
         status = "failed"
         failure: str | None = None
         try:

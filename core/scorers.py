@@ -38,8 +38,9 @@ class StagedScorer:
 
     loaded = True
 
-    def __init__(self, bundle: Bundle, first: Scorer, load_final: Callable[[], Detector], *,
-                 requested_device: str = "auto") -> None:
+    def __init__(
+        self, bundle: Bundle, first: Scorer, load_final: Callable[[], Detector], *, requested_device: str = "auto"
+    ) -> None:
         self.bundle = bundle
         self.card = bundle.card
         self.requested_device = requested_device
@@ -54,8 +55,12 @@ class StagedScorer:
         try:
             self.final = self._load_final()
         except Exception:
-            log.warning("The faster CPU runtime for %s could not be loaded; scanning on with %s", self.bundle.id,
-                        self.first.device.runtime_text, exc_info=True)
+            log.warning(
+                "The faster CPU runtime for %s could not be loaded; scanning on with %s",
+                self.bundle.id,
+                self.first.device.runtime_text,
+                exc_info=True,
+            )
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the final runtime (tests, benchmarks); whether it is in use."""
@@ -76,8 +81,10 @@ class StagedScorer:
             return self.first.device
         if not self.first_crops:
             return final.device
-        return replace(final.device, note=f"{self.first.device.runtime_text} for the first {self.first_crops} "
-                                          f"crops, while it loaded")
+        return replace(
+            final.device,
+            note=f"{self.first.device.runtime_text} for the first {self.first_crops} crops, while it loaded",
+        )
 
     def logits(self, crops: np.ndarray) -> np.ndarray:
         final = self.final
@@ -110,7 +117,9 @@ def load_scorer(bundle: Bundle, device: str = "auto", cpu_runtime: str = "auto")
         return _from_choice(bundle, device, _target(choice, forced_bf16))
     first = load_onnx(bundle, device) if onnxruntime_installed() else None
     onnx = first if isinstance(first, OnnxDetector) else None
-    pytorch = first if isinstance(first, Detector) else (onnx.pytorch() if onnx is not None else Detector(bundle, device))
+    pytorch = (
+        first if isinstance(first, Detector) else (onnx.pytorch() if onnx is not None else Detector(bundle, device))
+    )
     choice = measure_here(bundle, pytorch, onnx, with_bf16=cpu_bf16_possible())
     target = _target(choice, forced_bf16)
     if target == "onnxruntime" and onnx is not None:
@@ -120,8 +129,9 @@ def load_scorer(bundle: Bundle, device: str = "auto", cpu_runtime: str = "auto")
     return pytorch
 
 
-def measure_here(bundle: Bundle, pytorch: Detector, onnx: OnnxDetector | None, *,
-                 with_bf16: bool) -> runtime_choice.Choice:
+def measure_here(
+    bundle: Bundle, pytorch: Detector, onnx: OnnxDetector | None, *, with_bf16: bool
+) -> runtime_choice.Choice:
     """Measure the CPU candidates for `bundle` with the loaded scorers and keep the choice; a few seconds."""
     t0 = time.perf_counter()
     scorers: dict[str, runtime_choice.LogitsFn] = {}
@@ -131,8 +141,9 @@ def measure_here(bundle: Bundle, pytorch: Detector, onnx: OnnxDetector | None, *
     check = None
     if with_bf16:
         bf16 = Detector(bundle, "cpu", model=pytorch.model, precision="bf16")
-        check = runtime_choice.check_precision(bundle, scorers["onnxruntime" if onnx else "pytorch"], bf16.logits,
-                                               "bf16")
+        check = runtime_choice.check_precision(
+            bundle, scorers["onnxruntime" if onnx else "pytorch"], bf16.logits, "bf16"
+        )
         scorers["pytorch-bf16"] = bf16.logits
     choice = runtime_choice.measure(bundle, scorers, precision_check=check, batch=pytorch.default_batch_size)
     runtime_choice.store_choice(bundle, choice)
@@ -147,11 +158,15 @@ def _target(choice: runtime_choice.Choice, forced_bf16: bool) -> str:
     if check is not None and check.passed:
         return "pytorch-bf16"
     if check is None:
-        log.warning("bf16 was asked for, but this processor has no bf16 units (PyTorch would emulate them, several "
-                    "times slower than fp32): scanning with PyTorch fp32")
+        log.warning(
+            "bf16 was asked for, but this processor has no bf16 units (PyTorch would emulate them, several "
+            "times slower than fp32): scanning with PyTorch fp32"
+        )
     else:
-        log.warning("bf16 was asked for, but it does not keep this model's verdicts (%s): scanning with PyTorch "
-                    "fp32", check.refused)
+        log.warning(
+            "bf16 was asked for, but it does not keep this model's verdicts (%s): scanning with PyTorch fp32",
+            check.refused,
+        )
     return "pytorch"
 
 
@@ -163,8 +178,9 @@ def _from_choice(bundle: Bundle, device: str, target: str) -> Scorer | StagedSco
     if onnxruntime_installed() and onnx_path(bundle).is_file():
         first = load_onnx(bundle, device)
         if isinstance(first, OnnxDetector):
-            return StagedScorer(bundle, first, lambda: Detector(bundle, device, precision=precision),
-                                requested_device=device)
+            return StagedScorer(
+                bundle, first, lambda: Detector(bundle, device, precision=precision), requested_device=device
+            )
     return Detector(bundle, device, precision=precision)
 
 

@@ -42,8 +42,14 @@ KEEP_SCANS = 30  # scan records kept (the results they saw stay while the librar
 FULL_CHECK_BYTES = 64 * 1024 * 1024  # stores up to this size get the full integrity check at every open
 # Errors that depend only on the file's bytes: worth remembering. Others (permission, not found) are retried.
 DETERMINISTIC_ERRORS = frozenset(
-    {ErrorKind.EMPTY, ErrorKind.NOT_IMAGE, ErrorKind.CORRUPT, ErrorKind.TRUNCATED, ErrorKind.TOO_MANY_PIXELS,
-     ErrorKind.TOO_COMPLEX}
+    {
+        ErrorKind.EMPTY,
+        ErrorKind.NOT_IMAGE,
+        ErrorKind.CORRUPT,
+        ErrorKind.TRUNCATED,
+        ErrorKind.TOO_MANY_PIXELS,
+        ErrorKind.TOO_COMPLEX,
+    }
 )
 
 _SCHEMA = """
@@ -211,7 +217,8 @@ class ResultStore:
                 check = self._db.execute("PRAGMA quick_check").fetchone()
                 if check is None or check[0] != "ok":
                     raise sqlite3.DatabaseError(
-                        f"database disk image is malformed ({check[0] if check else 'no answer'})")
+                        f"database disk image is malformed ({check[0] if check else 'no answer'})"
+                    )
             self._db.executescript(_SCHEMA)
             ver = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if ver is not None and not str(ver[0]).isdigit():
@@ -275,8 +282,9 @@ class ResultStore:
         except OSError as e:
             raise StoreError(f"The result store {self.path} is damaged ({why}) and cannot be moved aside ({e}).") from e
         self.set_aside = dest
-        log.warning("The result store %s was damaged (%s); it was moved to %s and a fresh one started.",
-                    self.path, why, dest)
+        log.warning(
+            "The result store %s was damaged (%s); it was moved to %s and a fresh one started.", self.path, why, dest
+        )
 
     def _explain(self, e: sqlite3.Error) -> str:
         msg = str(e)
@@ -366,12 +374,16 @@ class ResultStore:
 
     def _result_id(self, key: tuple[Any, str, str]) -> int:
         # no RETURNING: SQLite before 3.35 (some Linux distributions' Python) lacks it
-        return int(self._run("SELECT id FROM results WHERE path=? AND model_key=? AND settings_key=?", key).fetchone()[0])
+        return int(
+            self._run("SELECT id FROM results WHERE path=? AND model_key=? AND settings_key=?", key).fetchone()[0]
+        )
 
     def _add_item(self, scan_id: int, result_id: int, *, reused: bool) -> None:
         seq = self._seq.get(scan_id)
         if seq is None:  # once per scan (a MAX per row would make a scan quadratic in its files)
-            seq = int(self._run("SELECT COALESCE(MAX(seq), 0) FROM scan_items WHERE scan_id=?", (scan_id,)).fetchone()[0])
+            seq = int(
+                self._run("SELECT COALESCE(MAX(seq), 0) FROM scan_items WHERE scan_id=?", (scan_id,)).fetchone()[0]
+            )
         self._seq[scan_id] = seq + 1
         self._run(
             "INSERT OR REPLACE INTO scan_items (scan_id, result_id, reused, seq) VALUES (?, ?, ?, ?)",
@@ -431,7 +443,8 @@ class ResultStore:
             old = (datetime.now(UTC) - timedelta(days=keep_days)).isoformat(timespec="seconds")
             gone = self._run(
                 "DELETE FROM results WHERE last_seen < ? AND id NOT IN (SELECT result_id FROM scan_items "
-                "WHERE scan_id IN (SELECT id FROM scans WHERE status='running'))", (old,)
+                "WHERE scan_id IN (SELECT id FROM scans WHERE status='running'))",
+                (old,),
             ).rowcount
             if gone:
                 self._run("DELETE FROM scan_items WHERE result_id NOT IN (SELECT id FROM results)")
@@ -451,7 +464,9 @@ class ResultStore:
             return None
         return self._reusable(row)
 
-    def lookup_hash(self, content_hash: str, size: int, model_key: str, settings_key: str) -> tuple[ImageResult, int] | None:
+    def lookup_hash(
+        self, content_hash: str, size: int, model_key: str, settings_key: str
+    ) -> tuple[ImageResult, int] | None:
         row = self._run(
             "SELECT * FROM results WHERE content_hash=? AND size=? AND model_key=? AND settings_key=? "
             "ORDER BY id DESC LIMIT 1",
@@ -473,7 +488,9 @@ class ResultStore:
         """The results scan `scan_id` saw, in the order it met them (as the library holds them now)."""
         rows = self._run(
             "SELECT r.*, i.reused AS reused FROM scan_items AS i JOIN results AS r ON r.id = i.result_id "
-            "WHERE i.scan_id=? ORDER BY i.seq", (scan_id,))
+            "WHERE i.scan_id=? ORDER BY i.seq",
+            (scan_id,),
+        )
         for row in rows:  # streamed
             r = _safe_row(row)
             if r is not None:

@@ -147,8 +147,13 @@ def plan_tiles(
     grid = TileGrid(_positions(x0, x1 - x0, tw, ax, width), _positions(y0, y1 - y0, th, ay, height), tw, th)
     if grid.count <= budget:
         return grid
-    flat = set() if rgb is None else {
-        (r, c) for r, c in grid.cells() if _is_flat(rgb[grid.ys[r] : grid.ys[r] + th, grid.xs[c] : grid.xs[c] + tw])}
+    flat = (
+        set()
+        if rgb is None
+        else {
+            (r, c) for r, c in grid.cells() if _is_flat(rgb[grid.ys[r] : grid.ys[r] + th, grid.xs[c] : grid.xs[c] + tw])
+        }
+    )
     return _keep(grid, budget, flat)
 
 

@@ -54,8 +54,11 @@ PATTERNS: tuple[WatermarkPattern, ...] = (
         "sd1", 'Stable Diffusion 1.x reference scripts ("StableDiffusionV1")', _bits_of(b"StableDiffusionV1")
     ),
     WatermarkPattern("sd2", 'Stable Diffusion 2.x reference scripts ("SDV2")', _bits_of(b"SDV2")),
-    WatermarkPattern("sdxl", "Stable Diffusion XL (diffusers / generative-models, 48-bit pattern)",
-                     tuple(int(c) for c in bin(_SDXL_MESSAGE)[2:])),
+    WatermarkPattern(
+        "sdxl",
+        "Stable Diffusion XL (diffusers / generative-models, 48-bit pattern)",
+        tuple(int(c) for c in bin(_SDXL_MESSAGE)[2:]),
+    ),
 )
 
 

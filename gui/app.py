@@ -104,8 +104,10 @@ def _qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> N
     if "platform plugin" in message and mode in (QtMsgType.QtFatalMsg, QtMsgType.QtCriticalMsg):
         from .platform_check import HINT, platform_problem  # Qt's advice ("reinstalling may fix this") does not help
 
-        print(f"miwake: Qt could not open a window. {platform_problem({'QT_QPA_PLATFORM': 'xcb'}) or HINT}",
-              file=sys.stderr)
+        print(
+            f"miwake: Qt could not open a window. {platform_problem({'QT_QPA_PLATFORM': 'xcb'}) or HINT}",
+            file=sys.stderr,
+        )
     if any(n in message for n in _QT_NOISE) or (context.category or "").startswith("qt.gui.imageio"):
         level = logging.DEBUG  # damaged files are reported in the table; the decoder's own complaints are noise
     logging.getLogger("qt").log(level, "%s", message)

@@ -87,5 +87,17 @@ class ExportController(QObject):
         def progress(n: int, total: int) -> None:  # from the worker thread: the signal is queued to the GUI
             self.export_progress.emit(kind, n, total)
 
-        run_task(_export, kind, list(results), dest, bundle, scan, unsure_band, skipped, progress, self._cancel,
-                 on_done=done, parent=self)
+        run_task(
+            _export,
+            kind,
+            list(results),
+            dest,
+            bundle,
+            scan,
+            unsure_band,
+            skipped,
+            progress,
+            self._cancel,
+            on_done=done,
+            parent=self,
+        )

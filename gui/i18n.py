@@ -120,10 +120,14 @@ def error_kind_hint(kind: ErrorKind | None) -> str:
     if kind is ErrorKind.TOO_MANY_PIXELS:
         return translate("ErrorKind", "The image is larger than 150 megapixels; scale it down to check it.")
     if kind is ErrorKind.READ_ERROR:
-        return translate("ErrorKind", "The disk or network share did not deliver the file. Check the connection; "
-                         "the next scan tries it again.")
+        return translate(
+            "ErrorKind",
+            "The disk or network share did not deliver the file. Check the connection; the next scan tries it again.",
+        )
     if kind is ErrorKind.OUT_OF_MEMORY:
-        return translate("ErrorKind", "Close other programs (or scan fewer files at once); the next scan tries it again.")
+        return translate(
+            "ErrorKind", "Close other programs (or scan fewer files at once); the next scan tries it again."
+        )
     if kind in (ErrorKind.UNSUPPORTED, ErrorKind.TOO_COMPLEX):
         return translate("ErrorKind", "Convert the file to PNG or JPEG to check it.")
     if kind is ErrorKind.INTERNAL:
@@ -133,6 +137,7 @@ def error_kind_hint(kind: ErrorKind | None) -> str:
 
 def evidence_kind_label(kind: str) -> str:
     from miwake.core.evidence import KIND_LABELS
+
     english = KIND_LABELS.get(kind, kind)
     labels = {
         "c2pa": translate("EvidenceKind", "C2PA Content Credentials"),
@@ -168,5 +173,3 @@ def format_bytes(n: int | None) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{n} B"
-
-

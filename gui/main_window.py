@@ -95,10 +95,16 @@ class MainWindow(QMainWindow):
         self.actions = MainActions(self)
 
         self.detail.rows_exist = lambda: self.model.rowCount() > 0
-        self.detail.open_failed.connect(lambda path: self.notifications.notify(
-            self.tr("Nothing opened it"),
-            self.tr("No program on this system is set up to open %1. Its path is copied: paste it into a viewer "
-                    "or file manager.").replace("%1", path), "info"))
+        self.detail.open_failed.connect(
+            lambda path: self.notifications.notify(
+                self.tr("Nothing opened it"),
+                self.tr(
+                    "No program on this system is set up to open %1. Its path is copied: paste it into a viewer "
+                    "or file manager."
+                ).replace("%1", path),
+                "info",
+            )
+        )
         self.results.table.doubleClicked.connect(lambda _index: self.detail.open_in_viewer())
         self.results.current_result_changed.connect(self.detail.show_result)
         self.controller.state_changed.connect(self._on_scan_state_changed)
@@ -131,8 +137,9 @@ class MainWindow(QMainWindow):
         if runs:
             self.notifications.notify(
                 self.tr("Unfinished retraining"),
-                self.tr("The retraining of %1 stopped before it finished. Open Retrain… to continue where it left off.")
-                .replace("%1", runs[0].model_id or runs[0].run_id),
+                self.tr(
+                    "The retraining of %1 stopped before it finished. Open Retrain… to continue where it left off."
+                ).replace("%1", runs[0].model_id or runs[0].run_id),
                 "info",
             )
 
@@ -187,7 +194,8 @@ class MainWindow(QMainWindow):
     def _on_export_progress(self, kind: str, done: int, total: int) -> None:
         self.actions.stop.setEnabled(True)  # Esc stops the export too (set back when it ends: `_export_ended`)
         self.status.show_message(
-            i18n.fill(self.tr("Drawing heatmaps: %1 of %2 (Esc stops; the ones drawn stay)"), done, total))
+            i18n.fill(self.tr("Drawing heatmaps: %1 of %2 (Esc stops; the ones drawn stay)"), done, total)
+        )
 
     def _on_scan_state_changed(self, state: ScanState) -> None:
         busy = state is not ScanState.IDLE
@@ -222,16 +230,28 @@ class MainWindow(QMainWindow):
         if s.failure:
             return i18n.fill(self.tr("The scan stopped early: %1 of %2 images done."), rows, s.total)
         if s.cancelled:
-            return i18n.fill(self.tr("Scan cancelled: %1 of %2 images done; the results so far are kept."), rows,
-                             s.total)
+            return i18n.fill(
+                self.tr("Scan cancelled: %1 of %2 images done; the results so far are kept."), rows, s.total
+            )
         if s.total == 0:
             return self.tr("No image files found in %1.").replace("%1", ", ".join(self.roots))
-        text = (self.tr("Scanned 1 image in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier "
-                        "scans.") if s.total == 1 else
-                self.tr("Scanned %1 images in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier "
-                        "scans."))  # no English .qm holds plural forms: the singular is its own string
-        return i18n.fill(text, s.total, clock_duration(s.elapsed_s), v.get("ai", 0), v.get("unsure", 0),
-                         v.get("human", 0), s.errors, s.reused)
+        text = (
+            self.tr("Scanned 1 image in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier scans.")
+            if s.total == 1
+            else self.tr(
+                "Scanned %1 images in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier scans."
+            )
+        )  # no English .qm holds plural forms: the singular is its own string
+        return i18n.fill(
+            text,
+            s.total,
+            clock_duration(s.elapsed_s),
+            v.get("ai", 0),
+            v.get("unsure", 0),
+            v.get("human", 0),
+            s.errors,
+            s.reused,
+        )
 
     def _on_scan_failed(self, error: BaseException) -> None:
         text = describe_error(error)
@@ -243,25 +263,44 @@ class MainWindow(QMainWindow):
         never closed (the app was closed or ended mid-scan); `device`: what scored its files (device, runtime
         and precision, as the scan record says it)."""
         rows = self.model.rowCount()
-        return {"status": status, "files_found": max(found, rows), "not_reached": max(0, found - rows),
-                "device": device or ""}
+        return {
+            "status": status,
+            "files_found": max(found, rows),
+            "not_reached": max(0, found - rows),
+            "device": device or "",
+        }
 
     def _last_scan_text(self, record: ScanRecord, status: str, n: int) -> str:
         when, where = record.started_at.replace("T", " ")[:16], ", ".join(record.roots)
         if status == "finished":
             return i18n.fill(
-                self.tr("Last scan (%1) of %2: %3 images with model %4. Press Scan to check again; unchanged files are reused."),
-                when, where, n, record.model_id,
+                self.tr(
+                    "Last scan (%1) of %2: %3 images with model %4. Press Scan to check again; unchanged files are reused."
+                ),
+                when,
+                where,
+                n,
+                record.model_id,
             )
         how = {"cancelled": self.tr("was stopped"), "failed": self.tr("failed")}.get(
-            status, self.tr("was interrupted (Miwake was closed)"))
+            status, self.tr("was interrupted (Miwake was closed)")
+        )
         missing = max(0, record.total - n)
         return i18n.fill(
-            self.tr("The last scan (%1) of %2 %3 before it finished: %4 images scanned, %5 not reached. "
-                    "Press Scan to finish it; the scanned images are reused.") if missing else
-            self.tr("The last scan (%1) of %2 %3 before it finished: %4 images scanned, the rest not reached. "
-                    "Press Scan to finish it; the scanned images are reused."),
-            when, where, how, n, missing,
+            self.tr(
+                "The last scan (%1) of %2 %3 before it finished: %4 images scanned, %5 not reached. "
+                "Press Scan to finish it; the scanned images are reused."
+            )
+            if missing
+            else self.tr(
+                "The last scan (%1) of %2 %3 before it finished: %4 images scanned, the rest not reached. "
+                "Press Scan to finish it; the scanned images are reused."
+            ),
+            when,
+            where,
+            how,
+            n,
+            missing,
         )
 
     def _on_last_scan_loaded(self, record: ScanRecord | None) -> None:
@@ -286,8 +325,11 @@ class MainWindow(QMainWindow):
     def export_results(self, kind: str, dest: str | None = None) -> bool:
         rows = self.export_rows()
         if not rows:
-            why = self.tr("The filter hides every row: clear it to export them.") if self.model.rowCount() else (
-                self.tr("Scan a folder first."))
+            why = (
+                self.tr("The filter hides every row: clear it to export them.")
+                if self.model.rowCount()
+                else (self.tr("Scan a folder first."))
+            )
             self.notifications.notify(self.tr("Nothing to export"), why, "info")
             return False
         if dest is None:
@@ -334,7 +376,8 @@ class MainWindow(QMainWindow):
         self.notifications.notify(
             self.tr("%n file(s) changed since the scan", "", len(skipped)),
             self.tr("No heatmap was drawn for them: their crops belong to the old pixels. Scan again to update.")
-            + "\n" + names,
+            + "\n"
+            + names,
             "error",
         )
 
@@ -363,7 +406,9 @@ class MainWindow(QMainWindow):
             self.model_label.setToolTip(self.tr("Import a model in Models… before scanning."))
         else:
             self.model_label.setText(self.tr("Model: %1").replace("%1", b.card.display_name))
-            self.model_label.setToolTip(self.model_label.text() + "\n" + f"{b.id} · {b.card.arch} · {b.card.input_mode} {b.card.crop_size}px")
+            self.model_label.setToolTip(
+                self.model_label.text() + "\n" + f"{b.id} · {b.card.arch} · {b.card.input_mode} {b.card.crop_size}px"
+            )
 
     def open_models_dialog(self) -> None:
         from .dialogs.models_dialog import ModelsDialog
@@ -442,8 +487,13 @@ class MainWindow(QMainWindow):
         )
 
     def show_verdict_guide(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, self.tr("How to read the verdicts"), "",
-                          QMessageBox.StandardButton.Close, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("How to read the verdicts"),
+            "",
+            QMessageBox.StandardButton.Close,
+            self,
+        )
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setText(self.verdict_guide_html())
         box.open()
@@ -508,8 +558,10 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("A retraining job is running"), "", parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(
-            self.tr("Quitting stops the job. Training saves a checkpoint first; the next time you open Retrain… "
-                    "it offers to continue from there.")
+            self.tr(
+                "Quitting stops the job. Training saves a checkpoint first; the next time you open Retrain… "
+                "it offers to continue from there."
+            )
         )
         stop = box.addButton(self.tr("Stop the job and quit"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(self.tr("Keep working"), QMessageBox.ButtonRole.RejectRole)
@@ -521,8 +573,9 @@ class MainWindow(QMainWindow):
         if self._quit_deadline is not None:  # already stopping: closing again does not cut the checkpoint short
             left = max(0, int(self._quit_deadline - time.monotonic()))
             self.status.show_message(
-                self.tr("Still stopping the retraining job (saving a checkpoint); Miwake quits within %1 s.")
-                .replace("%1", str(left))
+                self.tr("Still stopping the retraining job (saving a checkpoint); Miwake quits within %1 s.").replace(
+                    "%1", str(left)
+                )
             )
             return
         if not self.ask_quit_with_jobs():

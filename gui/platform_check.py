@@ -25,8 +25,12 @@ XCB_LIBRARIES: dict[str, tuple[str, str, str, str]] = {
     "libxcb-image.so.0": ("libxcb-image0", "xcb-util-image", "xcb-util-image", "libxcb-image0"),
     "libxcb-keysyms.so.1": ("libxcb-keysyms1", "xcb-util-keysyms", "xcb-util-keysyms", "libxcb-keysyms1"),
     "libxcb-randr.so.0": ("libxcb-randr0", "libxcb", "libxcb", "libxcb-randr0"),
-    "libxcb-render-util.so.0": ("libxcb-render-util0", "xcb-util-renderutil", "xcb-util-renderutil",
-                                "libxcb-render-util0"),
+    "libxcb-render-util.so.0": (
+        "libxcb-render-util0",
+        "xcb-util-renderutil",
+        "xcb-util-renderutil",
+        "libxcb-render-util0",
+    ),
     "libxcb-render.so.0": ("libxcb-render0", "libxcb", "libxcb", "libxcb-render0"),
     "libxcb-shape.so.0": ("libxcb-shape0", "libxcb", "libxcb", "libxcb-shape0"),
     "libxcb-shm.so.0": ("libxcb-shm0", "libxcb", "libxcb", "libxcb-shm0"),
@@ -65,6 +69,7 @@ def missing_xcb_libraries(load: Callable[[str], object] = ctypes.CDLL) -> list[s
 
 def hint(missing: list[str]) -> str:
     """What to say for these missing libraries: their names and the command that installs them, per distribution."""
+
     def packages(i: int) -> str:
         return " ".join(dict.fromkeys(XCB_LIBRARIES[s][i] for s in missing))
 

@@ -172,7 +172,14 @@ class ScanController(QObject):
         self._begin(ScanState.SCANNING)
         cancel = threading.Event()  # the worker's token; the ScanJob honours it between steps
         w = Worker(
-            _scan_work, roots, settings, self._mailbox, cancel, self._detector, self._notices, cancel_event=cancel,
+            _scan_work,
+            roots,
+            settings,
+            self._mailbox,
+            cancel,
+            self._detector,
+            self._notices,
+            cancel_event=cancel,
             stop_on_cancel=False,
         )
         w.returned.connect(self._keep_detector)

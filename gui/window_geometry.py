@@ -67,8 +67,11 @@ def on_some_screen(frame: QRect) -> bool:
     """Whether a saved frame still fits inside one screen's available area (its title bar reachable)."""
     for screen in QGuiApplication.screens():
         area = screen.availableGeometry()
-        if area.contains(frame.topLeft() + QPoint(8, 8)) and frame.width() <= area.width() and (
-                frame.height() <= area.height()):
+        if (
+            area.contains(frame.topLeft() + QPoint(8, 8))
+            and frame.width() <= area.width()
+            and (frame.height() <= area.height())
+        ):
             return True
     return False
 

@@ -52,7 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from miwake.core.logsetup import setup_logging
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["train-worker"]:  # frozen: the app's jobs run in a child `miwake train-worker SPEC` (training/process.py)
+    if argv[:1] == [
+        "train-worker"
+    ]:  # frozen: the app's jobs run in a child `miwake train-worker SPEC` (training/process.py)
         from miwake.training.worker import main as worker_main
 
         return worker_main(argv[1:])

@@ -34,7 +34,11 @@ def extend_from_checkout(package_path: list[str], package_dir: str) -> None:
     """Let `miwake.core` (etc.) import from the checkout's top-level folders where `miwake/core` is no folder: a
     clone before `python -m miwake.layout`, or one made without symlinks."""
     root = checkout_root(package_dir)
-    if root is not None and not (Path(package_dir) / "core" / "__init__.py").is_file() and str(root) not in package_path:
+    if (
+        root is not None
+        and not (Path(package_dir) / "core" / "__init__.py").is_file()
+        and str(root) not in package_path
+    ):
         package_path.append(str(root))
 
 
@@ -93,7 +97,9 @@ def main() -> int:
         print("Not a Miwake checkout: nothing to link.", file=sys.stderr)
         return 1
     changed = link_parts(root)
-    print(f"Linked miwake/{', miwake/'.join(changed)} to the top-level folders." if changed else "Layout already linked.")
+    print(
+        f"Linked miwake/{', miwake/'.join(changed)} to the top-level folders." if changed else "Layout already linked."
+    )
     return 0
 
 

@@ -74,7 +74,9 @@ def run_self_test(device: str = "auto", out: TextIO | None = None) -> int:
     out = out or sys.stdout
     t0 = time.perf_counter()
     mode = "frozen" if paths.IS_FROZEN else "from source"
-    print(f"Miwake {__version__} self-test ({mode}, Python {platform.python_version()}, {platform.platform()})", file=out)
+    print(
+        f"Miwake {__version__} self-test ({mode}, Python {platform.python_version()}, {platform.platform()})", file=out
+    )
     print(f"  executable   {sys.executable}", file=out)
     print(f"  resources    {paths.resources_dir()}", file=out)
     ok = True
@@ -118,9 +120,14 @@ def _scan_samples(device: str, out: TextIO) -> bool:
     detector = Detector(bundle, device)
     load_s = time.perf_counter() - t_load
     c = bundle.card
-    print(f"Model: {c.display_name} [{bundle.id}, {c.arch}, {c.input_mode} {c.crop_size}px] from {bundle.path}", file=out)
-    print(f"Device: {detector.device.kind} ({detector.device.name}{', fp16' if detector.fp16 else ''}); "
-          f"model loaded in {load_s:.1f} s", file=out)
+    print(
+        f"Model: {c.display_name} [{bundle.id}, {c.arch}, {c.input_mode} {c.crop_size}px] from {bundle.path}", file=out
+    )
+    print(
+        f"Device: {detector.device.kind} ({detector.device.name}{', fp16' if detector.fp16 else ''}); "
+        f"model loaded in {load_s:.1f} s",
+        file=out,
+    )
     print(f"Scanning {len(files)} samples in {samples} ...", file=out)
     results: list[ImageResult] = []
     summary: ScanFinished | None = None
@@ -128,9 +135,15 @@ def _scan_samples(device: str, out: TextIO) -> bool:
         with ResultStore(Path(tmp) / "results.sqlite3") as store:
             # the defaults, not the user's settings: the self-test checks the installation, not a configuration
             defaults = Settings()
-            job = prepare_scan([samples], model=f"builtin:{DEFAULT_MODEL_ID}", device=device, settings=defaults,
-                               store=store, detector=detector,
-                               options=replace(ScanOptions.from_settings(defaults), reuse=False))
+            job = prepare_scan(
+                [samples],
+                model=f"builtin:{DEFAULT_MODEL_ID}",
+                device=device,
+                settings=defaults,
+                store=store,
+                detector=detector,
+                options=replace(ScanOptions.from_settings(defaults), reuse=False),
+            )
             for ev in job.events():
                 if isinstance(ev, ImageResult):
                     results.append(ev)
@@ -146,6 +159,9 @@ def _scan_samples(device: str, out: TextIO) -> bool:
     scored = sum(1 for r in results if r.ok and r.probability is not None)
     elapsed = summary.elapsed_s if summary else 0.0
     rate = scored / elapsed if elapsed > 0 else 0.0
-    print(f"{scored}/{len(files)} samples scored, {len(files) - scored} without a score, in {elapsed:.1f} s "
-          f"({rate:.1f} images/s) on {detector.device.name}", file=out)
+    print(
+        f"{scored}/{len(files)} samples scored, {len(files) - scored} without a score, in {elapsed:.1f} s "
+        f"({rate:.1f} images/s) on {detector.device.name}",
+        file=out,
+    )
     return bool(results) and scored == len(files) == len(results)

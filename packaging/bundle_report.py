@@ -52,8 +52,11 @@ def report(app: Path, top: int = 25) -> str:
     files = walk(app)
     total = sum(s for _, s in files)
     lines = [f"Bundle {app}", f"Total: {human(total)} in {len(files):,} files", ""]
-    for depth, title in ((1, "By top-level package (_internal/...)"), (2, "Biggest folders, two levels deep"),
-                         (3, "Biggest folders, three levels deep")):
+    for depth, title in (
+        (1, "By top-level package (_internal/...)"),
+        (2, "Biggest folders, two levels deep"),
+        (3, "Biggest folders, three levels deep"),
+    ):
         rows = sorted(group(files, depth).items(), key=lambda kv: -kv[1][0])
         lines.append(f"{title}:")
         for key, (size, n) in rows[:top]:
@@ -67,7 +70,9 @@ def report(app: Path, top: int = 25) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("app", nargs="?", type=Path, default=ROOT / "dist" / "miwake", help="the bundle folder (dist/miwake)")
+    ap.add_argument(
+        "app", nargs="?", type=Path, default=ROOT / "dist" / "miwake", help="the bundle folder (dist/miwake)"
+    )
     ap.add_argument("--top", type=int, default=25, help="rows per table (default 25)")
     args = ap.parse_args(argv)
     if not args.app.is_dir():

@@ -66,9 +66,13 @@ def render(side: int) -> Image.Image:
     o = max(s(0.012), ss * 0.6)
     d.line((hx0, hy0, hx1, hy1), fill=INK + (255,), width=round(hw + 2 * o))
     d.ellipse((hx1 - hw / 2 - o, hy1 - hw / 2 - o, hx1 + hw / 2 + o, hy1 + hw / 2 + o), fill=INK + (255,))
-    d.ellipse((cx - r - ring / 2 - o, cy - r - ring / 2 - o, cx + r + ring / 2 + o, cy + r + ring / 2 + o), fill=INK + (255,))
+    d.ellipse(
+        (cx - r - ring / 2 - o, cy - r - ring / 2 - o, cx + r + ring / 2 + o, cy + r + ring / 2 + o), fill=INK + (255,)
+    )
     gmask = Image.new("L", (n, n), 0)
-    ImageDraw.Draw(gmask).ellipse((cx - r + ring / 2, cy - r + ring / 2, cx + r - ring / 2, cy + r - ring / 2), fill=255)
+    ImageDraw.Draw(gmask).ellipse(
+        (cx - r + ring / 2, cy - r + ring / 2, cx + r - ring / 2, cy + r - ring / 2), fill=255
+    )
     d.ellipse((cx - r - ring / 2, cy - r - ring / 2, cx + r + ring / 2, cy + r + ring / 2), fill=WHITE + (255,))
     # the glass: the split seen brighter through it
     inner = Image.blend(split, Image.new("RGBA", (n, n), WHITE + (255,)), 0.35)

@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own data/log/cache folders: no test sees the user's real store or models."""
@@ -39,8 +40,9 @@ def cpu_runtime_as_if_measured(request: pytest.FixtureRequest, monkeypatch: pyte
     from miwake.core import runtime_choice, scorers
 
     def as_measured(bundle, pytorch, onnx, *, with_bf16):
-        choice = runtime_choice.Choice("onnxruntime" if onnx is not None else "pytorch",
-                                       runtime_choice.choice_key(bundle))
+        choice = runtime_choice.Choice(
+            "onnxruntime" if onnx is not None else "pytorch", runtime_choice.choice_key(bundle)
+        )
         runtime_choice.store_choice(bundle, choice)
         return choice
 

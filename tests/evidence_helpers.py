@@ -28,8 +28,15 @@ A1111_TEXT = (
 )
 
 
-def png_bytes(img: Image.Image | None = None, texts: dict[str, str] | None = None, *, itxt: bool = False,
-              zip: bool = False, exif: bytes | None = None, xmp: bytes | None = None) -> bytes:
+def png_bytes(
+    img: Image.Image | None = None,
+    texts: dict[str, str] | None = None,
+    *,
+    itxt: bool = False,
+    zip: bool = False,
+    exif: bytes | None = None,
+    xmp: bytes | None = None,
+) -> bytes:
     img = img if img is not None else noise_image(64, 48, 1)
     info = PngInfo()
     for k, v in (texts or {}).items():
@@ -52,8 +59,9 @@ def png_with_chunks(chunks: list[tuple[bytes, bytes]], img: Image.Image | None =
     return base[:ihdr_end] + extra + base[ihdr_end:]
 
 
-def exif_bytes(*, user_comment: bytes | None = None, software: str | None = None,
-               tags: dict[int, Any] | None = None) -> bytes:
+def exif_bytes(
+    *, user_comment: bytes | None = None, software: str | None = None, tags: dict[int, Any] | None = None
+) -> bytes:
     ex = Image.Exif()
     if software is not None:
         ex[0x0131] = software
@@ -110,9 +118,21 @@ def zlib_bomb(gib: int = 1) -> bytes:
 
 def comfy_prompt(ckpt: str = "sd_xl_base_1.0.safetensors") -> dict[str, Any]:
     return {
-        "3": {"class_type": "KSampler", "inputs": {"seed": 42, "steps": 25, "cfg": 7.0, "sampler_name": "euler",
-                                                   "scheduler": "normal", "denoise": 1.0, "model": ["4", 0],
-                                                   "positive": ["6", 0], "negative": ["7", 0], "latent_image": ["5", 0]}},
+        "3": {
+            "class_type": "KSampler",
+            "inputs": {
+                "seed": 42,
+                "steps": 25,
+                "cfg": 7.0,
+                "sampler_name": "euler",
+                "scheduler": "normal",
+                "denoise": 1.0,
+                "model": ["4", 0],
+                "positive": ["6", 0],
+                "negative": ["7", 0],
+                "latent_image": ["5", 0],
+            },
+        },
         "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": ckpt}},
         "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 1024, "height": 1024, "batch_size": 1}},
         "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "a lighthouse at dusk", "clip": ["4", 1]}},
@@ -122,21 +142,43 @@ def comfy_prompt(ckpt: str = "sd_xl_base_1.0.safetensors") -> dict[str, Any]:
 
 
 def comfy_workflow(types: tuple[str, ...] = ("CheckpointLoaderSimple", "KSampler", "SaveImage")) -> dict[str, Any]:
-    widgets = {"CheckpointLoaderSimple": ["v1-5-pruned.safetensors"], "KSampler": [7, "fixed", 20, 8, "euler", "normal", 1]}
-    return {"last_node_id": len(types), "nodes": [{"id": i + 1, "type": t, "widgets_values": widgets.get(t, [])}
-                                                   for i, t in enumerate(types)], "links": []}
+    widgets = {
+        "CheckpointLoaderSimple": ["v1-5-pruned.safetensors"],
+        "KSampler": [7, "fixed", 20, 8, "euler", "normal", 1],
+    }
+    return {
+        "last_node_id": len(types),
+        "nodes": [{"id": i + 1, "type": t, "widgets_values": widgets.get(t, [])} for i, t in enumerate(types)],
+        "links": [],
+    }
 
 
 def novelai_texts() -> dict[str, str]:
-    comment = {"prompt": "1girl, cherry blossoms", "steps": 28, "height": 1216, "width": 832, "scale": 5.0,
-               "seed": 3141592, "sampler": "k_euler_ancestral", "uc": "lowres, bad anatomy", "request_type": "PromptGenerationRequest",
-               "signed_hash": "abc=="}
-    return {"Title": "AI generated image", "Description": "1girl, cherry blossoms", "Software": "NovelAI",
-            "Source": "NovelAI Diffusion V4.5 4BDE2A90", "Generation time": "5.2", "Comment": json.dumps(comment)}
+    comment = {
+        "prompt": "1girl, cherry blossoms",
+        "steps": 28,
+        "height": 1216,
+        "width": 832,
+        "scale": 5.0,
+        "seed": 3141592,
+        "sampler": "k_euler_ancestral",
+        "uc": "lowres, bad anatomy",
+        "request_type": "PromptGenerationRequest",
+        "signed_hash": "abc==",
+    }
+    return {
+        "Title": "AI generated image",
+        "Description": "1girl, cherry blossoms",
+        "Software": "NovelAI",
+        "Source": "NovelAI Diffusion V4.5 4BDE2A90",
+        "Generation time": "5.2",
+        "Comment": json.dumps(comment),
+    }
 
 
-def stealth_image(payload: bytes, magic: bytes = b"stealth_pngcomp", size: tuple[int, int] = (96, 80),
-                  length_bits: int | None = None) -> Image.Image:
+def stealth_image(
+    payload: bytes, magic: bytes = b"stealth_pngcomp", size: tuple[int, int] = (96, 80), length_bits: int | None = None
+) -> Image.Image:
     """Hide `payload` in the alpha (or RGB) LSBs the way NovelAI does: column-major, magic + 32-bit length."""
     data = gzip.compress(payload) if magic.endswith(b"comp") else payload
     n = len(data) * 8 if length_bits is None else length_bits
@@ -164,38 +206,62 @@ def make_c2pa_signer() -> Any:
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     def name(cn: str) -> x509.Name:
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Miwake tests")])
+        return x509.Name(
+            [x509.NameAttribute(NameOID.COMMON_NAME, cn), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Miwake tests")]
+        )
 
     def usage(ca: bool) -> x509.KeyUsage:
-        return x509.KeyUsage(digital_signature=True, key_cert_sign=ca, crl_sign=ca, content_commitment=False,
-                             key_encipherment=False, data_encipherment=False, key_agreement=False,
-                             encipher_only=False, decipher_only=False)
+        return x509.KeyUsage(
+            digital_signature=True,
+            key_cert_sign=ca,
+            crl_sign=ca,
+            content_commitment=False,
+            key_encipherment=False,
+            data_encipherment=False,
+            key_agreement=False,
+            encipher_only=False,
+            decipher_only=False,
+        )
 
     now = datetime.datetime.now(datetime.UTC)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
 
     def builder(subject: x509.Name, issuer: x509.Name, pub: Any) -> x509.CertificateBuilder:
-        return (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(pub)
-                .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-                .not_valid_after(now + datetime.timedelta(days=7)))
+        return (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer)
+            .public_key(pub)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=7))
+        )
 
-    ca = (builder(name("Miwake test CA"), name("Miwake test CA"), ca_key.public_key())
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(usage(True), critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-          .sign(ca_key, hashes.SHA256()))
-    leaf = (builder(name("Miwake test signer"), ca.subject, key.public_key())
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(usage(False), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    ca = (
+        builder(name("Miwake test CA"), name("Miwake test CA"), ca_key.public_key())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(usage(True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    leaf = (
+        builder(name("Miwake test signer"), ca.subject, key.public_key())
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage(False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     chain = leaf.public_bytes(serialization.Encoding.PEM) + ca.public_bytes(serialization.Encoding.PEM)
-    pkey = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    pkey = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return chain, pkey
 
 
-def c2pa_sign(signer_material: Any, src: bytes, mime: str, source_type: str | None, agent: str = "Test Generator") -> bytes:
+def c2pa_sign(
+    signer_material: Any, src: bytes, mime: str, source_type: str | None, agent: str = "Test Generator"
+) -> bytes:
     """`src` with a C2PA manifest whose one action is `c2pa.created` by `agent` (with `source_type`, if any).
 
     Without a source type the manifest is what older (claim v1) tools wrote; the SDK's own check after
@@ -208,8 +274,11 @@ def c2pa_sign(signer_material: Any, src: bytes, mime: str, source_type: str | No
     action: dict[str, Any] = {"action": "c2pa.created", "softwareAgent": {"name": agent, "version": "1.0"}}
     if source_type:
         action["digitalSourceType"] = IPTC + source_type
-    manifest = {"claim_generator_info": [{"name": "Miwake tests", "version": "1"}], "title": "test image",
-                "assertions": [{"label": "c2pa.actions", "data": {"actions": [action]}}]}
+    manifest = {
+        "claim_generator_info": [{"name": "Miwake tests", "version": "1"}],
+        "title": "test image",
+        "assertions": [{"label": "c2pa.actions", "data": {"actions": [action]}}],
+    }
     out = io.BytesIO()
     ctx = None if source_type else c2pa.Context(c2pa.Settings.from_dict({"verify": {"verify_after_sign": False}}))
     with c2pa.Builder(manifest, context=ctx) as b:

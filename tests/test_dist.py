@@ -42,8 +42,16 @@ def prepare_resources(dst: Path) -> Path:
         from miwake.core.model_factory import build_model
 
         torch.manual_seed(0)
-        card = ModelCard(id="default", display_name="Random test default", arch="tf_efficientnetv2_b0", input_mode="crop",
-                         crop_size=128, threshold=0.5, unsure_band=(0.4, 0.6), description="random weights (bundle test)")
+        card = ModelCard(
+            id="default",
+            display_name="Random test default",
+            arch="tf_efficientnetv2_b0",
+            input_mode="crop",
+            crop_size=128,
+            threshold=0.5,
+            unsure_band=(0.4, 0.6),
+            description="random weights (bundle test)",
+        )
         save_bundle(default, card, build_model(card.arch).state_dict())
     samples = dst / "samples"
     if not _images(samples):
@@ -69,9 +77,13 @@ def _images(folder: Path) -> list[Path]:
     return sorted(discover([folder]))
 
 
-def run(cmd: list[str], *, env: dict[str, str], timeout: float = RUN_TIMEOUT_S, name: str = "") -> subprocess.CompletedProcess[str]:
+def run(
+    cmd: list[str], *, env: dict[str, str], timeout: float = RUN_TIMEOUT_S, name: str = ""
+) -> subprocess.CompletedProcess[str]:
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=timeout)
+    proc = subprocess.run(
+        cmd, env=env, capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=timeout
+    )
     if name:
         TIMINGS[name] = time.perf_counter() - t0
     return proc
@@ -152,8 +164,12 @@ def test_bundle_report_counts_files(tmp_path: Path) -> None:
     (app / "_internal" / "resources").mkdir()
     (app / "_internal" / "resources" / "a.txt").write_bytes(b"y" * 1000)
     (app / "miwake").write_bytes(b"z" * 500)
-    proc = subprocess.run([sys.executable, str(ROOT / "packaging" / "bundle_report.py"), str(app), "--top", "3"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "bundle_report.py"), str(app), "--top", "3"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Total: 4.4 KB in 3 files" in proc.stdout
     assert "torch/lib" in proc.stdout and "_internal/torch/lib/libbig.so" in proc.stdout
@@ -167,14 +183,31 @@ def frozen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]
     resources = prepare_resources(root / "resources")
     env = {**os.environ, "MIWAKE_BUILD_RESOURCES": str(resources)}
     env.pop("MIWAKE_RESOURCES_DIR", None)
-    cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-           "--distpath", str(root / "dist"), "--workpath", str(root / "build"), str(ROOT / "build.spec")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(root / "dist"),
+        "--workpath",
+        str(root / "build"),
+        str(ROOT / "build.spec"),
+    ]
     proc = run(cmd, env=env, timeout=BUILD_TIMEOUT_S, name="build")
     assert proc.returncode == 0, explain(proc)
     app = root / "dist" / "miwake"
     shutil.rmtree(root / "build", ignore_errors=True)  # gigabytes of intermediate files
-    yield {"app": app, "cli": app / f"miwake{EXE_SUFFIX}", "gui": app / f"miwake-gui{EXE_SUFFIX}",
-           "samples": resources / "samples", "model": resources / "models" / "default", "root": root}
+    yield {
+        "app": app,
+        "cli": app / f"miwake{EXE_SUFFIX}",
+        "gui": app / f"miwake-gui{EXE_SUFFIX}",
+        "samples": resources / "samples",
+        "model": resources / "models" / "default",
+        "root": root,
+    }
     if not os.environ.get("MIWAKE_KEEP_DIST"):  # set it to look at the bundle after the tests
         shutil.rmtree(root / "dist", ignore_errors=True)
 
@@ -207,8 +240,12 @@ def test_bundle_layout(frozen: dict[str, Path]) -> None:
     # left out on purpose (see build.spec): torch.compile's compiler, C++ headers, test-only packages
     for gone in ("triton", "torch/include", "cv2", "tkinter"):
         assert not (internal / gone).exists(), gone
-    report = subprocess.run([sys.executable, str(ROOT / "packaging" / "bundle_report.py"), str(app), "--top", "5"],
-                            capture_output=True, text=True, timeout=300)
+    report = subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "bundle_report.py"), str(app), "--top", "5"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert report.returncode == 0, report.stderr
     assert "Total" in report.stdout
     print(report.stdout)
@@ -232,14 +269,18 @@ def test_version_and_self_test(frozen: dict[str, Path], frozen_env: dict[str, st
 @pytest.mark.dist
 def test_scan_reads_every_format(frozen: dict[str, Path], frozen_env: dict[str, str], tmp_path: Path) -> None:
     csv_path = tmp_path / "out.csv"
-    proc = run([str(frozen["cli"]), "scan", str(frozen["samples"]), "--top", "0", "--csv", str(csv_path), "-q"],
-               env=frozen_env, name="scan")
+    proc = run(
+        [str(frozen["cli"]), "scan", str(frozen["samples"]), "--top", "0", "--csv", str(csv_path), "-q"],
+        env=frozen_env,
+        name="scan",
+    )
     assert proc.returncode == 0, explain(proc)
     assert proc.stderr.startswith("Model:") and "device" in proc.stderr.splitlines()[0]
     assert "images/s scored on CPU" in proc.stdout or "images/s scored on NVIDIA" in proc.stdout, proc.stdout[-500:]
     if "scored on CPU" in proc.stdout:  # the bundle measures ONNX Runtime (its export) against PyTorch and says which
-        assert re.search(r"scored on CPU \(\d+ threads\), (ONNX Runtime|PyTorch) (fp32|bf16)", proc.stdout), \
+        assert re.search(r"scored on CPU \(\d+ threads\), (ONNX Runtime|PyTorch) (fp32|bf16)", proc.stdout), (
             proc.stdout[-500:] + proc.stderr[-2000:]
+        )
     rows = csv_path.read_text(encoding="utf-8-sig").splitlines()[1:]
     assert rows and all(",error," not in r for r in rows), rows
 
@@ -249,11 +290,15 @@ def test_gui_screenshot(frozen: dict[str, Path], frozen_env: dict[str, str], tmp
     from PIL import Image
 
     out = tmp_path / "shot.png"
-    proc = run([str(frozen["gui"]), "--screenshot", str(out), str(frozen["samples"])], env=frozen_env, name="gui screenshot")
+    proc = run(
+        [str(frozen["gui"]), "--screenshot", str(out), str(frozen["samples"])], env=frozen_env, name="gui screenshot"
+    )
     assert proc.returncode == 0, explain(proc)
     with Image.open(out) as im:
         assert im.size == (1400, 900)
-        assert len(im.convert("RGB").resize((64, 40)).getcolors(maxcolors=4096) or ()) > 20  # a real window, not a blank grab
+        assert (
+            len(im.convert("RGB").resize((64, 40)).getcolors(maxcolors=4096) or ()) > 20
+        )  # a real window, not a blank grab
 
 
 def _worker(exe: Path, spec: dict, tmp_path: Path, env: dict[str, str], name: str) -> tuple[dict, list[dict]]:
@@ -272,9 +317,17 @@ def test_train_worker_evaluate(frozen: dict[str, Path], frozen_env: dict[str, st
     """An `evaluate` job in the frozen worker: the default model, sklearn metrics and a matplotlib ROC plot."""
     files = _images(frozen["samples"])
     samples = [{"path": str(p), "label": i % 2, "source": f"s{i % 3}", "generator": ""} for i, p in enumerate(files)]
-    spec = {"kind": "evaluate", "params": {"model": str(frozen["model"]), "samples": samples, "device": "cpu",
-                                           "report": str(tmp_path / "report.json"), "roc": str(tmp_path / "roc.png"),
-                                           "jpeg90": False}}
+    spec = {
+        "kind": "evaluate",
+        "params": {
+            "model": str(frozen["model"]),
+            "samples": samples,
+            "device": "cpu",
+            "report": str(tmp_path / "report.json"),
+            "roc": str(tmp_path / "roc.png"),
+            "jpeg90": False,
+        },
+    }
     result, events = _worker(frozen[exe], spec, tmp_path, frozen_env, f"train-worker evaluate ({exe})")
     assert any(e["event"] == "EvalProgress" for e in events)
     assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
@@ -309,10 +362,21 @@ def test_train_worker_generate(frozen: dict[str, Path], frozen_env: dict[str, st
 
     pipe = build_tiny_sd(tmp_path / "tiny_sd")
     out = tmp_path / "gen"
-    config = {"model": str(pipe), "out_dir": str(out), "prompts": "landscape", "count": 2, "width": 64, "height": 64,
-              "steps": 2, "device": "cpu", "allow_download": False}
+    config = {
+        "model": str(pipe),
+        "out_dir": str(out),
+        "prompts": "landscape",
+        "count": 2,
+        "width": 64,
+        "height": 64,
+        "steps": 2,
+        "device": "cpu",
+        "allow_download": False,
+    }
     env = {**frozen_env, "HF_HUB_OFFLINE": "1"}
-    result, _ = _worker(frozen["cli"], {"kind": "generate", "params": {"config": config}}, tmp_path, env, "train-worker generate")
+    result, _ = _worker(
+        frozen["cli"], {"kind": "generate", "params": {"config": config}}, tmp_path, env, "train-worker generate"
+    )
     assert len([p for p in out.rglob("*.png")]) == 2, result
 
 

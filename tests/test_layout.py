@@ -46,16 +46,19 @@ def test_python_imports_the_namespace_from_a_clone_without_links(tmp_path: Path)
     clone = _linkless_copy(tmp_path / "clone")
     for part in PARTS:
         (clone / "miwake" / part).unlink()  # a clone of today's main: no stand-ins either
-    code = ("import miwake.core.scanner, miwake.training.metrics, miwake.core.paths as p; "
-            "print(miwake.core.scanner.__file__); print(p.resources_dir())")
+    code = (
+        "import miwake.core.scanner, miwake.training.metrics, miwake.core.paths as p; "
+        "print(miwake.core.scanner.__file__); print(p.resources_dir())"
+    )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("MIWAKE_RESOURCES")}
     r = subprocess.run([sys.executable, "-c", code], cwd=clone, capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     scanner_file, resources = r.stdout.split()
     assert Path(scanner_file).resolve() == (clone / "core" / "scanner.py").resolve()
     assert Path(resources).resolve() == (clone / "resources").resolve()
-    r = subprocess.run([sys.executable, "-m", "miwake", "--version"], cwd=clone, capture_output=True, text=True,
-                       env=env, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "miwake", "--version"], cwd=clone, capture_output=True, text=True, env=env, timeout=120
+    )
     assert r.returncode == 0 and r.stdout.strip(), r.stderr[-2000:]
 
 

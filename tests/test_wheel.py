@@ -43,8 +43,10 @@ def wheel(tmp_path_factory) -> Path:
     src = dist / "src"  # a copy: setuptools writes build/ and *.egg-info into the tree it builds
     shutil.copytree(ROOT, src, symlinks=True, ignore=shutil.ignore_patterns(*SOURCE_SKIP))
     # --no-build-isolation: setuptools comes from this venv, so the build needs no network
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(src)],
-         cwd=dist)
+    _run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(src)],
+        cwd=dist,
+    )
     (whl,) = dist.glob("miwake-*.whl")
     return whl
 
@@ -54,10 +56,14 @@ def installed(wheel: Path, tmp_path_factory) -> Path:
     venv = tmp_path_factory.mktemp("venv") / "fresh"
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=venv.parent)
     py = venv / BIN / f"python{EXE}"
-    fresh_site = Path(_run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=venv).strip())
+    fresh_site = Path(
+        _run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=venv).strip()
+    )
     (fresh_site / "_reuse_test_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    _run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index", "-q", str(wheel)],
-         cwd=venv.parent)
+    _run(
+        [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        cwd=venv.parent,
+    )
     return venv
 
 
@@ -65,10 +71,16 @@ def test_the_wheel_has_one_namespace_and_the_resources(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     top = {n.split("/")[0] for n in names}
     assert top == {"miwake", wheel.name.split("-")[0] + "-" + wheel.name.split("-")[1] + ".dist-info"}, top
-    for needed in ("miwake/core/scanner.py", "miwake/gui/main_window.py", "miwake/training/train.py",
-                   "miwake/resources/models/default/model.json", "miwake/resources/models/default/model.safetensors",
-                   "miwake/resources/i18n/miwake_ja.qm", "miwake/resources/icons/miwake.png",
-                   "miwake/resources/samples/CREDITS"):
+    for needed in (
+        "miwake/core/scanner.py",
+        "miwake/gui/main_window.py",
+        "miwake/training/train.py",
+        "miwake/resources/models/default/model.json",
+        "miwake/resources/models/default/model.safetensors",
+        "miwake/resources/i18n/miwake_ja.qm",
+        "miwake/resources/icons/miwake.png",
+        "miwake/resources/samples/CREDITS",
+    ):
         assert needed in names, needed
     assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".gitkeep"))]
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
@@ -79,16 +91,29 @@ def test_the_installed_wheel_scans_the_bundled_samples_with_the_bundled_model(in
     py = installed / BIN / f"python{EXE}"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MIWAKE_RESOURCES_DIR")}
     env["MIWAKE_DATA_DIR"] = str(tmp_path / "data")
-    where = json.loads(_run([str(py), "-c", "import json, miwake, miwake.core.paths as p; "
-                             "print(json.dumps([miwake.__file__, str(p.resources_dir())]))"], cwd=tmp_path, env=env))
+    where = json.loads(
+        _run(
+            [
+                str(py),
+                "-c",
+                "import json, miwake, miwake.core.paths as p; "
+                "print(json.dumps([miwake.__file__, str(p.resources_dir())]))",
+            ],
+            cwd=tmp_path,
+            env=env,
+        )
+    )
     site = Path(where[0]).parent.parent
     assert installed in Path(where[0]).parents, where
     resources = Path(where[1])
     assert resources == site / "miwake" / "resources" and (resources / "models" / "default" / "model.json").is_file()
 
     miwake = installed / BIN / f"miwake{EXE}"
-    _run([str(miwake), "scan", str(resources / "samples"), "--json", "out.json", "--csv", "out.csv"],
-         cwd=tmp_path, env=env)
+    _run(
+        [str(miwake), "scan", str(resources / "samples"), "--json", "out.json", "--csv", "out.csv"],
+        cwd=tmp_path,
+        env=env,
+    )
     report = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert report["model"]["id"] == "default"
     got = {Path(r["path"]).name: r for r in report["results"]}
@@ -99,7 +124,14 @@ def test_the_installed_wheel_scans_the_bundled_samples_with_the_bundled_model(in
         assert r["crops"] == want["crops"], name
         if r["reason"] != "metadata":  # metadata that says "AI" decides before the pixels do
             assert r["verdict"] == want["verdict"], name
-    loaded = _run([str(py), "-c", "import sys, miwake.cli, miwake.core.scanner, miwake.training.train, miwake.gui; "
-                   "print('\\n'.join(m.__file__ for n, m in sys.modules.items() if n.split('.')[0] == 'miwake'))"],
-                  cwd=tmp_path, env=env).split()
+    loaded = _run(
+        [
+            str(py),
+            "-c",
+            "import sys, miwake.cli, miwake.core.scanner, miwake.training.train, miwake.gui; "
+            "print('\\n'.join(m.__file__ for n, m in sys.modules.items() if n.split('.')[0] == 'miwake'))",
+        ],
+        cwd=tmp_path,
+        env=env,
+    ).split()
     assert len(loaded) > 20 and all(installed in Path(f).parents for f in loaded), "a module came from elsewhere"

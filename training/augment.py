@@ -89,7 +89,9 @@ def train_crop(rgb: np.ndarray, crop: int, rng: np.random.Generator, cfg: Augmen
     arr = np.asarray(im, dtype=np.uint8)
     u = rng.random()
     if u < cfg.jpeg_prob:
-        arr = reencode(arr, "JPEG", int(rng.integers(cfg.jpeg_quality[0], cfg.jpeg_quality[1] + 1)), int(rng.choice([0, 1, 2])))
+        arr = reencode(
+            arr, "JPEG", int(rng.integers(cfg.jpeg_quality[0], cfg.jpeg_quality[1] + 1)), int(rng.choice([0, 1, 2]))
+        )
     elif u < cfg.jpeg_prob + cfg.webp_prob:
         arr = reencode(arr, "WEBP", int(rng.integers(cfg.webp_quality[0], cfg.webp_quality[1] + 1)))
     oy, ox = int(rng.integers(0, arr.shape[0] - crop + 1)), int(rng.integers(0, arr.shape[1] - crop + 1))

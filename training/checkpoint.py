@@ -36,8 +36,13 @@ def _unflatten_optimizer(tensors: dict[str, Any], meta: dict[str, Any]) -> dict[
     return {"state": state, "param_groups": meta["param_groups"]}
 
 
-def save_checkpoint(folder: Path, model_sd: dict[str, Any], opt_sd: dict[str, Any], state: dict[str, Any],
-                    best_sd: dict[str, Any] | None = None) -> None:
+def save_checkpoint(
+    folder: Path,
+    model_sd: dict[str, Any],
+    opt_sd: dict[str, Any],
+    state: dict[str, Any],
+    best_sd: dict[str, Any] | None = None,
+) -> None:
     from safetensors.torch import save_file
 
     folder = Path(folder)

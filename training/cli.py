@@ -28,20 +28,26 @@ def add_parsers(sub: Any) -> None:
     _add_data_args(p)
     p.add_argument("--out", required=True, metavar="DIR", help="where the model bundle (and training files) go")
     p.add_argument("--arch", default="tf_efficientnetv2_b0", help="timm architecture (default tf_efficientnetv2_b0)")
-    p.add_argument("--init", default="random", help="random | imagenet | PATH to weights | installed MODEL_ID to fine-tune")
+    p.add_argument(
+        "--init", default="random", help="random | imagenet | PATH to weights | installed MODEL_ID to fine-tune"
+    )
     p.add_argument("--mode", choices=["crop", "resize"], default="crop")
     p.add_argument("--crop", type=positive_int, default=256, help="crop size in pixels (default 256)")
     p.add_argument("--epochs", type=positive_int, default=10)
     p.add_argument("--batch", type=positive_int, default=32, help="crops per forward pass (default 32)")
     p.add_argument("--accum", type=positive_int, default=1, help="forward passes per optimizer step (small GPUs)")
     p.add_argument("--lr", type=float, help="peak learning rate (default 1e-3, 2e-4 when fine-tuning)")
-    p.add_argument("--patience", type=non_negative_int, default=4, help="epochs without validation gain before stopping")
+    p.add_argument(
+        "--patience", type=non_negative_int, default=4, help="epochs without validation gain before stopping"
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--workers", type=non_negative_int, help="data-loading processes (default: CPUs - 1, at most 4)")
     p.add_argument("--crops-per-image", type=positive_int, default=2)
     p.add_argument("--val-fraction", type=float, default=0.2)
     p.add_argument("--val-sources", nargs="+", default=[], metavar="S", help="hold out exactly these sources")
-    p.add_argument("--val-tiles", type=positive_int, default=4, help="tiles per image in the per-epoch validation (default 4)")
+    p.add_argument(
+        "--val-tiles", type=positive_int, default=4, help="tiles per image in the per-epoch validation (default 4)"
+    )
     p.add_argument("--no-augment", action="store_true", help="no re-encoding/blur/downscale (format bias risk!)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--id", dest="model_id", help="model id (default: the --out folder name)")
@@ -57,7 +63,9 @@ def add_parsers(sub: Any) -> None:
     e.add_argument("--json", metavar="FILE", help="write the full report (ROC points, per-source figures, scores)")
     e.add_argument("--roc", metavar="PNG", help="write the ROC curve")
     e.add_argument("--no-jpeg90", action="store_true", help="skip the re-encoded JPEG q90 pass")
-    e.add_argument("--choose-threshold", action="store_true", help="pick the threshold on these images instead of the card's")
+    e.add_argument(
+        "--choose-threshold", action="store_true", help="pick the threshold on these images instead of the card's"
+    )
     e.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     e.add_argument("--batch", type=positive_int)
     e.set_defaults(func=cmd_eval)
@@ -99,18 +107,30 @@ class TrainConsole:
                 return
             if self.bar is None or self.bar.desc != f"epoch {ev.epoch}/{ev.epochs}":
                 self._close()
-                self.bar = tqdm(total=ev.steps, initial=ev.step - 1, desc=f"epoch {ev.epoch}/{ev.epochs}",
-                                unit="step", file=sys.stderr, dynamic_ncols=True)
+                self.bar = tqdm(
+                    total=ev.steps,
+                    initial=ev.step - 1,
+                    desc=f"epoch {ev.epoch}/{ev.epochs}",
+                    unit="step",
+                    file=sys.stderr,
+                    dynamic_ncols=True,
+                )
             self.bar.update(ev.step - self.bar.n)
-            self.bar.set_postfix(loss=f"{ev.loss:.3f}", lr=f"{ev.lr:.1e}", crops_s=f"{ev.crops_per_s:.1f}",
-                                 refresh=False)
+            self.bar.set_postfix(
+                loss=f"{ev.loss:.3f}", lr=f"{ev.lr:.1e}", crops_s=f"{ev.crops_per_s:.1f}", refresh=False
+            )
         elif isinstance(ev, EpochEnd):
             self._close()
-            what = "the model it starts from" if ev.epoch == 0 else (
-                f"loss {ev.train_loss:.4f}" if math.isfinite(ev.train_loss) else "loss ran away (diverged)")
-            print(f"epoch {ev.epoch}/{ev.epochs}: {what}, val AUC {format_metric(ev.val_auc)} "
-                  f"(JPEG q90 {format_metric(ev.val_auc_jpeg90)}){' *best*' if ev.best else ''} [{ev.seconds:.0f} s]",
-                  file=sys.stderr)
+            what = (
+                "the model it starts from"
+                if ev.epoch == 0
+                else (f"loss {ev.train_loss:.4f}" if math.isfinite(ev.train_loss) else "loss ran away (diverged)")
+            )
+            print(
+                f"epoch {ev.epoch}/{ev.epochs}: {what}, val AUC {format_metric(ev.val_auc)} "
+                f"(JPEG q90 {format_metric(ev.val_auc_jpeg90)}){' *best*' if ev.best else ''} [{ev.seconds:.0f} s]",
+                file=sys.stderr,
+            )
         elif isinstance(ev, TrainFinished):
             self._close()
 
@@ -162,9 +182,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     m = card.get("metrics", {})
     print(f"\nModel written to {fin.bundle_path} ({fin.status}).")
     if m:
-        print(f"validation (held-out sources): AUC {format_metric(m.get('auc'))}, F1 {format_metric(m.get('f1'))}, "
-              f"recall {format_metric(m.get('recall'))}, precision {format_metric(m.get('precision'))}; "
-              f"JPEG q90 AUC {format_metric((m.get('jpeg90') or {}).get('auc'))}")
+        print(
+            f"validation (held-out sources): AUC {format_metric(m.get('auc'))}, F1 {format_metric(m.get('f1'))}, "
+            f"recall {format_metric(m.get('recall'))}, precision {format_metric(m.get('precision'))}; "
+            f"JPEG q90 AUC {format_metric((m.get('jpeg90') or {}).get('auc'))}"
+        )
     print(f"threshold {card.get('threshold')}, unsure band {card.get('unsure_band')}")
     print(f"Install it with: miwake models import {fin.bundle_path}")
     return 0
@@ -172,15 +194,22 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def print_report(report: Any, out: Any = None) -> None:
     out = out or sys.stdout
+
     def line(name: str, m: dict[str, Any] | None) -> None:
         if not m:
             return
         c = m["confusion"]
-        print(f"{name:<22} n={m['n']:<5} AUC {format_metric(m['auc'])}  F1 {format_metric(m['f1'])}  "
-              f"recall {format_metric(m['recall'])}  precision {format_metric(m['precision'])}  "
-              f"accuracy {format_metric(m['accuracy'])}  [tp {c['tp']} fp {c['fp']} fn {c['fn']} tn {c['tn']}]", file=out)
+        print(
+            f"{name:<22} n={m['n']:<5} AUC {format_metric(m['auc'])}  F1 {format_metric(m['f1'])}  "
+            f"recall {format_metric(m['recall'])}  precision {format_metric(m['precision'])}  "
+            f"accuracy {format_metric(m['accuracy'])}  [tp {c['tp']} fp {c['fp']} fn {c['fn']} tn {c['tn']}]",
+            file=out,
+        )
 
-    print(f"model {report.model_id}: threshold {report.threshold:.3f}, unsure band {report.band[0]:.3f}-{report.band[1]:.3f}", file=out)
+    print(
+        f"model {report.model_id}: threshold {report.threshold:.3f}, unsure band {report.band[0]:.3f}-{report.band[1]:.3f}",
+        file=out,
+    )
     line("as files are", report.metrics)
     line("re-encoded JPEG q90", report.metrics_jpeg90)
     print("\nper source:", file=out)
@@ -188,8 +217,11 @@ def print_report(report: Any, out: Any = None) -> None:
     for src, r in report.per_source.items():
         extra = f"{r.get('auc_vs_other_class', r.get('auc', float('nan'))):.3f}"
         j = jp.get(src, {})
-        print(f"  {src:<32} {r['label']:<5} n={r['n']:<4} mean p {r['mean_p']:.3f}  acc {r['accuracy']:.3f} "
-              f"(JPEG q90 {j.get('accuracy', float('nan')):.3f})  AUC vs other class {extra}", file=out)
+        print(
+            f"  {src:<32} {r['label']:<5} n={r['n']:<4} mean p {r['mean_p']:.3f}  acc {r['accuracy']:.3f} "
+            f"(JPEG q90 {j.get('accuracy', float('nan')):.3f})  AUC vs other class {extra}",
+            file=out,
+        )
     if report.errors:
         print(f"\n{len(report.errors)} images could not be scored (first: {report.errors[0]})", file=out)
 
@@ -215,8 +247,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
             bars[phase] = tqdm(total=total, desc=phase, unit="img", file=sys.stderr, leave=False)
         bars[phase].update(done - bars[phase].n)
 
-    report = evaluate(det, samples, jpeg90=not args.no_jpeg90, choose_threshold=args.choose_threshold,
-                      batch_size=args.batch, on_progress=progress)
+    report = evaluate(
+        det,
+        samples,
+        jpeg90=not args.no_jpeg90,
+        choose_threshold=args.choose_threshold,
+        batch_size=args.batch,
+        on_progress=progress,
+    )
     for b in bars.values():
         b.close()
     print_report(report)

@@ -53,16 +53,33 @@ class Pool:
         has[np.unique(image)] = True
         new_index = np.cumsum(has) - 1
         keep = has[image]
-        return cls(feats[keep], new_index[image[keep]], kind[keep], np.array([x["label"] for x in s])[has],
-                   np.array([x["source"] for x in s])[has], np.array(fam)[has], np.array([x["path"] for x in s])[has])
+        return cls(
+            feats[keep],
+            new_index[image[keep]],
+            kind[keep],
+            np.array([x["label"] for x in s])[has],
+            np.array([x["source"] for x in s])[has],
+            np.array(fam)[has],
+            np.array([x["path"] for x in s])[has],
+        )
 
     def merged(self, other: Pool) -> Pool:
         """This pool with `other`'s crops added (the same images, e.g. features of other kinds)."""
-        if len(other.labels) != self.n or (other.labels != self.labels).any() or (
-                self.paths is not None and other.paths is not None and (self.paths != other.paths).any()):
+        if (
+            len(other.labels) != self.n
+            or (other.labels != self.labels).any()
+            or (self.paths is not None and other.paths is not None and (self.paths != other.paths).any())
+        ):
             raise ValueError("pools of different images")
-        return Pool(np.concatenate([self.feats, other.feats]), np.concatenate([self.image, other.image]),
-                    np.concatenate([self.kind, other.kind]), self.labels, self.sources, self.families, self.paths)
+        return Pool(
+            np.concatenate([self.feats, other.feats]),
+            np.concatenate([self.image, other.image]),
+            np.concatenate([self.kind, other.kind]),
+            self.labels,
+            self.sources,
+            self.families,
+            self.paths,
+        )
 
     @property
     def n(self) -> int:
@@ -86,7 +103,9 @@ class Pool:
         """Training rows (crops) of `images`: features, labels, source per row."""
         return self.rows_with_family(images, cols, kinds)[:3]
 
-    def rows_with_family(self, images: np.ndarray, cols: slice, kinds: Sequence[str] = TRAIN_KINDS) -> tuple[np.ndarray, ...]:
+    def rows_with_family(
+        self, images: np.ndarray, cols: slice, kinds: Sequence[str] = TRAIN_KINDS
+    ) -> tuple[np.ndarray, ...]:
         """Training rows (crops) of `images`: features, labels, source and family per row."""
         keep = np.isin(self.image, images) & np.isin(self.kind, [KINDS.index(k) for k in kinds])
         idx = self.image[keep]
@@ -108,8 +127,14 @@ class Candidate:
         heads = []
         for sl in self.slices:
             x, y, g, f = pool.rows_with_family(images, sl, self.train_kinds)
-            heads.append((fit_head(x, y, g, c=self.c, source_power=self.source_power, families=f,
-                                   family_power=self.family_power), sl))
+            heads.append(
+                (
+                    fit_head(
+                        x, y, g, c=self.c, source_power=self.source_power, families=f, family_power=self.family_power
+                    ),
+                    sl,
+                )
+            )
         if len(heads) == 1 and heads[0][1] == slice(0, pool.feats.shape[1]):
             return heads[0][0]
         return LinearHead.average(heads, pool.feats.shape[1])
@@ -123,7 +148,9 @@ def source_folds(labels: np.ndarray, sources: np.ndarray, k: int = 5, seed: int 
     return [test for _, test in cv.split(np.zeros(len(labels)), labels, sources)]
 
 
-def family_folds(pool: Pool, k: int = 5, seed: int = 0, min_family: int = 10) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def family_folds(
+    pool: Pool, k: int = 5, seed: int = 0, min_family: int = 10
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """family -> (train images, test images) for every AI family with at least `min_family` images."""
     folds = source_folds(pool.labels, pool.sources, k, seed)
     counts: defaultdict[str, int] = defaultdict(int)
@@ -206,7 +233,9 @@ def inner_operating_point(pool: Pool, cand: Candidate, train: np.ndarray, k: int
     return OperatingPoint(scale, shift, t, band)
 
 
-def evaluate_split(pool: Pool, cand: Candidate, train: np.ndarray, test: np.ndarray, *, inner: bool = True) -> dict[str, Any]:
+def evaluate_split(
+    pool: Pool, cand: Candidate, train: np.ndarray, test: np.ndarray, *, inner: bool = True
+) -> dict[str, Any]:
     head = cand.fit(pool, train)
     y = pool.labels[test]
     out: dict[str, Any] = {"n": int(len(test)), "n_ai": int(y.sum()), "scores": {}, "logits": {}}
@@ -225,14 +254,24 @@ def evaluate_split(pool: Pool, cand: Candidate, train: np.ndarray, test: np.ndar
         p = op.probability(out["logits"]["raw"])
         bp = band_precision(y, p, band)
         firm = (p >= band[1]) | (p < band[0])
-        out.update(calibration=(op.scale, op.shift), threshold=t, band=band, accuracy_at_threshold=float(np.mean((p >= t) == (y == 1))),
-                   verdict_accuracy=float(np.mean((p[firm] >= band[1]) == (y[firm] == 1))) if firm.any() else math.nan,
-                   unsure_share=bp["unsure_share"])
+        out.update(
+            calibration=(op.scale, op.shift),
+            threshold=t,
+            band=band,
+            accuracy_at_threshold=float(np.mean((p >= t) == (y == 1))),
+            verdict_accuracy=float(np.mean((p[firm] >= band[1]) == (y[firm] == 1))) if firm.any() else math.nan,
+            unsure_share=bp["unsure_share"],
+        )
     return out
 
 
 def run_protocol(
-    pool: Pool, cand: Candidate, *, k: int = 5, seed: int = 0, inner: bool = True,
+    pool: Pool,
+    cand: Candidate,
+    *,
+    k: int = 5,
+    seed: int = 0,
+    inner: bool = True,
     log: Callable[[str], None] = lambda s: None,
 ) -> dict[str, Any]:
     """Both halves of the protocol for one candidate: per-fold figures, mean/worst, and out-of-fold scores."""
@@ -245,22 +284,36 @@ def run_protocol(
         for kind in EVAL_KINDS:
             oof[kind][test] = r["scores"][kind]
             oof_logits[kind][test] = r["logits"][kind]
-        folds.append({kk: v for kk, v in r.items() if kk not in ("scores", "logits")} | {"sources": sorted(set(pool.sources[test]))})
+        folds.append(
+            {kk: v for kk, v in r.items() if kk not in ("scores", "logits")}
+            | {"sources": sorted(set(pool.sources[test]))}
+        )
         log(f"{cand.name} fold {i}: AUC {r['auc_raw']:.3f} / jpeg {r['auc_jpeg90']:.3f} / down {r['auc_down05']:.3f}")
     fams = {}
     for fam, (train, test) in family_folds(pool, k, seed).items():
         r = evaluate_split(pool, cand, train, test, inner=inner)
         fams[fam] = {kk: v for kk, v in r.items() if kk not in ("scores", "logits")}
-        log(f"{cand.name} without {fam}: AUC {r['auc_raw']:.3f} / jpeg {r['auc_jpeg90']:.3f} / down {r['auc_down05']:.3f}")
-    return {"candidate": cand.name, "folds": folds, "families": fams, "oof": oof, "oof_logits": oof_logits,
-            "summary": summarize(folds, fams)}
+        log(
+            f"{cand.name} without {fam}: AUC {r['auc_raw']:.3f} / jpeg {r['auc_jpeg90']:.3f} / down {r['auc_down05']:.3f}"
+        )
+    return {
+        "candidate": cand.name,
+        "folds": folds,
+        "families": fams,
+        "oof": oof,
+        "oof_logits": oof_logits,
+        "summary": summarize(folds, fams),
+    }
 
 
 def summarize(folds: list[dict[str, Any]], fams: dict[str, dict[str, Any]]) -> dict[str, Any]:
     s: dict[str, Any] = {}
     for part, rows in (("source", folds), ("family", list(fams.values()))):
-        for key in ([f"auc_{k}" for k in EVAL_KINDS] + [f"auc_raw_{h}" for h in POOLINGS[1:]]
-                    + ["verdict_accuracy", "unsure_share", "accuracy_at_threshold"]):
+        for key in (
+            [f"auc_{k}" for k in EVAL_KINDS]
+            + [f"auc_raw_{h}" for h in POOLINGS[1:]]
+            + ["verdict_accuracy", "unsure_share", "accuracy_at_threshold"]
+        ):
             vals = [r[key] for r in rows if key in r and not math.isnan(r[key])]
             if vals:
                 s[f"{part}_{key}_mean"] = float(np.mean(vals))
@@ -278,6 +331,10 @@ def oof_breakdown(pool: Pool, oof: np.ndarray, by: np.ndarray) -> dict[str, dict
         m = by == g
         other = hum if pool.labels[m][0] == 1 else ai
         sel = m | other
-        out[str(g)] = {"n": int(m.sum()), "label": "ai" if pool.labels[m][0] == 1 else "real",
-                       "mean_p": float(np.nanmean(oof[m])), "auc_vs_other_class": _safe_auc(pool.labels[sel], oof[sel])}
+        out[str(g)] = {
+            "n": int(m.sum()),
+            "label": "ai" if pool.labels[m][0] == 1 else "real",
+            "mean_p": float(np.nanmean(oof[m])),
+            "auc_vs_other_class": _safe_auc(pool.labels[sel], oof[sel]),
+        }
     return out

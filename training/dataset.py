@@ -57,7 +57,9 @@ def _folder_samples(root: Path, label: int) -> list[Sample]:
     return out
 
 
-def from_folders(real: Sequence[str | os.PathLike[str]] = (), ai: Sequence[str | os.PathLike[str]] = ()) -> list[Sample]:
+def from_folders(
+    real: Sequence[str | os.PathLike[str]] = (), ai: Sequence[str | os.PathLike[str]] = ()
+) -> list[Sample]:
     samples: list[Sample] = []
     for d in real:
         samples += _folder_samples(Path(d), REAL)
@@ -82,8 +84,15 @@ def from_manifest(path: str | os.PathLike[str], *, root: str | os.PathLike[str] 
             p = Path(row["path"])
             p = p if p.is_absolute() else base / p
             source = (row.get("source") or "").strip() or p.parent.name
-            samples.append(Sample(os.path.abspath(p), label, source, (row.get("generator") or "").strip(),
-                                  (row.get("family") or "").strip()))
+            samples.append(
+                Sample(
+                    os.path.abspath(p),
+                    label,
+                    source,
+                    (row.get("generator") or "").strip(),
+                    (row.get("family") or "").strip(),
+                )
+            )
     if not samples:
         raise DatasetError(f"{mpath}: no rows.")
     return samples

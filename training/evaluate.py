@@ -63,7 +63,10 @@ def score_paths(
 ) -> dict[str, ImageResult]:
     """Score files with the engine (no store, no reuse, no metadata): results by absolute path."""
     job = ScanJob(
-        list(paths), detector, options=ScanOptions(max_tiles=max_tiles, batch_size=batch_size, reuse=False), cancel_event=cancel
+        list(paths),
+        detector,
+        options=ScanOptions(max_tiles=max_tiles, batch_size=batch_size, reuse=False),
+        cancel_event=cancel,
     )
     out: dict[str, ImageResult] = {}
     for ev in job.events():
@@ -129,16 +132,30 @@ def evaluate(
 ) -> EvalReport:
     """Metrics at the model card's threshold, or at one chosen here on these scores (`choose_threshold`)."""
     card = detector.card
-    res = score_paths(detector, [s.path for s in samples], max_tiles=max_tiles, batch_size=batch_size,
-                      on_progress=on_progress, phase="as-is", cancel=cancel)
+    res = score_paths(
+        detector,
+        [s.path for s in samples],
+        max_tiles=max_tiles,
+        batch_size=batch_size,
+        on_progress=on_progress,
+        phase="as-is",
+        cancel=cancel,
+    )
     y, p, src, gen, kept, errors = _collect(samples, res, lambda s: s.path)
     res_j: dict[str, ImageResult] = {}
     mapping: dict[str, str] = {}
     if jpeg90 and not (cancel and cancel.is_set()):
         with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
             mapping = jpeg_copies(samples, jpeg_dir or Path(tmp))  # jpeg_dir: a cache kept by the caller
-            res_j = score_paths(detector, list(mapping.values()), max_tiles=max_tiles, batch_size=batch_size,
-                                on_progress=on_progress, phase="jpeg90", cancel=cancel)
+            res_j = score_paths(
+                detector,
+                list(mapping.values()),
+                max_tiles=max_tiles,
+                batch_size=batch_size,
+                on_progress=on_progress,
+                phase="jpeg90",
+                cancel=cancel,
+            )
     if choose_threshold:
         threshold, band = choose_operating_point(y, p)
     else:
@@ -157,13 +174,21 @@ def evaluate(
     pj_by_path: dict[str, float] = {}
     if res_j:
         yj, pj, srcj, _, keptj, _ = _collect(samples, res_j, lambda s: mapping.get(s.path))
-        report.metrics_jpeg90 = {**binary_metrics(yj, pj, threshold), "verdicts": band_precision(yj, pj, band)} if len(yj) else {}
+        report.metrics_jpeg90 = (
+            {**binary_metrics(yj, pj, threshold), "verdicts": band_precision(yj, pj, band)} if len(yj) else {}
+        )
         report.per_source_jpeg90 = group_breakdown(yj, pj, srcj, threshold, band)
         report.roc_jpeg90 = roc_points(yj, pj)
         pj_by_path = {s.path: float(v) for s, v in zip(keptj, pj)}
     report.scores = [
-        {"path": s.path, "label": s.label_name, "source": s.source, "generator": s.generator,
-         "p": float(v), "p_jpeg90": pj_by_path.get(s.path)}
+        {
+            "path": s.path,
+            "label": s.label_name,
+            "source": s.source,
+            "generator": s.generator,
+            "p": float(v),
+            "p_jpeg90": pj_by_path.get(s.path),
+        }
         for s, v in zip(kept, p)
     ]
     return report
@@ -203,7 +228,11 @@ def read_report(path: str | os.PathLike[str]) -> dict[str, Any]:
 def samples_from_report(report: dict[str, Any]) -> list[Sample]:
     """The scored validation images of a report, to score them again with another model (an `evaluate` job)."""
     return [
-        Sample(path=s["path"], label=AI if s.get("label") == "ai" else REAL, source=s.get("source", ""),
-               generator=s.get("generator") or "")
+        Sample(
+            path=s["path"],
+            label=AI if s.get("label") == "ai" else REAL,
+            source=s.get("source", ""),
+            generator=s.get("generator") or "",
+        )
         for s in report.get("scores", [])
     ]

@@ -127,9 +127,14 @@ def extract(
     store = FeatureStore(root)
     n_shards = (len(samples) + cfg.shard - 1) // cfg.shard
     meta = {
-        "samples": [{"path": s.path, "label": s.label, "source": s.source, "generator": s.generator,
-                     "family": s.family} for s in samples],
-        "kinds": list(KINDS), "shards": n_shards, "config": {**cfg.__dict__}, **(describe or {}),
+        "samples": [
+            {"path": s.path, "label": s.label, "source": s.source, "generator": s.generator, "family": s.family}
+            for s in samples
+        ],
+        "kinds": list(KINDS),
+        "shards": n_shards,
+        "config": {**cfg.__dict__},
+        **(describe or {}),
     }
     _check_resumable(root / "meta.json", meta)
     if (root / "meta.json").exists():
@@ -176,7 +181,8 @@ def _check_resumable(meta_path: Path, meta: dict[str, Any]) -> None:
         return
     old = json.loads(meta_path.read_text())
     same = old.get("samples") == meta["samples"] and all(
-        old.get("config", {}).get(k) == meta["config"].get(k) for k in _RESUME_KEYS)
+        old.get("config", {}).get(k) == meta["config"].get(k) for k in _RESUME_KEYS
+    )
     if not same or old.get("config", {}).get("kinds", list(KINDS[:4])) != list(meta["config"]["kinds"]):
         raise ValueError(f"{meta_path.parent} holds features of other images or settings; use another folder")
 

@@ -62,7 +62,6 @@ class FolderScan:
     def samples(self) -> list[Sample]:
         return [Sample(i.path, i.label, i.source) for i in self.images]
 
-
     def too_small(self, crop: int, mode: str) -> int:
         """Readable images a training crop cannot be cut from (crop mode only)."""
         if mode != "crop":
@@ -153,5 +152,14 @@ def _csv(value: str) -> str:
     return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\n') else value
 
 
-__all__ = ["AI", "REAL", "FEW_IMAGES", "DOMINANT_SHARE", "FolderScan", "ScannedImage", "scan_folders", "scan_all",
-           "benchmark_manifest"]
+__all__ = [
+    "AI",
+    "REAL",
+    "FEW_IMAGES",
+    "DOMINANT_SHARE",
+    "FolderScan",
+    "ScannedImage",
+    "scan_folders",
+    "scan_all",
+    "benchmark_manifest",
+]

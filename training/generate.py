@@ -170,7 +170,9 @@ def save_png(image: Any, path: Path) -> None:
 
 
 def write_sidecar(png: Path, record: dict[str, Any]) -> None:
-    atomic.write_bytes(png.with_suffix(".json"), (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    atomic.write_bytes(
+        png.with_suffix(".json"), (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    )
 
 
 def check_disk(out_dir: Path, need_bytes: int, what: str) -> None:
@@ -193,20 +195,52 @@ class _Rate:
         self.t0 = time.perf_counter()
         self.made = 0
 
-    def progress(self, kind: str, done: int, total: int, skipped: int, errors: int, last: str, err: str = "") -> GenerateProgress:
+    def progress(
+        self, kind: str, done: int, total: int, skipped: int, errors: int, last: str, err: str = ""
+    ) -> GenerateProgress:
         el = time.perf_counter() - self.t0
         spi = el / self.made if self.made else None
         eta = spi * (total - done) if spi is not None else None
-        return GenerateProgress(kind, done, total, self.made, skipped, errors, spi, (1 / spi if spi else None), eta, last, err)
+        return GenerateProgress(
+            kind, done, total, self.made, skipped, errors, spi, (1 / spi if spi else None), eta, last, err
+        )
 
 
-def _summary(kind: str, out: Path, model: str, family: str, device: str, total: int, rate: _Rate | None,
-             skipped: int, filtered: int, errors: Sequence[str], cancelled: bool, t0: float, last: str) -> GenerateSummary:
+def _summary(
+    kind: str,
+    out: Path,
+    model: str,
+    family: str,
+    device: str,
+    total: int,
+    rate: _Rate | None,
+    skipped: int,
+    filtered: int,
+    errors: Sequence[str],
+    cancelled: bool,
+    t0: float,
+    last: str,
+) -> GenerateSummary:
     """`elapsed_s` includes model loading; `seconds_per_image` is the image-making time only."""
     made = rate.made if rate else 0
     spi = (time.perf_counter() - rate.t0) / made if rate and made else None
-    return GenerateSummary(kind, str(out), model, family, device, total, made, skipped, filtered, len(errors), cancelled,
-                           time.perf_counter() - t0, spi, last, tuple(errors))
+    return GenerateSummary(
+        kind,
+        str(out),
+        model,
+        family,
+        device,
+        total,
+        made,
+        skipped,
+        filtered,
+        len(errors),
+        cancelled,
+        time.perf_counter() - t0,
+        spi,
+        last,
+        tuple(errors),
+    )
 
 
 def _emit(on_event: EventCallback | None, ev: GenerateEvent) -> None:
@@ -215,12 +249,24 @@ def _emit(on_event: EventCallback | None, ev: GenerateEvent) -> None:
 
 
 # -- txt2img -------------------------------------------------------------------------------------------------
-def _run_key(cfg: GenerateConfig, prompts: PromptSource, negative: str, width: int, height: int, guidance: float) -> dict[str, Any]:
+def _run_key(
+    cfg: GenerateConfig, prompts: PromptSource, negative: str, width: int, height: int, guidance: float
+) -> dict[str, Any]:
     lines_digest = hashlib.sha256("\n".join(prompts.lines).encode()).hexdigest()[:16] if prompts.lines else ""
     model = str(Path(cfg.model).expanduser().resolve()) if Path(cfg.model).expanduser().exists() else cfg.model
-    return {"model": model, "prompts": prompts.name, "prompts_sha256": lines_digest, "seed": cfg.seed,
-            "negative": negative, "steps": cfg.steps, "guidance": guidance, "width": width, "height": height,
-            "prediction_type": cfg.prediction_type, "file_prefix": cfg.file_prefix}
+    return {
+        "model": model,
+        "prompts": prompts.name,
+        "prompts_sha256": lines_digest,
+        "seed": cfg.seed,
+        "negative": negative,
+        "steps": cfg.steps,
+        "guidance": guidance,
+        "width": width,
+        "height": height,
+        "prediction_type": cfg.prediction_type,
+        "file_prefix": cfg.file_prefix,
+    }
 
 
 def _check_manifest(out_dir: Path, key: dict[str, Any], write: bool = True) -> None:
@@ -240,10 +286,14 @@ def _check_manifest(out_dir: Path, key: dict[str, Any], write: bool = True) -> N
                 "sets: choose another output folder, or use the earlier settings."
             )
     if write:
-        atomic.write_bytes(path, (json.dumps({"format": 1, "kind": "txt2img", "run": key}, indent=2) + "\n").encode("utf-8"))
+        atomic.write_bytes(
+            path, (json.dumps({"format": 1, "kind": "txt2img", "run": key}, indent=2) + "\n").encode("utf-8")
+        )
 
 
-def generate(cfg: GenerateConfig, on_event: EventCallback | None = None, cancel: threading.Event | None = None) -> GenerateSummary:
+def generate(
+    cfg: GenerateConfig, on_event: EventCallback | None = None, cancel: threading.Event | None = None
+) -> GenerateSummary:
     """Make `cfg.count` images into `cfg.out_dir` (skipping finished ones); returns what happened."""
     cancel = cancel or threading.Event()
     resolve_source(cfg.model)  # refuse pickles and missing files first
@@ -260,9 +310,16 @@ def generate(cfg: GenerateConfig, on_event: EventCallback | None = None, cancel:
     _check_manifest(out, {k: v for k, v in early.items() if k not in ("width", "height", "guidance")}, write=False)
     px = (cfg.width or 1024) * (cfg.height or 1024)
     check_disk(out, len(todo) * px * 2, f"{len(todo)} images")  # PNG of SD output: about 1.5-2 bytes per pixel
-    lp = load_pipeline(cfg.model, device=cfg.device, safety_checker=cfg.safety_checker, allow_download=cfg.allow_download,
-                       prediction_type=cfg.prediction_type, cpu_offload=cfg.cpu_offload,
-                       attention_slicing=cfg.attention_slicing, vae_slicing=cfg.vae_slicing)
+    lp = load_pipeline(
+        cfg.model,
+        device=cfg.device,
+        safety_checker=cfg.safety_checker,
+        allow_download=cfg.allow_download,
+        prediction_type=cfg.prediction_type,
+        cpu_offload=cfg.cpu_offload,
+        attention_slicing=cfg.attention_slicing,
+        vae_slicing=cfg.vae_slicing,
+    )
     side = FAMILIES[lp.family][1]
     width, height = cfg.width or side, cfg.height or side
     guidance = cfg.guidance if cfg.guidance is not None else DEFAULT_GUIDANCE.get(lp.family, 7.5)
@@ -270,11 +327,26 @@ def generate(cfg: GenerateConfig, on_event: EventCallback | None = None, cancel:
     dev = lp.device
     _emit(on_event, GenerateStarted("txt2img", cfg.count, len(todo), cfg.model, lp.family, dev.name, width, height))
     pipe, rate = lp.pipe, _Rate()
-    base = {"kind": "txt2img", "label": "ai", "model": cfg.model, "model_source": lp.source.kind, "family": lp.family,
-            "steps": cfg.steps, "guidance": guidance, "width": width, "height": height,
-            "scheduler": type(pipe.scheduler).__name__, "prediction_type": pipe.scheduler.config.get("prediction_type"),
-            "negative_prompt": negative, "prompt_source": prompts.name, "device": dev.kind, "dtype": lp.dtype,
-            "safety_checker": lp.safety_checker, "watermark": False, "diffusers_version": _diffusers_version()}
+    base = {
+        "kind": "txt2img",
+        "label": "ai",
+        "model": cfg.model,
+        "model_source": lp.source.kind,
+        "family": lp.family,
+        "steps": cfg.steps,
+        "guidance": guidance,
+        "width": width,
+        "height": height,
+        "scheduler": type(pipe.scheduler).__name__,
+        "prediction_type": pipe.scheduler.config.get("prediction_type"),
+        "negative_prompt": negative,
+        "prompt_source": prompts.name,
+        "device": dev.kind,
+        "dtype": lp.dtype,
+        "safety_checker": lp.safety_checker,
+        "watermark": False,
+        "diffusers_version": _diffusers_version(),
+    }
     done, filtered, last, cancelled = skipped, 0, "", False
     for start in range(0, len(todo), cfg.batch_size):
         if cancel.is_set():
@@ -291,8 +363,15 @@ def generate(cfg: GenerateConfig, on_event: EventCallback | None = None, cancel:
         seconds = (time.perf_counter() - t_batch) / len(batch)
         for i, text, image, flagged in zip(batch, texts, images, nsfw):
             png = out / cfg.image_name(i)
-            record = {**base, "file": png.name, "index": i, "prompt": text, "seed": cfg.seed + i, "time": utc_now(),
-                      "seconds": round(seconds, 3)}
+            record = {
+                **base,
+                "file": png.name,
+                "index": i,
+                "prompt": text,
+                "seed": cfg.seed + i,
+                "time": utc_now(),
+                "seconds": round(seconds, 3),
+            }
             if flagged:
                 filtered += 1
                 record["filtered"] = True
@@ -304,8 +383,9 @@ def generate(cfg: GenerateConfig, on_event: EventCallback | None = None, cancel:
             rate.made += 1
             done += 1
         _emit(on_event, rate.progress("txt2img", done, cfg.count, skipped, 0, last))
-    return _summary("txt2img", out, cfg.model, lp.family, dev.name, cfg.count, rate, skipped, filtered, (), cancelled,
-                    t0, last)
+    return _summary(
+        "txt2img", out, cfg.model, lp.family, dev.name, cfg.count, rate, skipped, filtered, (), cancelled, t0, last
+    )
 
 
 def _diffusers_version() -> str:
@@ -314,9 +394,19 @@ def _diffusers_version() -> str:
     return str(diffusers.__version__)
 
 
-def _run_batch(pipe: Any, cfg: GenerateConfig, batch: Sequence[int], texts: list[str], negative: str, width: int,
-               height: int, guidance: float, dev: Any, on_event: EventCallback | None,
-               cancel: threading.Event) -> tuple[list[Any] | None, list[bool]]:
+def _run_batch(
+    pipe: Any,
+    cfg: GenerateConfig,
+    batch: Sequence[int],
+    texts: list[str],
+    negative: str,
+    width: int,
+    height: int,
+    guidance: float,
+    dev: Any,
+    on_event: EventCallback | None,
+    cancel: threading.Event,
+) -> tuple[list[Any] | None, list[bool]]:
     import torch
 
     def on_step(p: Any, step: int, timestep: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -328,9 +418,17 @@ def _run_batch(pipe: Any, cfg: GenerateConfig, batch: Sequence[int], texts: list
     gens = [torch.Generator("cpu").manual_seed(cfg.seed + i) for i in batch]  # per image: independent of batch size
     try:
         with torch.inference_mode():
-            out = pipe(prompt=texts, negative_prompt=[negative] * len(batch) if negative else None,
-                       num_inference_steps=cfg.steps, guidance_scale=guidance, width=width, height=height,
-                       generator=gens, output_type="pil", callback_on_step_end=on_step)
+            out = pipe(
+                prompt=texts,
+                negative_prompt=[negative] * len(batch) if negative else None,
+                num_inference_steps=cfg.steps,
+                guidance_scale=guidance,
+                width=width,
+                height=height,
+                generator=gens,
+                output_type="pil",
+                callback_on_step_end=on_step,
+            )
     except (RuntimeError, torch.cuda.OutOfMemoryError) as e:
         if is_oom(e):
             raise oom_error(dev, f"generating {width}x{height} images, batch {len(batch)}") from e
@@ -405,19 +503,37 @@ def reconstruct(
             log.warning("Reconstruction failed: %s", err)
         else:
             save_png(image, png)
-            record.update(file=png.name, kind="vae_reconstruction", label="ai", model=model, family=family,
-                          device=dev.kind, source=str(src.resolve()), source_rel=src.relative_to(real).as_posix(),
-                          time=utc_now(), diffusers_version=_diffusers_version())
+            record.update(
+                file=png.name,
+                kind="vae_reconstruction",
+                label="ai",
+                model=model,
+                family=family,
+                device=dev.kind,
+                source=str(src.resolve()),
+                source_rel=src.relative_to(real).as_posix(),
+                time=utc_now(),
+                diffusers_version=_diffusers_version(),
+            )
             write_sidecar(png, record)
             last = str(png)
             rate.made += 1
         done += 1
         _emit(on_event, rate.progress("reconstruct", done, len(jobs), skipped, len(errors), last, err))
-    return _summary("reconstruct", out, model, family, dev.name, len(jobs), rate, skipped, 0, errors, cancelled, t0,
-                    last)
+    return _summary(
+        "reconstruct", out, model, family, dev.name, len(jobs), rate, skipped, 0, errors, cancelled, t0, last
+    )
 
 
 __all__ = [
-    "GenerateConfig", "GenerateEvent", "GenerateProgress", "GenerateStarted", "GenerateSummary", "StepProgress",
-    "event_to_dict", "generate", "reconstruct", "reconstruction_name",
+    "GenerateConfig",
+    "GenerateEvent",
+    "GenerateProgress",
+    "GenerateStarted",
+    "GenerateSummary",
+    "StepProgress",
+    "event_to_dict",
+    "generate",
+    "reconstruct",
+    "reconstruction_name",
 ]

@@ -53,8 +53,10 @@ def _read_weights_file(path: Path) -> dict[str, Any]:
 
 
 def _is_head(key: str, shape: tuple[int, ...], model_head: set[str]) -> bool:
-    return key in model_head or key.split(".")[-2:-1] in (["fc"], ["_fc"], ["classifier"], ["head"]) or (
-        len(shape) >= 1 and shape[0] in (1000, 1001, 21843, 11821)
+    return (
+        key in model_head
+        or key.split(".")[-2:-1] in (["fc"], ["_fc"], ["classifier"], ["head"])
+        or (len(shape) >= 1 and shape[0] in (1000, 1001, 21843, 11821))
     )
 
 

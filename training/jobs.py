@@ -158,8 +158,13 @@ def _evaluate(job: EvaluateJob, emit: Emit, cancel: threading.Event) -> dict[str
 
     bundle = read_bundle(job.model) if Path(job.model).exists() else ModelRegistry().get(job.model)
     det = Detector(bundle, job.device)
-    report = evaluate(det, list(job.samples), jpeg90=job.jpeg90, cancel=cancel,
-                      on_progress=lambda ph, d, t: emit({"event": "EvalProgress", "phase": ph, "done": d, "total": t}))
+    report = evaluate(
+        det,
+        list(job.samples),
+        jpeg90=job.jpeg90,
+        cancel=cancel,
+        on_progress=lambda ph, d, t: emit({"event": "EvalProgress", "phase": ph, "done": d, "total": t}),
+    )
     out = Path(job.report)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(json_ready(report.to_dict()), indent=1), encoding="utf-8")
@@ -178,8 +183,16 @@ def _generate(job: GenerateJob, emit: Emit, cancel: threading.Event) -> dict[str
 def _reconstruct(job: ReconstructJob, emit: Emit, cancel: threading.Event) -> dict[str, Any]:
     from .generate import reconstruct
 
-    s = reconstruct(job.model, job.real_dir, job.out_dir, device=job.device, limit=job.limit,
-                    allow_download=job.allow_download, on_event=lambda ev: emit(event_dict(ev)), cancel=cancel)
+    s = reconstruct(
+        job.model,
+        job.real_dir,
+        job.out_dir,
+        device=job.device,
+        limit=job.limit,
+        allow_download=job.allow_download,
+        on_event=lambda ev: emit(event_dict(ev)),
+        cancel=cancel,
+    )
     return {"status": "cancelled" if s.cancelled else "finished", "summary": event_dict(s)}
 
 

@@ -75,8 +75,11 @@ _SCALARS: dict[type, Any] = {
 def _value(hint: Any, v: Any, strict: bool) -> Any:
     origin = typing.get_origin(hint)
     if v is None:  # only where the field may be None (`X | None`, `Any`): a required field refuses null
-        if hint is Any or hint is type(None) or (
-                origin in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint)):
+        if (
+            hint is Any
+            or hint is type(None)
+            or (origin in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint))
+        ):
             return None
         raise ValueError(f"expected {getattr(hint, '__name__', hint)}, got null")
     if origin in (typing.Union, types.UnionType):

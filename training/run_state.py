@@ -132,7 +132,9 @@ class RunState:
         if self.run_id and self.gen.enabled and self.generated_dir.is_dir():
             out.append(str(self.generated_dir))
         if self.run_id and self.gen.reconstruct:
-            out += [str(self.reconstructed_dir(i)) for i in range(len(self.human)) if self.reconstructed_dir(i).is_dir()]
+            out += [
+                str(self.reconstructed_dir(i)) for i in range(len(self.human)) if self.reconstructed_dir(i).is_dir()
+            ]
         return out + [f for f in self.gen.existing if Path(f).is_dir()]
 
     def made_folders(self) -> list[Path]:
@@ -151,14 +153,31 @@ class RunState:
         g = self.gen
         if g.enabled:
             prompts = str(self.prompts_file) if g.prompt_mode == "custom" else g.preset
-            cfg = GenerateConfig(model=g.model, out_dir=self.generated_dir, prompts=prompts, count=g.count,
-                                 width=g.width, height=g.height, steps=g.steps, guidance=g.guidance, seed=g.seed,
-                                 device=g.device, cpu_offload=g.cpu_offload, batch_size=g.batch)
+            cfg = GenerateConfig(
+                model=g.model,
+                out_dir=self.generated_dir,
+                prompts=prompts,
+                count=g.count,
+                width=g.width,
+                height=g.height,
+                steps=g.steps,
+                guidance=g.guidance,
+                seed=g.seed,
+                device=g.device,
+                cpu_offload=g.cpu_offload,
+                batch_size=g.batch,
+            )
             jobs.append(("generate", GenerateJob(cfg)))
         if g.reconstruct:
             for i, folder in enumerate(self.human):
-                jobs.append((f"reconstruct:{i}", ReconstructJob(model=g.model, real_dir=folder,
-                                                                out_dir=str(self.reconstructed_dir(i)), device=g.device)))
+                jobs.append(
+                    (
+                        f"reconstruct:{i}",
+                        ReconstructJob(
+                            model=g.model, real_dir=folder, out_dir=str(self.reconstructed_dir(i)), device=g.device
+                        ),
+                    )
+                )
         return jobs
 
     def write_prompts(self) -> None:
@@ -170,9 +189,18 @@ class RunState:
         """The training of this run into `model/`."""
         t = self.train
         return TrainConfig(
-            out_dir=str(self.model_dir), arch=t.arch, init=t.init, mode=t.mode, crop=t.crop, epochs=t.epochs,
-            batch=t.batch, device=t.device, model_id=self.model_id, display_name=display_name or self.model_id,
-            workers=t.workers, command="Miwake retraining wizard",
+            out_dir=str(self.model_dir),
+            arch=t.arch,
+            init=t.init,
+            mode=t.mode,
+            crop=t.crop,
+            epochs=t.epochs,
+            batch=t.batch,
+            device=t.device,
+            model_id=self.model_id,
+            display_name=display_name or self.model_id,
+            workers=t.workers,
+            command="Miwake retraining wizard",
             augment=AugmentConfig() if t.augment else AugmentConfig.off(),
         )
 

@@ -28,7 +28,12 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # family -> (shipped config folder, default image side). "v2" is the 768-v model, "v2_base" the 512 epsilon one.
-FAMILIES: dict[str, tuple[str, int]] = {"v1": ("v1", 512), "v2": ("v2", 768), "v2_base": ("v2", 512), "xl": ("xl_base", 1024)}
+FAMILIES: dict[str, tuple[str, int]] = {
+    "v1": ("v1", 512),
+    "v2": ("v2", 768),
+    "v2_base": ("v2", 512),
+    "xl": ("xl_base", 1024),
+}
 SAFETY_CHECKER_REPO = "CompVis/stable-diffusion-safety-checker"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _PROBE_TIMEOUT_S = 10.0
@@ -55,7 +60,9 @@ def resolve_source(model: str) -> ModelSource:
     """Decide what `model` names, refusing pickle files before anything is read."""
     ref = str(model).strip()
     if not ref:
-        raise ModelFilesError("No model given: pass a Hugging Face id, a diffusers folder or a .safetensors checkpoint.")
+        raise ModelFilesError(
+            "No model given: pass a Hugging Face id, a diffusers folder or a .safetensors checkpoint."
+        )
     refuse_pickle(ref)
     p = Path(ref).expanduser()
     if p.is_dir():
@@ -67,7 +74,9 @@ def resolve_source(model: str) -> ModelSource:
         return ModelSource("folder", ref, p)
     if p.is_file():
         if p.suffix.lower() != ".safetensors":
-            raise ModelFilesError(f"{p.name}: unsupported model file; use a .safetensors checkpoint or a diffusers folder.")
+            raise ModelFilesError(
+                f"{p.name}: unsupported model file; use a .safetensors checkpoint or a diffusers folder."
+            )
         return ModelSource("single_file", ref, p)
     if _HUB_ID.match(ref) and not ref.lower().endswith(".safetensors") and not p.parent.is_dir():
         return ModelSource("hub", ref)
@@ -84,10 +93,14 @@ def checkpoint_shapes(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
             shapes = {k: SimpleNamespace(shape=tuple(f.get_slice(k).get_shape())) for k in f.keys()}
             return shapes, dict(f.metadata() or {})
     except (SafetensorError, OSError, ValueError) as e:
-        raise ModelFilesError(f"{path.name}: not a valid safetensors file ({e}); the download may be incomplete.") from e
+        raise ModelFilesError(
+            f"{path.name}: not a valid safetensors file ({e}); the download may be incomplete."
+        ) from e
 
 
-def detect_family(keys: dict[str, Any], metadata: dict[str, str] | None = None, name: str = "", prediction_type: str = "auto") -> str:
+def detect_family(
+    keys: dict[str, Any], metadata: dict[str, str] | None = None, name: str = "", prediction_type: str = "auto"
+) -> str:
     """v1 / v2 / v2_base / xl from checkpoint keys (diffusers' `infer_diffusers_model_type`), refusing other models.
 
     SD 2 checkpoints do not say whether they are the 768 v-prediction or the 512 epsilon ("base") model: an explicit
@@ -117,8 +130,11 @@ def detect_family(keys: dict[str, Any], metadata: dict[str, str] | None = None, 
             return "v2"
         if arch.endswith("512") or "base" in low or "512" in low:
             return "v2_base"
-        log.warning("%s: SD 2 checkpoint of unknown kind; assuming the 768 v-prediction model. If images come out as "
-                    "noise, set prediction_type to 'epsilon' (512 'base' models).", name)
+        log.warning(
+            "%s: SD 2 checkpoint of unknown kind; assuming the 768 v-prediction model. If images come out as "
+            "noise, set prediction_type to 'epsilon' (512 'base' models).",
+            name,
+        )
         return "v2"
     raise ModelFilesError(
         f"{name or 'checkpoint'} is a '{kind}' model; Miwake generates with Stable Diffusion 1.x, 2.x and SDXL base "
@@ -149,7 +165,9 @@ def config_dir(family: str) -> Path:
 def is_oom(e: BaseException) -> bool:
     import torch
 
-    return isinstance(e, torch.cuda.OutOfMemoryError) or (isinstance(e, RuntimeError) and "out of memory" in str(e).lower())
+    return isinstance(e, torch.cuda.OutOfMemoryError) or (
+        isinstance(e, RuntimeError) and "out of memory" in str(e).lower()
+    )
 
 
 def oom_error(device: DeviceInfo, what: str) -> OutOfGpuMemoryError:
@@ -218,7 +236,9 @@ def read_model_index(source: ModelSource, allow_download: bool) -> dict[str, Any
     else:
         from huggingface_hub import hf_hub_download
 
-        index_path = Path(from_hub(source.ref, lambda r, **kw: hf_hub_download(r, "model_index.json", **kw), allow_download))
+        index_path = Path(
+            from_hub(source.ref, lambda r, **kw: hf_hub_download(r, "model_index.json", **kw), allow_download)
+        )
     try:
         return dict(json.loads(index_path.read_text(encoding="utf-8")))
     except (OSError, ValueError) as e:
@@ -246,7 +266,10 @@ def dtype_kw(dtype: Any, library: str = "diffusers") -> dict[str, Any]:
 def _pipeline_class(class_name: str, ref: str) -> Any:
     from diffusers import StableDiffusionPipeline, StableDiffusionXLPipeline
 
-    classes = {"StableDiffusionPipeline": StableDiffusionPipeline, "StableDiffusionXLPipeline": StableDiffusionXLPipeline}
+    classes = {
+        "StableDiffusionPipeline": StableDiffusionPipeline,
+        "StableDiffusionXLPipeline": StableDiffusionXLPipeline,
+    }
     if class_name not in classes:
         raise ModelFilesError(
             f"{ref} is a {class_name or 'non-diffusers'} model; Miwake generates with Stable Diffusion 1.x, 2.x and "
@@ -259,8 +282,12 @@ def _load_safety_checker(dtype: Any, allow_download: bool) -> dict[str, Any]:
     from diffusers.pipelines.stable_diffusion.safety_checker import StableDiffusionSafetyChecker
     from transformers import CLIPImageProcessor
 
-    checker = from_hub(SAFETY_CHECKER_REPO, StableDiffusionSafetyChecker.from_pretrained, allow_download,
-                       **dtype_kw(dtype, "transformers"))
+    checker = from_hub(
+        SAFETY_CHECKER_REPO,
+        StableDiffusionSafetyChecker.from_pretrained,
+        allow_download,
+        **dtype_kw(dtype, "transformers"),
+    )
     return {"safety_checker": checker, "feature_extractor": CLIPImageProcessor()}  # CLIP defaults = SD's processor
 
 
@@ -316,8 +343,9 @@ def load_pipeline(
 
     def load() -> Any:
         if source.kind == "single_file":
-            return cls.from_single_file(str(source.path), config=str(config_dir(family)), local_files_only=True,
-                                        **dtype_kw(dtype), **extra)
+            return cls.from_single_file(
+                str(source.path), config=str(config_dir(family)), local_files_only=True, **dtype_kw(dtype), **extra
+            )
         kw = dict(use_safetensors=True, **dtype_kw(dtype), **extra)
         if source.kind == "folder":
             return cls.from_pretrained(str(source.path), local_files_only=True, **kw)
@@ -387,15 +415,31 @@ def load_vae(model: str, *, device: str = "auto", allow_download: bool = True) -
             from safetensors import safe_open
 
             with safe_open(str(source.path), framework="pt") as f:  # read the VAE tensors only
-                sd = {k: f.get_tensor(k) for k in f.keys() if k.startswith(prefix) and k.split(".")[prefix.count(".")]
-                      in ("encoder", "decoder", "quant_conv", "post_quant_conv")}
-            return AutoencoderKL.from_single_file(sd, config=str(config_dir(family)), subfolder="vae",
-                                                  local_files_only=True, **dtype_kw(torch.float32))
+                sd = {
+                    k: f.get_tensor(k)
+                    for k in f.keys()
+                    if k.startswith(prefix)
+                    and k.split(".")[prefix.count(".")] in ("encoder", "decoder", "quant_conv", "post_quant_conv")
+                }
+            return AutoencoderKL.from_single_file(
+                sd, config=str(config_dir(family)), subfolder="vae", local_files_only=True, **dtype_kw(torch.float32)
+            )
         if source.kind == "folder":
-            return AutoencoderKL.from_pretrained(str(source.path), subfolder="vae", local_files_only=True,
-                                                 use_safetensors=True, **dtype_kw(torch.float32))
-        return from_hub(source.ref, AutoencoderKL.from_pretrained, allow_download, subfolder="vae",
-                        use_safetensors=True, **dtype_kw(torch.float32))
+            return AutoencoderKL.from_pretrained(
+                str(source.path),
+                subfolder="vae",
+                local_files_only=True,
+                use_safetensors=True,
+                **dtype_kw(torch.float32),
+            )
+        return from_hub(
+            source.ref,
+            AutoencoderKL.from_pretrained,
+            allow_download,
+            subfolder="vae",
+            use_safetensors=True,
+            **dtype_kw(torch.float32),
+        )
 
     vae = _guard_load(model, load, dev)
     if not family:

@@ -328,7 +328,8 @@ class Trainer:
             except ValueError:
                 continue
             beyond = (ev.get("event") == "loss" and int(ev.get("global_step", 0)) > global_step) or (
-                ev.get("event") == "epoch" and int(ev.get("epoch", 0)) > epochs_done)
+                ev.get("event") == "epoch" and int(ev.get("epoch", 0)) > epochs_done
+            )
             if not beyond:
                 kept.append(line)
         atomic.write_text(path, "".join(k + "\n" for k in kept))
@@ -339,7 +340,9 @@ class Trainer:
         cfg = self.cfg
         if has_checkpoint(self.ckdir):
             if not self.resume:
-                raise TrainError(f"{self.out} already holds a training run: resume it (--resume) or choose another --out.")
+                raise TrainError(
+                    f"{self.out} already holds a training run: resume it (--resume) or choose another --out."
+                )
             _, _, saved_state, _ = load_checkpoint(self.ckdir)
             state = TrainState.from_dict(saved_state)
             if state.config != cfg:
@@ -353,7 +356,9 @@ class Trainer:
             raise TrainError(f"mode must be crop or resize, not {cfg.mode!r}")
         plan = plan_split(self.samples, cfg.crop, cfg.mode, cfg.val_fraction, cfg.seed, cfg.val_sources)
         if len({s.label for s in plan.train}) < 2:
-            raise TrainError("After the split, the training set lacks AI or human-made images large enough for the crop.")
+            raise TrainError(
+                "After the split, the training set lacks AI or human-made images large enough for the crop."
+            )
         self.work.mkdir(parents=True, exist_ok=True)
         return TrainState(cfg, plan.train, plan.val, plan.skipped, plan.warnings)
 
@@ -372,8 +377,18 @@ class Trainer:
                 status = "cancelled"
                 break
             if ended == "diverged":
-                self._emit(EpochEnd(state.epoch + 1, self.cfg.epochs, float("nan"), float("nan"), float("nan"),
-                                    float("nan"), False, time.monotonic() - s.t_epoch))
+                self._emit(
+                    EpochEnd(
+                        state.epoch + 1,
+                        self.cfg.epochs,
+                        float("nan"),
+                        float("nan"),
+                        float("nan"),
+                        float("nan"),
+                        False,
+                        time.monotonic() - s.t_epoch,
+                    )
+                )
                 status = "diverged"
                 break
             status = self._end_epoch(s, state)
@@ -413,7 +428,12 @@ class Trainer:
         sd0 = model.state_dict()
         model = build_model(cfg.arch, **TRAIN_MODEL_KWARGS)
         model.load_state_dict(sd0)
-        state.init = state.init or {"kind": info.kind, "detail": info.detail, "matched": info.matched, "total": info.total}
+        state.init = state.init or {
+            "kind": info.kind,
+            "detail": info.detail,
+            "matched": info.matched,
+            "total": info.total,
+        }
         base_card = info.base_bundle.card if info.base_bundle else None
         head_only = trains_head_only(cfg, info.kind)
         lr = cfg.lr or (HEAD_ONLY_LR if head_only else 2e-4 if info.kind == "model" else 1e-3)
@@ -439,24 +459,43 @@ class Trainer:
             steps = min(steps, cfg.max_steps_per_epoch)
         opt_steps_per_epoch = math.ceil(steps / cfg.accum)
         s = _Session(
-            model=model, opt=opt, dev=dev, device=device, cuda=cuda,
+            model=model,
+            opt=opt,
+            dev=dev,
+            device=device,
+            cuda=cuda,
             amp_dtype=torch.bfloat16 if bf16 else torch.float16,
             scaler=torch.amp.GradScaler("cuda", enabled=cuda and not bf16),
             mean=torch.tensor(card.mean, device=device).view(1, 3, 1, 1) * 255,
             std=torch.tensor(card.std, device=device).view(1, 3, 1, 1) * 255,
-            loss_fn=torch.nn.BCEWithLogitsLoss(), lr=lr, head_only=head_only, fine_tune=info.kind == "model",
-            base_card=base_card, best_sd=best_sd,
-            weights=sampling_weights(state.train, cfg.source_power), per_batch=per_batch, steps=steps,
-            total_opt=opt_steps_per_epoch * cfg.epochs, warmup=int(round(cfg.warmup_epochs * opt_steps_per_epoch)),
-            dataset=TrainCrops(state.train, crop=cfg.crop, mode=cfg.mode, augment=cfg.augment, seed=cfg.seed,
-                               crops_per_image=cfg.crops_per_image),
+            loss_fn=torch.nn.BCEWithLogitsLoss(),
+            lr=lr,
+            head_only=head_only,
+            fine_tune=info.kind == "model",
+            base_card=base_card,
+            best_sd=best_sd,
+            weights=sampling_weights(state.train, cfg.source_power),
+            per_batch=per_batch,
+            steps=steps,
+            total_opt=opt_steps_per_epoch * cfg.epochs,
+            warmup=int(round(cfg.warmup_epochs * opt_steps_per_epoch)),
+            dataset=TrainCrops(
+                state.train,
+                crop=cfg.crop,
+                mode=cfg.mode,
+                augment=cfg.augment,
+                seed=cfg.seed,
+                crops_per_image=cfg.crops_per_image,
+            ),
             workers=cfg.workers if cfg.workers is not None else max(0, min(4, (os.cpu_count() or 1) - 1)),
-            val=state.val, val_jpeg=jpeg_copies(state.val, self.work / "val_jpeg90"),
+            val=state.val,
+            val_jpeg=jpeg_copies(state.val, self.work / "val_jpeg90"),
         )
         plan = SplitPlan(state.train, state.val, list(state.skipped), list(state.warnings))
         what = "; only the head learns (the backbone stays frozen)" if head_only else ""
-        self._emit(TrainProgress("prepare", state.epoch, cfg.epochs, 0, steps,
-                                 detail=f"{plan.describe()}; {dev.name}{what}"))
+        self._emit(
+            TrainProgress("prepare", state.epoch, cfg.epochs, 0, steps, detail=f"{plan.describe()}; {dev.name}{what}")
+        )
         return s
 
     def _train_epoch(self, s: _Session, state: TrainState) -> str | None:
@@ -468,8 +507,13 @@ class Trainer:
         s.dataset.set_plan(epoch_plan(s.weights, s.steps * s.per_batch, cfg.seed, epoch), epoch, start * s.per_batch)
         loader: Any = torch.utils.data.DataLoader(
             s.dataset,  # type: ignore[arg-type]  # a map-style dataset (__len__, __getitem__), not a torch subclass
-            batch_size=s.per_batch, shuffle=False, num_workers=s.workers, collate_fn=collate,
-            pin_memory=s.cuda, persistent_workers=False, prefetch_factor=4 if s.workers else None,
+            batch_size=s.per_batch,
+            shuffle=False,
+            num_workers=s.workers,
+            collate_fn=collate,
+            pin_memory=s.cuda,
+            persistent_workers=False,
+            prefetch_factor=4 if s.workers else None,
         )
         s.model.train()
         if s.head_only:  # frozen features, as they were when the head was fitted: no dropout in the backbone
@@ -496,10 +540,21 @@ class Trainer:
             remaining = (cfg.epochs - epoch) * s.steps - step
             eta = remaining * s.per_batch * cfg.crops_per_image / rate if rate > 0 else None
             shown = float(np.mean(losses[-20:]))
-            self._log({"event": "loss", "epoch": epoch + 1, "step": step, "steps": s.steps, "loss": shown,
-                       "global_step": state.global_step})
-            self._emit(TrainProgress("train", epoch + 1, cfg.epochs, step, s.steps, shown,
-                                     s.opt.param_groups[0]["lr"], rate, eta))
+            self._log(
+                {
+                    "event": "loss",
+                    "epoch": epoch + 1,
+                    "step": step,
+                    "steps": s.steps,
+                    "loss": shown,
+                    "global_step": state.global_step,
+                }
+            )
+            self._emit(
+                TrainProgress(
+                    "train", epoch + 1, cfg.epochs, step, s.steps, shown, s.opt.param_groups[0]["lr"], rate, eta
+                )
+            )
             state.step_in_epoch = step
             state.epoch_losses = losses
             due_steps = cfg.checkpoint_every_steps and state.global_step % cfg.checkpoint_every_steps == 0
@@ -582,8 +637,9 @@ class Trainer:
     def _save(self, s: _Session, state: TrainState, with_best: bool = True) -> None:
         """Checkpoint the run; mid-epoch (`with_best=False`) the best weights on disk are kept as they are."""
         snapshot = replace(state, elapsed_s=state.elapsed_s + (time.monotonic() - s.t_run))
-        save_checkpoint(self.ckdir, s.model.state_dict(), s.opt.state_dict(), snapshot.to_dict(),
-                        s.best_sd if with_best else None)
+        save_checkpoint(
+            self.ckdir, s.model.state_dict(), s.opt.state_dict(), snapshot.to_dict(), s.best_sd if with_best else None
+        )
         s.last_ck = time.monotonic()
 
     def _card(self, cfg: TrainConfig, base: ModelCard | None) -> ModelCard:
@@ -624,11 +680,21 @@ class Trainer:
         finite = [a for a in aucs if not math.isnan(a)]
         return (float(np.mean(finite)) if finite else math.nan), aucs[0], aucs[1]
 
-    def _finish(self, model: Any, cfg: TrainConfig, base_card: ModelCard | None, val: list[Sample], state: TrainState,
-                status: str, device_name: str) -> TrainFinished:
+    def _finish(
+        self,
+        model: Any,
+        cfg: TrainConfig,
+        base_card: ModelCard | None,
+        val: list[Sample],
+        state: TrainState,
+        status: str,
+        device_name: str,
+    ) -> TrainFinished:
         import torch
 
-        self._emit(TrainProgress("evaluate", state.epoch, cfg.epochs, 0, len(val), detail="final validation (all tiles)"))
+        self._emit(
+            TrainProgress("evaluate", state.epoch, cfg.epochs, 0, len(val), detail="final validation (all tiles)")
+        )
         card = self._card(cfg, base_card)
         det = Detector(Bundle(card, self.out), resolve_device(cfg.device).kind, model=model)
 
@@ -637,8 +703,14 @@ class Trainer:
 
         report: EvalReport | None = None
         if val and len({s.label for s in val}) == 2:
-            report = evaluate(det, val, choose_threshold=True, max_tiles=cfg.final_max_tiles,
-                              jpeg_dir=self.work / "val_jpeg90", on_progress=progress)
+            report = evaluate(
+                det,
+                val,
+                choose_threshold=True,
+                max_tiles=cfg.final_max_tiles,
+                jpeg_dir=self.work / "val_jpeg90",
+                on_progress=progress,
+            )
             threshold, band = report.threshold, report.band
         else:
             threshold, band = 0.5, (0.35, 0.65)

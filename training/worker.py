@@ -21,8 +21,13 @@ from miwake.core.textsafe import json_line
 from .jobs import JobSpec, run_job
 
 # the command line's exit codes (core.cli, README): a stopped job is 1, a failed one 4 — never 3 ("nothing to scan")
-EXIT = {"finished": EXIT_OK, "stopped_early": EXIT_OK, "diverged": EXIT_OK, "cancelled": EXIT_ERROR,
-        "failed": EXIT_FAILED}
+EXIT = {
+    "finished": EXIT_OK,
+    "stopped_early": EXIT_OK,
+    "diverged": EXIT_OK,
+    "cancelled": EXIT_ERROR,
+    "failed": EXIT_FAILED,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

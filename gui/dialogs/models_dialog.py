@@ -178,7 +178,9 @@ class ModelsDialog(QDialog):
 
         source = self.tr("bundled with Miwake") if b.read_only else self.tr("imported by you")
         plain = "".join(f"<p style='margin:4px 0'>{escape(line)}</p>" for line in plain_summary(c))
-        state = self.tr("In use for scans.") if b.id == self._active else self.tr("Not in use: choose “Use this model”.")
+        state = (
+            self.tr("In use for scans.") if b.id == self._active else self.tr("Not in use: choose “Use this model”.")
+        )
         lead = f"{plain}<p style='margin:4px 0; color:#555'>{escape(state)}</p>"
         rows = [
             row(
@@ -204,8 +206,12 @@ class ModelsDialog(QDialog):
             text = f"AUC {format_metric(comp.auc)}"
             if comp.auc_jpeg90 is not None:
                 text += " · " + self.tr("after JPEG q90: %1").replace("%1", format_metric(comp.auc_jpeg90))
-            rows.append(row(self.tr("On new sources (the same test for every model)"),
-                            "<b>" + escape(text) + "</b><br>" + escape(comp.test)))
+            rows.append(
+                row(
+                    self.tr("On new sources (the same test for every model)"),
+                    "<b>" + escape(text) + "</b><br>" + escape(comp.test),
+                )
+            )
         m = metrics_text(c.metrics)
         if m:
             rows.append(row(validation_label(c.metrics), escape(m)))

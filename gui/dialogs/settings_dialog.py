@@ -243,9 +243,11 @@ class SettingsDialog(QDialog):
         ):
             self.cpu_runtime.setItemText(self.cpu_runtime.findData(value), text)
         self.cpu_runtime.setToolTip(
-            self.tr("Automatic times ONNX Runtime, PyTorch and, where the processor has it, PyTorch in bf16 on the "
-                    "first CPU scan of each model, and keeps the fastest. bf16 is only used where it gives every "
-                    "sample the same verdict. The scan's summary says what scored the files.")
+            self.tr(
+                "Automatic times ONNX Runtime, PyTorch and, where the processor has it, PyTorch in bf16 on the "
+                "first CPU scan of each model, and keeps the fastest. bf16 is only used where it gives every "
+                "sample the same verdict. The scan's summary says what scored the files."
+            )
         )
         self.decision_box.setTitle(self.tr("Decision"))
         self.override.setText(self.tr("Use my own unsure band instead of the model's"))

@@ -190,30 +190,57 @@ def plain_summary(card: Any) -> list[str]:
     t = training_facts(card.training)
     lines: list[str] = []
     if v.comparison is not None:  # first: the one figure measured the same way for every bundled model
-        lines.append(_f(
-            translate("DetailText", "Compared on the same %1 images from %2 sources that no bundled model learned "
-                      "from: AUC %3 (1.0 tells every image apart, 0.5 is chance)."),
-            v.comparison.n, v.comparison.sources, format_metric(v.comparison.auc),
-        ))
+        lines.append(
+            _f(
+                translate(
+                    "DetailText",
+                    "Compared on the same %1 images from %2 sources that no bundled model learned "
+                    "from: AUC %3 (1.0 tells every image apart, 0.5 is chance).",
+                ),
+                v.comparison.n,
+                v.comparison.sources,
+                format_metric(v.comparison.auc),
+            )
+        )
     if v.ai_verdict_precision is not None and v.human_verdict_precision is not None:
-        text = (translate("DetailText", "In cross-validation over sources it never saw in training: when it said "
-                          "“AI” it was right %1 of the time, when it said “human” %2.") if v.cross_validated else
-                translate("DetailText", "On its own validation split (sources kept out of its training, but like "
-                          "them — not comparable with the line above): when it said “AI” it was right %1 of the "
-                          "time, when it said “human” %2."))
+        text = (
+            translate(
+                "DetailText",
+                "In cross-validation over sources it never saw in training: when it said "
+                "“AI” it was right %1 of the time, when it said “human” %2.",
+            )
+            if v.cross_validated
+            else translate(
+                "DetailText",
+                "On its own validation split (sources kept out of its training, but like "
+                "them — not comparable with the line above): when it said “AI” it was right %1 of the "
+                "time, when it said “human” %2.",
+            )
+        )
         lines.append(_f(text, f"{v.ai_verdict_precision:.0%}", f"{v.human_verdict_precision:.0%}"))
         if v.unsure_share is not None:
-            lines.append(_f(translate("DetailText", "It answered “unsure” for %1 of those images rather than guess."),
-                            f"{v.unsure_share:.0%}"))
+            lines.append(
+                _f(
+                    translate("DetailText", "It answered “unsure” for %1 of those images rather than guess."),
+                    f"{v.unsure_share:.0%}",
+                )
+            )
     elif v.headline.get("accuracy") is not None:
-        lines.append(_f(translate("DetailText", "On images held out from training it was right %1 of the time."),
-                        f"{v.headline['accuracy']:.0%}"))
+        lines.append(
+            _f(
+                translate("DetailText", "On images held out from training it was right %1 of the time."),
+                f"{v.headline['accuracy']:.0%}",
+            )
+        )
     else:
         lines.append(translate("DetailText", "Its card says nothing about how often it is right."))
     if t.train is not None:
         n = len(t.train.sources)
-        lines.append(_f(translate("DetailText", "It learned from %1 images from %2 different places."),
-                        t.train.images, n) if n else _f(translate("DetailText", "It learned from %1 images."), t.train.images))
+        lines.append(
+            _f(translate("DetailText", "It learned from %1 images from %2 different places."), t.train.images, n)
+            if n
+            else _f(translate("DetailText", "It learned from %1 images."), t.train.images)
+        )
     lines.append(_f(translate("DetailText", "Its verdicts: %1."), decision_text(card.unsure_band)))
     return lines
 
@@ -259,9 +286,7 @@ def model_html(bundle: Bundle | None, model_id: str) -> str:
 
 def decision_text(band: tuple[float, float]) -> str:
     """What decides a pixel verdict, in words (the card's threshold decides nothing here)."""
-    return _f(
-        translate("DetailText", "AI from %2, human below %1, unsure between"), f"{band[0]:.3f}", f"{band[1]:.3f}"
-    )
+    return _f(translate("DetailText", "AI from %2, human below %1, unsure between"), f"{band[0]:.3f}", f"{band[1]:.3f}")
 
 
 def result_html(

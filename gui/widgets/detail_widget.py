@@ -71,7 +71,9 @@ class DetailWidget(QWidget):
         self.opacity.setRange(5, 95)
         self.opacity.setValue(45)
         self.opacity.setMaximumWidth(160)
-        self.hover_label = ElidedLabel(self, Qt.TextElideMode.ElideRight)  # long hints (Japanese) elide, full in tooltip
+        self.hover_label = ElidedLabel(
+            self, Qt.TextElideMode.ElideRight
+        )  # long hints (Japanese) elide, full in tooltip
         self.hover_label.setMinimumWidth(120)
         self.info = QTextBrowser(self)
         self.info.setOpenLinks(False)
@@ -199,9 +201,7 @@ class DetailWidget(QWidget):
     def _refresh_text(self) -> None:
         r = self._result
         bundle = self._bundles.get(r.model_id) if r is not None else None
-        self.info.setHtml(
-            detail_text.result_html(r, bundle, self._band_override) if r else ""
-        )
+        self.info.setHtml(detail_text.result_html(r, bundle, self._band_override) if r else "")
         self._refresh_hover_hint()
 
     def _on_view_hovered(self, prob: float | None) -> None:
@@ -272,8 +272,10 @@ class DetailWidget(QWidget):
     def _empty_text(self) -> str:
         """What the picture area says with no row chosen: how to start, or — with rows there — to pick one."""
         if self.rows_exist():
-            return self.tr("Pick a row to see its picture and where the evidence sits (the filter may hide the row "
-                           "you had chosen).")
+            return self.tr(
+                "Pick a row to see its picture and where the evidence sits (the filter may hide the row "
+                "you had chosen)."
+            )
         return self.tr("Open a folder and scan it; then pick a row to see where the evidence sits.")
 
     def changeEvent(self, event: QEvent) -> None:

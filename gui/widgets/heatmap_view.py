@@ -159,7 +159,9 @@ class HeatmapView(QWidget):
             p.save()
             p.setClipRegion(unscored)
             p.fillRect(t, QColor(*UNSCORED_RGBA))
-            p.fillRect(t, QBrush(QColor(*UNSCORED_RGBA[:3], min(255, 2 * UNSCORED_RGBA[3])), Qt.BrushStyle.BDiagPattern))
+            p.fillRect(
+                t, QBrush(QColor(*UNSCORED_RGBA[:3], min(255, 2 * UNSCORED_RGBA[3])), Qt.BrushStyle.BDiagPattern)
+            )
             p.restore()
         for r, c, _, _, prob in tiles:  # row-major: a later tile lies on top, as in the PNG reports
             col = QColor(*probability_color(prob))

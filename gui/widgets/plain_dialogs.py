@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 def plain_question(parent: QWidget | None, title: str, text: str) -> QMessageBox.StandardButton:
     """Like `QMessageBox.question` (Yes / No, No by default), with `text` shown as plain text."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, "", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, "", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent
+    )
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(text)
     box.setDefaultButton(QMessageBox.StandardButton.No)

@@ -39,8 +39,9 @@ DISPLAY_SIDE = 48  # logical pixels in the table
 _FAILED = object()
 
 
-def prune_disk_cache(folder: Path, max_bytes: int = MAX_DISK_BYTES, max_age_days: float = MAX_AGE_DAYS,
-                     now: float | None = None) -> tuple[int, int]:
+def prune_disk_cache(
+    folder: Path, max_bytes: int = MAX_DISK_BYTES, max_age_days: float = MAX_AGE_DAYS, now: float | None = None
+) -> tuple[int, int]:
     """Remove thumbnails unused for `max_age_days`, then the least recently used until at most `max_bytes` are
     left; returns (files removed, bytes left). Files that vanish meanwhile (another window prunes) are skipped."""
     now = time.time() if now is None else now

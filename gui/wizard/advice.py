@@ -11,8 +11,6 @@ from ..i18n import fill
 translate = QCoreApplication.translate
 
 
-
-
 def advice(kind: str, where: str) -> str:
     """`kind` from a failed JobResult; `where`: generate | train | evaluate | benchmark."""
     if kind == "out_of_memory":
@@ -54,9 +52,7 @@ def advice(kind: str, where: str) -> str:
         return translate("JobAdvice", "A part of Miwake that this job needs is not installed:")
     if kind == "invalid":
         return translate("JobAdvice", "The settings or the data cannot be used as they are:")
-    return translate(
-        "JobAdvice", "Something went wrong (a bug in Miwake). The log folder (Help menu) has the details."
-    )
+    return translate("JobAdvice", "Something went wrong (a bug in Miwake). The log folder (Help menu) has the details.")
 
 
 def failure_text(result: dict[str, Any], where: str) -> str:
@@ -69,7 +65,10 @@ def failure_text(result: dict[str, Any], where: str) -> str:
 
 def disk_text(need: int, free: int, folder: str) -> str:
     return fill(
-        translate("JobAdvice", "Not enough free disk space in %1: about %2 is needed, %3 is free. Free some space, then try again."),
+        translate(
+            "JobAdvice",
+            "Not enough free disk space in %1: about %2 is needed, %3 is free. Free some space, then try again.",
+        ),
         folder,
         format_size(need),
         format_size(free),

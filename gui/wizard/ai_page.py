@@ -143,7 +143,9 @@ class AiPage(WizardPage):
             self.model.setCurrentText(folder)
 
     def _ask_model_file(self) -> None:
-        path = open_file(self, self.tr("Choose a Stable Diffusion checkpoint"), self.tr("safetensors checkpoints (*.safetensors)"))
+        path = open_file(
+            self, self.tr("Choose a Stable Diffusion checkpoint"), self.tr("safetensors checkpoints (*.safetensors)")
+        )
         if path:
             self.model.setCurrentText(path)
 
@@ -200,8 +202,9 @@ class AiPage(WizardPage):
         lines = [fill(self.tr("Your folders: %1 AI images in %2 source(s)."), scan.count, len(scan.by_source()))]
         warn = False
         if 0 < scan.count < FEW_IMAGES:
-            lines.append(fill(self.tr("Only %1 AI images: a few hundred from several generators train far better."),
-                              scan.count))
+            lines.append(
+                fill(self.tr("Only %1 AI images: a few hundred from several generators train far better."), scan.count)
+            )
             warn = True
         dom = scan.dominant()
         if dom is not None and len(scan.by_source()) > 1:
@@ -276,8 +279,12 @@ class AiPage(WizardPage):
                 return False
             if problem == "pickle":
                 self.message.show_message(
-                    lambda: self.tr("Pickle checkpoints (.ckpt, .pt, .bin) can run code when loaded and are refused: "
-                                    "use a .safetensors file or a diffusers folder."), "error")
+                    lambda: self.tr(
+                        "Pickle checkpoints (.ckpt, .pt, .bin) can run code when loaded and are refused: "
+                        "use a .safetensors file or a diffusers folder."
+                    ),
+                    "error",
+                )
                 return False
             if problem == "missing":
                 self.message.show_message(lambda: fill(self.tr("%1 does not exist."), text), "error")

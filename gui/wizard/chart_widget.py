@@ -135,23 +135,34 @@ class ChartWidget(QWidget):
             p.drawLine(QPointF(r.left(), pt.y()), QPointF(r.right(), pt.y()))
             p.setPen(text)
             label = _tick_label(t, y1 - y0)
-            p.drawText(QRectF(0, pt.y() - fm.height() / 2, r.left() - 4, fm.height()),
-                       int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
+            p.drawText(
+                QRectF(0, pt.y() - fm.height() / 2, r.left() - 4, fm.height()),
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                label,
+            )
         for t in nice_ticks(x0, x1):
             pt = to_px(t, y0)
             p.setPen(QPen(grid, 1))
             p.drawLine(QPointF(pt.x(), r.top()), QPointF(pt.x(), r.bottom()))
             p.setPen(text)
-            p.drawText(QRectF(pt.x() - 30, r.bottom() + 2, 60, fm.height()), int(Qt.AlignmentFlag.AlignHCenter),
-                       _tick_label(t, x1 - x0))
+            p.drawText(
+                QRectF(pt.x() - 30, r.bottom() + 2, 60, fm.height()),
+                int(Qt.AlignmentFlag.AlignHCenter),
+                _tick_label(t, x1 - x0),
+            )
         p.setPen(text)
         half = min(r.center().x(), self.width() - r.center().x())
-        p.drawText(QRectF(r.center().x() - half, r.bottom() + fm.height() + 4, 2 * half, fm.height()),
-                   int(Qt.AlignmentFlag.AlignHCenter), self.x_label)
+        p.drawText(
+            QRectF(r.center().x() - half, r.bottom() + fm.height() + 4, 2 * half, fm.height()),
+            int(Qt.AlignmentFlag.AlignHCenter),
+            self.x_label,
+        )
         p.save()
         p.translate(2, r.center().y())
         p.rotate(-90)
-        p.drawText(QRectF(-r.height() / 2, 0, r.height(), fm.height()), int(Qt.AlignmentFlag.AlignHCenter), self.y_label)
+        p.drawText(
+            QRectF(-r.height() / 2, 0, r.height(), fm.height()), int(Qt.AlignmentFlag.AlignHCenter), self.y_label
+        )
         p.restore()
         p.setPen(QPen(grid.darker(150), 1))
         p.drawRect(r)
@@ -196,8 +207,11 @@ class ChartWidget(QWidget):
             p.setPen(QPen(s.color, 2, Qt.PenStyle.DashLine if s.dashed else Qt.PenStyle.SolidLine))
             p.drawLine(QPointF(box.left() + 6, y), QPointF(box.left() + 24, y))
             p.setPen(self.palette().color(self.palette().ColorRole.WindowText))
-            p.drawText(QRectF(box.left() + 28, y - fm.height() / 2, w - 28, fm.height()),
-                       int(Qt.AlignmentFlag.AlignVCenter), s.name)
+            p.drawText(
+                QRectF(box.left() + 28, y - fm.height() / 2, w - 28, fm.height()),
+                int(Qt.AlignmentFlag.AlignVCenter),
+                s.name,
+            )
 
 
 def _tick_label(v: float, span: float) -> str:

@@ -190,8 +190,9 @@ class GenerationPage(WizardPage):
         if kind == "GenerateStarted":
             self.bar.setRange(0, max(1, int(ev["total"])))
             self.bar.setValue(int(ev["total"]) - int(ev["todo"]))
-            self._eta_text = fill(self.tr("Running on %1: %2 of %3 images still to make."), ev.get("device", ""),
-                                  ev["todo"], ev["total"])
+            self._eta_text = fill(
+                self.tr("Running on %1: %2 of %3 images still to make."), ev.get("device", ""), ev["todo"], ev["total"]
+            )
             self.detail.setText(self._eta_text)
         elif kind == "StepProgress":
             if self._current == "generate":
@@ -201,8 +202,13 @@ class GenerationPage(WizardPage):
             self.bar.setRange(0, max(1, int(ev["total"])))
             self.bar.setValue(int(ev["done"]))
             spi = ev.get("seconds_per_image")
-            self._eta_text = fill(self.tr("%1 of %2 images · %3 s per image · about %4 left"), ev["done"], ev["total"],
-                                  f"{spi:.1f}" if spi else "–", clock_duration(ev.get("eta_s")))
+            self._eta_text = fill(
+                self.tr("%1 of %2 images · %3 s per image · about %4 left"),
+                ev["done"],
+                ev["total"],
+                f"{spi:.1f}" if spi else "–",
+                clock_duration(ev.get("eta_s")),
+            )
             self.detail.setText(self._eta_text)
             if ev.get("last_path"):
                 self._show_latest(str(ev["last_path"]))
@@ -225,8 +231,12 @@ class GenerationPage(WizardPage):
         if status in ("cancelled", "finished"):  # finished: stopped between two jobs
             self._status = "stopped"
             self.message.show_message(
-                lambda: self.tr("Stopped. The images made so far are kept; Continue makes the rest (now or after "
-                                "reopening the wizard)."), "info")
+                lambda: self.tr(
+                    "Stopped. The images made so far are kept; Continue makes the rest (now or after "
+                    "reopening the wizard)."
+                ),
+                "info",
+            )
         else:
             self._status = "failed"
             self.message.show_message(lambda: failure_text(result, "generate"), "error")
@@ -243,9 +253,11 @@ class GenerationPage(WizardPage):
         self._show_phase()
         made = sum(1 for d in self.state.made_folders() for _ in d.rglob("*.png"))
         self.message.show_message(
-            lambda: fill(self.tr("All AI images are ready: this run made %1. Next: training settings."), made)
-            if self.state.generation_jobs()
-            else self.tr("Nothing to generate: the AI images come from the folders you chose."),
+            lambda: (
+                fill(self.tr("All AI images are ready: this run made %1. Next: training settings."), made)
+                if self.state.generation_jobs()
+                else self.tr("Nothing to generate: the AI images come from the folders you chose.")
+            ),
             "ok",
         )
         self._update_buttons()
@@ -320,8 +332,12 @@ class GenerationPage(WizardPage):
         elif self._current.startswith("reconstruct:"):
             i = int(self._current.split(":")[1])
             self.phase.setText(
-                fill(self.tr("Reconstructing your images (folder %1 of %2: %3)"), i + 1, len(self.state.human),
-                     Path(self.state.human[i]).name)
+                fill(
+                    self.tr("Reconstructing your images (folder %1 of %2: %3)"),
+                    i + 1,
+                    len(self.state.human),
+                    Path(self.state.human[i]).name,
+                )
             )
         else:
             self.phase.setText(self.tr("Waiting to start"))

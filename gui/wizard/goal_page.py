@@ -217,11 +217,19 @@ class GoalPage(WizardPage):
         run = self._resumable
         if run is None:
             return
-        if confirm and plain_question(
-            self, self.tr("Delete the unfinished run"),
-            fill(self.tr("Delete the run “%1” with everything it made (in %2)? This cannot be undone."),
-                 run.model_id, str(run.folder)),
-        ) != QMessageBox.StandardButton.Yes:
+        if (
+            confirm
+            and plain_question(
+                self,
+                self.tr("Delete the unfinished run"),
+                fill(
+                    self.tr("Delete the run “%1” with everything it made (in %2)? This cannot be undone."),
+                    run.model_id,
+                    str(run.folder),
+                ),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         shutil.rmtree(run.folder, ignore_errors=True)
         runs = unfinished_runs()

@@ -159,7 +159,9 @@ class HumanPage(WizardPage):
         if self._worker is not None:
             done, total = self._progress
             self.summary.setText(
-                fill(self.tr("Reading the folders… %1 of %2 images"), done, total) if total else self.tr("Reading the folders…")
+                fill(self.tr("Reading the folders… %1 of %2 images"), done, total)
+                if total
+                else self.tr("Reading the folders…")
             )
             self.warnings.clear_message()
             return
@@ -169,8 +171,11 @@ class HumanPage(WizardPage):
             return
         n_sources = len(scan.by_source())
         self.summary.setText(
-            fill(self.tr("%1 images in %2 source(s) (a source is a sub-folder: its images are kept together)."),
-                 scan.count, n_sources)
+            fill(
+                self.tr("%1 images in %2 source(s) (a source is a sub-folder: its images are kept together)."),
+                scan.count,
+                n_sources,
+            )
         )
         self.warnings.show_message(self._warning_text, "warning" if self._warning_lines() else "ok")
 
@@ -184,28 +189,45 @@ class HumanPage(WizardPage):
             lines.append(self.tr("No images found in these folders."))
         elif scan.count < FEW_IMAGES:
             lines.append(
-                fill(self.tr("Only %1 images: at least %2 are needed for a useful model (several hundred are better)."),
-                     scan.count, FEW_IMAGES)
+                fill(
+                    self.tr("Only %1 images: at least %2 are needed for a useful model (several hundred are better)."),
+                    scan.count,
+                    FEW_IMAGES,
+                )
             )
         dom = scan.dominant()
         if dom is not None and scan.count:
             source, share = dom
             if share >= 0.999:
                 lines.append(
-                    fill(self.tr("All images come from one source (%1): the model may learn that source's look "
-                                 "instead of “made by a person”. Add images from other places, each in its own "
-                                 "sub-folder."), source)
+                    fill(
+                        self.tr(
+                            "All images come from one source (%1): the model may learn that source's look "
+                            "instead of “made by a person”. Add images from other places, each in its own "
+                            "sub-folder."
+                        ),
+                        source,
+                    )
                 )
             else:
                 lines.append(
-                    fill(self.tr("One source (%1) holds %2 % of the images: the model may learn its look instead of "
-                                 "“made by a person”. Add images from other places."), source, f"{share * 100:.0f}")
+                    fill(
+                        self.tr(
+                            "One source (%1) holds %2 % of the images: the model may learn its look instead of "
+                            "“made by a person”. Add images from other places."
+                        ),
+                        source,
+                        f"{share * 100:.0f}",
+                    )
                 )
         small = scan.too_small(crop, mode)
         if small:
             lines.append(
-                fill(self.tr("%1 images are smaller than the crop size (%2 × %2 px) and cannot be trained on."),
-                     small, crop)
+                fill(
+                    self.tr("%1 images are smaller than the crop size (%2 × %2 px) and cannot be trained on."),
+                    small,
+                    crop,
+                )
             )
         if scan.unreadable():
             lines.append(fill(self.tr("%1 files could not be read and will be left out."), scan.unreadable()))

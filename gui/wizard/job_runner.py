@@ -94,8 +94,13 @@ class JobRunner(QObject):
                 ev = {**ev, "status": "cancelled", "error_kind": "killed", "killed": True}
             self._killed = None
             if ev.get("status") == "failed":
-                log.warning("The %s job failed (%s): %s\n--- the job's last output on stderr:\n%s", job.spec.kind,
-                            ev.get("error_kind"), ev.get("message"), ev.get("stderr_tail") or "(none)")
+                log.warning(
+                    "The %s job failed (%s): %s\n--- the job's last output on stderr:\n%s",
+                    job.spec.kind,
+                    ev.get("error_kind"),
+                    ev.get("message"),
+                    ev.get("stderr_tail") or "(none)",
+                )
             else:
                 log.info("The %s job ended: %s", job.spec.kind, ev.get("status"))
             self.job_finished.emit(ev)

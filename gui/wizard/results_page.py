@@ -146,9 +146,15 @@ class ResultsPage(WizardPage):
             run_task(read_report, str(self._compare_path()), on_done=self._on_previous_report, parent=self)
         elif self.previous is not None and not self.runner.running and samples_from_report(result):
             self._compare = "running"
-            self.runner.start(EvaluateJob(model=str(self.previous.path), samples=tuple(samples_from_report(result)),
-                                          report=str(self._compare_path()), jpeg90=False,
-                                          device=self.state.train.device).spec())
+            self.runner.start(
+                EvaluateJob(
+                    model=str(self.previous.path),
+                    samples=tuple(samples_from_report(result)),
+                    report=str(self._compare_path()),
+                    jpeg90=False,
+                    device=self.state.train.device,
+                ).spec()
+            )
         elif self.previous is not None and not self.runner.running:
             self._compare = "none"  # no scored validation images to compare on
         self._show()
@@ -156,8 +162,11 @@ class ResultsPage(WizardPage):
     def _on_eval_event(self, ev: dict[str, Any]) -> None:
         if ev.get("event") == "EvalProgress":
             self.compare_status.setText(
-                fill(self.tr("Checking the previous model on the same validation images: %1 of %2…"),
-                     ev.get("done", 0), ev.get("total", 0))
+                fill(
+                    self.tr("Checking the previous model on the same validation images: %1 of %2…"),
+                    ev.get("done", 0),
+                    ev.get("total", 0),
+                )
             )
 
     def _on_eval_finished(self, result: dict[str, Any]) -> None:
@@ -190,11 +199,18 @@ class ResultsPage(WizardPage):
         self.new_series.name = fill(self.tr("new (AUC %1)"), self.table.value(0, "auc"))
         self.old_series.name = fill(self.tr("before (AUC %1)"), self.table.value(1, "auc")) if old_m else ""
         self.roc.update()
-        sources = ((self.bundle.card.training or {}).get("data") or {}).get("validation_sources") if self.bundle else None
+        sources = (
+            ((self.bundle.card.training or {}).get("data") or {}).get("validation_sources") if self.bundle else None
+        )
         self.summary.setText(
-            fill(self.tr("Measured on %1 validation images from sources the model never trained on: %2. Each model "
-                         "decides at its own threshold."),
-                 (new_m or {}).get("n", "–"), ", ".join(sources or []) or "–")
+            fill(
+                self.tr(
+                    "Measured on %1 validation images from sources the model never trained on: %2. Each model "
+                    "decides at its own threshold."
+                ),
+                (new_m or {}).get("n", "–"),
+                ", ".join(sources or []) or "–",
+            )
         )
         if self._compare == "running" and not self.compare_status.text():
             self.compare_status.setText(self.tr("Checking the previous model on the same validation images…"))
@@ -203,9 +219,7 @@ class ResultsPage(WizardPage):
         elif self._compare == "none":
             self.compare_status.setText(self.tr("No model was installed before: there is nothing to compare with."))
         elif self._compare == "failed":
-            self.compare_status.setText(
-                self.tr("The previous model could not be checked.") + " " + self._compare_error
-            )
+            self.compare_status.setText(self.tr("The previous model could not be checked.") + " " + self._compare_error)
         concern = self.concern()
         if concern and s.stage is not Stage.INSTALLED:
             self.advice.show_message(lambda c=concern: self._concern_text(c), "warning")
@@ -218,8 +232,10 @@ class ResultsPage(WizardPage):
             b.setEnabled(self.bundle is not None and not decided and not self._busy)
         made = s.made_folders()
         self.images_label.setText(
-            fill(self.tr("The images this run made are in %1"), str(s.folder)) if made
-            else self.tr("This run's generated images have been deleted.") if s.uses_sd()
+            fill(self.tr("The images this run made are in %1"), str(s.folder))
+            if made
+            else self.tr("This run's generated images have been deleted.")
+            if s.uses_sd()
             else self.tr("This run generated no images: it trained on the folders you chose.")
         )
         self.open_images_button.setEnabled(bool(made))
@@ -243,21 +259,34 @@ class ResultsPage(WizardPage):
         new_auc = self.table.value(0, "auc") or "–"
         old_auc = self.table.value(1, "auc") or "–"
         if concern == "diverged":
-            return self.tr("Not recommended: the training diverged (its loss ran away) and was stopped. The result "
-                           "keeps the best weights before that; discard it unless the comparison shows it helps.")
-        return fill(self.tr("Not recommended: the new model is worse than the model you use now on the held-out "
-                            "images (AUC %1 against %2). Keep the current model and discard this one."),
-                    new_auc, old_auc)
+            return self.tr(
+                "Not recommended: the training diverged (its loss ran away) and was stopped. The result "
+                "keeps the best weights before that; discard it unless the comparison shows it helps."
+            )
+        return fill(
+            self.tr(
+                "Not recommended: the new model is worse than the model you use now on the held-out "
+                "images (AUC %1 against %2). Keep the current model and discard this one."
+            ),
+            new_auc,
+            old_auc,
+        )
 
     # -- decisions ------------------------------------------------------------------------------------------------
     def install(self, activate: bool, confirm: bool = True) -> None:
         if self.bundle is None or self._busy:
             return
         concern = self.concern()
-        if concern and confirm and plain_question(
-            self, self.tr("Install anyway?"),
-            self._concern_text(concern) + "\n\n" + self.tr("Install it anyway?"),
-        ) != QMessageBox.StandardButton.Yes:
+        if (
+            concern
+            and confirm
+            and plain_question(
+                self,
+                self.tr("Install anyway?"),
+                self._concern_text(concern) + "\n\n" + self.tr("Install it anyway?"),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         self._busy = True
         self.message.show_message(lambda: self.tr("Checking and installing the model…"), "info")
@@ -270,14 +299,20 @@ class ResultsPage(WizardPage):
                 use_model(installed.id, reg)
             return installed
 
-        run_task(work, str(self.bundle.path), activate, on_done=lambda result, error: self._on_installed(
-            result, error, activate), parent=self)
+        run_task(
+            work,
+            str(self.bundle.path),
+            activate,
+            on_done=lambda result, error: self._on_installed(result, error, activate),
+            parent=self,
+        )
 
     def _on_installed(self, result: Bundle | None, error: BaseException | None, activate: bool) -> None:
         self._busy = False
         if error is not None or result is None:
-            self.message.show_message(lambda: fill(self.tr("The model was not installed: %1"), describe_error(error)),
-                                      "error")
+            self.message.show_message(
+                lambda: fill(self.tr("The model was not installed: %1"), describe_error(error)), "error"
+            )
             self._show()
             return
         self.state.installed_id = result.id
@@ -296,10 +331,15 @@ class ResultsPage(WizardPage):
     def discard(self, confirm: bool = True) -> None:
         if self.bundle is None or self._busy:
             return
-        if confirm and plain_question(
-            self, self.tr("Discard the model"),
-            self.tr("Discard the new model? It is deleted; the generated images are kept."),
-        ) != QMessageBox.StandardButton.Yes:
+        if (
+            confirm
+            and plain_question(
+                self,
+                self.tr("Discard the model"),
+                self.tr("Discard the new model? It is deleted; the generated images are kept."),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         shutil.rmtree(self.state.model_dir, ignore_errors=True)
         self.bundle = None
@@ -312,10 +352,18 @@ class ResultsPage(WizardPage):
         folders = self.state.made_folders()
         if not folders or self.runner.running:
             return
-        if confirm and plain_question(
-            self, self.tr("Delete the generated images"),
-            fill(self.tr("Delete the images this run made (in %1)? They cannot be recovered."), str(self.state.folder)),
-        ) != QMessageBox.StandardButton.Yes:
+        if (
+            confirm
+            and plain_question(
+                self,
+                self.tr("Delete the generated images"),
+                fill(
+                    self.tr("Delete the images this run made (in %1)? They cannot be recovered."),
+                    str(self.state.folder),
+                ),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         for d in folders:
             shutil.rmtree(d, ignore_errors=True)
@@ -326,8 +374,10 @@ class ResultsPage(WizardPage):
         return self.tr("Results")
 
     def subtitle(self) -> str:
-        return self.tr("How well the new model tells AI images from human-made ones it has never seen, beside the model "
-                       "you used before. Install it only if it is better for your images.")
+        return self.tr(
+            "How well the new model tells AI images from human-made ones it has never seen, beside the model "
+            "you used before. Install it only if it is better for your images."
+        )
 
     def is_busy(self) -> bool:
         return self._busy
@@ -345,8 +395,12 @@ class ResultsPage(WizardPage):
         self.discard_button.setText(self.tr("Discard"))
         self.open_images_button.setText(self.tr("Open folder"))
         self.delete_images_button.setText(self.tr("Delete generated images"))
-        self.roc.set_labels(self.tr("ROC curve (top left = perfect)"), self.tr("human-made images flagged"),
-                            self.tr("AI images caught"), self.tr("No ROC curve"))
+        self.roc.set_labels(
+            self.tr("ROC curve (top left = perfect)"),
+            self.tr("human-made images flagged"),
+            self.tr("AI images caught"),
+            self.tr("No ROC curve"),
+        )
         self.message.retranslate()
         if self.state.run_id:
             self._show()

@@ -66,8 +66,12 @@ class MetricsTable(QTableWidget):
                 item = QTableWidgetItem(_fmt(key, m.get(key)) if m else "")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 better = (
-                    key not in ("threshold", "n") and new and old and c == 0
-                    and isinstance(new.get(key), (int, float)) and isinstance(old.get(key), (int, float))
+                    key not in ("threshold", "n")
+                    and new
+                    and old
+                    and c == 0
+                    and isinstance(new.get(key), (int, float))
+                    and isinstance(old.get(key), (int, float))
                     and new[key] > old[key] + 0.005
                 )
                 if better:
@@ -80,11 +84,17 @@ class MetricsTable(QTableWidget):
         self.setFixedHeight(height + 2)
 
     def retranslate_ui(self) -> None:
-        self.setVerticalHeaderLabels([
-            self.tr("AUC (1.0 = perfect)"), self.tr("F1"), self.tr("Recall (AI images caught)"),
-            self.tr("Precision (AI verdicts that were right)"), self.tr("Accuracy"), self.tr("Threshold"),
-            self.tr("Validation images"),
-        ])
+        self.setVerticalHeaderLabels(
+            [
+                self.tr("AUC (1.0 = perfect)"),
+                self.tr("F1"),
+                self.tr("Recall (AI images caught)"),
+                self.tr("Precision (AI verdicts that were right)"),
+                self.tr("Accuracy"),
+                self.tr("Threshold"),
+                self.tr("Validation images"),
+            ]
+        )
         self._fill()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -126,8 +136,9 @@ class ConfusionWidget(QGroupBox):
             cell.setStyleSheet(style if confusion else "")
 
     def retranslate_ui(self) -> None:
-        for h, text in zip(self.heads, (self.tr("said AI"), self.tr("said human"), self.tr("AI image"),
-                                        self.tr("human-made"))):
+        for h, text in zip(
+            self.heads, (self.tr("said AI"), self.tr("said human"), self.tr("AI image"), self.tr("human-made"))
+        ):
             h.setText(text)
 
     def changeEvent(self, event: QEvent) -> None:

@@ -65,7 +65,9 @@ class RetrainWizard(QDialog):
         self.steps.setFixedWidth(210)
         self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.steps.setSelectionMode(QListWidget.SelectionMode.NoSelection)
-        self.steps.setStyleSheet("QListWidget { border:none; background:transparent; } QListWidget::item { padding:6px; }")
+        self.steps.setStyleSheet(
+            "QListWidget { border:none; background:transparent; } QListWidget::item { padding:6px; }"
+        )
         self.title_label = QLabel(self)
         font = QFont(self.title_label.font())
         font.setPointSizeF(font.pointSizeF() * 1.35)
@@ -82,8 +84,15 @@ class RetrainWizard(QDialog):
         self.settings_page = TrainSettingsPage(self)
         self.training_page = TrainingPage(self)
         self.results_page = ResultsPage(self)
-        self.pages: list[WizardPage] = [self.goal_page, self.human_page, self.ai_page, self.generation_page,
-                                        self.settings_page, self.training_page, self.results_page]
+        self.pages: list[WizardPage] = [
+            self.goal_page,
+            self.human_page,
+            self.ai_page,
+            self.generation_page,
+            self.settings_page,
+            self.training_page,
+            self.results_page,
+        ]
         for page in self.pages:
             self.stack.addWidget(page)
             page.changed.connect(self._update_buttons)
@@ -211,8 +220,12 @@ class RetrainWizard(QDialog):
             self.closing_message.show_message(describe_error(e), "error")
 
     def runners(self) -> list[JobRunner]:
-        return [self.generation_page.runner, self.settings_page.bench.runner, self.training_page.runner,
-                self.results_page.runner]
+        return [
+            self.generation_page.runner,
+            self.settings_page.bench.runner,
+            self.training_page.runner,
+            self.results_page.runner,
+        ]
 
     def busy(self) -> bool:
         return any(r.running for r in self.runners())
@@ -232,8 +245,13 @@ class RetrainWizard(QDialog):
             f = item.font()
             f.setBold(row == self._index)
             item.setFont(f)
-            item.setForeground(self.palette().color(self.palette().ColorRole.WindowText if row <= self._index
-                                                    else self.palette().ColorRole.PlaceholderText))
+            item.setForeground(
+                self.palette().color(
+                    self.palette().ColorRole.WindowText
+                    if row <= self._index
+                    else self.palette().ColorRole.PlaceholderText
+                )
+            )
 
     # -- size -----------------------------------------------------------------------------------------------------
     STEPS_MIN_WIDTH = 1000  # narrower than this (a 1024 px screen), the step list gives its room to the page
@@ -263,11 +281,17 @@ class RetrainWizard(QDialog):
             return True
         if self._closing:
             return False
-        if plain_question(
-            self, self.tr("Stop and close"),
-            self.tr("A job is still running. Stop it and close the wizard? The work done so far is kept: reopen the "
-                    "wizard to continue."),
-        ) != QMessageBox.StandardButton.Yes:
+        if (
+            plain_question(
+                self,
+                self.tr("Stop and close"),
+                self.tr(
+                    "A job is still running. Stop it and close the wizard? The work done so far is kept: reopen the "
+                    "wizard to continue."
+                ),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return False
         self._closing = True
         self.closing_message.show_message(lambda: self.tr("Stopping (training saves a checkpoint first)…"), "info")
@@ -299,8 +323,15 @@ class RetrainWizard(QDialog):
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Retrain Miwake on your images"))
-        names = (self.tr("Goal"), self.tr("Human-made images"), self.tr("AI images"), self.tr("Generation"),
-                 self.tr("Training settings"), self.tr("Training"), self.tr("Results"))
+        names = (
+            self.tr("Goal"),
+            self.tr("Human-made images"),
+            self.tr("AI images"),
+            self.tr("Generation"),
+            self.tr("Training settings"),
+            self.tr("Training"),
+            self.tr("Results"),
+        )
         for row, name in enumerate(names):
             self.steps.item(row).setText(f"{row + 1}. {name}")
         self.back_button.setText(self.tr("< Back"))

@@ -148,8 +148,12 @@ class SdSettingsWidget(QWidget):
         self.device.setItemText(0, self.tr("automatic (GPU if any)"))  # short: the field is half a column wide
         self.device.setItemText(1, self.tr("CPU only (very slow)"))
         self.cpu_offload.setText(self.tr("CPU offload"))
-        self.cpu_offload.setToolTip(self.tr("For graphics cards with little memory: slower, needs far less GPU memory."))
-        self.count.setToolTip(self.tr("About as many as your human-made images. A stopped run continues where it stopped."))
+        self.cpu_offload.setToolTip(
+            self.tr("For graphics cards with little memory: slower, needs far less GPU memory.")
+        )
+        self.count.setToolTip(
+            self.tr("About as many as your human-made images. A stopped run continues where it stopped.")
+        )
         self.seed.setToolTip(self.tr("Image i uses seed + i, so the same settings make the same images."))
 
     def changeEvent(self, event: QEvent) -> None:

@@ -57,9 +57,16 @@ class SpeedBenchmark(QObject):
         if not benchmark_manifest(human, ai, t.crop, t.mode, (BENCH_STEPS + 2) * per_batch + 2, str(manifest)):
             shutil.rmtree(self._folder, ignore_errors=True)
             return False
-        cfg = replace(state.train_config(), out_dir=str(self._folder / "model"), model_id="benchmark", epochs=1,
-                      max_steps_per_epoch=BENCH_STEPS + 2, val_sources=("bench-val-real", "bench-val-ai"), val_tiles=1,
-                      checkpoint_every_s=1e9)
+        cfg = replace(
+            state.train_config(),
+            out_dir=str(self._folder / "model"),
+            model_id="benchmark",
+            epochs=1,
+            max_steps_per_epoch=BENCH_STEPS + 2,
+            val_sources=("bench-val-real", "bench-val-ai"),
+            val_tiles=1,
+            checkpoint_every_s=1e9,
+        )
         self._times, self._result, self._stopped = [], None, False
         return self.runner.start(TrainJob(cfg, manifest=str(manifest)).spec())
 

@@ -63,8 +63,10 @@ class TrainSettingsPage(WizardPage):
             self.device.addItem("", value)
         self.labels = [QLabel(self) for _ in range(8)]
         form = QFormLayout()
-        for label, w in zip(self.labels, (self.init, self.arch, self.mode, self.crop, self.epochs, self.batch,
-                                          self.augment, self.device)):
+        for label, w in zip(
+            self.labels,
+            (self.init, self.arch, self.mode, self.crop, self.epochs, self.batch, self.augment, self.device),
+        ):
             form.addRow(label, w)
         self.small = QLabel(self)
         self.small.setTextFormat(Qt.TextFormat.PlainText)  # shows file names / user data
@@ -142,16 +144,30 @@ class TrainSettingsPage(WizardPage):
         crop, mode = self.crop.value(), self.mode.currentData()
         plan = split_plan(h, a, crop, mode)  # the training job's own split: the Training page shows the same
         self.data.setText(
-            fill(self.tr("Training data: %1 human-made images (%2 sources) and %3 AI images (%4 sources). Whole "
-                         "sources are held out to validate the model on images from elsewhere: %5 training images, "
-                         "%6 validation images (held out: %7)."),
-                 h.count, len(h.by_source()), a.count, len(a.by_source()), len(plan.train), len(plan.val),
-                 ", ".join(plan.held_out_sources) or "–")
+            fill(
+                self.tr(
+                    "Training data: %1 human-made images (%2 sources) and %3 AI images (%4 sources). Whole "
+                    "sources are held out to validate the model on images from elsewhere: %5 training images, "
+                    "%6 validation images (held out: %7)."
+                ),
+                h.count,
+                len(h.by_source()),
+                a.count,
+                len(a.by_source()),
+                len(plan.train),
+                len(plan.val),
+                ", ".join(plan.held_out_sources) or "–",
+            )
         )
         small = len(plan.skipped)
         self.small.setText(
-            fill(self.tr("%1 training images are smaller than the crop (%2 px) or unreadable and are left out."),
-                 small, crop) if small else ""
+            fill(
+                self.tr("%1 training images are smaller than the crop (%2 px) or unreadable and are left out."),
+                small,
+                crop,
+            )
+            if small
+            else ""
         )
 
     def _show_device(self) -> None:
@@ -162,8 +178,13 @@ class TrainSettingsPage(WizardPage):
         elif info.kind == "cpu" or cpu:
             name = info.name if info.kind == "cpu" else "CPU"
             self.device_message.show_message(
-                lambda: fill(self.tr("Training runs on the %1. This is slow: expect hours for a few thousand images. "
-                                     "A computer with an NVIDIA graphics card is many times faster."), name),
+                lambda: fill(
+                    self.tr(
+                        "Training runs on the %1. This is slow: expect hours for a few thousand images. "
+                        "A computer with an NVIDIA graphics card is many times faster."
+                    ),
+                    name,
+                ),
                 "warning",
             )
         else:
@@ -171,8 +192,14 @@ class TrainSettingsPage(WizardPage):
 
     # -- estimate -------------------------------------------------------------------------------------------------
     def _key(self) -> tuple[Any, ...]:
-        return (self.arch.currentText(), self.init.currentData(), self.mode.currentData(), self.crop.value(),
-                self.batch.value(), self.device.currentData())
+        return (
+            self.arch.currentText(),
+            self.init.currentData(),
+            self.mode.currentData(),
+            self.crop.value(),
+            self.batch.value(),
+            self.device.currentData(),
+        )
 
     def measure(self) -> None:
         if self.bench.running or self.human is None or self.ai is None:
@@ -213,9 +240,16 @@ class TrainSettingsPage(WizardPage):
         usable = len(self.human.usable(crop, mode)) + len(self.ai.usable(crop, mode))
         e = estimate(self._per_step, usable, self.batch.value(), self.epochs.value())
         self.estimate_label.setText(
-            fill(self.tr("<b>Estimated training time: about %1</b> (%2 epochs × %3 steps; measured %4 s per step). "
-                         "An estimate: the real time depends on the images and on what else the computer does."),
-                 approx_duration(e.seconds), e.epochs, e.steps_per_epoch, f"{e.per_step_s:.2f}")
+            fill(
+                self.tr(
+                    "<b>Estimated training time: about %1</b> (%2 epochs × %3 steps; measured %4 s per step). "
+                    "An estimate: the real time depends on the images and on what else the computer does."
+                ),
+                approx_duration(e.seconds),
+                e.epochs,
+                e.steps_per_epoch,
+                f"{e.per_step_s:.2f}",
+            )
         )
 
     @staticmethod
@@ -266,7 +300,9 @@ class TrainSettingsPage(WizardPage):
             return None
         crop, mode = self.crop.value(), self.mode.currentData()
         if len(self.human.usable(crop, mode)) < 2:
-            return lambda: fill(self.tr("Fewer than 2 human-made images are at least %1 px: lower the crop size."), crop)
+            return lambda: fill(
+                self.tr("Fewer than 2 human-made images are at least %1 px: lower the crop size."), crop
+            )
         if len(self.ai.usable(crop, mode)) < 2:
             return lambda: fill(self.tr("Fewer than 2 AI images are at least %1 px: lower the crop size."), crop)
         return None
@@ -347,10 +383,19 @@ class TrainSettingsPage(WizardPage):
         self.bench.runner.wait(15)
 
     def retranslate_ui(self) -> None:
-        for label, text in zip(self.labels, (
-            self.tr("Start from:"), self.tr("Architecture:"), self.tr("Input:"), self.tr("Crop size:"),
-            self.tr("Epochs:"), self.tr("Batch size:"), self.tr("Augmentation:"), self.tr("Train on:"),
-        )):
+        for label, text in zip(
+            self.labels,
+            (
+                self.tr("Start from:"),
+                self.tr("Architecture:"),
+                self.tr("Input:"),
+                self.tr("Crop size:"),
+                self.tr("Epochs:"),
+                self.tr("Batch size:"),
+                self.tr("Augmentation:"),
+                self.tr("Train on:"),
+            ),
+        ):
             label.setText(text)
         self.arch.setToolTip(self.tr("Any timm model name; the default is a good balance of speed and accuracy."))
         self.mode.setItemText(0, self.tr("crops at full resolution (recommended: keeps the fine traces)"))

@@ -145,8 +145,14 @@ class TrainingPage(WizardPage):
             return
         waited = int(time.monotonic() - self._stop_started)
         self.detail.setText(
-            fill(self.tr("Stopping: the current step finishes, then a checkpoint is saved (%1 s; after %2 s the job "
-                         "is ended without a new checkpoint)…"), waited, int(STOP_GRACE_S))
+            fill(
+                self.tr(
+                    "Stopping: the current step finishes, then a checkpoint is saved (%1 s; after %2 s the job "
+                    "is ended without a new checkpoint)…"
+                ),
+                waited,
+                int(STOP_GRACE_S),
+            )
         )
 
     def kill(self) -> None:
@@ -188,13 +194,21 @@ class TrainingPage(WizardPage):
                     self.loss_chart.update()
                 speed = ev.get("crops_per_s")
                 self.detail.setText(
-                    fill(self.tr("Step %1 of %2 · loss %3 · %4 crops/s · about %5 left"), step, steps,
-                         f"{loss:.3f}" if loss is not None else "–", f"{speed:.1f}" if speed else "–",
-                         clock_duration(ev.get("eta_s")))
+                    fill(
+                        self.tr("Step %1 of %2 · loss %3 · %4 crops/s · about %5 left"),
+                        step,
+                        steps,
+                        f"{loss:.3f}" if loss is not None else "–",
+                        f"{speed:.1f}" if speed else "–",
+                        clock_duration(ev.get("eta_s")),
+                    )
                 )
             elif phase == "validate":
-                self.phase.setText(fill(self.tr("Validating epoch %1 of %2"), epoch, epochs) if epoch else
-                                   self.tr("Checking the model you start from on the validation images…"))
+                self.phase.setText(
+                    fill(self.tr("Validating epoch %1 of %2"), epoch, epochs)
+                    if epoch
+                    else self.tr("Checking the model you start from on the validation images…")
+                )
                 self.bar.setRange(0, steps)
                 self.bar.setValue(step)
             elif phase == "evaluate":
@@ -250,16 +264,27 @@ class TrainingPage(WizardPage):
             if status == "diverged":
                 self.phase.setText(self.tr("Training went wrong: the loss ran away"))
                 self.message.show_message(
-                    lambda: self.tr("Training diverged (the loss grew instead of falling), so it was stopped. The "
-                                    "result keeps the best weights before that — for a fine-tune, usually the model "
-                                    "you started from. Try fewer epochs or a lower learning rate; the results page "
-                                    "compares it."), "warning")
+                    lambda: self.tr(
+                        "Training diverged (the loss grew instead of falling), so it was stopped. The "
+                        "result keeps the best weights before that — for a fine-tune, usually the model "
+                        "you started from. Try fewer epochs or a lower learning rate; the results page "
+                        "compares it."
+                    ),
+                    "warning",
+                )
             else:
                 self.phase.setText(self.tr("Training finished"))
                 self.message.show_message(
-                    (lambda: self.tr("Finished early: the validation AUC stopped improving, so more epochs would not "
-                                     "have helped. Next: the results."))
-                    if status == "stopped_early" else (lambda: self.tr("Finished. Next: the results.")), "ok")
+                    (
+                        lambda: self.tr(
+                            "Finished early: the validation AUC stopped improving, so more epochs would not "
+                            "have helped. Next: the results."
+                        )
+                    )
+                    if status == "stopped_early"
+                    else (lambda: self.tr("Finished. Next: the results.")),
+                    "ok",
+                )
         elif status == "cancelled" or (self._status == "stopping" and result.get("error_kind") == "crashed"):
             late = status != "cancelled"  # the grace period ran out: ended without a new checkpoint
             self._status = "stopped"
@@ -270,15 +295,24 @@ class TrainingPage(WizardPage):
             self.bar.setValue(0)
             if late:
                 self.message.show_message(
-                    lambda: fill(self.tr("Stopped without a new checkpoint: the current step did not finish within "
-                                         "%1 s. Continue resumes from the last saved checkpoint."), int(STOP_GRACE_S)),
-                    "warning")
+                    lambda: fill(
+                        self.tr(
+                            "Stopped without a new checkpoint: the current step did not finish within "
+                            "%1 s. Continue resumes from the last saved checkpoint."
+                        ),
+                        int(STOP_GRACE_S),
+                    ),
+                    "warning",
+                )
                 self._update_buttons()
                 self.changed.emit()
                 return
             self.message.show_message(
-                lambda: self.tr("Stopped. Continue resumes from the last checkpoint (now or after reopening the "
-                                "wizard)."), "info")
+                lambda: self.tr(
+                    "Stopped. Continue resumes from the last checkpoint (now or after reopening the wizard)."
+                ),
+                "info",
+            )
         else:
             self.bar.setRange(0, 1)
             self._fail_message(lambda: failure_text(result, "train"))
@@ -328,10 +362,18 @@ class TrainingPage(WizardPage):
         self.loss.name = self.tr("training loss")
         self.auc.name = self.tr("as the files are")
         self.auc_jpeg.name = self.tr("re-encoded as JPEG")
-        self.loss_chart.set_labels(self.tr("Training loss"), self.tr("epoch"), self.tr("loss"),
-                                   self.tr("The loss appears after the first steps"))
-        self.auc_chart.set_labels(self.tr("Validation AUC (1.0 = perfect)"), self.tr("epoch"), self.tr("AUC"),
-                                  self.tr("Appears after each epoch"))
+        self.loss_chart.set_labels(
+            self.tr("Training loss"),
+            self.tr("epoch"),
+            self.tr("loss"),
+            self.tr("The loss appears after the first steps"),
+        )
+        self.auc_chart.set_labels(
+            self.tr("Validation AUC (1.0 = perfect)"),
+            self.tr("epoch"),
+            self.tr("AUC"),
+            self.tr("Appears after each epoch"),
+        )
         self.stop_button.setText(self.tr("Stop"))
         self.continue_button.setText(self.tr("Continue"))
         self.cpu_button.setText(self.tr("Retry on the CPU (starts again)"))

@@ -22,8 +22,16 @@ def test_bundle_of_a_miwake_architecture_scores_crops_and_small_tiles(arch: str,
     assert timm.is_model(arch)
     with torch.no_grad():
         model.get_classifier().weight.normal_(0, 0.05)
-    card = ModelCard(id="probe", display_name="probe", arch=arch, crop_size=224, mean=IMAGENET_MEAN, std=IMAGENET_STD,
-                     max_tiles=8, weights_dtype="float16")
+    card = ModelCard(
+        id="probe",
+        display_name="probe",
+        arch=arch,
+        crop_size=224,
+        mean=IMAGENET_MEAN,
+        std=IMAGENET_STD,
+        max_tiles=8,
+        weights_dtype="float16",
+    )
     save_bundle(tmp_path / "b", card, model.state_dict())
     det = Detector(read_bundle(tmp_path / "b"), "cpu")
     rng = np.random.default_rng(0)

@@ -35,11 +35,15 @@ def test_roundtrip_gives_the_same_outputs(tmp_path):
 def test_fp16_storage_halves_the_file(tmp_path):
     model = build_model(TINY_ARCH)
     a = save_bundle(tmp_path / "a", ModelCard(id="a", display_name="a", arch=TINY_ARCH), model.state_dict())
-    b = save_bundle(tmp_path / "b", ModelCard(id="b", display_name="b", arch=TINY_ARCH, weights_dtype="float16"), model.state_dict())
+    b = save_bundle(
+        tmp_path / "b", ModelCard(id="b", display_name="b", arch=TINY_ARCH, weights_dtype="float16"), model.state_dict()
+    )
     sa, sb = (a.path / "model.safetensors").stat().st_size, (b.path / "model.safetensors").stat().st_size
     assert sb < 0.6 * sa
     validate_bundle(read_bundle(b.path))
-    assert all(v.dtype == torch.float32 for v in read_bundle(b.path).load_state_dict().values() if v.is_floating_point())
+    assert all(
+        v.dtype == torch.float32 for v in read_bundle(b.path).load_state_dict().values() if v.is_floating_point()
+    )
 
 
 @pytest.mark.parametrize("name", ["model.pt", "weights.pth", "sd.ckpt", "pytorch_model.bin", "x.pkl"])

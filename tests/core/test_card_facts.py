@@ -80,4 +80,9 @@ def test_durations_read_as_people_say_them():
     assert rough_duration(20) == "20 s"
     assert rough_duration(39 * 60) == "39 min"
     assert rough_duration(3 * 3600) == "3.0 h"
-    assert (clock_duration(42), clock_duration(185), clock_duration(3723), clock_duration(None)) == ("42 s", "3:05", "1:02:03", "–")
+    assert (clock_duration(42), clock_duration(185), clock_duration(3723), clock_duration(None)) == (
+        "42 s",
+        "3:05",
+        "1:02:03",
+        "–",
+    )

@@ -102,6 +102,7 @@ def _interrupt_after(monkeypatch, calls: int, error: BaseException | None = None
 
     seen = {"n": 0}
     for cls in (Detector, OnnxDetector):
+
         def logits(self, crops, real=cls.logits):
             seen["n"] += 1
             if seen["n"] == calls:
@@ -116,8 +117,11 @@ def test_a_report_path_with_a_typo_is_refused_before_any_file_is_scored(tmp_path
     from miwake.core.store import ResultStore
 
     main(["models", "import", str(tiny_bundle.path)])
-    for args in (["--csv", str(tmp_path / "nope" / "x.csv")], ["--json", str(tmp_path / "nope" / "x.json")],
-                 ["--heatmaps", str(tmp_path / "nope" / "deeper" / "hm")]):
+    for args in (
+        ["--csv", str(tmp_path / "nope" / "x.csv")],
+        ["--json", str(tmp_path / "nope" / "x.json")],
+        ["--heatmaps", str(tmp_path / "nope" / "deeper" / "hm")],
+    ):
         assert main(["scan", str(image_folder), *args]) == 2
         assert "does not exist" in capsys.readouterr().err
     with ResultStore(paths.store_path()) as store:
@@ -127,7 +131,8 @@ def test_a_report_path_with_a_typo_is_refused_before_any_file_is_scored(tmp_path
 
 
 def test_a_model_failure_mid_scan_writes_the_reports_of_what_finished_and_exits_4(
-        tmp_path, tiny_bundle, monkeypatch, capsys):
+    tmp_path, tiny_bundle, monkeypatch, capsys
+):
     from miwake.core import paths
     from miwake.core.store import ResultStore
 
@@ -253,14 +258,22 @@ def test_the_table_ranks_metadata_ai_first_then_by_verdict_and_probability():
     out = io.StringIO()
     print_table(rows, top=0, out=out)
     assert [ln.split()[-1] for ln in out.getvalue().splitlines()[1:]] == [
-        "/meta.png", "/ai.png", "/u2.png", "/u1.png", "/h.png", "/err.png"
+        "/meta.png",
+        "/ai.png",
+        "/u2.png",
+        "/u1.png",
+        "/h.png",
+        "/err.png",
     ]
 
 
 def test_usage_mistakes_exit_2_and_say_so(tmp_path, capsys):
     assert main(["models", "import", str(tmp_path / "nothing-here")]) == 2
     assert main(["inspect", str(tmp_path / "missing.png")]) == 2
-    assert main(["train", "--real", str(tmp_path / "none"), "--ai", str(tmp_path / "none"), "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(["train", "--real", str(tmp_path / "none"), "--ai", str(tmp_path / "none"), "--out", str(tmp_path / "o")])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "no such file" in err and "No images found" in err and "Traceback" not in err
 
@@ -295,8 +308,9 @@ def test_the_training_workers_event_lines_carry_any_text():
 def test_a_reader_that_leaves_early_gets_no_traceback(tiny_bundle):
     """`miwake models info default | head -3` ended in a BrokenPipeError traceback."""
     main(["models", "import", str(tiny_bundle.path)])
-    proc = subprocess.Popen([sys.executable, "-m", "miwake", "models", "info", "tiny"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "miwake", "models", "info", "tiny"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     proc.stdout.close()  # the reader is gone before a line is written
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0, err

@@ -64,22 +64,39 @@ def test_a1111_forge_and_extras_only(tmp_path):
 
 
 def test_json_parameters_fooocus_and_swarmui(tmp_path):
-    fooocus = {"Prompt": "a tiger", "Base Model": "juggernautXL_v8.safetensors", "Seed": 77, "Sampler": "dpmpp_2m_sde_gpu",
-               "Guidance Scale": 4, "Version": "Fooocus v2.5.5"}
+    fooocus = {
+        "Prompt": "a tiger",
+        "Base Model": "juggernautXL_v8.safetensors",
+        "Seed": 77,
+        "Sampler": "dpmpp_2m_sde_gpu",
+        "Guidance Scale": 4,
+        "Version": "Fooocus v2.5.5",
+    }
     e = only(read_evidence(write(tmp_path / "f.png", png_bytes(texts={"parameters": json.dumps(fooocus)}))), "a1111")
     assert e.token() == "a1111:model=juggernautXL_v8.safetensors" and e.fields["ui"] == "Fooocus v2.5.5" and e.states_ai
-    swarm = {"sui_image_params": {"prompt": "a tiger", "model": "flux1-dev", "seed": 5, "steps": 20, "cfgscale": 1,
-                                  "swarm_version": "0.9.4"}}
+    swarm = {
+        "sui_image_params": {
+            "prompt": "a tiger",
+            "model": "flux1-dev",
+            "seed": 5,
+            "steps": 20,
+            "cfgscale": 1,
+            "swarm_version": "0.9.4",
+        }
+    }
     e = only(read_evidence(write(tmp_path / "s.png", png_bytes(texts={"parameters": json.dumps(swarm)}))), "a1111")
     assert e.token() == "a1111:model=flux1-dev" and e.fields["ui"] == "SwarmUI 0.9.4" and e.fields["cfg_scale"] == "1"
 
 
-@pytest.mark.parametrize("fmt,prefix,encoding", [
-    ("JPEG", b"UNICODE\x00", "utf-16-be"),
-    ("JPEG", b"UNICODE\x00", "utf-16-le"),
-    ("WEBP", b"UNICODE\x00", "utf-16-be"),
-    ("WEBP", b"ASCII\x00\x00\x00", "ascii"),
-])
+@pytest.mark.parametrize(
+    "fmt,prefix,encoding",
+    [
+        ("JPEG", b"UNICODE\x00", "utf-16-be"),
+        ("JPEG", b"UNICODE\x00", "utf-16-le"),
+        ("WEBP", b"UNICODE\x00", "utf-16-be"),
+        ("WEBP", b"ASCII\x00\x00\x00", "ascii"),
+    ],
+)
 def test_a1111_exif_user_comment(tmp_path, fmt, prefix, encoding):
     ex = exif_bytes(user_comment=prefix + A1111_TEXT.encode(encoding))
     p = write(tmp_path / f"a.{fmt.lower()}", save_bytes(fmt, exif=ex))
@@ -102,7 +119,9 @@ def test_comfyui_png_prompt_and_workflow(tmp_path):
 
 
 def test_comfyui_workflow_only_and_non_generative(tmp_path):
-    e = only(read_evidence(write(tmp_path / "w.png", png_bytes(texts={"workflow": json.dumps(comfy_workflow())}))), "comfyui")
+    e = only(
+        read_evidence(write(tmp_path / "w.png", png_bytes(texts={"workflow": json.dumps(comfy_workflow())}))), "comfyui"
+    )
     assert e.states_ai and e.fields["model"] == "v1-5-pruned.safetensors" and e.fields["seed"] == "7"
     upscale = comfy_workflow(("LoadImage", "ImageScaleBy", "SaveImage"))
     e = only(read_evidence(write(tmp_path / "u.png", png_bytes(texts={"workflow": json.dumps(upscale)}))), "comfyui")
@@ -111,7 +130,9 @@ def test_comfyui_workflow_only_and_non_generative(tmp_path):
 
 
 def test_comfyui_webp_exif_strings(tmp_path):
-    ex = exif_bytes(tags={0x010F: "workflow:" + json.dumps(comfy_workflow()), 0x0110: "prompt:" + json.dumps(comfy_prompt())})
+    ex = exif_bytes(
+        tags={0x010F: "workflow:" + json.dumps(comfy_workflow()), 0x0110: "prompt:" + json.dumps(comfy_prompt())}
+    )
     e = only(read_evidence(write(tmp_path / "c.webp", save_bytes("WEBP", exif=ex))), "comfyui")
     assert e.states_ai and e.fields["model"] == "sd_xl_base_1.0.safetensors"
 
@@ -136,13 +157,27 @@ def test_novelai_stealth_alpha_and_variants(tmp_path):
 
 
 def test_invokeai_variants(tmp_path):
-    meta = {"positive_prompt": "castle", "negative_prompt": "fog", "seed": 9, "steps": 30, "cfg_scale": 7.5,
-            "scheduler": "euler", "width": 512, "height": 512, "model": {"model_name": "dreamshaper_8", "base_model": "sd-1"},
-            "app_version": "3.4.0"}
-    e = only(read_evidence(write(tmp_path / "i.png", png_bytes(texts={"invokeai_metadata": json.dumps(meta)}))), "invokeai")
+    meta = {
+        "positive_prompt": "castle",
+        "negative_prompt": "fog",
+        "seed": 9,
+        "steps": 30,
+        "cfg_scale": 7.5,
+        "scheduler": "euler",
+        "width": 512,
+        "height": 512,
+        "model": {"model_name": "dreamshaper_8", "base_model": "sd-1"},
+        "app_version": "3.4.0",
+    }
+    e = only(
+        read_evidence(write(tmp_path / "i.png", png_bytes(texts={"invokeai_metadata": json.dumps(meta)}))), "invokeai"
+    )
     assert e.token() == "invokeai:model=dreamshaper_8" and e.fields["prompt"] == "castle" and e.states_ai
-    old = {"model_weights": "stable-diffusion-1.5", "app_version": "2.3.0",
-           "image": {"prompt": [{"prompt": "a boat", "weight": 1}], "seed": 5, "steps": 50, "sampler": "k_lms"}}
+    old = {
+        "model_weights": "stable-diffusion-1.5",
+        "app_version": "2.3.0",
+        "image": {"prompt": [{"prompt": "a boat", "weight": 1}], "seed": 5, "steps": 50, "sampler": "k_lms"},
+    }
     e = only(read_evidence(write(tmp_path / "o.png", png_bytes(texts={"sd-metadata": json.dumps(old)}))), "invokeai")
     assert e.fields["model"] == "stable-diffusion-1.5" and e.fields["prompt"] == "a boat"
     dream = '"a red bicycle" -s 50 -S 1592514025 -W 512 -H 512 -C 7.5 -A k_lms'
@@ -150,11 +185,17 @@ def test_invokeai_variants(tmp_path):
     assert (e.fields["prompt"], e.fields["seed"], e.fields["sampler"]) == ("a red bicycle", "1592514025", "k_lms")
 
 
-@pytest.mark.parametrize("software,expected", [
-    ("Midjourney", "exif:Software=Midjourney"), ("Adobe Firefly", "exif:Software=Adobe Firefly"),
-    ("DALL-E 3", "exif:Software=DALL-E 3"), ("Stable Diffusion XL", "exif:Software=Stable Diffusion XL"),
-    ("Adobe Photoshop 25.0 (Windows)", None), ("GIMP 2.10", None),
-])
+@pytest.mark.parametrize(
+    "software,expected",
+    [
+        ("Midjourney", "exif:Software=Midjourney"),
+        ("Adobe Firefly", "exif:Software=Adobe Firefly"),
+        ("DALL-E 3", "exif:Software=DALL-E 3"),
+        ("Stable Diffusion XL", "exif:Software=Stable Diffusion XL"),
+        ("Adobe Photoshop 25.0 (Windows)", None),
+        ("GIMP 2.10", None),
+    ],
+)
 def test_exif_software(tmp_path, software, expected):
     items = read_evidence(write(tmp_path / "s.jpg", save_bytes("JPEG", exif=exif_bytes(software=software))))
     assert [i.token() for i in items] == ([expected] if expected else [])
@@ -180,8 +221,13 @@ def test_iptc_digital_source_type(tmp_path, fmt, element):
 
 
 def test_xmp_creator_tool(tmp_path):
-    data = save_bytes("JPEG", xmp=xmp_packet("http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia",
-                                             creator_tool="Adobe Firefly"))
+    data = save_bytes(
+        "JPEG",
+        xmp=xmp_packet(
+            "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia",
+            creator_tool="Adobe Firefly",
+        ),
+    )
     items = read_evidence(write(tmp_path / "f.jpg", data))
     assert [i.token() for i in items] == ["iptc:compositeWithTrainedAlgorithmicMedia", "exif:CreatorTool=Adobe Firefly"]
     assert all(i.states_ai for i in items)
@@ -194,11 +240,14 @@ def signer():
     return make_c2pa_signer()
 
 
-@pytest.mark.parametrize("fmt,mime", [("PNG", "image/png"), ("JPEG", "image/jpeg"), ("WEBP", "image/webp"),
-                                      ("TIFF", "image/tiff")])
+@pytest.mark.parametrize(
+    "fmt,mime", [("PNG", "image/png"), ("JPEG", "image/jpeg"), ("WEBP", "image/webp"), ("TIFF", "image/tiff")]
+)
 def test_c2pa_ai_manifest(tmp_path, signer, fmt, mime):
     src = save_bytes(fmt, noise_image(120, 90, 7))
-    p = write(tmp_path / f"c.{fmt.lower()}", c2pa_sign(signer, src, mime, "trainedAlgorithmicMedia", agent="Image Maker"))
+    p = write(
+        tmp_path / f"c.{fmt.lower()}", c2pa_sign(signer, src, mime, "trainedAlgorithmicMedia", agent="Image Maker")
+    )
     e = only(read_evidence(p), "c2pa")
     assert e.token() == "c2pa:trainedAlgorithmicMedia" and e.states_ai
     f = e.fields
@@ -209,15 +258,22 @@ def test_c2pa_ai_manifest(tmp_path, signer, fmt, mime):
 
 def test_c2pa_camera_and_generator_agent(tmp_path, signer):
     src = save_bytes("JPEG", noise_image(120, 90, 8))
-    e = only(read_evidence(write(tmp_path / "cam.jpg", c2pa_sign(signer, src, "image/jpeg", "digitalCapture", "Camera"))), "c2pa")
+    e = only(
+        read_evidence(write(tmp_path / "cam.jpg", c2pa_sign(signer, src, "image/jpeg", "digitalCapture", "Camera"))),
+        "c2pa",
+    )
     assert e.token() == "c2pa:digitalCapture" and not e.states_ai
-    e = only(read_evidence(write(tmp_path / "m.jpg", c2pa_sign(signer, src, "image/jpeg", None, "Adobe Firefly"))), "c2pa")
+    e = only(
+        read_evidence(write(tmp_path / "m.jpg", c2pa_sign(signer, src, "image/jpeg", None, "Adobe Firefly"))), "c2pa"
+    )
     assert e.token() == "c2pa:softwareAgent=Adobe Firefly 1.0" and e.states_ai
     assert "assertion.action.malformed" in e.fields["validation_failures"]
 
 
 def test_c2pa_tampered_pixels_still_reported(tmp_path, signer):
-    signed = bytearray(c2pa_sign(signer, save_bytes("PNG", noise_image(120, 90, 9)), "image/png", "trainedAlgorithmicMedia"))
+    signed = bytearray(
+        c2pa_sign(signer, save_bytes("PNG", noise_image(120, 90, 9)), "image/png", "trainedAlgorithmicMedia")
+    )
     idat = signed.rfind(b"IDAT")
     signed[idat + 20] ^= 0xFF  # change pixel data after signing: the hard binding no longer matches
     e = only(read_evidence(write(tmp_path / "t.png", bytes(signed))), "c2pa")
@@ -227,9 +283,15 @@ def test_c2pa_tampered_pixels_still_reported(tmp_path, signer):
 
 def test_readers_are_thread_safe(tmp_path, signer):
     files = [
-        write(tmp_path / "c.png", c2pa_sign(signer, save_bytes("PNG", noise_image(300, 260, 1)), "image/png", "trainedAlgorithmicMedia")),
+        write(
+            tmp_path / "c.png",
+            c2pa_sign(signer, save_bytes("PNG", noise_image(300, 260, 1)), "image/png", "trainedAlgorithmicMedia"),
+        ),
         write(tmp_path / "a.png", png_bytes(noise_image(300, 260, 2), texts={"parameters": A1111_TEXT})),
-        write(tmp_path / "x.jpg", save_bytes("JPEG", xmp=xmp_packet("http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia"))),
+        write(
+            tmp_path / "x.jpg",
+            save_bytes("JPEG", xmp=xmp_packet("http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia")),
+        ),
         write(tmp_path / "s.png", save_bytes("PNG", stealth_image(json.dumps(novelai_texts()).encode()))),
     ]
     expected = {f: read_evidence(f) for f in files}
@@ -263,8 +325,13 @@ def test_scan_verdict_rule(tmp_path, tiny_bundle):
     write(d / "plain.png", save_bytes("PNG", noise_image(96, 64, 3)))
     data = png_bytes(noise_image(96, 64, 4), texts={"parameters": A1111_TEXT})
     write(d / "broken.png", data[: data.find(b"IDAT") + 40])  # text intact, pixels truncated
-    job = ScanJob([d], Detector(tiny_bundle, "cpu"), options=ScanOptions(workers=2, unsure_band=(0.0, 0.999)),
-                  evidence_reader=read_evidence, evidence_version=EVIDENCE_VERSION)
+    job = ScanJob(
+        [d],
+        Detector(tiny_bundle, "cpu"),
+        options=ScanOptions(workers=2, unsure_band=(0.0, 0.999)),
+        evidence_reader=read_evidence,
+        evidence_version=EVIDENCE_VERSION,
+    )
     results = {r.path.rsplit("/", 1)[-1]: r for r in job.events() if hasattr(r, "evidence_states_ai")}
     gen, extras, plain, broken = (results[n] for n in ("gen.png", "extras.png", "plain.png", "broken.png"))
     assert gen.verdict == Verdict.AI and gen.reason == Reason.METADATA and gen.probability is not None
@@ -282,8 +349,10 @@ def test_scan_verdict_rule(tmp_path, tiny_bundle):
 
 
 def test_format_evidence_lines():
-    items = (EvidenceItem("c2pa", "trainedAlgorithmicMedia", True, {"validation_state": "Valid", "prompt": "x" * 500}),
-             EvidenceItem("unreadable", "xmp", False, {"error": "broken\nXML"}))
+    items = (
+        EvidenceItem("c2pa", "trainedAlgorithmicMedia", True, {"validation_state": "Valid", "prompt": "x" * 500}),
+        EvidenceItem("unreadable", "xmp", False, {"error": "broken\nXML"}),
+    )
     lines = format_evidence(items)
     assert lines[0].startswith("c2pa:trainedAlgorithmicMedia") and "states AI generation" in lines[0]
     assert "    validation_state: Valid" in lines and max(len(s) for s in lines) < 330

@@ -124,14 +124,23 @@ def test_xmp_billion_laughs_and_external_entity(tmp_path):
 
 def test_broken_json_and_deep_nesting(tmp_path):
     deep = "[" * 200_000 + "]" * 200_000
-    texts = {"prompt": "{" + deep, "invokeai_metadata": '{"a": ' + deep + "}", "Software": "NovelAI", "Comment": "{nope"}
+    texts = {
+        "prompt": "{" + deep,
+        "invokeai_metadata": '{"a": ' + deep + "}",
+        "Software": "NovelAI",
+        "Comment": "{nope",
+    }
     items = read_bounded(write(tmp_path / "j.png", png_bytes(texts=texts)))
     assert sorted(tokens(items)) == ["unreadable:comfyui", "unreadable:invokeai", "unreadable:novelai"]
 
 
 def test_pathological_parameter_lines(tmp_path):
-    for name, text in (("colons", "a: " * 300_000), ("words", "a " * 500_000 + "\nSteps: 1"),
-                       ("quotes", 'Steps: 1, x: "' + "\\" * 400_000), ("commas", "," * 1_000_000)):
+    for name, text in (
+        ("colons", "a: " * 300_000),
+        ("words", "a " * 500_000 + "\nSteps: 1"),
+        ("quotes", 'Steps: 1, x: "' + "\\" * 400_000),
+        ("commas", "," * 1_000_000),
+    ):
         read_bounded(write(tmp_path / f"{name}.png", png_bytes(texts={"parameters": text})))
 
 
@@ -169,8 +178,17 @@ def test_stealth_hostile_payloads(tmp_path):
 
 def test_random_bytes_behind_signatures(tmp_path):
     rng = np.random.default_rng(7)
-    heads = [PNG_SIG, b"\xff\xd8", b"RIFF\x00\x10\x00\x00WEBP", b"II*\x00", b"MM\x00*", b"GIF89a",
-             b"\x00\x00\x00\x18ftypavif", b"BM", b""]
+    heads = [
+        PNG_SIG,
+        b"\xff\xd8",
+        b"RIFF\x00\x10\x00\x00WEBP",
+        b"II*\x00",
+        b"MM\x00*",
+        b"GIF89a",
+        b"\x00\x00\x00\x18ftypavif",
+        b"BM",
+        b"",
+    ]
     for i, head in enumerate(heads):
         for n in (0, 7, 100, 5000):
             read_bounded(write(tmp_path / f"r{i}_{n}.img", head + rng.bytes(n)))
@@ -179,7 +197,9 @@ def test_random_bytes_behind_signatures(tmp_path):
 @pytest.fixture(scope="module")
 def signed_png():
     pytest.importorskip("c2pa")
-    return c2pa_sign(make_c2pa_signer(), save_bytes("PNG", noise_image(80, 60, 3)), "image/png", "trainedAlgorithmicMedia")
+    return c2pa_sign(
+        make_c2pa_signer(), save_bytes("PNG", noise_image(80, 60, 3)), "image/png", "trainedAlgorithmicMedia"
+    )
 
 
 def test_broken_c2pa_stores(tmp_path, signed_png):
@@ -197,23 +217,41 @@ def test_broken_c2pa_stores(tmp_path, signed_png):
     assert "unreadable:c2pa" in seen
     cut = signed_png[: at + 4 + length // 3]
     assert "unreadable:png:caBX" not in tokens(read_bounded(write(tmp_path / "cut.png", cut)))
-    jpeg_jumbf = save_bytes("JPEG")[:2] + b"\xff\xeb\x00\x20JP\x00\x01\x00\x00\x00\x01\x00\x00\x00\x18jumbc2pa" + b"\x00" * 8 + save_bytes("JPEG")[2:]
+    jpeg_jumbf = (
+        save_bytes("JPEG")[:2]
+        + b"\xff\xeb\x00\x20JP\x00\x01\x00\x00\x00\x01\x00\x00\x00\x18jumbc2pa"
+        + b"\x00" * 8
+        + save_bytes("JPEG")[2:]
+    )
     read_bounded(write(tmp_path / "j.jpg", jpeg_jumbf))
 
 
 # -- fuzzing ----------------------------------------------------------------------------------------------
 def _seeds(signed: bytes | None) -> list[tuple[str, bytes]]:
-    ex = exif_bytes(user_comment=b"UNICODE\x00" + A1111_TEXT.encode("utf-16-be"), software="Midjourney",
-                    tags={0x0110: "prompt:" + json.dumps(comfy_prompt())})
-    pk = xmp_packet("http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia", creator_tool="Adobe Firefly")
+    ex = exif_bytes(
+        user_comment=b"UNICODE\x00" + A1111_TEXT.encode("utf-16-be"),
+        software="Midjourney",
+        tags={0x0110: "prompt:" + json.dumps(comfy_prompt())},
+    )
+    pk = xmp_packet(
+        "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia", creator_tool="Adobe Firefly"
+    )
     seeds = [
-        ("png", png_bytes(texts={"parameters": A1111_TEXT, "prompt": json.dumps(comfy_prompt())}, zip=True, exif=ex, xmp=pk)),
+        (
+            "png",
+            png_bytes(
+                texts={"parameters": A1111_TEXT, "prompt": json.dumps(comfy_prompt())}, zip=True, exif=ex, xmp=pk
+            ),
+        ),
         ("png", png_bytes(texts=novelai_texts(), itxt=True, zip=True)),
         ("png", save_bytes("PNG", stealth_image(json.dumps(novelai_texts()).encode()))),
         ("jpg", save_bytes("JPEG", exif=ex, xmp=pk)),
         ("webp", save_bytes("WEBP", exif=ex, xmp=pk)),
         ("tif", save_bytes("TIFF", exif=ex)),
-        ("png", png_bytes(noise_image(320, 288, 4), texts={"parameters": A1111_TEXT})),  # big enough for the watermark decoder
+        (
+            "png",
+            png_bytes(noise_image(320, 288, 4), texts={"parameters": A1111_TEXT}),
+        ),  # big enough for the watermark decoder
         ("webp", save_bytes("WEBP", noise_image(320, 288, 5), exif=ex, lossless=True)),
     ]
     if signed is not None:

@@ -17,8 +17,7 @@ from miwake.core.imaging import decode_image
 from miwake.core.results import ErrorKind
 from tests.helpers import noise_image
 
-EPS = (b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n"
-       b"newpath 0 0 moveto 10 10 lineto stroke showpage\n%%EOF\n")
+EPS = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nnewpath 0 0 moveto 10 10 lineto stroke showpage\n%%EOF\n"
 
 
 @pytest.fixture
@@ -60,14 +59,24 @@ def test_inspect_without_model_does_not_run_ghostscript(tmp_path, no_programs, c
 
 def _tiff_with_ifds(n: int) -> bytes:
     """A valid 1x1 8-bit greyscale TIFF whose IFD chain is `n` long (all frames share one strip)."""
-    entries = [(256, 3, 1, 1), (257, 3, 1, 1), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
-               (273, 4, 1, 8), (278, 3, 1, 1), (279, 4, 1, 1)]
+    entries = [
+        (256, 3, 1, 1),
+        (257, 3, 1, 1),
+        (258, 3, 1, 8),
+        (259, 3, 1, 1),
+        (262, 3, 1, 1),
+        (273, 4, 1, 8),
+        (278, 3, 1, 1),
+        (279, 4, 1, 1),
+    ]
     ifd_size = 2 + 12 * len(entries) + 4
     out = bytearray(b"II*\x00" + struct.pack("<I", 9) + b"\x80")  # header, first IFD at 9, the strip byte at 8
     for i in range(n):
         out += struct.pack("<H", len(entries))
         for tag, typ, count, value in entries:
-            out += struct.pack("<HHI", tag, typ, count) + (struct.pack("<HH", value, 0) if typ == 3 else struct.pack("<I", value))
+            out += struct.pack("<HHI", tag, typ, count) + (
+                struct.pack("<HH", value, 0) if typ == 3 else struct.pack("<I", value)
+            )
         out += struct.pack("<I", 9 + (i + 1) * ifd_size if i + 1 < n else 0)
     return bytes(out)
 
@@ -88,8 +97,13 @@ def test_a_tiff_with_a_huge_ifd_chain_is_not_walked(tmp_path, monkeypatch):
 
 def test_decoder_crashes_on_damaged_files_are_corrupt_not_internal(tmp_path, monkeypatch):
     noise_image(20, 20).save(tmp_path / "a.tif")
-    for exc, kind in ((TypeError("Missing dimensions"), ErrorKind.CORRUPT), (RuntimeError("avif decode"), ErrorKind.CORRUPT),
-                      (NotImplementedError("DX10 variant"), ErrorKind.UNSUPPORTED), (KeyError(99), ErrorKind.CORRUPT)):
+    for exc, kind in (
+        (TypeError("Missing dimensions"), ErrorKind.CORRUPT),
+        (RuntimeError("avif decode"), ErrorKind.CORRUPT),
+        (NotImplementedError("DX10 variant"), ErrorKind.UNSUPPORTED),
+        (KeyError(99), ErrorKind.CORRUPT),
+    ):
+
         def load(self, exc=exc):
             raise exc
 
@@ -105,8 +119,10 @@ def test_a_png_with_a_large_comfyui_workflow_decodes(tmp_path):
     import random
 
     rnd = random.Random(0)
-    nodes = {str(i): {"class_type": "KSampler", "inputs": {"seed": rnd.getrandbits(60), "text": "x" * rnd.randint(50, 400)}}
-             for i in range(9000)}
+    nodes = {
+        str(i): {"class_type": "KSampler", "inputs": {"seed": rnd.getrandbits(60), "text": "x" * rnd.randint(50, 400)}}
+        for i in range(9000)
+    }
     text = json.dumps({"prompt": nodes})
     assert len(text) > 1_500_000
     info = PngImagePlugin.PngInfo()
@@ -203,7 +219,9 @@ def _lock(monkeypatch, folder: Path) -> None:
     def deny(p):
         raise PermissionError(13, "Permission denied", os.fsdecode(p))
 
-    monkeypatch.setattr(os, "stat", lambda p, *a, **k: deny(p) if inside(p) and os.fsdecode(p) != str(folder) else real_stat(p, *a, **k))
+    monkeypatch.setattr(
+        os, "stat", lambda p, *a, **k: deny(p) if inside(p) and os.fsdecode(p) != str(folder) else real_stat(p, *a, **k)
+    )
     monkeypatch.setattr(os, "scandir", lambda p=".": deny(p) if inside(p) else real_scandir(p))
     monkeypatch.setattr(builtins, "open", lambda p, *a, **k: deny(p) if inside(p) else real_open(p, *a, **k))
 
@@ -247,8 +265,15 @@ def test_metadata_ai_with_undecodable_pixels_reads_the_same_in_table_and_csv():
     from miwake.core.results import EvidenceItem, ImageResult, Reason, Verdict
     from miwake.core.scan_cli import verdict_label
 
-    r = ImageResult("/x.png", size=5, verdict=Verdict.AI, reason=Reason.METADATA, error_kind=ErrorKind.CORRUPT,
-                    error="bad", evidence=(EvidenceItem("c2pa", "trainedAlgorithmicMedia", True),))
+    r = ImageResult(
+        "/x.png",
+        size=5,
+        verdict=Verdict.AI,
+        reason=Reason.METADATA,
+        error_kind=ErrorKind.CORRUPT,
+        error="bad",
+        evidence=(EvidenceItem("c2pa", "trainedAlgorithmicMedia", True),),
+    )
     assert verdict_label(r).startswith("AI (metadata")
 
 
@@ -291,7 +316,7 @@ def test_library_warnings_and_tracebacks_stay_out_of_the_console(tmp_path, capsy
         log_text = (Path(logsetup.paths.log_dir()) / "miwake.log").read_text("utf-8")
         assert "odd tag" in log_text and "Traceback" in log_text
     finally:
-        for h in monkey_root.handlers[len(before):]:
+        for h in monkey_root.handlers[len(before) :]:
             monkey_root.removeHandler(h)
         logging.captureWarnings(False)
         logsetup._configured = True

@@ -137,7 +137,11 @@ def test_exports_name_a_missing_folder_and_leave_no_part_file(tmp_path, monkeypa
         def __exit__(self, *exc):
             self.fh.close()
 
-    monkeypatch.setattr(builtins, "open", lambda p, *a, **k: FullFile(real_open(p, *a, **k)) if str(p).endswith(".part") else real_open(p, *a, **k))
+    monkeypatch.setattr(
+        builtins,
+        "open",
+        lambda p, *a, **k: FullFile(real_open(p, *a, **k)) if str(p).endswith(".part") else real_open(p, *a, **k),
+    )
     with pytest.raises(OSError):
         write_json(rows, tmp_path / "r.json")
     monkeypatch.setattr(builtins, "open", real_open)
@@ -220,7 +224,9 @@ def test_a_deeply_nested_card_and_a_broken_installed_folder_do_not_break_listing
     (broken / "model.json").write_text("[" * 100_000 + "]" * 100_000, "utf-8")
     inf = paths.user_models_dir() / "inf"
     shutil.copytree(tiny_bundle.path, inf)
-    (inf / "model.json").write_text((inf / "model.json").read_text("utf-8").replace('"crop_size": 32', '"crop_size": Infinity'))
+    (inf / "model.json").write_text(
+        (inf / "model.json").read_text("utf-8").replace('"crop_size": 32', '"crop_size": Infinity')
+    )
     assert main(["models", "list"]) == 0
     out = capsys.readouterr()
     assert "tiny" in out.out and "broken (skipped)" in out.err and str(broken) in out.err
@@ -240,12 +246,28 @@ def test_json_reports_never_hold_bare_nan(tmp_path):
 def test_each_hostile_setting_falls_back_alone(tmp_path, tiny_bundle, capsys):
     from miwake.core.settings import load_settings
 
-    paths.settings_path().write_text(json.dumps({
-        "language": 5, "max_tiles": "abc", "unsure_band_override": [0.9, 0.1], "batch_size": -1, "stride": 64,
-        "device": "gpu", "recent_folders": ["/ok", 3],
-    }), "utf-8")
+    paths.settings_path().write_text(
+        json.dumps(
+            {
+                "language": 5,
+                "max_tiles": "abc",
+                "unsure_band_override": [0.9, 0.1],
+                "batch_size": -1,
+                "stride": 64,
+                "device": "gpu",
+                "recent_folders": ["/ok", 3],
+            }
+        ),
+        "utf-8",
+    )
     s = load_settings()
-    assert (s.language, s.max_tiles, s.unsure_band_override, s.batch_size, s.device) == ("system", None, None, None, "auto")
+    assert (s.language, s.max_tiles, s.unsure_band_override, s.batch_size, s.device) == (
+        "system",
+        None,
+        None,
+        None,
+        "auto",
+    )
     assert s.stride == 64 and s.recent_folders == ("/ok",)
     main(["models", "import", str(tiny_bundle.path)])
     d = _folder(tmp_path, 2)

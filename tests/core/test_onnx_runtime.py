@@ -50,8 +50,14 @@ def vit_bundle(tmp_path_factory):
     from miwake.core.model_factory import build_model
 
     torch.manual_seed(0)
-    card = ModelCard(id="vit", display_name="ViT test model", arch="miwake_dinov2_s14_layers", crop_size=56,
-                     threshold=0.5, unsure_band=(0.45, 0.55))
+    card = ModelCard(
+        id="vit",
+        display_name="ViT test model",
+        arch="miwake_dinov2_s14_layers",
+        crop_size=56,
+        threshold=0.5,
+        unsure_band=(0.45, 0.55),
+    )
     return save_bundle(tmp_path_factory.mktemp("vit") / "vit", card, build_model(card.arch).state_dict())
 
 
@@ -64,8 +70,11 @@ def test_a_vit_scores_crops_of_every_size_in_onnx_runtime_as_in_pytorch(vit_bund
     assert isinstance(scorer, OnnxDetector) and scorer.any_size
     assert onnx_path(vit_bundle).with_suffix(".pos.npz").is_file()
     for h, w in ((56, 56), (30, 44), (56, 20), (14, 15), (1, 1)):  # padded to the patch grid, the position follows
-        crops = crops_of(h, n=3)[:, :, : w] if w <= h else np.random.default_rng(h).integers(0, 256, (3, h, w, 3),
-                                                                                           dtype=np.uint8)
+        crops = (
+            crops_of(h, n=3)[:, :, :w]
+            if w <= h
+            else np.random.default_rng(h).integers(0, 256, (3, h, w, 3), dtype=np.uint8)
+        )
         np.testing.assert_allclose(scorer.logits(crops), reference.logits(crops), atol=1e-4, err_msg=f"{h}x{w}")
     assert scorer._pytorch is None
 
@@ -122,9 +131,15 @@ def test_a_damaged_cached_export_is_made_again_and_a_half_made_one_is_swept(tiny
     os.utime(fresh, (1e9, 1e9))
     assert isinstance(load_scorer(tiny_bundle, "cpu"), OnnxDetector) and not fresh.exists()  # swept when opened too
     fresh.mkdir()
-    assert sorted(p.name for p in path.parent.iterdir()) == sorted([path.name, path.with_suffix(".json").name,
-                                                                    path.with_suffix(".runtime.json").name,
-                                                                    fresh.name, other_model.name])
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted(
+        [
+            path.name,
+            path.with_suffix(".json").name,
+            path.with_suffix(".runtime.json").name,
+            fresh.name,
+            other_model.name,
+        ]
+    )
 
 
 def test_pytorch_is_used_when_chosen_on_a_gpu_or_without_onnxruntime(tiny_bundle, monkeypatch):

@@ -10,8 +10,18 @@ from tests.helpers import noise_image
 
 @pytest.mark.parametrize(
     "cell,expected",
-    [("=1+1", "'=1+1"), ("+cmd", "'+cmd"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-     ("/home/a=b.png", "/home/a=b.png"), ("ok", "ok"), (0.5, 0.5), ("", "")],
+    [
+        ("=1+1", "'=1+1"),
+        ("+cmd", "'+cmd"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("/home/a=b.png", "/home/a=b.png"),
+        ("ok", "ok"),
+        (0.5, 0.5),
+        ("", ""),
+    ],
 )
 def test_neutralize(cell, expected):
     assert neutralize(cell) == expected
@@ -19,9 +29,16 @@ def test_neutralize(cell, expected):
 
 def results():
     return [
-        ImageResult(path="=HYPERLINK(\"http://x\").png", size=1, probability=0.91234, verdict=Verdict.AI, crops=4,
-                    heatmap=Heatmap((0,), (0,), 8, 8, ((0.9,),)), model_id="m",
-                    evidence=(EvidenceItem("a1111", "model=sd-v1-5", True),)),
+        ImageResult(
+            path='=HYPERLINK("http://x").png',
+            size=1,
+            probability=0.91234,
+            verdict=Verdict.AI,
+            crops=4,
+            heatmap=Heatmap((0,), (0,), 8, 8, ((0.9,),)),
+            model_id="m",
+            evidence=(EvidenceItem("a1111", "model=sd-v1-5", True),),
+        ),
         ImageResult(path="日本語 file.png", size=2, probability=0.1, verdict=Verdict.HUMAN, crops=1, model_id="m"),
         ImageResult(path="bad.jpg", size=3, error_kind=ErrorKind.TRUNCATED, error="-truncated", model_id="m"),
     ]
@@ -36,10 +53,10 @@ def test_csv_columns_bom_escaping(tmp_path):
     assert rows[0][:4] == ["path", "ai_probability", "verdict", "error"]
     assert tuple(rows[0]) == CSV_COLUMNS
     body = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
-    assert "'=HYPERLINK(\"http://x\").png" in body
-    assert body["'=HYPERLINK(\"http://x\").png"]["ai_probability"] == "0.9123"
-    assert body["'=HYPERLINK(\"http://x\").png"]["evidence"] == "a1111:model=sd-v1-5"
-    assert body["'=HYPERLINK(\"http://x\").png"]["evidence_states_ai"] == "yes"
+    assert '\'=HYPERLINK("http://x").png' in body
+    assert body['\'=HYPERLINK("http://x").png']["ai_probability"] == "0.9123"
+    assert body['\'=HYPERLINK("http://x").png']["evidence"] == "a1111:model=sd-v1-5"
+    assert body['\'=HYPERLINK("http://x").png']["evidence_states_ai"] == "yes"
     assert body["日本語 file.png"]["verdict"] == "human"
     bad = body["bad.jpg"]
     assert bad["ai_probability"] == "" and bad["error"] == "'-truncated" and bad["error_kind"] == "truncated"
@@ -59,8 +76,9 @@ def test_heatmap_pngs(tmp_path):
 
     img = tmp_path / "a.png"
     noise_image(64, 32).save(img)
-    r = ImageResult(path=str(img), probability=0.5, verdict=Verdict.UNSURE,
-                    heatmap=Heatmap((0, 32), (0,), 32, 32, ((0.1, 0.9),)))
+    r = ImageResult(
+        path=str(img), probability=0.5, verdict=Verdict.UNSURE, heatmap=Heatmap((0, 32), (0,), 32, 32, ((0.1, 0.9),))
+    )
     assert write_heatmaps([r, results()[2]], tmp_path / "hm") == 1
     (png,) = (tmp_path / "hm").iterdir()
     im = Image.open(png).convert("RGB")
@@ -96,8 +114,17 @@ def test_heatmap_export_reports_progress_and_can_be_stopped(tmp_path):
     for i in range(5):
         p = tmp_path / f"{i}.png"
         noise_image(40, 30, i).save(p)
-        rows.append(ImageResult(str(p), probability=0.5, verdict=Verdict.UNSURE,
-                                heatmap=Heatmap((0,), (0,), 40, 30, ((0.5,),)), width=40, height=30, crops=1))
+        rows.append(
+            ImageResult(
+                str(p),
+                probability=0.5,
+                verdict=Verdict.UNSURE,
+                heatmap=Heatmap((0,), (0,), 40, 30, ((0.5,),)),
+                width=40,
+                height=30,
+                crops=1,
+            )
+        )
     seen, cancel = [], threading.Event()
 
     def progress(done, total):

@@ -16,9 +16,22 @@ KEY = ("m@1", "crop:224:cover:t2:8:1")
 
 
 def _r(path: str, p: float = 0.7, **kw) -> ImageResult:
-    return ImageResult(path=path, size=10, mtime_ns=5, model_id="m", probability=p, verdict=Verdict.AI,
-                       heatmap=Heatmap((0,), (0,), 10, 10, ((p,),)), width=10, height=10, format="PNG", crops=1,
-                       max_crop_probability=p, scanned_at="t", **kw)
+    return ImageResult(
+        path=path,
+        size=10,
+        mtime_ns=5,
+        model_id="m",
+        probability=p,
+        verdict=Verdict.AI,
+        heatmap=Heatmap((0,), (0,), 10, 10, ((p,),)),
+        width=10,
+        height=10,
+        format="PNG",
+        crops=1,
+        max_crop_probability=p,
+        scanned_at="t",
+        **kw,
+    )
 
 
 def _scan(s: ResultStore, results: list[ImageResult]) -> int:
@@ -74,9 +87,6 @@ def test_results_leave_the_library_only_by_age(tmp_path):
         assert [r.path for r in s.scan_results(s.last_scan().id)] == ["/x/new.png"]
 
 
-
-
-
 def _v1_store(path):
     """A store as schema 1 wrote it: one row per file per scan (two scans of the same two files, then one)."""
     from pathlib import Path
@@ -85,16 +95,27 @@ def _v1_store(path):
     db = sqlite3.connect(str(path))
     db.executescript(schema)
     db.execute("INSERT INTO meta VALUES ('schema', '1')")
-    cols = ("scan_id, path, size, mtime_ns, model_id, model_key, settings_key, probability, verdict, reason, heatmap, "
-            "width, height, format, crops, scanned_at, reused")
+    cols = (
+        "scan_id, path, size, mtime_ns, model_id, model_key, settings_key, probability, verdict, reason, heatmap, "
+        "width, height, format, crops, scanned_at, reused"
+    )
     heat = '{"xs": [0], "ys": [0], "tile_w": 10, "tile_h": 10, "probs": [[0.5]]}'
-    for sid, rows in ((1, [("/x/a.png", 0.2, 0), ("/x/b.png", 0.3, 0)]), (2, [("/x/a.png", 0.2, 1), ("/x/b.png", 0.35, 0)]),
-                      (3, [("/x/c.png", 0.9, 0)])):
-        db.execute("INSERT INTO scans (id, started_at, roots, model_id, model_key, settings_key, status, total) "
-                   "VALUES (?, ?, '[\"/x\"]', 'm', ?, ?, 'finished', ?)", (sid, f"2026-01-0{sid}T00:00:00+00:00", *KEY, len(rows)))
+    for sid, rows in (
+        (1, [("/x/a.png", 0.2, 0), ("/x/b.png", 0.3, 0)]),
+        (2, [("/x/a.png", 0.2, 1), ("/x/b.png", 0.35, 0)]),
+        (3, [("/x/c.png", 0.9, 0)]),
+    ):
+        db.execute(
+            "INSERT INTO scans (id, started_at, roots, model_id, model_key, settings_key, status, total) "
+            "VALUES (?, ?, '[\"/x\"]', 'm', ?, ?, 'finished', ?)",
+            (sid, f"2026-01-0{sid}T00:00:00+00:00", *KEY, len(rows)),
+        )
         for path, p, reused in rows:
-            db.execute(f"INSERT INTO results ({cols}) VALUES (?, ?, 10, 5, 'm', ?, ?, ?, 'human', 'pixels', ?, 10, 10, "
-                       "'PNG', 1, 't', ?)", (sid, path, *KEY, p, heat, reused))
+            db.execute(
+                f"INSERT INTO results ({cols}) VALUES (?, ?, 10, 5, 'm', ?, ?, ?, 'human', 'pixels', ?, 10, 10, "
+                "'PNG', 1, 't', ?)",
+                (sid, path, *KEY, p, heat, reused),
+            )
     db.commit()
     db.close()
 
@@ -150,11 +171,14 @@ def test_the_integrity_check_at_open_is_bounded_and_runs_where_damage_is_suspect
     assert len(checks) == 2 and not (tmp_path / "s.db.suspect").exists()
 
 
-@pytest.mark.parametrize("error,kind", [
-    (OSError(5, "Input/output error"), "read_error"),
-    (OSError(116, "Stale file handle"), "read_error"),
-    (MemoryError(), "out_of_memory"),
-])
+@pytest.mark.parametrize(
+    "error,kind",
+    [
+        (OSError(5, "Input/output error"), "read_error"),
+        (OSError(116, "Stale file handle"), "read_error"),
+        (MemoryError(), "out_of_memory"),
+    ],
+)
 def test_transient_read_failures_are_reported_and_tried_again_at_the_next_scan(tmp_path, monkeypatch, error, kind):
     """Issue #25: EIO from a network disk was stored as `corrupt`, MemoryError as `too_many_pixels`, and both were
     reused as final until the file changed."""

@@ -34,8 +34,11 @@ def test_the_first_cpu_scan_measures_the_candidates_and_the_choice_is_kept_for_t
     assert {"onnxruntime", "pytorch"} <= set(timed) and all(m.crops_per_s > 0 for m in timed.values())
     assert timed["pytorch"].max_dp < 1e-4  # both fp32: the same scores
     assert choice.runtime == runtime_choice.pick(choice.measurements)
-    assert scorer.device.runtime == choice.runtime.split("-")[0] and scorer.device.precision == "fp32" or (
-        choice.runtime == "pytorch-bf16" and scorer.device.precision == "bf16")
+    assert (
+        scorer.device.runtime == choice.runtime.split("-")[0]
+        and scorer.device.precision == "fp32"
+        or (choice.runtime == "pytorch-bf16" and scorer.device.precision == "bf16")
+    )
 
     monkeypatch.setattr(scorers, "measure_here", lambda *a, **k: pytest.fail("measured again on the same machine"))
     again = load_scorer(tiny_bundle, "cpu")
@@ -88,8 +91,9 @@ def test_a_refused_precision_is_never_timed_or_chosen(tiny_bundle):
     ref = Detector(tiny_bundle, "cpu")
     fast_but_wrong = lambda c: ref.logits(c) + 3.0  # noqa: E731
     check = PrecisionCheck("bf16", 0.4, 10, 2, "2 of 10 sample images changed verdict")
-    choice = runtime_choice.measure(tiny_bundle, {"pytorch": ref.logits, "pytorch-bf16": fast_but_wrong},
-                                    precision_check=check)
+    choice = runtime_choice.measure(
+        tiny_bundle, {"pytorch": ref.logits, "pytorch-bf16": fast_but_wrong}, precision_check=check
+    )
     assert choice.runtime == "pytorch"
     bf16 = next(m for m in choice.measurements if m.candidate == "pytorch-bf16")
     assert bf16.crops_per_s is None and bf16.refused == check.refused
@@ -119,6 +123,7 @@ def test_a_forced_cpu_runtime_is_obeyed_and_bf16_only_where_its_check_passed(tin
             choice = Choice("onnxruntime", runtime_choice.choice_key(bundle), (), check)
             runtime_choice.store_choice(bundle, choice)
             return choice
+
         return measure
 
     refused = PrecisionCheck("bf16", 0.2, 10, 1, "1 of 10 sample images changed verdict")
@@ -162,9 +167,13 @@ def test_a_pytorch_choice_starts_on_onnx_runtime_and_gives_the_same_verdicts(tin
     monkeypatch.setattr(scorers, "Detector", slow_pytorch)
     staged = load_scorer(tiny_bundle, "cpu")
     assert isinstance(staged, StagedScorer) and staged.device.runtime == "onnxruntime"
+
     def scan() -> dict[str, ImageResult]:
-        return {ev.path: ev for ev in ScanJob([image_folder], staged, evidence_reader=None).events()
-                if isinstance(ev, ImageResult)}
+        return {
+            ev.path: ev
+            for ev in ScanJob([image_folder], staged, evidence_reader=None).events()
+            if isinstance(ev, ImageResult)
+        }
 
     first = scan()
     assert staged.first_crops > 0 and staged.final is None
@@ -184,7 +193,9 @@ def test_the_summary_scan_record_and_json_report_say_which_runtime_scored(tmp_pa
 
     assert main(["models", "import", str(tiny_bundle.path)]) == 0
     out = tmp_path / "r.json"
-    assert main(["scan", str(image_folder), "-q", "--device", "cpu", "--cpu-runtime", "pytorch", "--json", str(out)]) == 0
+    assert (
+        main(["scan", str(image_folder), "-q", "--device", "cpu", "--cpu-runtime", "pytorch", "--json", str(out)]) == 0
+    )
     assert "scored on CPU (" in capsys.readouterr().out
     doc = json.loads(out.read_text("utf-8"))
     assert (doc["scan"]["runtime"], doc["scan"]["precision"]) == ("pytorch", "fp32")

@@ -171,8 +171,9 @@ def test_a_rescan_of_unchanged_files_imports_no_torch_and_reads_no_weights(tmp_p
     )
 
     def rescan(*args: str) -> str:
-        r = subprocess.run([sys.executable, "-c", probe, str(image_folder), *args], capture_output=True, text=True,
-                           timeout=300)
+        r = subprocess.run(
+            [sys.executable, "-c", probe, str(image_folder), *args], capture_output=True, text=True, timeout=300
+        )
         line = next((ln for ln in r.stdout.splitlines() if ln.startswith("RESULT")), r.stdout + r.stderr)
         return line
 
@@ -217,7 +218,9 @@ def test_scanning_starts_while_discovery_is_still_finding_files(tmp_path, detect
 class _TightGpu:
     """A fake scorer around a real CPU detector: any batch larger than `fits` fails as CUDA does when out of memory."""
 
-    def __init__(self, real: Detector, fits: int, message: str = "CUDA out of memory. Tried to allocate 2.00 GiB") -> None:
+    def __init__(
+        self, real: Detector, fits: int, message: str = "CUDA out of memory. Tried to allocate 2.00 GiB"
+    ) -> None:
         self.real, self.fits, self.message = real, fits, message
         self.bundle, self.requested_device, self.loaded = real.bundle, "cuda", True
         self.device, self.default_batch_size = real.device, 8
@@ -246,16 +249,21 @@ def test_out_of_memory_halves_the_batch_and_loses_no_crop(tmp_path, detector):
     assert summary.errors == 0 and len(got) == len(want) == 5
     by_path = {r.path: r for r in want}
     for r in got:
-        assert r.probability == pytest.approx(by_path[r.path].probability, abs=1e-6) and r.crops == by_path[r.path].crops
+        assert (
+            r.probability == pytest.approx(by_path[r.path].probability, abs=1e-6) and r.crops == by_path[r.path].crops
+        )
     first_fit = next(i for i, n in enumerate(tight.batches) if n <= 3)
-    assert tight.batches[0] > 3 and all(n <= 3 for n in tight.batches[first_fit:]), tight.batches  # 8 -> 4 -> 2, then stays
+    assert tight.batches[0] > 3 and all(n <= 3 for n in tight.batches[first_fit:]), (
+        tight.batches
+    )  # 8 -> 4 -> 2, then stays
 
 
 def test_other_model_errors_are_not_taken_for_out_of_memory_and_stop_the_scan_with_a_reason(tmp_path, detector):
     """Issue #25: a scorer failure mid-scan ends the scan as failed, with its cause, not with a traceback."""
     d = noise_folder(tmp_path / "imgs", 1, 96, 80, first_seed=1, name="a")
-    _, got, summary = collect(ScanJob([d], _TightGpu(detector, fits=0, message="shape mismatch"),
-                                      options=ScanOptions(batch_size=4)))
+    _, got, summary = collect(
+        ScanJob([d], _TightGpu(detector, fits=0, message="shape mismatch"), options=ScanOptions(batch_size=4))
+    )
     assert summary.failure and "shape mismatch" in summary.failure and not got
     _, _, summary = collect(ScanJob([d], _TightGpu(detector, fits=0), options=ScanOptions(batch_size=4)))
     assert summary.failure and "out of memory" in summary.failure  # not even one crop fits: nothing left to halve
@@ -319,8 +327,11 @@ def test_the_first_files_evidence_is_read_while_its_crops_are_scored(tmp_path, d
         model_ran_meanwhile.append(scored.wait(10))  # read in order, the model could not run: 10 s, then False
         return (EvidenceItem(kind="test", detail=path.name),)
 
-    results = [ev for ev in ScanJob([str(d)], Watched(), evidence_reader=reader, evidence_version=1).events()
-               if isinstance(ev, ImageResult)]
+    results = [
+        ev
+        for ev in ScanJob([str(d)], Watched(), evidence_reader=reader, evidence_version=1).events()
+        if isinstance(ev, ImageResult)
+    ]
     assert model_ran_meanwhile[0] is True
     assert sorted(r.evidence[0].detail for r in results) == ["0.png", "1.png", "2.png"]  # every file has its own
 
@@ -346,8 +357,9 @@ def test_after_an_evidence_version_change_evidence_is_read_again_in_the_decode_t
             def logits(self, crops):
                 raise AssertionError("a reused file was scored again")
 
-        _, results, summary = collect(ScanJob([str(d)], NoModel(), store=store, evidence_reader=reader,
-                                              evidence_version=2))
+        _, results, summary = collect(
+            ScanJob([str(d)], NoModel(), store=store, evidence_reader=reader, evidence_version=2)
+        )
     assert summary.reused == 4 and summary.scored == 0
     assert sorted(r.evidence[0].detail for r in results) == [f"v2 {i}.png" for i in range(4)]
     assert threads and all(t.startswith("miwake-decode") for t in threads), threads

@@ -30,7 +30,15 @@ def test_unknown_and_empty():
 
 @pytest.mark.parametrize(
     "p,expected",
-    [(0.0, Verdict.HUMAN), (0.349, Verdict.HUMAN), (0.35, Verdict.UNSURE), (0.5, Verdict.UNSURE), (0.649, Verdict.UNSURE), (0.65, Verdict.AI), (1.0, Verdict.AI)],
+    [
+        (0.0, Verdict.HUMAN),
+        (0.349, Verdict.HUMAN),
+        (0.35, Verdict.UNSURE),
+        (0.5, Verdict.UNSURE),
+        (0.649, Verdict.UNSURE),
+        (0.65, Verdict.AI),
+        (1.0, Verdict.AI),
+    ],
 )
 def test_verdict_band(p, expected):
     assert verdict_for(p, (0.35, 0.65)) is expected
@@ -43,6 +51,11 @@ def test_core_makes_openmp_wait_passively():
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
-    out = subprocess.run([sys.executable, "-c", "import miwake.core, os; print(os.environ['OMP_WAIT_POLICY'])"],
-                         capture_output=True, text=True, env=env, check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", "import miwake.core, os; print(os.environ['OMP_WAIT_POLICY'])"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout.strip()
     assert out == "PASSIVE"

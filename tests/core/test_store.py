@@ -11,9 +11,20 @@ from tests.helpers import noise_image
 
 def test_roundtrip(tmp_path):
     r = ImageResult(
-        path="/x/ä b.png", size=10, mtime_ns=5, content_hash="ab", model_id="m", probability=0.7,
-        verdict=Verdict.AI, heatmap=Heatmap((0, 10), (0,), 10, 10, ((0.1, 0.9),)), width=20, height=10,
-        format="PNG", crops=2, max_crop_probability=0.9, scanned_at="t",
+        path="/x/ä b.png",
+        size=10,
+        mtime_ns=5,
+        content_hash="ab",
+        model_id="m",
+        probability=0.7,
+        verdict=Verdict.AI,
+        heatmap=Heatmap((0, 10), (0,), 10, 10, ((0.1, 0.9),)),
+        width=20,
+        height=10,
+        format="PNG",
+        crops=2,
+        max_crop_probability=0.9,
+        scanned_at="t",
     )
     e = ImageResult(path="/x/bad.png", size=3, mtime_ns=1, error_kind=ErrorKind.CORRUPT, error="bad")
     with ResultStore(tmp_path / "s.db") as s:

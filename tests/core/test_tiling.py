@@ -54,8 +54,21 @@ def test_cap_spreads_tiles_over_the_whole_image(w, h, cap):
         assert max(g.ys) > h / 2
 
 
-SIZES = [(224, 224), (225, 224), (300, 200), (512, 512), (640, 480), (768, 512), (1024, 1024), (1920, 1080),
-         (2048, 1536), (4000, 3000), (3000, 4000), (6000, 2000), (1500, 8000)]
+SIZES = [
+    (224, 224),
+    (225, 224),
+    (300, 200),
+    (512, 512),
+    (640, 480),
+    (768, 512),
+    (1024, 1024),
+    (1920, 1080),
+    (2048, 1536),
+    (4000, 3000),
+    (3000, 4000),
+    (6000, 2000),
+    (1500, 8000),
+]
 BUDGETS = [1, 2, 3, 4, 5, 7, 8, 9, 12, 16, 24, 64]
 
 
@@ -80,7 +93,12 @@ def test_every_part_of_the_picture_is_within_a_crops_reach_at_every_budget(w, h)
         wanted = (-(-w // crop)) * (-(-h // crop))
         assert g.count >= 0.75 * min(budget, wanted)  # the budget is used
         # the middle of the picture is always inside a scored crop (a budget of 2-4 may keep an even grid)
-        assert budget in (2, 3, 4) or any(x0 <= w // 2 < x1 and y0 <= h // 2 < y1 for x0, y0, x1, y1 in g.boxes()), (w, h, budget, g)
+        assert budget in (2, 3, 4) or any(x0 <= w // 2 < x1 and y0 <= h // 2 < y1 for x0, y0, x1, y1 in g.boxes()), (
+            w,
+            h,
+            budget,
+            g,
+        )
         # every pixel is within reach: in a scored strip cell at most half a gap from its crop, in a cell left
         # out at most two strips farther (cells are left out from the outside in)
         pitch = max(w / len(g.xs), h / len(g.ys))

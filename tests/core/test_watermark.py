@@ -130,15 +130,24 @@ def test_a_scan_decodes_each_file_once_and_finds_the_same_watermarks(tmp_path, t
     from miwake.core.scanner import ScanJob
 
     d = tmp_path / "scan"
-    write(d / "sdxl.png", save_bytes("PNG", Image.fromarray(encode(textured(512, 520, 4), wm.PATTERNS[2], as_float=True))))
+    write(
+        d / "sdxl.png", save_bytes("PNG", Image.fromarray(encode(textured(512, 520, 4), wm.PATTERNS[2], as_float=True)))
+    )
     write(d / "sd1.jpg", save_bytes("JPEG", Image.fromarray(encode(textured(512, 512, 5), wm.PATTERNS[0])), quality=97))
     Image.fromarray(textured(300, 300, 6)).convert("RGBA").save(d / "alpha.png")  # alpha: decoded by evidence itself
     want = {p.name: read_evidence(p) for p in d.iterdir()}
     opened: list[str] = []
     real_open = evidence.open_image
-    monkeypatch.setattr(evidence, "open_image", lambda p, *a, **k: opened.append(os.path.basename(p)) or real_open(p, *a, **k))
-    job = ScanJob([d], Detector(tiny_bundle, "cpu"), options=ScanOptions(workers=1), evidence_reader=read_evidence,
-                  evidence_version=EVIDENCE_VERSION)
+    monkeypatch.setattr(
+        evidence, "open_image", lambda p, *a, **k: opened.append(os.path.basename(p)) or real_open(p, *a, **k)
+    )
+    job = ScanJob(
+        [d],
+        Detector(tiny_bundle, "cpu"),
+        options=ScanOptions(workers=1),
+        evidence_reader=read_evidence,
+        evidence_version=EVIDENCE_VERSION,
+    )
     got = {os.path.basename(r.path): r.evidence for r in job.events() if isinstance(r, ImageResult)}
     assert got == want and [e.token() for e in got["sdxl.png"]] == ["watermark:sdxl"]
     assert opened == ["alpha.png"], opened  # the other two were decoded once, by the scan

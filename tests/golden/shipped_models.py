@@ -37,8 +37,11 @@ def score_samples(model_dir: Path) -> dict[str, Any]:
             continue
         crops, grid = make_inputs(decode_image(p).rgb, bundle.card)
         prob = aggregate_logits(det.logits(crops), bundle.card.aggregation)
-        out[p.name] = {"p": round(prob, 6), "verdict": verdict_for(prob, bundle.card.unsure_band).value,
-                       "crops": grid.count}
+        out[p.name] = {
+            "p": round(prob, 6),
+            "verdict": verdict_for(prob, bundle.card.unsure_band).value,
+            "crops": grid.count,
+        }
     return {"weights_sha256": bundle.card.weights_sha256, "samples": out}
 
 

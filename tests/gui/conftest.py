@@ -45,8 +45,9 @@ def close_wizard_without_asking(monkeypatch):
     """Answer "Stop and close" when a test closes the wizard with a job running."""
     from PySide6.QtWidgets import QMessageBox
 
-    monkeypatch.setattr("miwake.gui.wizard.retrain_wizard.plain_question",
-                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(
+        "miwake.gui.wizard.retrain_wizard.plain_question", lambda *a, **k: QMessageBox.StandardButton.Yes
+    )
 
 
 @pytest.fixture

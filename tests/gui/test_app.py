@@ -59,7 +59,9 @@ def test_screenshot_mode_scans_and_writes_a_png(qtbot, tiny_model, tmp_path, rep
     assert str(folder) in load_settings().recent_folders
 
 
-def test_screenshot_without_a_folder_finishes_when_the_last_scan_cannot_be_loaded(qtbot, tiny_model, tmp_path, monkeypatch):
+def test_screenshot_without_a_folder_finishes_when_the_last_scan_cannot_be_loaded(
+    qtbot, tiny_model, tmp_path, monkeypatch
+):
     from miwake.core.store import ResultStore
 
     def broken(self):

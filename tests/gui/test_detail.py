@@ -117,8 +117,19 @@ def test_the_unscored_part_of_a_thinned_grid_is_hatched_and_says_so(qtbot, tmp_p
     path = tmp_path / "p.png"
     noise_image(300, 100, 3).save(path)
     heat = Heatmap(xs=(0, 200), ys=(0,), tile_w=100, tile_h=100, probs=((0.05, 0.95),))  # x 100..200 unscored
-    r = ImageResult(str(path), size=1, probability=0.5, verdict=Verdict.UNSURE, heatmap=heat, width=300, height=100,
-                    crops=2, max_crop_probability=0.95, format="PNG", model_id="tiny")
+    r = ImageResult(
+        str(path),
+        size=1,
+        probability=0.5,
+        verdict=Verdict.UNSURE,
+        heatmap=heat,
+        width=300,
+        height=100,
+        crops=2,
+        max_crop_probability=0.95,
+        format="PNG",
+        model_id="tiny",
+    )
     d = DetailWidget()
     qtbot.addWidget(d)
     d.resize(700, 500)

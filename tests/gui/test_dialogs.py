@@ -62,7 +62,6 @@ def test_models_dialog_lists_uses_imports_and_deletes(qtbot, tiny_bundle, tmp_pa
     assert [b.id for b in reg.list()] == ["tiny"]
 
 
-
 def test_models_dialog_shows_training_data_and_validation_in_words(qtbot, tiny_bundle, tmp_path):
     folder = tmp_path / "described"
     shutil.copytree(tiny_bundle.path, folder)
@@ -73,8 +72,11 @@ def test_models_dialog_shows_training_data_and_validation_in_words(qtbot, tiny_b
         "not_seen": ["Flux"],
         "history": [{"epoch": 1, "loss": 0.5}],
     }
-    card["metrics"] = {"auc": 0.9, "verdicts": {"ai_verdict_precision": 0.8, "human_verdict_precision": 0.95},
-                       "per_source": {"photos_b": {"label": "real", "n": 7, "accuracy": 0.71}}}
+    card["metrics"] = {
+        "auc": 0.9,
+        "verdicts": {"ai_verdict_precision": 0.8, "human_verdict_precision": 0.95},
+        "per_source": {"photos_b": {"label": "real", "n": 7, "accuracy": 0.71}},
+    }
     (folder / "model.json").write_text(json.dumps(card))
     ModelRegistry().import_bundle(folder)
     dlg = ModelsDialog()
@@ -85,6 +87,7 @@ def test_models_dialog_shows_training_data_and_validation_in_words(qtbot, tiny_b
     assert "Not seen" in text and "Flux" in text
     assert "verdicts right 80%" in text and "photos_b" in text and "71% right" in text
     assert "history" not in text and "{" not in text  # no raw JSON
+
 
 def test_settings_dialog_saves_through_core_settings(qtbot):
     save_settings(load_settings().with_(recent_folders=("/kept",)))
@@ -143,11 +146,23 @@ def test_models_dialog_puts_the_comparison_on_new_sources_first_and_says_which_v
     """Issue #24 item 6: a card whose own split flattered it must not look better than a model measured on new
     sources: the same test for every model comes first, and each card says which validation its figures are."""
     for name, metrics in (
-        ("split", {"auc": 0.891, "verdicts": {"ai_verdict_precision": 0.8, "human_verdict_precision": 0.96},
-                   "comparison": {"auc": 0.68, "auc_jpeg90": 0.66, "n": 602, "sources": 32, "test": "later sources"}}),
-        ("crossval", {"auc": 0.878, "cross_validation": {"protocol": "sources"},
-                      "verdicts": {"ai_verdict_precision": 0.95, "human_verdict_precision": 0.95},
-                      "comparison": {"auc": 0.90, "n": 602, "sources": 32, "test": "later sources"}}),
+        (
+            "split",
+            {
+                "auc": 0.891,
+                "verdicts": {"ai_verdict_precision": 0.8, "human_verdict_precision": 0.96},
+                "comparison": {"auc": 0.68, "auc_jpeg90": 0.66, "n": 602, "sources": 32, "test": "later sources"},
+            },
+        ),
+        (
+            "crossval",
+            {
+                "auc": 0.878,
+                "cross_validation": {"protocol": "sources"},
+                "verdicts": {"ai_verdict_precision": 0.95, "human_verdict_precision": 0.95},
+                "comparison": {"auc": 0.90, "n": 602, "sources": 32, "test": "later sources"},
+            },
+        ),
     ):
         folder = tmp_path / name
         shutil.copytree(tiny_bundle.path, folder)
@@ -160,7 +175,7 @@ def test_models_dialog_puts_the_comparison_on_new_sources_first_and_says_which_v
     _select(dlg, "split")
     text = dlg.card.toPlainText()
     first = text.index("Compared on the same 602 images from 32 sources")
-    assert "AUC 0.680" in text[first:first + 200]
+    assert "AUC 0.680" in text[first : first + 200]
     assert first < text.index("On its own validation split") and "not comparable" in text
     assert "Validation (its own split; not comparable)" in text
     _select(dlg, "crossval")

@@ -133,7 +133,9 @@ def test_export_after_filter_sort_and_new_rows_writes_only_the_filtered_rows(qtb
 def test_a_changed_band_redecides_the_rows_and_the_json_export_records_it(qtbot, window, tmp_path):
     import json
 
-    window.model.append_results([_result("/data/a.png", 0.5, Verdict.UNSURE), _result("/data/b.png", 0.05, Verdict.HUMAN)])
+    window.model.append_results(
+        [_result("/data/a.png", 0.5, Verdict.UNSURE), _result("/data/b.png", 0.05, Verdict.HUMAN)]
+    )
     mine = load_settings().with_(unsure_band_override=(0.1, 0.4))
     save_settings(mine)  # as the settings dialog does before it signals
     window._on_settings_saved(mine)

@@ -35,7 +35,9 @@ def test_folder_column_is_relative_and_hidden_when_every_row_shares_it(qtbot, wi
     window.model.append_results([_r(str(root / "a.png")), _r(str(root / "b.png"))])
     qtbot.waitUntil(lambda: t.isColumnHidden(Column.FOLDER), timeout=3000)
     assert t.isColumnHidden(Column.ERROR)  # no errors: no Error column
-    window.model.append_results([_r(str(root / "day2" / "c.png")), _r(str(root / "d.png"), v=Verdict.ERROR, error_kind=ErrorKind.CORRUPT)])
+    window.model.append_results(
+        [_r(str(root / "day2" / "c.png")), _r(str(root / "d.png"), v=Verdict.ERROR, error_kind=ErrorKind.CORRUPT)]
+    )
     qtbot.waitUntil(lambda: not t.isColumnHidden(Column.FOLDER) and not t.isColumnHidden(Column.ERROR), timeout=3000)
     shown = {window.model.index(i, Column.FOLDER).data() for i in range(window.model.rowCount())}
     assert shown == {".", "day2"}
@@ -137,7 +139,9 @@ def test_ctrl_e_exports_while_the_filter_box_has_focus(qtbot):
     ours = SearchEdit()
     qtbot.addWidget(ours)
     ours.setText("abc")
-    assert not claimed(ours, Qt.Key.Key_E) and not claimed(ours, Qt.Key.Key_K)  # the filter box lets the shortcut through
+    assert not claimed(ours, Qt.Key.Key_E) and not claimed(
+        ours, Qt.Key.Key_K
+    )  # the filter box lets the shortcut through
     assert claimed(ours, Qt.Key.Key_A) and claimed(ours, Qt.Key.Key_C)  # select all / copy stay the box's
 
 
@@ -158,7 +162,9 @@ def test_open_says_so_when_nothing_on_the_system_opens_the_file(qtbot, window, t
     window.detail.show_result(r)
     with qtbot.waitSignal(window.detail.open_failed):
         window.detail.open_in_viewer()
-    assert "No program" in window.notifications.body.text() and str(tmp_path / "a.png") in window.notifications.body.text()
+    assert (
+        "No program" in window.notifications.body.text() and str(tmp_path / "a.png") in window.notifications.body.text()
+    )
     assert QGuiApplication.clipboard().text() == str(tmp_path / "a.png")
 
 

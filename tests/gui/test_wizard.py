@@ -310,7 +310,8 @@ def test_an_unfinished_run_can_be_deleted_from_the_first_page(qtbot, human, tmp_
 
 
 def test_a_model_whose_training_diverged_or_that_is_worse_is_not_installed_without_asking(
-        qtbot, human, tmp_path, monkeypatch):
+    qtbot, human, tmp_path, monkeypatch
+):
     """Issue #24 item 2: the results page recommends against a worse or diverged model, and installing it asks."""
     from PySide6.QtWidgets import QMessageBox
 
@@ -335,8 +336,7 @@ def test_a_model_whose_training_diverged_or_that_is_worse_is_not_installed_witho
     assert rp.concern() == "diverged"
     assert "Not recommended" in rp.advice.text() and rp.discard_button.isDefault()
     asked = []
-    monkeypatch.setattr(results_page, "plain_question",
-                        lambda *a: asked.append(a) or QMessageBox.StandardButton.No)
+    monkeypatch.setattr(results_page, "plain_question", lambda *a: asked.append(a) or QMessageBox.StandardButton.No)
     rp.install(activate=True)
     assert asked and ModelRegistry().list() == []  # said no: nothing installed
     # a model that trained fine but scores lower than the one before on the same held-out images

@@ -69,4 +69,8 @@ def test_explicit_validation_sources():
 
 def test_summary(toy_data):
     d = summarize(from_manifest(toy_data / "manifest.csv"))
-    assert d["ai"] == d["real"] == 16 and d["sources"]["gen_a"]["images"] == 8 and d["generators"] == {"gen_a": 8, "gen_b": 8}
+    assert (
+        d["ai"] == d["real"] == 16
+        and d["sources"]["gen_a"]["images"] == 8
+        and d["generators"] == {"gen_a": 8, "gen_b": 8}
+    )

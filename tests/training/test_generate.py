@@ -50,36 +50,74 @@ def _write_tokenizer(folder: Path, pad: str = "<|endoftext|>") -> Any:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(tokens)}), encoding="utf-8")
     (folder / "merges.txt").write_text("#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in merges), encoding="utf-8")
-    (folder / "tokenizer_config.json").write_text(json.dumps({"model_max_length": 77, "pad_token": pad}), encoding="utf-8")
+    (folder / "tokenizer_config.json").write_text(
+        json.dumps({"model_max_length": 77, "pad_token": pad}), encoding="utf-8"
+    )
     return CLIPTokenizer.from_pretrained(str(folder))
 
 
 def _text_encoder(projection: bool = False) -> Any:
     cls = transformers.CLIPTextModelWithProjection if projection else transformers.CLIPTextModel
-    cfg = transformers.CLIPTextConfig(bos_token_id=0, eos_token_id=2, pad_token_id=1, hidden_size=32, intermediate_size=37,
-                                      num_attention_heads=4, num_hidden_layers=2, vocab_size=600, projection_dim=32,
-                                      max_position_embeddings=77, hidden_act="gelu")
+    cfg = transformers.CLIPTextConfig(
+        bos_token_id=0,
+        eos_token_id=2,
+        pad_token_id=1,
+        hidden_size=32,
+        intermediate_size=37,
+        num_attention_heads=4,
+        num_hidden_layers=2,
+        vocab_size=600,
+        projection_dim=32,
+        max_position_embeddings=77,
+        hidden_act="gelu",
+    )
     return cls(cfg)
 
 
 def _vae() -> Any:
     # four levels like SD's VAE (8x down-sampling), tiny channels
-    return diffusers.AutoencoderKL(block_out_channels=(8, 8, 16, 16), down_block_types=("DownEncoderBlock2D",) * 4,
-                                   up_block_types=("UpDecoderBlock2D",) * 4, latent_channels=4, norm_num_groups=8,
-                                   layers_per_block=1, sample_size=64)
+    return diffusers.AutoencoderKL(
+        block_out_channels=(8, 8, 16, 16),
+        down_block_types=("DownEncoderBlock2D",) * 4,
+        up_block_types=("UpDecoderBlock2D",) * 4,
+        latent_channels=4,
+        norm_num_groups=8,
+        layers_per_block=1,
+        sample_size=64,
+    )
 
 
 def build_tiny_sd(folder: Path) -> Path:
     torch.manual_seed(0)
-    unet = diffusers.UNet2DConditionModel(block_out_channels=(32, 64), layers_per_block=2, sample_size=8,
-                                          in_channels=4, out_channels=4, cross_attention_dim=32, attention_head_dim=8,
-                                          down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-                                          up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"))
-    sched = diffusers.DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False,
-                                    set_alpha_to_one=False, steps_offset=1)
-    pipe = diffusers.StableDiffusionPipeline(vae=_vae(), text_encoder=_text_encoder(), tokenizer=_write_tokenizer(folder / "_tok"),
-                                             unet=unet, scheduler=sched, safety_checker=None, feature_extractor=None,
-                                             requires_safety_checker=False)
+    unet = diffusers.UNet2DConditionModel(
+        block_out_channels=(32, 64),
+        layers_per_block=2,
+        sample_size=8,
+        in_channels=4,
+        out_channels=4,
+        cross_attention_dim=32,
+        attention_head_dim=8,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+    )
+    sched = diffusers.DDIMScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        clip_sample=False,
+        set_alpha_to_one=False,
+        steps_offset=1,
+    )
+    pipe = diffusers.StableDiffusionPipeline(
+        vae=_vae(),
+        text_encoder=_text_encoder(),
+        tokenizer=_write_tokenizer(folder / "_tok"),
+        unet=unet,
+        scheduler=sched,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
     pipe.save_pretrained(folder, safe_serialization=True)
     shutil.rmtree(folder / "_tok")
     return folder
@@ -87,17 +125,36 @@ def build_tiny_sd(folder: Path) -> Path:
 
 def build_tiny_sdxl(folder: Path) -> Path:
     torch.manual_seed(0)
-    unet = diffusers.UNet2DConditionModel(block_out_channels=(32, 64), layers_per_block=1, sample_size=8,
-                                          in_channels=4, out_channels=4, attention_head_dim=(2, 4), use_linear_projection=True,
-                                          addition_embed_type="text_time", addition_time_embed_dim=8,
-                                          transformer_layers_per_block=(1, 2), projection_class_embeddings_input_dim=80,
-                                          cross_attention_dim=64, down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-                                          up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"))
-    sched = diffusers.EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", steps_offset=1)
+    unet = diffusers.UNet2DConditionModel(
+        block_out_channels=(32, 64),
+        layers_per_block=1,
+        sample_size=8,
+        in_channels=4,
+        out_channels=4,
+        attention_head_dim=(2, 4),
+        use_linear_projection=True,
+        addition_embed_type="text_time",
+        addition_time_embed_dim=8,
+        transformer_layers_per_block=(1, 2),
+        projection_class_embeddings_input_dim=80,
+        cross_attention_dim=64,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+    )
+    sched = diffusers.EulerDiscreteScheduler(
+        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", steps_offset=1
+    )
     tok = _write_tokenizer(folder / "_tok")
-    pipe = diffusers.StableDiffusionXLPipeline(vae=_vae(), text_encoder=_text_encoder(), text_encoder_2=_text_encoder(True),
-                                               tokenizer=tok, tokenizer_2=tok, unet=unet, scheduler=sched,
-                                               add_watermarker=False)
+    pipe = diffusers.StableDiffusionXLPipeline(
+        vae=_vae(),
+        text_encoder=_text_encoder(),
+        text_encoder_2=_text_encoder(True),
+        tokenizer=tok,
+        tokenizer_2=tok,
+        unet=unet,
+        scheduler=sched,
+        add_watermarker=False,
+    )
     pipe.save_pretrained(folder, safe_serialization=True)
     shutil.rmtree(folder / "_tok")
     return folder
@@ -109,10 +166,21 @@ def to_original_checkpoint(folder: Path, out: Path) -> Path:
 
     unet_cfg = json.loads((folder / "unet" / "config.json").read_text())
     lpb, ldm = unet_cfg["layers_per_block"], {}
-    res = (("norm1", "in_layers.0"), ("conv1", "in_layers.2"), ("norm2", "out_layers.0"), ("conv2", "out_layers.3"),
-           ("time_emb_proj", "emb_layers.1"), ("conv_shortcut", "skip_connection"))
-    fixed = {"time_embedding.linear_1": "time_embed.0", "time_embedding.linear_2": "time_embed.2", "conv_in": "input_blocks.0.0",
-             "conv_norm_out": "out.0", "conv_out": "out.2"}
+    res = (
+        ("norm1", "in_layers.0"),
+        ("conv1", "in_layers.2"),
+        ("norm2", "out_layers.0"),
+        ("conv2", "out_layers.3"),
+        ("time_emb_proj", "emb_layers.1"),
+        ("conv_shortcut", "skip_connection"),
+    )
+    fixed = {
+        "time_embedding.linear_1": "time_embed.0",
+        "time_embedding.linear_2": "time_embed.2",
+        "conv_in": "input_blocks.0.0",
+        "conv_norm_out": "out.0",
+        "conv_out": "out.2",
+    }
     unet = load_file(folder / "unet" / "diffusion_pytorch_model.safetensors")
     has_attn = {k.split(".")[1] for k in unet if k.startswith("up_blocks.") and ".attentions." in k}
     for k, v in unet.items():
@@ -123,8 +191,11 @@ def to_original_checkpoint(folder: Path, out: Path) -> Path:
                 head, rest = f"middle_block.{2 * j if p[1] == 'resnets' else 1}", p[3:]
             elif p[2] in ("downsamplers", "upsamplers"):
                 b = int(p[1])
-                head = (f"input_blocks.{(b + 1) * (lpb + 1)}.0.op" if p[0] == "down_blocks" else
-                        f"output_blocks.{b * (lpb + 1) + lpb}.{2 if p[1] in has_attn else 1}.conv")
+                head = (
+                    f"input_blocks.{(b + 1) * (lpb + 1)}.0.op"
+                    if p[0] == "down_blocks"
+                    else f"output_blocks.{b * (lpb + 1) + lpb}.{2 if p[1] in has_attn else 1}.conv"
+                )
                 rest = p[5:]
             else:
                 b, j = int(p[1]), int(p[3])
@@ -141,8 +212,12 @@ def to_original_checkpoint(folder: Path, out: Path) -> Path:
     n_up = len(json.loads((folder / "vae" / "config.json").read_text())["up_block_types"])
     attn = {"group_norm": "norm", "to_q": "q", "to_k": "k", "to_v": "v", "to_out.0": "proj_out"}
     for k, v in vae.items():
-        o = (k.replace("conv_norm_out", "norm_out").replace("conv_shortcut", "nin_shortcut")
-             .replace("mid_block.resnets.0", "mid.block_1").replace("mid_block.resnets.1", "mid.block_2"))
+        o = (
+            k.replace("conv_norm_out", "norm_out")
+            .replace("conv_shortcut", "nin_shortcut")
+            .replace("mid_block.resnets.0", "mid.block_1")
+            .replace("mid_block.resnets.1", "mid.block_2")
+        )
         if ".down_blocks." in o:
             o = o.replace("down_blocks", "down").replace("resnets", "block").replace("downsamplers.0", "downsample")
         if ".up_blocks." in o:
@@ -298,16 +373,49 @@ def test_cli_generate_and_reconstruct(tiny_sd: Path, tmp_path: Path, capsys: pyt
     from miwake.cli import main
 
     out = tmp_path / "cli"
-    args = ["generate", "--model", str(tiny_sd), "--prompts", "landmark", "--count", "2", "--out", str(out),
-            "--size", "64x64", "--steps", "1", "--seed", "3", "--device", "cpu", "--offline"]
+    args = [
+        "generate",
+        "--model",
+        str(tiny_sd),
+        "--prompts",
+        "landmark",
+        "--count",
+        "2",
+        "--out",
+        str(out),
+        "--size",
+        "64x64",
+        "--steps",
+        "1",
+        "--seed",
+        "3",
+        "--device",
+        "cpu",
+        "--offline",
+    ]
     assert main(args) == 0
     assert "2 images generated" in capsys.readouterr().out
     assert main(args) == 0 and "0 images generated, 2 already there" in capsys.readouterr().out
     real = tmp_path / "real"
     real.mkdir()
     noise_image(40, 24, 5).save(real / "x.png")
-    assert main(["generate", "--reconstruct", str(real), "--model", str(tiny_sd), "--out", str(tmp_path / "r"),
-                 "--device", "cpu", "--offline"]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--reconstruct",
+                str(real),
+                "--model",
+                str(tiny_sd),
+                "--out",
+                str(tmp_path / "r"),
+                "--device",
+                "cpu",
+                "--offline",
+            ]
+        )
+        == 0
+    )
     assert "1 images reconstructed" in capsys.readouterr().out
     assert main(["generate", "--model", str(tiny_sd), "--out", str(out), "--prompts", "nope", "--offline"]) == 2
     assert main(["generate", "--model", "sd15.ckpt", "--out", str(out)]) == 2
@@ -334,11 +442,39 @@ def test_single_file_offline_matches_folder(tiny_sd: Path, tmp_path: Path, isola
 @pytest.mark.parametrize(
     ("keys", "name", "pred", "family"),
     [
-        ({"model.diffusion_model.output_blocks.11.0.skip_connection.weight": (320, 640, 1, 1)}, "sd15.safetensors", "auto", "v1"),
-        ({"model.diffusion_model.input_blocks.2.1.transformer_blocks.0.attn2.to_k.weight": (320, 1024)}, "v2-1_768.safetensors", "auto", "v2"),
-        ({"model.diffusion_model.input_blocks.2.1.transformer_blocks.0.attn2.to_k.weight": (320, 1024)}, "sd21-base.safetensors", "auto", "v2_base"),
-        ({"model.diffusion_model.input_blocks.2.1.transformer_blocks.0.attn2.to_k.weight": (320, 1024)}, "x.safetensors", "epsilon", "v2_base"),
-        ({"model.diffusion_model.x": (1,), "conditioner.embedders.1.model.transformer.resblocks.9.mlp.c_proj.bias": (1280,)}, "xl.safetensors", "auto", "xl"),
+        (
+            {"model.diffusion_model.output_blocks.11.0.skip_connection.weight": (320, 640, 1, 1)},
+            "sd15.safetensors",
+            "auto",
+            "v1",
+        ),
+        (
+            {"model.diffusion_model.input_blocks.2.1.transformer_blocks.0.attn2.to_k.weight": (320, 1024)},
+            "v2-1_768.safetensors",
+            "auto",
+            "v2",
+        ),
+        (
+            {"model.diffusion_model.input_blocks.2.1.transformer_blocks.0.attn2.to_k.weight": (320, 1024)},
+            "sd21-base.safetensors",
+            "auto",
+            "v2_base",
+        ),
+        (
+            {"model.diffusion_model.input_blocks.2.1.transformer_blocks.0.attn2.to_k.weight": (320, 1024)},
+            "x.safetensors",
+            "epsilon",
+            "v2_base",
+        ),
+        (
+            {
+                "model.diffusion_model.x": (1,),
+                "conditioner.embedders.1.model.transformer.resblocks.9.mlp.c_proj.bias": (1280,),
+            },
+            "xl.safetensors",
+            "auto",
+            "xl",
+        ),
     ],
 )
 def test_detect_family(keys: dict[str, tuple[int, ...]], name: str, pred: str, family: str) -> None:

@@ -52,8 +52,13 @@ def test_train_job_cancel_then_resume_in_child_processes(toy_data, tmp_path):
 
 
 def test_evaluate_job(toy_data, tmp_path, tiny_bundle):
-    spec = EvaluateJob(model=str(tiny_bundle.path), samples=tuple(from_manifest(toy_data / "manifest.csv")),
-                       report=str(tmp_path / "r.json"), roc=str(tmp_path / "roc.png"), jpeg90=False).spec()
+    spec = EvaluateJob(
+        model=str(tiny_bundle.path),
+        samples=tuple(from_manifest(toy_data / "manifest.csv")),
+        report=str(tmp_path / "r.json"),
+        roc=str(tmp_path / "roc.png"),
+        jpeg90=False,
+    ).spec()
     job, events = run_process(spec)
     assert job.result["status"] == "finished"
     assert (tmp_path / "r.json").exists() and (tmp_path / "roc.png").exists()
@@ -61,12 +66,23 @@ def test_evaluate_job(toy_data, tmp_path, tiny_bundle):
 
 
 def test_failures_come_back_as_results(toy_data, tmp_path):
-    res = run_job(JobSpec("train", {"config": config(tmp_path / "x", arch="no_such_arch").to_dict(),
-                                     "manifest": str(toy_data / "manifest.csv")}), lambda e: None, threading.Event())
+    res = run_job(
+        JobSpec(
+            "train",
+            {
+                "config": config(tmp_path / "x", arch="no_such_arch").to_dict(),
+                "manifest": str(toy_data / "manifest.csv"),
+            },
+        ),
+        lambda e: None,
+        threading.Event(),
+    )
     assert res["status"] == "failed" and res["message"]
     spec = JobSpec("evaluate", {"model": "nope", "samples": [], "report": str(tmp_path / "r.json")})
     job, _ = run_process(spec)
-    assert job.result["status"] == "failed" and job.result["error_kind"] == "invalid" and job.returncode == 4  # the CLI's "failed"
+    assert (
+        job.result["status"] == "failed" and job.result["error_kind"] == "invalid" and job.returncode == 4
+    )  # the CLI's "failed"
 
 
 def test_a_killed_job_reports_a_crash(toy_data, tmp_path):
@@ -83,14 +99,22 @@ def _through_json(spec: JobSpec) -> JobSpec:
     return JobSpec.from_dict(json.loads(json.dumps(spec.to_dict())))
 
 
-@pytest.mark.parametrize("make", [
-    lambda d: TrainJob(config(d / "m", augment=AugmentConfig(jpeg_quality=(70, 95)), val_sources=("a", "b")),
-                       real=("h1", "h2"), ai=("g",)),
-    lambda d: TrainJob(config(d / "m", augment=AugmentConfig.off()), manifest=str(d / "manifest.csv")),
-    lambda d: GenerateJob(GenerateConfig(model="sd15.safetensors", out_dir=d / "gen", count=3, guidance=6.5)),
-    lambda d: ReconstructJob(model="sd15.safetensors", real_dir=str(d / "h"), out_dir=str(d / "r"), device="cpu"),
-    lambda d: EvaluateJob(model="default", samples=(Sample(str(d / "a.png"), 1, "src", "sd15"),), report=str(d / "r.json")),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d: TrainJob(
+            config(d / "m", augment=AugmentConfig(jpeg_quality=(70, 95)), val_sources=("a", "b")),
+            real=("h1", "h2"),
+            ai=("g",),
+        ),
+        lambda d: TrainJob(config(d / "m", augment=AugmentConfig.off()), manifest=str(d / "manifest.csv")),
+        lambda d: GenerateJob(GenerateConfig(model="sd15.safetensors", out_dir=d / "gen", count=3, guidance=6.5)),
+        lambda d: ReconstructJob(model="sd15.safetensors", real_dir=str(d / "h"), out_dir=str(d / "r"), device="cpu"),
+        lambda d: EvaluateJob(
+            model="default", samples=(Sample(str(d / "a.png"), 1, "src", "sd15"),), report=str(d / "r.json")
+        ),
+    ],
+)
 def test_job_parameters_cross_the_process_boundary_as_the_same_types(tmp_path, make):
     job = make(tmp_path)
     assert type(job).from_params(_through_json(job.spec()).params) == job
@@ -116,6 +140,7 @@ def test_a_required_field_given_null_is_refused_and_a_lenient_read_takes_its_def
     res = run_job(null, lambda e: None, threading.Event())
     assert res["status"] == "failed" and res["error_kind"] == "invalid" and "epochs" in res["message"]
     assert TrainConfig.from_dict({"out_dir": "x", "lr": None}).lr is None  # optional: null is fine
-    state = TrainState.from_dict({"config": {"out_dir": "x"}, "train": [], "val": [], "skipped": [], "warnings": [],
-                                  "epoch": None})  # a checkpoint of another version: lenient
+    state = TrainState.from_dict(
+        {"config": {"out_dir": "x"}, "train": [], "val": [], "skipped": [], "warnings": [], "epoch": None}
+    )  # a checkpoint of another version: lenient
     assert state.epoch == 0

@@ -31,8 +31,23 @@ def without(monkeypatch):
 def test_train_without_the_training_extra_fails_before_reading_data(tmp_path, toy_data, without, capsys):
     without("sklearn")
     out = tmp_path / "m"
-    rc = main(["train", "--manifest", str(toy_data / "manifest.csv"), "--out", str(out), "--arch", "test_efficientnet",
-               "--crop", "32", "--epochs", "1", "--workers", "0"])
+    rc = main(
+        [
+            "train",
+            "--manifest",
+            str(toy_data / "manifest.csv"),
+            "--out",
+            str(out),
+            "--arch",
+            "test_efficientnet",
+            "--crop",
+            "32",
+            "--epochs",
+            "1",
+            "--workers",
+            "0",
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 2 and 'pip install "miwake[training]"' in err and "scikit-learn" in err
     assert not out.exists()  # nothing was prepared, no epoch ran
@@ -53,13 +68,27 @@ def test_wizard_jobs_without_their_libraries_say_so_and_do_not_blame_miwake(tmp_
 
 
 def test_an_architecture_typo_is_invalid_input_with_suggestions(tmp_path, toy_data, capsys):
-    spec = JobSpec("train", {"config": config(tmp_path / "x", arch="tf_efficientnetv2_bo").to_dict(),
-                             "manifest": str(toy_data / "manifest.csv")})
+    spec = JobSpec(
+        "train",
+        {
+            "config": config(tmp_path / "x", arch="tf_efficientnetv2_bo").to_dict(),
+            "manifest": str(toy_data / "manifest.csv"),
+        },
+    )
     res = run_job(spec, lambda e: None, threading.Event())
     assert res["error_kind"] == "invalid" and "tf_efficientnetv2_b0" in res["message"]
     assert not (tmp_path / "x").exists()
-    rc = main(["train", "--manifest", str(toy_data / "manifest.csv"), "--out", str(tmp_path / "y"),
-               "--arch", "hf-hub:someone/model"])
+    rc = main(
+        [
+            "train",
+            "--manifest",
+            str(toy_data / "manifest.csv"),
+            "--out",
+            str(tmp_path / "y"),
+            "--arch",
+            "hf-hub:someone/model",
+        ]
+    )
     assert rc == 2 and "hub" in capsys.readouterr().err
 
 
@@ -73,8 +102,13 @@ def test_the_default_start_of_a_new_model_works_offline(tmp_path, toy_data, isol
     make_tiny_bundle(isolated_user_dirs / "resources" / "models" / STARTING_MODEL, model_id=STARTING_MODEL)
     model, info = init_model("tf_efficientnetv2_b0", STARTING_MODEL)
     assert info.kind == "model" and info.base_bundle.id == STARTING_MODEL
-    spec = JobSpec("train", {"config": config(tmp_path / "m", init=STARTING_MODEL, epochs=1).to_dict(),
-                             "manifest": str(toy_data / "manifest.csv")})
+    spec = JobSpec(
+        "train",
+        {
+            "config": config(tmp_path / "m", init=STARTING_MODEL, epochs=1).to_dict(),
+            "manifest": str(toy_data / "manifest.csv"),
+        },
+    )
     res = run_job(spec, lambda e: None, threading.Event())
     assert res["status"] == "finished", res
     assert Path(res["bundle_path"]).joinpath("model.json").exists()

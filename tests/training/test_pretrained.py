@@ -18,8 +18,16 @@ def tiny_vit(**kw):
     import timm
 
     torch.manual_seed(0)
-    m = timm.create_model("vit_small_patch14_dinov2", pretrained=False, num_classes=0, img_size=28, embed_dim=32,
-                          depth=2, num_heads=2, **kw).eval()
+    m = timm.create_model(
+        "vit_small_patch14_dinov2",
+        pretrained=False,
+        num_classes=0,
+        img_size=28,
+        embed_dim=32,
+        depth=2,
+        num_heads=2,
+        **kw,
+    ).eval()
     with torch.no_grad():  # no two tensors alike, so a swapped name cannot pass unnoticed
         for p in m.parameters():
             p.add_(torch.randn_like(p) * 0.1)
@@ -28,10 +36,14 @@ def tiny_vit(**kw):
 
 def timm_to_hf(sd: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
     """The inverse mapping, written independently of the code under test (old Hugging Face names)."""
-    hf = {"embeddings.cls_token": sd["cls_token"], "embeddings.position_embeddings": sd["pos_embed"],
-          "embeddings.patch_embeddings.projection.weight": sd["patch_embed.proj.weight"],
-          "embeddings.patch_embeddings.projection.bias": sd["patch_embed.proj.bias"],
-          "layernorm.weight": sd["norm.weight"], "layernorm.bias": sd["norm.bias"]}
+    hf = {
+        "embeddings.cls_token": sd["cls_token"],
+        "embeddings.position_embeddings": sd["pos_embed"],
+        "embeddings.patch_embeddings.projection.weight": sd["patch_embed.proj.weight"],
+        "embeddings.patch_embeddings.projection.bias": sd["patch_embed.proj.bias"],
+        "layernorm.weight": sd["norm.weight"],
+        "layernorm.bias": sd["norm.bias"],
+    }
     i = 0
     while f"blocks.{i}.norm1.weight" in sd:
         b, p = f"blocks.{i}.", f"encoder.layer.{i}."
@@ -84,8 +96,16 @@ def test_onnx_graph_round_trips_to_the_same_timm_weights() -> None:
 
 def test_hugging_face_model_converts_to_timm_with_the_same_output() -> None:
     transformers = pytest.importorskip("transformers")
-    cfg = transformers.Dinov2Config(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=128,
-                                    patch_size=14, image_size=28, layerscale_value=0.5, layer_norm_eps=1e-6)
+    cfg = transformers.Dinov2Config(
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=128,
+        patch_size=14,
+        image_size=28,
+        layerscale_value=0.5,
+        layer_norm_eps=1e-6,
+    )
     torch.manual_seed(1)
     hf = transformers.Dinov2Model(cfg).eval()
     with torch.no_grad():

@@ -37,8 +37,14 @@ def synthetic_pool(seed: int = 0, dim: int = 6, crops: int = 4) -> Pool:
                 feats.append(f)
                 image.append(i)
                 kind.append(KINDS.index(k))
-    return Pool(np.array(feats, np.float32), np.array(image), np.array(kind, np.int8), labels,
-                np.array(sources), np.array(families))
+    return Pool(
+        np.array(feats, np.float32),
+        np.array(image),
+        np.array(kind, np.int8),
+        labels,
+        np.array(sources),
+        np.array(families),
+    )
 
 
 def test_row_weights_balance_sources_and_classes() -> None:
@@ -149,8 +155,9 @@ def source_signature_pool(seed: int = 0, dim: int = 32) -> Pool:
                     image.append(i)
                     kind.append(KINDS.index(k))
     labels = np.array(labels)
-    fams = np.array(["human" if lab == 0 else ("sd1" if int(src[3:]) % 4 == 1 else "sdxl")
-                     for lab, src in zip(labels, sources)])
+    fams = np.array(
+        ["human" if lab == 0 else ("sd1" if int(src[3:]) % 4 == 1 else "sdxl") for lab, src in zip(labels, sources)]
+    )
     return Pool(np.array(feats, np.float32), np.array(image), np.array(kind, np.int8), labels, np.array(sources), fams)
 
 
@@ -202,8 +209,13 @@ def test_pooled_logits_pool_each_images_crop_logits_as_named() -> None:
         for j, i in enumerate(images):
             z = np.sort(pool.feats[raw & (pool.image == i), 0].astype(np.float64))[::-1]
             p = 1 / (1 + np.exp(-z))
-            want = {"mean": z.mean(), "top_half": z[: len(z) // 2].mean(), "top2": z[:2].mean(), "max": z[0],
-                    "noisy_or": np.log((1 - np.prod(1 - p)) / np.prod(1 - p))}[how]
+            want = {
+                "mean": z.mean(),
+                "top_half": z[: len(z) // 2].mean(),
+                "top2": z[:2].mean(),
+                "max": z[0],
+                "noisy_or": np.log((1 - np.prod(1 - p)) / np.prod(1 - p)),
+            }[how]
             assert got[j] == pytest.approx(want, rel=1e-4, abs=1e-4), (how, i)
     mean = pooled_logits(pool, head, images, "raw", "mean")
     np.testing.assert_allclose(mean, head.logits(pool.image_means("raw")[images]), rtol=1e-4, atol=1e-4)

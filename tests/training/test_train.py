@@ -24,15 +24,29 @@ VAL = ("scans", "gen_b")
 
 
 def config(out, **kw):
-    base = dict(out_dir=str(out), arch="test_efficientnet", crop=32, epochs=2, batch=4, crops_per_image=2, workers=0,
-                val_sources=VAL, val_tiles=2, weights_dtype="float32", checkpoint_every_s=1e9, patience=10)
+    base = dict(
+        out_dir=str(out),
+        arch="test_efficientnet",
+        crop=32,
+        epochs=2,
+        batch=4,
+        crops_per_image=2,
+        workers=0,
+        val_sources=VAL,
+        val_tiles=2,
+        weights_dtype="float32",
+        checkpoint_every_s=1e9,
+        patience=10,
+    )
     base.update(kw)
     return TrainConfig(**base)
 
 
 def test_one_short_training_gives_a_bundle_the_scanner_uses(toy_data, tmp_path, capsys):
     events = []
-    fin = Trainer(config(tmp_path / "m", epochs=1), from_manifest(toy_data / "manifest.csv"), on_event=events.append).run()
+    fin = Trainer(
+        config(tmp_path / "m", epochs=1), from_manifest(toy_data / "manifest.csv"), on_event=events.append
+    ).run()
     assert fin.status == "finished" and isinstance(events[-1], TrainFinished)
     assert any(isinstance(e, EpochEnd) for e in events)
     assert any(isinstance(e, TrainProgress) and e.phase == "train" and e.loss is not None for e in events)
@@ -59,7 +73,11 @@ def test_one_short_training_gives_a_bundle_the_scanner_uses(toy_data, tmp_path, 
 
 def test_existing_run_is_not_overwritten(toy_data, tmp_path):
     samples = from_manifest(toy_data / "manifest.csv")
-    t = Trainer(config(tmp_path / "m", epochs=2), samples, on_event=lambda e: t.cancel() if isinstance(e, TrainProgress) and e.phase == "train" else None)
+    t = Trainer(
+        config(tmp_path / "m", epochs=2),
+        samples,
+        on_event=lambda e: t.cancel() if isinstance(e, TrainProgress) and e.phase == "train" else None,
+    )
     assert t.run().status == "cancelled"
     from miwake.training.train import TrainError
 
@@ -82,8 +100,12 @@ def test_cancel_then_resume_finishes(toy_data, tmp_path):
     t = Trainer(config(tmp_path / "m"), samples, on_event=stop_at_two)
     assert t.run().status == "cancelled"
     first = []
-    fin = Trainer(config(tmp_path / "m"), [], resume=True,
-                  on_event=lambda e: first.append(e) if isinstance(e, TrainProgress) and e.phase == "train" else None).run()
+    fin = Trainer(
+        config(tmp_path / "m"),
+        [],
+        resume=True,
+        on_event=lambda e: first.append(e) if isinstance(e, TrainProgress) and e.phase == "train" else None,
+    ).run()
     assert fin.status == "finished" and first[0].step == 3  # went on from where it stopped
 
 
@@ -109,9 +131,34 @@ def test_kill9_mid_epoch_then_resume_continues_and_matches_an_uninterrupted_run(
     ref = Trainer(config(tmp_path / "ref", **kw), samples).run()
 
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "miwake", "train", "--manifest", str(slow_data / "m.csv"), "--out", str(out),
-           "--arch", "test_efficientnet", "--crop", "32", "--epochs", "2", "--batch", "2", "--crops-per-image", "1",
-           "--workers", "0", "--val-sources", *VAL, "--checkpoint-every-steps", "1", "--patience", "10"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "miwake",
+        "train",
+        "--manifest",
+        str(slow_data / "m.csv"),
+        "--out",
+        str(out),
+        "--arch",
+        "test_efficientnet",
+        "--crop",
+        "32",
+        "--epochs",
+        "2",
+        "--batch",
+        "2",
+        "--crops-per-image",
+        "1",
+        "--workers",
+        "0",
+        "--val-sources",
+        *VAL,
+        "--checkpoint-every-steps",
+        "1",
+        "--patience",
+        "10",
+    ]
     # the CLI's defaults differ from config(): run the reference through the same CLI settings instead
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     state = out / "training" / "checkpoint" / "state.json"
@@ -131,15 +178,23 @@ def test_kill9_mid_epoch_then_resume_continues_and_matches_an_uninterrupted_run(
     proc.wait()
     assert killed_at is not None, "the run ended before it could be killed mid-epoch"
     first = []
-    fin = Trainer(TrainConfig(out_dir=str(out)), [], resume=True,
-                  on_event=lambda e: first.append(e) if isinstance(e, TrainProgress) and e.phase == "train" else None).run()
+    fin = Trainer(
+        TrainConfig(out_dir=str(out)),
+        [],
+        resume=True,
+        on_event=lambda e: first.append(e) if isinstance(e, TrainProgress) and e.phase == "train" else None,
+    ).run()
     assert fin.status == "finished"
     assert first[0].epoch == 1 and first[0].step > killed_at - 1 >= 1  # continued mid-epoch, did not restart
 
     # same settings uninterrupted, through the same CLI
     ref_out = tmp_path / "ref_cli"
-    subprocess.run([*cmd[:cmd.index("--out") + 1], str(ref_out), *cmd[cmd.index("--out") + 2:]], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [*cmd[: cmd.index("--out") + 1], str(ref_out), *cmd[cmd.index("--out") + 2 :]],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     a = load_file(str(ref_out / "model.safetensors"))
     b = load_file(str(out / "model.safetensors"))
     assert a.keys() == b.keys()
@@ -151,7 +206,21 @@ def test_kill9_mid_epoch_then_resume_continues_and_matches_an_uninterrupted_run(
 def test_eval_cli(toy_data, tmp_path, tiny_bundle, capsys):
     out = tmp_path / "e.json"
     roc = tmp_path / "roc.png"
-    assert main(["eval", str(tiny_bundle.path), "--manifest", str(toy_data / "manifest.csv"), "--json", str(out), "--roc", str(roc)]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                str(tiny_bundle.path),
+                "--manifest",
+                str(toy_data / "manifest.csv"),
+                "--json",
+                str(out),
+                "--roc",
+                str(roc),
+            ]
+        )
+        == 0
+    )
     doc = json.loads(out.read_text())
     assert doc["metrics"]["n"] == 32 and 0 <= doc["metrics"]["auc"] <= 1
     assert doc["metrics_jpeg90"]["n"] == 32
@@ -171,15 +240,24 @@ def test_the_training_state_round_trips_through_the_checkpoint_json(tmp_path):
     from miwake.training.dataset import Sample
     from miwake.training.train import TrainState
 
-    state = TrainState(config(tmp_path / "m", val_sources=("b",)), [Sample("a.png", 1, "s", "sd15")],
-                       [Sample("b.png", 0, "b")], ["c.png: unreadable"], [], epoch=2, best_score=0.8,
-                       history=[{"epoch": 1}], epoch_losses=[0.5, 0.4])
+    state = TrainState(
+        config(tmp_path / "m", val_sources=("b",)),
+        [Sample("a.png", 1, "s", "sd15")],
+        [Sample("b.png", 0, "b")],
+        ["c.png: unreadable"],
+        [],
+        epoch=2,
+        best_score=0.8,
+        history=[{"epoch": 1}],
+        epoch_losses=[0.5, 0.4],
+    )
     again = TrainState.from_dict({**json.loads(json.dumps(state.to_dict())), "optimizer_meta": {}, "finished": False})
     assert again == state and isinstance(again.train[0], Sample) and again.config.val_sources == ("b",)
 
 
 def test_a_fine_tune_starts_from_the_models_own_validation_and_keeps_it_when_training_only_harms(
-        toy_data, tmp_path, tiny_bundle):
+    toy_data, tmp_path, tiny_bundle
+):
     """Issue #24 item 2: a fine-tune whose epochs are all worse than the model it started from must end with that
     model's weights (epoch 0 is the baseline), and one whose loss runs away is stopped and says so."""
     from miwake.core.registry import ModelRegistry
@@ -187,9 +265,20 @@ def test_a_fine_tune_starts_from_the_models_own_validation_and_keeps_it_when_tra
     ModelRegistry().import_bundle(tiny_bundle.path)
     samples = from_manifest(toy_data / "manifest.csv")
     events = []
-    fin = Trainer(config(tmp_path / "m", init="tiny", arch="test_efficientnet", crop=tiny_bundle.card.crop_size,
-                         epochs=3, lr=30.0, train_layers="all", warmup_epochs=0.0),
-                  samples, on_event=events.append).run()
+    fin = Trainer(
+        config(
+            tmp_path / "m",
+            init="tiny",
+            arch="test_efficientnet",
+            crop=tiny_bundle.card.crop_size,
+            epochs=3,
+            lr=30.0,
+            train_layers="all",
+            warmup_epochs=0.0,
+        ),
+        samples,
+        on_event=events.append,
+    ).run()
     epochs = [e for e in events if isinstance(e, EpochEnd)]
     assert epochs[0].epoch == 0 and epochs[0].best  # the model it starts from, measured first
     assert fin.status == "diverged", [(e.epoch, e.train_loss) for e in epochs]
@@ -228,13 +317,23 @@ def test_fine_tuning_a_frozen_feature_model_trains_only_its_head(toy_data, tmp_p
     assert trains_head_only(TrainConfig(out_dir="x", arch="tf_efficientnetv2_b0", train_layers="head"), "model")
     torch.manual_seed(0)
     model = build_model(arch)
-    card = ModelCard(id="probe", display_name="probe", arch=arch, crop_size=28, threshold=0.5,
-                     unsure_band=(0.4, 0.6), weights_dtype="float32")
+    card = ModelCard(
+        id="probe",
+        display_name="probe",
+        arch=arch,
+        crop_size=28,
+        threshold=0.5,
+        unsure_band=(0.4, 0.6),
+        weights_dtype="float32",
+    )
     bundle = save_bundle(tmp_path / "probe", card, model.state_dict())
     ModelRegistry().import_bundle(bundle.path)
     events = []
-    fin = Trainer(config(tmp_path / "m", init="probe", arch=arch, crop=28, epochs=1, max_steps_per_epoch=3),
-                  from_manifest(toy_data / "manifest.csv"), on_event=events.append).run()
+    fin = Trainer(
+        config(tmp_path / "m", init="probe", arch=arch, crop=28, epochs=1, max_steps_per_epoch=3),
+        from_manifest(toy_data / "manifest.csv"),
+        on_event=events.append,
+    ).run()
     assert fin.status in ("finished", "stopped_early")
     prep = next(e for e in events if isinstance(e, TrainProgress) and e.phase == "prepare")
     assert "only the head learns" in prep.detail
@@ -270,7 +369,8 @@ def test_the_log_holds_every_charted_step_and_a_resume_drops_what_it_redoes(toy_
 
 
 def test_a_fine_tune_that_crashes_in_its_first_epoch_still_keeps_the_model_it_started_from(
-        toy_data, tmp_path, tiny_bundle):
+    toy_data, tmp_path, tiny_bundle
+):
     """Epoch 0's weights are written with the first checkpoint: a crash before any epoch ends must not leave a
     resumed run without them (it would then keep whatever weights it reached)."""
     from miwake.core.registry import ModelRegistry
@@ -278,8 +378,16 @@ def test_a_fine_tune_that_crashes_in_its_first_epoch_still_keeps_the_model_it_st
 
     ModelRegistry().import_bundle(tiny_bundle.path)
     samples = from_manifest(toy_data / "manifest.csv")
-    cfg = config(tmp_path / "m", init="tiny", crop=tiny_bundle.card.crop_size, epochs=2, lr=30.0, train_layers="all",
-                 warmup_epochs=0.0, checkpoint_every_steps=1)
+    cfg = config(
+        tmp_path / "m",
+        init="tiny",
+        crop=tiny_bundle.card.crop_size,
+        epochs=2,
+        lr=30.0,
+        train_layers="all",
+        warmup_epochs=0.0,
+        checkpoint_every_steps=1,
+    )
 
     def crash(ev):
         if isinstance(ev, TrainProgress) and ev.phase == "train" and ev.step == 2:

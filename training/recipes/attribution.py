@@ -50,15 +50,22 @@ def attribution(features: Path, c: float = 0.1, taus: tuple[float, ...] = (0.0, 
     outside = scored & ~is_class & (pool.labels == 1)
     top = np.array(classes)[np.nan_to_num(prob).argmax(1)]
     conf = np.nan_to_num(prob).max(1)
-    out: dict = {"classes": classes, "c": c, "images_in_classes": int(inside.sum()),
-                 "images_of_other_families": int(outside.sum()),
-                 "top1_accuracy": float(np.mean(top[inside] == pool.families[inside])), "by_tau": {}, "per_family": {}}
+    out: dict = {
+        "classes": classes,
+        "c": c,
+        "images_in_classes": int(inside.sum()),
+        "images_of_other_families": int(outside.sum()),
+        "top1_accuracy": float(np.mean(top[inside] == pool.families[inside])),
+        "by_tau": {},
+        "per_family": {},
+    }
     for tau in taus:
         given = conf >= tau
         out["by_tau"][str(tau)] = {
             "coverage": float(given[inside].mean()),
             "accuracy_when_given": float(np.mean(top[inside & given] == pool.families[inside & given]))
-            if (inside & given).any() else float("nan"),
+            if (inside & given).any()
+            else float("nan"),
             "other_families_given_a_family": float(given[outside].mean()) if outside.any() else float("nan"),
         }
     for f in classes:

@@ -32,8 +32,25 @@ def main() -> None:
             continue
         out = Path(args.out) / name
         extra = [lite0_weights() if a == "LITE0" else a for a in extra]
-        cmd = [sys.executable, "-m", "miwake", "train", "--manifest", str(DEV_MANIFEST), "--val-sources", *VAL_SOURCES,
-               "--crop", str(args.crop), "--epochs", str(args.epochs), "--out", str(out), "--id", name, *extra]
+        cmd = [
+            sys.executable,
+            "-m",
+            "miwake",
+            "train",
+            "--manifest",
+            str(DEV_MANIFEST),
+            "--val-sources",
+            *VAL_SOURCES,
+            "--crop",
+            str(args.crop),
+            "--epochs",
+            str(args.epochs),
+            "--out",
+            str(out),
+            "--id",
+            name,
+            *extra,
+        ]
         if (out / "training" / "checkpoint").exists():
             cmd.append("--resume")
         elif (out / "model.json").exists():

@@ -27,8 +27,10 @@ from ..metrics import _safe_auc
 from .common import DEV_MANIFEST, ROOT
 from .crossval import FIRST_POOL
 
-TEST = ("the development pool's {n_src} sources added after the first pool ({n} images: {n_ai} AI-generated, "
-        "{n_hu} human-made), which no bundled model was fitted on")
+TEST = (
+    "the development pool's {n_src} sources added after the first pool ({n} images: {n_ai} AI-generated, "
+    "{n_hu} human-made), which no bundled model was fitted on"
+)
 
 
 def later_samples(manifest: Path = DEV_MANIFEST) -> list[Any]:
@@ -41,8 +43,14 @@ def describe(samples: list[Any]) -> str:
 
 
 def comparison_block(auc_raw: float, auc_jpeg90: float | None, samples: list[Any], how: str) -> dict[str, Any]:
-    return {"test": describe(samples), "auc": auc_raw, "auc_jpeg90": auc_jpeg90, "n": len(samples),
-            "sources": len({s.source for s in samples}), "how": how}
+    return {
+        "test": describe(samples),
+        "auc": auc_raw,
+        "auc_jpeg90": auc_jpeg90,
+        "n": len(samples),
+        "sources": len({s.source for s in samples}),
+        "how": how,
+    }
 
 
 def score_bundle(model_dir: Path, samples: list[Any], jpeg90: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -91,8 +99,12 @@ def main() -> None:
     raw, jpeg = score_bundle(model_dir, samples, jpeg90=not args.no_jpeg)
     y = np.array([s.label for s in samples])
     ok = ~np.isnan(raw)
-    block = comparison_block(_safe_auc(y[ok], raw[ok]), None if args.no_jpeg else _safe_auc(y[ok], jpeg[ok]), samples,
-                             "the shipped weights, scanned as a scan does")
+    block = comparison_block(
+        _safe_auc(y[ok], raw[ok]),
+        None if args.no_jpeg else _safe_auc(y[ok], jpeg[ok]),
+        samples,
+        "the shipped weights, scanned as a scan does",
+    )
     print(json.dumps(block, indent=1))
     if args.write:
         write_comparison(model_dir, block)

@@ -49,10 +49,19 @@ CANDIDATES_BY_STORE = {
         Candidate("dinov2-s blocks 1-6", (blocks(1, 6),)),
         Candidate("dinov2-s blocks 1-12, all views", (blocks(1, 12),), train_kinds=ALL_VIEWS),
         Candidate("dinov2-s blocks 1-12, families balanced", (blocks(1, 12),), family_power=1.0),
-        Candidate("dinov2-s blocks 1-12, all views, families balanced", (blocks(1, 12),), train_kinds=ALL_VIEWS,
-                  family_power=1.0),
-        Candidate("dinov2-s blocks 1-12, all views, families balanced, C 0.03", (blocks(1, 12),),
-                  train_kinds=ALL_VIEWS, family_power=1.0, c=0.03),
+        Candidate(
+            "dinov2-s blocks 1-12, all views, families balanced",
+            (blocks(1, 12),),
+            train_kinds=ALL_VIEWS,
+            family_power=1.0,
+        ),
+        Candidate(
+            "dinov2-s blocks 1-12, all views, families balanced, C 0.03",
+            (blocks(1, 12),),
+            train_kinds=ALL_VIEWS,
+            family_power=1.0,
+            c=0.03,
+        ),
         Candidate("dinov2-s blocks 1-12, C 0.03", (blocks(1, 12),), c=0.03),
         Candidate("dinov2-s blocks 1-12, C 0.01", (blocks(1, 12),), c=0.01),
         Candidate("dinov2-s blocks 1-6 + 7-12 stacked", (blocks(1, 6), blocks(7, 12))),
@@ -64,10 +73,26 @@ CANDIDATES = tuple(c for cs in CANDIDATES_BY_STORE.values() for c in cs)
 # The development pool before the second data drop: the old default (EfficientNetV2-B0) was trained and
 # validated on these sources only, so every other source is new to it (candidate (a) is measured there).
 FIRST_POOL = (
-    "compvis_stable_diffusion", "dcsan_imagen", "debian_mate_backgrounds", "debian_palapeli_photos", "endless_sky_land",
-    "freecol_portraits", "gcompris_photos", "pypi_sample_images", "set5_set14", "style_transfer_paintings",
-    "style_transfer_photos", "supagruen_sd15_cheatsheet", "tuxpaint_art", "bsds_cbsd68", "debian_plasma_wallpapers",
-    "debian_wesnoth_art", "gcompris_drawings", "invokeai_docs_sd1", "stabilityai_stablediffusion", "urban100",
+    "compvis_stable_diffusion",
+    "dcsan_imagen",
+    "debian_mate_backgrounds",
+    "debian_palapeli_photos",
+    "endless_sky_land",
+    "freecol_portraits",
+    "gcompris_photos",
+    "pypi_sample_images",
+    "set5_set14",
+    "style_transfer_paintings",
+    "style_transfer_photos",
+    "supagruen_sd15_cheatsheet",
+    "tuxpaint_art",
+    "bsds_cbsd68",
+    "debian_plasma_wallpapers",
+    "debian_wesnoth_art",
+    "gcompris_drawings",
+    "invokeai_docs_sd1",
+    "stabilityai_stablediffusion",
+    "urban100",
 )
 
 
@@ -78,7 +103,9 @@ def first_to_second_pool(pool: Pool, cand: Candidate) -> dict[str, float]:
     head = cand.fit(pool, train)
     y = pool.labels[test]
     return {f"auc_{k}": _safe_auc(y, sigmoid(image_logits(pool, head, test, k))) for k in EVAL_KINDS} | {
-        "n": int(len(test)), "n_ai": int(y.sum())}
+        "n": int(len(test)),
+        "n_ai": int(y.sum()),
+    }
 
 
 def load_pool(features: Path) -> Pool:
@@ -86,19 +113,23 @@ def load_pool(features: Path) -> Pool:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    head = ("| candidate | sources: mean AUC raw / JPEG q90 / 0.5x | worst fold raw | leave-family-out: mean AUC raw / "
-            "JPEG q90 / 0.5x | worst family raw | verdicts right (source folds) | unsure | first pool -> new sources "
-            "AUC raw / JPEG q90 |\n|---|---|---|---|---|---|---|---|")
+    head = (
+        "| candidate | sources: mean AUC raw / JPEG q90 / 0.5x | worst fold raw | leave-family-out: mean AUC raw / "
+        "JPEG q90 / 0.5x | worst family raw | verdicts right (source folds) | unsure | first pool -> new sources "
+        "AUC raw / JPEG q90 |\n|---|---|---|---|---|---|---|---|"
+    )
     rows = []
     for r in results:
         s = r["summary"]
         src = " / ".join(f"{s[f'source_auc_{k}_mean']:.3f}" for k in EVAL_KINDS)
         fam = " / ".join(f"{s[f'family_auc_{k}_mean']:.3f}" for k in EVAL_KINDS)
         worst_fam = min(r["families"].items(), key=lambda kv: kv[1]["auc_raw"])
-        rows.append(f"| {r['candidate']} | {src} | {s['source_auc_raw_worst']:.3f} | {fam} | "
-                    f"{worst_fam[1]['auc_raw']:.3f} ({worst_fam[0]}) | {s.get('source_verdict_accuracy_mean', float('nan')):.3f} | "
-                    f"{s.get('source_unsure_share_mean', float('nan')):.2f} | "
-                    f"{r['first_to_second_pool']['auc_raw']:.3f} / {r['first_to_second_pool']['auc_jpeg90']:.3f} |")
+        rows.append(
+            f"| {r['candidate']} | {src} | {s['source_auc_raw_worst']:.3f} | {fam} | "
+            f"{worst_fam[1]['auc_raw']:.3f} ({worst_fam[0]}) | {s.get('source_verdict_accuracy_mean', float('nan')):.3f} | "
+            f"{s.get('source_unsure_share_mean', float('nan')):.2f} | "
+            f"{r['first_to_second_pool']['auc_raw']:.3f} / {r['first_to_second_pool']['auc_jpeg90']:.3f} |"
+        )
     return head + "\n" + "\n".join(rows)
 
 
@@ -116,8 +147,10 @@ def pooling_table(results: list[dict[str, Any]]) -> str:
 def family_table(results: list[dict[str, Any]]) -> str:
     fams = sorted(results[0]["families"])
     head = "| candidate | " + " | ".join(fams) + " |\n|---|" + "---|" * len(fams)
-    rows = [f"| {r['candidate']} | " + " | ".join(f"{r['families'][f]['auc_raw']:.3f}" for f in fams) + " |"
-            for r in results]
+    rows = [
+        f"| {r['candidate']} | " + " | ".join(f"{r['families'][f]['auc_raw']:.3f}" for f in fams) + " |"
+        for r in results
+    ]
     return head + "\n" + "\n".join(rows)
 
 
@@ -126,8 +159,11 @@ def main() -> None:
     ap.add_argument("--features", default=str(ROOT / "runs" / "features"))
     ap.add_argument("--out", default=str(ROOT / "runs" / "crossval"))
     ap.add_argument("--only", nargs="*", help="candidate names to run (default: all of the store's)")
-    ap.add_argument("--no-inner", action="store_true",
-                    help="AUC only: skip the inner folds that choose each fold's threshold and band (4x faster)")
+    ap.add_argument(
+        "--no-inner",
+        action="store_true",
+        help="AUC only: skip the inner folds that choose each fold's threshold and band (4x faster)",
+    )
     args = ap.parse_args()
     pool = load_pool(Path(args.features))
     store_arch = json.loads((Path(args.features) / "meta.json").read_text()).get("arch", "miwake_dinov2s_lite2")
@@ -149,8 +185,14 @@ def main() -> None:
         print(f"{cand.name}: {json.dumps(r['summary'])} ({r['seconds']:.0f} s)", flush=True)
         (out / "results.partial.json").write_text(json.dumps(results, default=_jsonable))  # a long run shows early
     (out / "results.partial.json").replace(out / "results.json")
-    md = (table(results) + "\n\nLeave-one-family-out AUC (raw) per family:\n\n" + family_table(results)
-          + "\n\nPooling of crop scores (mean source-fold AUC, raw files):\n\n" + pooling_table(results) + "\n")
+    md = (
+        table(results)
+        + "\n\nLeave-one-family-out AUC (raw) per family:\n\n"
+        + family_table(results)
+        + "\n\nPooling of crop scores (mean source-fold AUC, raw files):\n\n"
+        + pooling_table(results)
+        + "\n"
+    )
     (out / "table.md").write_text(md)
     print(md)
 

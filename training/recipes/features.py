@@ -34,10 +34,16 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "runs" / "features"))
     ap.add_argument("--manifest", default=str(DEV_MANIFEST))
     ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--layers", action="store_true",
-                    help="DINOv2 features of every block (miwake_dinov2_s14_layers) into OUT_layers (~25 min)")
-    ap.add_argument("--resize", action="store_true",
-                    help="extract only the resize-pipeline features (crop-versus-resize comparison; ~5 min)")
+    ap.add_argument(
+        "--layers",
+        action="store_true",
+        help="DINOv2 features of every block (miwake_dinov2_s14_layers) into OUT_layers (~25 min)",
+    )
+    ap.add_argument(
+        "--resize",
+        action="store_true",
+        help="extract only the resize-pipeline features (crop-versus-resize comparison; ~5 min)",
+    )
     args = ap.parse_args()
     import torch
 
@@ -50,9 +56,18 @@ def main() -> None:
     out = Path(args.out)
     if args.out == ap.get_default("out") and (args.resize or args.layers):
         out = Path(args.out + ("_layers" if args.layers else "") + ("_resize" if args.resize else ""))
-    extract(samples, torch_pooled(model, IMAGENET_MEAN, IMAGENET_STD), out, cfg,
-            describe={"arch": "miwake_dinov2_s14_layers", "dims": {f"block{i + 1}": [768 * i, 768 * (i + 1)] for i in range(12)}}
-            if args.layers else {"arch": "miwake_dinov2s_lite2", "dims": {"dino": [0, 768], "lite2": [768, 2048]}})
+    extract(
+        samples,
+        torch_pooled(model, IMAGENET_MEAN, IMAGENET_STD),
+        out,
+        cfg,
+        describe={
+            "arch": "miwake_dinov2_s14_layers",
+            "dims": {f"block{i + 1}": [768 * i, 768 * (i + 1)] for i in range(12)},
+        }
+        if args.layers
+        else {"arch": "miwake_dinov2s_lite2", "dims": {"dino": [0, 768], "lite2": [768, 2048]}},
+    )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,10 @@ from . import crossval as cv_recipe
 from .common import ROOT
 from .seed_experiment import ART_AI, ART_REAL, PHOTO_HELDOUT, PHOTO_TRAIN
 
-MODES = {"crop": (("train", "raw"), ("raw", "jpeg90")), "resize": (("resize", "resize_jpeg90"), ("resize", "resize_jpeg90"))}
+MODES = {
+    "crop": (("train", "raw"), ("raw", "jpeg90")),
+    "resize": (("resize", "resize_jpeg90"), ("resize", "resize_jpeg90")),
+}
 
 
 def protocol(pool: Pool, cand: Any, mode: str) -> str:
@@ -43,25 +46,38 @@ def protocol(pool: Pool, cand: Any, mode: str) -> str:
     fam = {}
     for f, (train, test) in family_folds(pool, 5, 0).items():
         fam[f] = _safe_auc(pool.labels[test], image_logits(pool, c.fit(pool, train), test, kind))
-    return (f"| {mode} | {np.mean(raw):.3f} / {np.mean(jpeg):.3f} | {min(raw):.3f} | {np.mean(list(fam.values())):.3f} | "
-            f"{min(fam.values()):.3f} ({min(fam, key=lambda k: fam[k])}) |")
+    return (
+        f"| {mode} | {np.mean(raw):.3f} / {np.mean(jpeg):.3f} | {min(raw):.3f} | {np.mean(list(fam.values())):.3f} | "
+        f"{min(fam.values()):.3f} ({min(fam, key=lambda k: fam[k])}) |"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--features", default=str(ROOT / "runs" / "features_layers"))
     ap.add_argument("--candidate", default="dinov2-s blocks 1-12")
-    ap.add_argument("--protocol", action="store_true",
-                    help="also both pipelines through the full leave-sources-out protocol (AUC only, ~3 min)")
+    ap.add_argument(
+        "--protocol",
+        action="store_true",
+        help="also both pipelines through the full leave-sources-out protocol (AUC only, ~3 min)",
+    )
     args = ap.parse_args()
     base = cv_recipe.load_pool(Path(args.features))
     pool: Pool = base.merged(cv_recipe.load_pool(Path(args.features + "_resize")))
     cand0 = next(c for c in cv_recipe.CANDIDATES if c.name == args.candidate)
-    idx = {name: np.where(np.isin(pool.sources, srcs))[0] for name, srcs in
-           (("train", PHOTO_TRAIN), ("in-domain (held-out photo sources)", PHOTO_HELDOUT),
-            ("cross-domain (art)", ART_AI + ART_REAL))}
-    lines = ["| preprocessing | test set | n (AI) | AUC | AUC after JPEG q90 | threshold t | F1 / recall / precision at t "
-             "| F1 / recall / precision at 0.5 |", "|---|---|---|---|---|---|---|---|"]
+    idx = {
+        name: np.where(np.isin(pool.sources, srcs))[0]
+        for name, srcs in (
+            ("train", PHOTO_TRAIN),
+            ("in-domain (held-out photo sources)", PHOTO_HELDOUT),
+            ("cross-domain (art)", ART_AI + ART_REAL),
+        )
+    }
+    lines = [
+        "| preprocessing | test set | n (AI) | AUC | AUC after JPEG q90 | threshold t | F1 / recall / precision at t "
+        "| F1 / recall / precision at 0.5 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     train = idx["train"]
     for mode, (train_kinds, (kind, kind_jpeg)) in MODES.items():
         cand = replace(cand0, train_kinds=train_kinds)
@@ -77,17 +93,21 @@ def main() -> None:
             p = sigmoid(image_logits(pool, head, test, kind))
             pj = sigmoid(image_logits(pool, head, test, kind_jpeg))
             m, half = binary_metrics(y, p, t), binary_metrics(y, p, 0.5)
-            lines.append(f"| {mode} | {name} | {len(test)} ({int(y.sum())}) | {m['auc']:.3f} | "
-                         f"{binary_metrics(y, pj, t)['auc']:.3f} | {t:.3f} | {m['f1']:.3f} / {m['recall']:.3f} / "
-                         f"{m['precision']:.3f} | {half['f1']:.3f} / {half['recall']:.3f} / {half['precision']:.3f} |")
+            lines.append(
+                f"| {mode} | {name} | {len(test)} ({int(y.sum())}) | {m['auc']:.3f} | "
+                f"{binary_metrics(y, pj, t)['auc']:.3f} | {t:.3f} | {m['f1']:.3f} / {m['recall']:.3f} / "
+                f"{m['precision']:.3f} | {half['f1']:.3f} / {half['recall']:.3f} / {half['precision']:.3f} |"
+            )
     table = "\n".join(lines)
     out = ROOT / "runs" / "premise"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"table-{args.candidate.replace(' ', '_')}.md").write_text(table + "\n")
     print(f"candidate: {args.candidate}\n{table}")
     if args.protocol:
-        rows = ["| pipeline | source folds: mean AUC raw / JPEG q90 | worst fold | held-out families: mean AUC | worst |",
-                "|---|---|---|---|---|"] + [protocol(pool, cand0, mode) for mode in MODES]
+        rows = [
+            "| pipeline | source folds: mean AUC raw / JPEG q90 | worst fold | held-out families: mean AUC | worst |",
+            "|---|---|---|---|---|",
+        ] + [protocol(pool, cand0, mode) for mode in MODES]
         (out / f"protocol-{args.candidate.replace(' ', '_')}.md").write_text("\n".join(rows) + "\n")
         print("\n".join(rows))
 

