@@ -29,10 +29,11 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m "not dist"
 	$(MAKE) --no-print-directory lint
 
-## The lint gate: ruff (rules in pyproject.toml), mypy on miwake.core and miwake.training, and the import-linter layer contracts.
+## The lint gate: ruff (rules in pyproject.toml) and its formatter, mypy on miwake.core and miwake.training, and the import-linter layer contracts.
 lint: $(STAMP)
 	@$(PY) -m miwake.layout >/dev/null
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
