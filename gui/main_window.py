@@ -242,7 +242,7 @@ class MainWindow(QMainWindow):
                 "Scanned %1 images in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier scans."
             )
         )  # no English .qm holds plural forms: the singular is its own string
-        return i18n.fill(
+        done = i18n.fill(
             text,
             s.total,
             clock_duration(s.elapsed_s),
@@ -252,6 +252,9 @@ class MainWindow(QMainWindow):
             s.errors,
             s.reused,
         )
+        if not (s.scored and s.runtime):  # nothing was scored: every result came from the library
+            return done
+        return done + " " + self.tr("Scored on %1.").replace("%1", s.device)  # device, runtime and precision
 
     def _on_scan_failed(self, error: BaseException) -> None:
         text = describe_error(error)

@@ -1169,6 +1169,10 @@
         <translation>1 枚を %2 でスキャンしました：AI %3、保留 %4、人間 %5、エラー %6。%7 枚は以前の結果を再利用しました。</translation>
     </message>
     <message>
+        <source>Scored on %1.</source>
+        <translation>判定：%1。</translation>
+    </message>
+    <message>
         <source>Scanned %1 images in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier scans.</source>
         <translation>%1 枚を %2 でスキャンしました：AI %3、保留 %4、人間 %5、エラー %6。%7 枚は以前の結果を再利用しました。</translation>
     </message>
