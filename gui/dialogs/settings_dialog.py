@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QShowEvent, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -125,6 +125,7 @@ class SettingsDialog(QDialog):
         self._set_device_enabled("cuda", False)
         self._set_device_enabled("mps", False)
         self.gpu_label.setText(self.tr("Looking for a GPU…"))
+        self._gpu_room_reserved = False
         run_task(probe_devices, on_done=self._on_devices_probed, parent=self)
 
     def _prob_spin(self) -> QDoubleSpinBox:
@@ -163,18 +164,35 @@ class SettingsDialog(QDialog):
         elif gpu:
             self.gpu_label.setText(self.tr("GPU: %1").replace("%1", gpu))
         else:
-            self.gpu_label.setText(
-                self.tr("No CUDA GPU is usable (no NVIDIA GPU or driver, or a CPU-only PyTorch); scans run on the CPU.")
-            )
+            self.gpu_label.setText(self._no_gpu_text())
             if self.device.currentData() == "cuda":
                 self.device.setCurrentIndex(0)
         self._grow_to_fit()  # the probe's text arrives after the dialog was laid out: make room for its lines
         self.devices_probed.emit()
 
+    def _no_gpu_text(self) -> str:
+        return self.tr("No CUDA GPU is usable (no NVIDIA GPU or driver, or a CPU-only PyTorch); scans run on the CPU.")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._gpu_room_reserved:
+            self._gpu_room_reserved = True
+            self._reserve_gpu_room()
+
+    def _reserve_gpu_room(self) -> None:
+        """Make room for the probe's longest answer before it comes: a dialog that grew when it came moved every
+        control below the note, and a click aimed at one landed on another (issue #24 item 8)."""
+        if self.gpu_label.text().endswith("…"):  # still looking: measure the longer answer, then show this one
+            waiting = self.gpu_label.text()
+            self.gpu_label.setText(self._no_gpu_text())
+            self._grow_to_fit()
+            self.gpu_label.setText(waiting)
+
     def _grow_to_fit(self) -> None:
         # a word-wrapped label in a form row does not ask for its wrapped height: give it that height
         width = self.gpu_label.width() if self.gpu_label.width() > 50 else self.device.width()
-        self.gpu_label.setMinimumHeight(self.gpu_label.heightForWidth(width))
+        needed = self.gpu_label.heightForWidth(width)  # never less than reserved: a shorter answer must not move rows
+        self.gpu_label.setMinimumHeight(max(self.gpu_label.minimumHeight(), needed))
         for layout in (self.device_box.layout(), self.layout()):  # inner first: each caches its hints
             if layout is not None:
                 layout.invalidate()

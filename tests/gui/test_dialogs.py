@@ -128,6 +128,38 @@ def test_settings_dialog_saves_through_core_settings(qtbot):
     qtbot.waitUntil(lambda: not dlg2.gpu_label.text().endswith("…"), timeout=30_000)
 
 
+def test_settings_dialog_does_not_move_its_controls_when_the_gpu_check_answers(qtbot, monkeypatch):
+    """Issue #24 item 8: the dialog grew when the GPU check's two-line answer came, and a click aimed at a control
+    below the note landed on another."""
+    import threading
+
+    from PySide6.QtCore import QPoint
+
+    from miwake.gui.dialogs import settings_dialog
+
+    answer = threading.Event()
+
+    def slow_probe():
+        answer.wait(30)
+        return None, False  # no GPU: the longest answer
+
+    monkeypatch.setattr(settings_dialog, "probe_devices", slow_probe)
+    dlg = SettingsDialog(load_settings())
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert dlg.gpu_label.text().endswith("…")
+    where = {w: w.mapTo(dlg, QPoint(0, 0)) for w in (dlg.cpu_runtime, dlg.override, dlg.max_tiles, dlg.buttons)}
+    height = dlg.height()
+    with qtbot.waitSignal(dlg.devices_probed, timeout=30_000):
+        answer.set()
+    qtbot.wait(50)
+    assert "No CUDA GPU" in dlg.gpu_label.text()
+    assert {w: w.mapTo(dlg, QPoint(0, 0)) for w in where} == where and dlg.height() == height
+    label = dlg.gpu_label
+    assert label.height() >= label.heightForWidth(label.width())  # and the answer is not cut off
+
+
 def test_settings_dialog_shows_the_models_band_while_the_override_is_off(qtbot):
     """The greyed-out fields say what decides now; there is no threshold field (it decided nothing)."""
     dlg = SettingsDialog(load_settings(), model_band=(0.165, 0.943))
