@@ -127,9 +127,8 @@ class TrainSettingsPage(WizardPage):
     def _on_scan_finished(self) -> None:
         self._scanner = None
         self._show_data()
-        self.changed.emit()
-        if self._measured_key is None and self._usable_problem() is None:
-            self.measure()
+        self._update_estimate()  # Measure can start now
+        self.changed.emit()  # the speed test waits for Measure: it trains for up to a minute (issue #24 item 7)
 
     def _on_device(self, result: DeviceInfo | None, error: BaseException | None) -> None:
         self.device_info = result
@@ -231,7 +230,9 @@ class TrainSettingsPage(WizardPage):
             self.estimate_label.setText(self.tr("Measuring the training speed on this computer (a few steps)…"))
             return
         if self._per_step is None or self.human is None or self.ai is None:
-            self.estimate_label.setText(self.tr("No time estimate yet."))
+            self.estimate_label.setText(
+                self.tr("No time estimate yet: Measure times a few training steps on this computer (up to a minute).")
+            )
             return
         if self._key() != self._measured_key:
             self.estimate_label.setText(self.tr("The settings changed: press Measure for a new time estimate."))

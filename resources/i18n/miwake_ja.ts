@@ -2118,8 +2118,8 @@
         <translation>このコンピューターでの学習速度を測っています（数ステップ）…</translation>
     </message>
     <message>
-        <source>No time estimate yet.</source>
-        <translation>所要時間の見積もりはまだありません。</translation>
+        <source>No time estimate yet: Measure times a few training steps on this computer (up to a minute).</source>
+        <translation>所要時間の見積もりはまだありません。「測定」を押すと、このコンピューターで数ステップ学習して時間を測ります（最大1分ほど）。</translation>
     </message>
     <message>
         <source>The settings changed: press Measure for a new time estimate.</source>

@@ -136,6 +136,11 @@ def test_walk_through_every_page(qtbot, window, tiny_sd, human, capsys):
         assert wiz.go_next() and wiz.index == 4
         sp = wiz.settings_page
         assert sp.arch.currentText() == TINY_ARCH and sp.crop.value() == 32
+        qtbot.waitUntil(sp.measure_button.isEnabled, timeout=30_000)  # the images are counted
+        qtbot.wait(200)
+        assert not sp.bench.running and "press Measure" not in sp.estimate_label.text()  # nothing starts unasked
+        assert "Measure times a few training steps" in sp.estimate_label.text()
+        sp.measure_button.click()
         qtbot.waitUntil(lambda: sp._per_step is not None, timeout=LONG)
         assert "Estimated training time" in sp.estimate_label.text()
         assert "11 human-made images (2 sources) and 17 AI images" in sp.data.text()

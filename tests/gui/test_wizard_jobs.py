@@ -59,6 +59,8 @@ def test_next_during_the_speed_test_then_stop_then_close(qtbot, window, folders,
         assert wiz.index == 4  # nothing to generate: the empty generation page is skipped
 
         sp = wiz.settings_page
+        qtbot.waitUntil(sp.measure_button.isEnabled, timeout=30_000)
+        sp.measure_button.click()  # the speed test runs when asked (issue #24 item 7)
         qtbot.waitUntil(lambda: sp.bench.running, timeout=30_000)
         planned = _numbers(sp.data.text())
         assert wiz.go_next() and wiz.index == 5  # Next while the speed test runs
