@@ -44,15 +44,15 @@ def _verdict_color(r: ImageResult) -> str:
 
 def why_text(r: ImageResult, band: tuple[float, float] | None) -> str:
     if not r.ok:
+        # the kind and what to do, in the user's language, first; the reader's own words (English, sometimes a
+        # decoder's) only after, marked as the technical detail they are (issue #24 item 8)
         what = i18n.error_kind_label(r.error_kind)
+        text = _f(translate("DetailText", "This file could not be scored: %1."), what)
+        text += " " + i18n.error_kind_hint(r.error_kind)
         why = (r.error or "").strip()
-        if why and not why.endswith((".", "!", "?", "。")):
-            why += "."
-        return (
-            _f(translate("DetailText", "This file could not be scored (%1): %2"), what, why)
-            + " "
-            + i18n.error_kind_hint(r.error_kind)
-        )
+        if why:
+            text += " " + _f(translate("DetailText", "Technical detail: %1"), why)
+        return text
     p = f"{r.probability:.3f}" if r.probability is not None else "–"
     if r.reason is Reason.METADATA:
         return _f(

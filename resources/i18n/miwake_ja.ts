@@ -145,8 +145,12 @@
 <context>
     <name>DetailText</name>
     <message>
-        <source>This file could not be scored (%1): %2</source>
-        <translation>このファイルは判定できませんでした（%1）：%2</translation>
+        <source>This file could not be scored: %1.</source>
+        <translation>このファイルは判定できませんでした：%1。</translation>
+    </message>
+    <message>
+        <source>Technical detail: %1</source>
+        <translation>技術的な詳細：%1</translation>
     </message>
     <message>
         <source>The file&apos;s own metadata states AI generation, and that decides the verdict. The pixel model alone gave an AI probability of %1.</source>

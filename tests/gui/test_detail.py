@@ -108,7 +108,10 @@ def test_text_explains_the_verdict(qtbot, tmp_path):
             "/nowhere/z.png", verdict=Verdict.ERROR, error="cannot identify image", error_kind=ErrorKind.CORRUPT
         )
     )
-    assert "could not be scored" in d.info.toPlainText()
+    text = d.info.toPlainText()
+    assert "could not be scored" in text
+    # the kind and the advice come first; the decoder's own words after, as the technical detail (issue #24 item 8)
+    assert text.index("could not be scored") < text.index("Technical detail: cannot identify image")
     qtbot.waitUntil(lambda: d._loading is None, timeout=10_000)
 
 
