@@ -219,7 +219,8 @@ class MainWindow(QMainWindow):
         if s.failure:
             self.notifications.notify(self.tr("The scan stopped"), s.failure, "error")
         rows = self.model.rowCount()
-        self.status.show_message(lambda: self._finished_text(s, rows))  # re-made after a language switch
+        # re-made after a language switch; what scored the files in the tooltip (the line is full at 1024 px)
+        self.status.show_message(lambda: self._finished_text(s, rows), lambda: self._scored_on(s))
         if s.skipped_folders:
             self.notifications.notify(self.tr("Some folders were skipped"), "\n".join(s.skipped_folders[:5]), "error")
         if self.results.current_result() is None and self.model.rowCount():
@@ -242,7 +243,7 @@ class MainWindow(QMainWindow):
                 "Scanned %1 images in %2: %3 AI, %4 unsure, %5 human, %6 errors; %7 reused from earlier scans."
             )
         )  # no English .qm holds plural forms: the singular is its own string
-        done = i18n.fill(
+        return i18n.fill(
             text,
             s.total,
             clock_duration(s.elapsed_s),
@@ -252,9 +253,12 @@ class MainWindow(QMainWindow):
             s.errors,
             s.reused,
         )
-        if not (s.scored and s.runtime):  # nothing was scored: every result came from the library
-            return done
-        return done + " " + self.tr("Scored on %1.").replace("%1", s.device)  # device, runtime and precision
+
+    def _scored_on(self, s: ScanFinished) -> str:
+        """The device, runtime and precision that scored the scan's files; "" where none was scored."""
+        if not (s.scored and s.runtime):  # every result came from the library
+            return ""
+        return self.tr("Scored on %1.").replace("%1", s.device)
 
     def _on_scan_failed(self, error: BaseException) -> None:
         text = describe_error(error)

@@ -29,12 +29,21 @@ class StatusWidget(QWidget):
         layout.addWidget(self.bar)
         self._progress: ScanProgress | None = None
         self._make: Callable[[], str] | None = None  # the message, made again after a language switch
+        self._detail: Callable[[], str] | None = None  # more about it, in its tooltip
         self.set_busy(False)
 
-    def show_message(self, text: str | Callable[[], str]) -> None:
-        """Show `text`; a callable is called again after a language switch, so the message follows the language."""
+    def show_message(self, text: str | Callable[[], str], detail: Callable[[], str] | None = None) -> None:
+        """Show `text`, and `detail` under it in the tooltip (where a narrow window cannot cut it); a callable is
+        called again after a language switch, so the message follows the language."""
         self._make = text if callable(text) else None
-        self.message.setText(text() if callable(text) else text)
+        self._detail = detail
+        self._show(text() if callable(text) else text)
+
+    def _show(self, text: str) -> None:
+        self.message.setText(text)
+        extra = self._detail() if self._detail is not None else ""
+        if extra:
+            self.message.setToolTip(f"{text}\n{extra}")
 
     def set_busy(self, busy: bool, indeterminate: bool = False) -> None:
         self.bar.setVisible(busy)
@@ -64,5 +73,5 @@ class StatusWidget(QWidget):
             if self._progress is not None:
                 self.show_progress(self._progress)
             if self._make is not None:
-                self.message.setText(self._make())
+                self._show(self._make())
         super().changeEvent(event)
