@@ -11,8 +11,8 @@ APP_ID = "miwake"
 
 def _in_checkout() -> None:
     """From a checkout without the `miwake/core` links (a fresh clone, or one made without symlinks), import
-    `miwake.core` and the rest from the top-level folders (`miwake.layout`)."""
-    from .layout import extend_from_checkout
+    `miwake.core` and the rest from the top-level folders (`miwake.layout` says how)."""
+    from ._checkout import extend_from_checkout
 
     extend_from_checkout(__path__, __path__[0])
 
