@@ -6,6 +6,6 @@ if __name__ != "miwake.core":  # the repository's `core/` is the installed `miwa
 import os as _os
 
 # OpenMP threads that spin while waiting for work steal the CPU from everything else: with another busy
-# program on a 2-core machine, a scan ran 15x slower (58 s instead of 4 s for the 10 samples). Passive
+# program on a 2-core machine, a scan ran an order of magnitude slower (issue #13's notes). Passive
 # waiting must be chosen before torch loads its OpenMP runtime, and every entry point imports `core` first.
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

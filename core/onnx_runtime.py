@@ -1,8 +1,10 @@
 """CPU scans through ONNX Runtime: the same model, exported once from its safetensors, ready in half a second.
 
-Why: on a CPU, importing PyTorch and timm takes about 3 s before the first crop can be scored; ONNX Runtime
-imports in 0.1 s and opens the default model in 0.3 s, and its forward pass is about 1.1x PyTorch's
-(`benchmarks/cpu_runtimes.py`). A scan's first result comes that much sooner, in the CLI as in the app.
+Why: on a CPU, importing PyTorch and timm takes seconds before the first crop can be scored; ONNX Runtime
+imports and opens the default model in a fraction of that, and its forward pass is as fast as PyTorch fp32 on
+CPUs without bf16 units (figures: `benchmarks/cpu_runtimes.py`, docs/experiments.md). A scan's first result
+comes that much sooner, in the CLI as in the app; where PyTorch is faster on the machine (`core.runtime_choice`)
+the scan still starts here.
 
 The safetensors stay the source of truth. The ONNX file is a cache (`paths.cache_dir()/onnx`), exported from
 them with PyTorch the first time a model scans on a CPU (about 1 s for the default model). Each export is checked
