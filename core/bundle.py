@@ -57,6 +57,9 @@ class ModelCard:
     weights_sha256: str = ""
     weights_dtype: str = "float32"
     format_version: int = CARD_FORMAT
+    # the card's words in other languages: {"ja": {"display_name": ..., "description": ...}}; figures stay in
+    # `metrics`/`training` (the app words them itself). Older Miwake versions ignore it.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = []
@@ -91,6 +94,7 @@ class ModelCard:
             )
         if self.aggregation not in AGGREGATIONS:
             problems.append(f"aggregation {self.aggregation!r} unknown (known: {', '.join(AGGREGATIONS)})")
+        problems += _translation_problems(self.translations)
         if problems:
             raise BundleError("Invalid model card: " + "; ".join(problems))
 
@@ -128,11 +132,40 @@ class ModelCard:
     def with_(self, **changes: Any) -> ModelCard:
         return replace(self, **changes)
 
+    def display_name_in(self, language: str) -> str:
+        """The name in `language` ("ja"), where the card has it; else the card's own."""
+        return self.translations.get(language, {}).get("display_name") or self.display_name
+
+    def description_in(self, language: str) -> str:
+        return self.translations.get(language, {}).get("description") or self.description
+
 
 AGGREGATIONS = ("mean_logit", "max_logit")
 MAX_ID_LENGTH = 100
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _ARCH_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+_TRANSLATED = {"display_name": 200, "description": 8000}  # what a card may translate, and its longest text
+
+
+def _translation_problems(translations: object) -> list[str]:
+    """What is wrong with a card's `translations` (a model file is untrusted input: plain text, bounded)."""
+    if not isinstance(translations, dict) or len(translations) > 50:
+        return ["translations must be an object of at most 50 languages"]
+    for lang, words in translations.items():
+        if not isinstance(lang, str) or not _LANGUAGE.match(lang):
+            return [f"translations: {str(lang)[:20]!r} is no language code (such as 'ja')"]
+        if not isinstance(words, dict) or not set(words) <= set(_TRANSLATED):
+            return [f"translations[{lang!r}] may hold only {', '.join(_TRANSLATED)}"]
+        for key, text in words.items():
+            if not isinstance(text, str) or len(text) > _TRANSLATED[key] or _CONTROL.search(text):
+                return [
+                    f"translations[{lang!r}][{key!r}] must be text of at most {_TRANSLATED[key]} characters "
+                    "without control characters"
+                ]
+    return []
 
 
 def _is_safe_id(model_id: object) -> bool:

@@ -31,6 +31,9 @@ def fill(text: str, *args: object) -> str:
     return text
 
 
+_current = ["en"]  # the language `apply_language` put in effect
+
+
 def translations_dir() -> Path:
     return paths.resources_dir() / "i18n"
 
@@ -43,10 +46,16 @@ def resolve_language(language: str | None) -> str:
     return lang if lang in ("en", "ja") else "en"
 
 
+def current_language() -> str:
+    """The language the UI speaks now ("en", "ja"): what texts that come with data (a model card's words) pick."""
+    return _current[0]
+
+
 def apply_language(language: str | None) -> str:
     """Install the translators for `language` (system / en / ja); returns the language now in effect."""
     app = QCoreApplication.instance()
     lang = resolve_language(language)
+    _current[0] = lang
     if app is None:
         return lang
     for t in _translators:

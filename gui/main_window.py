@@ -412,7 +412,9 @@ class MainWindow(QMainWindow):
             self.model_label.setText(self.tr("No model installed"))
             self.model_label.setToolTip(self.tr("Import a model in Models… before scanning."))
         else:
-            self.model_label.setText(self.tr("Model: %1").replace("%1", b.card.display_name))
+            self.model_label.setText(
+                self.tr("Model: %1").replace("%1", b.card.display_name_in(i18n.current_language()))
+            )
             self.model_label.setToolTip(
                 self.model_label.text() + "\n" + f"{b.id} · {b.card.arch} · {b.card.input_mode} {b.card.crop_size}px"
             )

@@ -34,6 +34,7 @@ from miwake.core.model_choice import active_model_id, delete_model, use_model
 from miwake.core.registry import ModelRegistry
 
 from ..error_hooks import describe_error
+from ..i18n import current_language
 from ..widgets.detail_text import (
     metrics_text,
     plain_summary,
@@ -113,13 +114,13 @@ class ModelsDialog(QDialog):
             self._active = None
         self.list.clear()
         for b in self._models.values():
-            label = b.card.display_name
+            label = b.card.display_name_in(current_language())
             if b.id == self._active:
                 label = "★ " + label
             item = QListWidgetItem(label)
             item.setData(_ID_ROLE, b.id)
             origin = self.tr("bundled") if b.read_only else self.tr("imported")
-            item.setToolTip(f"{b.card.display_name}\n{b.id} ({origin})")
+            item.setToolTip(f"{b.card.display_name_in(current_language())}\n{b.id} ({origin})")
             self.list.addItem(item)
             if b.id == (current or self._active):
                 self.list.setCurrentItem(item)
@@ -218,7 +219,7 @@ class ModelsDialog(QDialog):
         rows += [row(label, escape(text)) for label, text in validation_rows(c.metrics)]
         rows += [row(label, escape(text)) for label, text in training_rows(c.training)]
         for label, val in (
-            (self.tr("Description"), c.description),
+            (self.tr("Description"), c.description_in(current_language())),
             (self.tr("License"), c.license),
             (self.tr("Created"), c.created),
         ):
@@ -227,7 +228,7 @@ class ModelsDialog(QDialog):
         rows.append(row("SHA-256", f"<code>{escape(c.weights_sha256)}</code>"))
         details = escape(self.tr("Details for specialists"))
         return (
-            f"<h3>{escape(c.display_name)}</h3>{lead}"
+            f"<h3>{escape(c.display_name_in(current_language()))}</h3>{lead}"
             f"<h4 style='margin-top:14px; color:#555'>{details}</h4><table cellspacing='3'>{''.join(rows)}</table>"
         )
 
@@ -241,7 +242,11 @@ class ModelsDialog(QDialog):
         except (MiwakeError, OSError) as e:
             self._say(describe_error(e), error=True)
             return
-        self._say(self.tr("%1 is now the active model; the next scan uses it.").replace("%1", b.card.display_name))
+        self._say(
+            self.tr("%1 is now the active model; the next scan uses it.").replace(
+                "%1", b.card.display_name_in(current_language())
+            )
+        )
         self.refresh(b.id)
         self.models_changed.emit()
 
@@ -268,7 +273,9 @@ class ModelsDialog(QDialog):
             return
         assert result is not None
         self._say(
-            self.tr("Installed %1. Choose “Use this model” to scan with it.").replace("%1", result.card.display_name)
+            self.tr("Installed %1. Choose “Use this model” to scan with it.").replace(
+                "%1", result.card.display_name_in(current_language())
+            )
         )
         self.refresh(result.id)
         self.models_changed.emit()
@@ -308,7 +315,9 @@ class ModelsDialog(QDialog):
             and plain_question(
                 self,
                 self.tr("Delete model"),
-                self.tr("Delete the model %1? This cannot be undone.").replace("%1", b.card.display_name),
+                self.tr("Delete the model %1? This cannot be undone.").replace(
+                    "%1", b.card.display_name_in(current_language())
+                ),
             )
             != QMessageBox.StandardButton.Yes
         ):
@@ -318,7 +327,7 @@ class ModelsDialog(QDialog):
         except (MiwakeError, OSError) as e:
             self._say(describe_error(e), error=True)
             return
-        self._say(self.tr("Deleted %1.").replace("%1", b.card.display_name))
+        self._say(self.tr("Deleted %1.").replace("%1", b.card.display_name_in(current_language())))
         self.refresh()
         self.models_changed.emit()
 

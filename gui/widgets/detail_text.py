@@ -267,7 +267,7 @@ def model_html(bundle: Bundle | None, model_id: str) -> str:
     rows = [
         _row(
             translate("DetailText", "Model"),
-            f"{escape(c.display_name)} <span style='color:#666'>({escape(c.id)})</span>",
+            f"{escape(c.display_name_in(i18n.current_language()))} <span style='color:#666'>({escape(c.id)})</span>",
         ),
         _row(translate("DetailText", "Architecture"), escape(f"{c.arch}, {c.input_mode} {c.crop_size} px")),
         _row(
@@ -280,7 +280,7 @@ def model_html(bundle: Bundle | None, model_id: str) -> str:
         rows.append(_row(translate("DetailText", "Validation"), escape(m)))
     rows += [_row(label, escape(text)) for label, text in training_rows(c.training)]
     if c.description:
-        rows.append(_row(translate("DetailText", "About"), escape(c.description)))
+        rows.append(_row(translate("DetailText", "About"), escape(c.description_in(i18n.current_language()))))
     return "<table cellspacing='2'>" + "".join(rows) + "</table>"
 
 
@@ -317,7 +317,12 @@ def result_html(
                 else translate("DetailText", "from the model card")
             )
             rows.append(_row(translate("DetailText", "Verdict rule"), escape(decision_text(band) + f" ({src})")))
-    rows.append(_row(translate("DetailText", "Model"), escape(bundle.card.display_name if bundle else r.model_id)))
+    rows.append(
+        _row(
+            translate("DetailText", "Model"),
+            escape(bundle.card.display_name_in(i18n.current_language()) if bundle else r.model_id),
+        )
+    )
     facts = [
         _row(translate("DetailText", "Format"), escape(r.format or "")),
         _row(translate("DetailText", "Dimensions"), escape(f"{r.width} × {r.height}" if r.width and r.height else "")),

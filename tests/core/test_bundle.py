@@ -1,5 +1,6 @@
 import json
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +11,8 @@ from miwake.core.detector import Detector
 from miwake.core.errors import BundleError, UnsafeModelFormatError
 from miwake.core.model_factory import build_model, validate_bundle
 from tests.helpers import TINY_ARCH
+
+ROOT_RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 
 def test_roundtrip_gives_the_same_outputs(tmp_path):
@@ -105,6 +108,11 @@ def test_archive_roundtrip(tmp_path, tiny_bundle):
         ({"id": "../evil"}, "plain name"),
         ({"crop_size": 2}, "crop_size"),
         ({"format_version": 99}, "newer Miwake"),
+        ({"translations": {"../ja": {"description": "x"}}}, "language code"),
+        ({"translations": {"ja": {"license": "x"}}}, "may hold only"),
+        ({"translations": {"ja": {"display_name": "a\x1b[2Jb"}}}, "control characters"),
+        ({"translations": {"ja": {"description": "x" * 9000}}}, "at most 8000"),
+        ({"translations": ["ja"]}, "translations must be"),
     ],
 )
 def test_invalid_cards(tiny_bundle, patch, match):
@@ -116,3 +124,26 @@ def test_invalid_cards(tiny_bundle, patch, match):
 def test_missing_card_fields():
     with pytest.raises(BundleError, match="missing"):
         ModelCard.from_dict({"id": "x"})
+
+
+def test_a_card_speaks_the_users_language_where_it_can(tmp_path, tiny_bundle):
+    """Issue #24 item 8: the model card's words stayed English in the Japanese app."""
+    ja = {"display_name": "小さなモデル", "description": "テスト用のモデルです。"}
+    card = tiny_bundle.card.with_(description="A test model.", translations={"ja": ja})
+    out = save_bundle(tmp_path / "b", card, tiny_bundle.load_state_dict())
+    back = read_bundle(out.path).card
+    assert back.translations == {"ja": ja}  # kept through the file
+    assert (back.display_name_in("ja"), back.description_in("ja")) == (ja["display_name"], ja["description"])
+    assert (back.display_name_in("en"), back.description_in("fr")) == (card.display_name, "A test model.")
+    older = {k: v for k, v in back.to_dict().items() if k != "translations"}
+    assert ModelCard.from_dict(older).display_name_in("ja") == card.display_name  # a card without: its own words
+
+
+def test_every_bundled_card_has_japanese_words():
+    cards = sorted((ROOT_RESOURCES / "models").glob("*/model.json"))
+    assert cards
+    for card_file in cards:
+        card = ModelCard.from_dict(json.loads(card_file.read_text(encoding="utf-8")))
+        assert card.display_name_in("ja") != card.display_name and card.description_in("ja") != card.description, (
+            card_file
+        )

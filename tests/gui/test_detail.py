@@ -150,3 +150,24 @@ def test_the_unscored_part_of_a_thinned_grid_is_hatched_and_says_so(qtbot, tmp_p
     p = gap.toPoint()
     hatched = [shown.pixelColor(p.x() + dx, p.y()) != plain.pixelColor(p.x() + dx, p.y()) for dx in range(-6, 7)]
     assert any(hatched)  # the gap is veiled, not left as if nothing were there
+
+
+def test_the_model_card_speaks_japanese_in_the_japanese_app(qtbot, tiny_bundle, monkeypatch):
+    """Issue #24 item 8: the model card's words stayed English in Japanese mode."""
+    from dataclasses import replace as with_fields
+    from pathlib import Path
+
+    from miwake.gui import i18n
+    from miwake.gui.widgets.detail_text import model_html
+
+    monkeypatch.setattr(i18n, "translations_dir", lambda: Path(__file__).resolve().parents[2] / "resources" / "i18n")
+    ja = {"display_name": "小さなモデル", "description": "テスト用のモデルです。"}
+    bundle = with_fields(tiny_bundle, card=tiny_bundle.card.with_(description="A test model.", translations={"ja": ja}))
+    try:
+        i18n.apply_language("ja")
+        html = model_html(bundle, bundle.id)
+        assert "小さなモデル" in html and "テスト用のモデルです。" in html and "A test model." not in html
+    finally:
+        i18n.apply_language("en")
+    html = model_html(bundle, bundle.id)
+    assert "A test model." in html and "小さなモデル" not in html

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -47,6 +48,31 @@ NOT_SEEN = [
     "heavily edited, upscaled or screenshot AI images",
     "AI edits of small regions of a real photo",
 ]
+
+NOT_SEEN_JA = [  # NOT_SEEN in Japanese, item by item
+    "DALL-E 3、Imagen、Adobe Firefly、Gemini などほとんどのクローズドなサービス（GPT-4o と Ideogram の画像はわずか）",
+    "動画生成器",
+    "大きく編集・アップスケール・スクリーンショットされた AI 画像",
+    "実写の一部分だけを AI で編集した画像",
+]
+
+
+def what_ja(what: str) -> str:
+    """`what` (the candidate in words, "frozen DINOv2 ViT-S/14 features of blocks 1-6") in Japanese, where known."""
+    m = re.fullmatch(r"(frozen )?(.+?) features of (?:blocks (\d+)-(\d+)|(every block))", what)
+    if m is None:
+        return what
+    blocks = "全ブロック" if m.group(5) else f"ブロック {m.group(3)}〜{m.group(4)}"
+    return f"{'凍結した ' if m.group(1) else ''}{m.group(2)} の{blocks}の特徴量"
+
+
+DESCRIPTION_JA = (
+    "Miwake に同梱の判定モデル：{what} を、縮小しないネイティブ解像度の {crop}px 切り出しから取り、線形ヘッドで判定します。"
+    "開発用の {n} 枚で学習：AI 生成 {n_ai} 枚（SD 1/2/XL/3、FLUX、Kolors、Kandinsky、PixArt、Midjourney と多数の新しい"
+    "モデルを含む {fam} 系統の生成器）と、人が作った写真・絵画・ドローイング・デジタルアート {n_hu} 枚（{n_src} ソース）。"
+    "ソース単位・生成器の系統単位で丸ごと外す交差検証で選び、較正しています。学習していないもの：{not_seen}。"
+    "スコアは手がかりであって証拠ではありません。自分の分野の画像で「再学習」ウィザードから学習し直せます。"
+)
 
 DESCRIPTION = (
     "Miwake's bundled detector: {what}, on native-resolution {crop}px crops (never resized), with a linear head "
@@ -261,6 +287,9 @@ def main() -> None:
         "rebuild": REBUILD,
         "hardware": f"CPU ({torch.get_num_threads()} threads); torch {torch.__version__}; {platform.machine()}",
     }
+    words = dict(
+        what=what, crop=meta["config"]["crop"], n=pool.n, n_ai=n_ai, fam=len(fams), n_hu=pool.n - n_ai, n_src=len(srcs)
+    )
     card = ModelCard(
         id="default",
         display_name=f"Miwake default ({what.removeprefix('frozen ')}, linear head)",
@@ -274,16 +303,15 @@ def main() -> None:
         aggregation="mean_logit",
         # the tiles per image the cross-validation scored with: the threshold and band are calibrated for it
         max_tiles=int((meta["config"].get("tiles") or {}).get("raw", FeatureConfig().tile_cap("raw"))),
-        description=DESCRIPTION.format(
-            what=what,
-            crop=meta["config"]["crop"],
-            n=pool.n,
-            n_ai=n_ai,
-            fam=len(fams),
-            n_hu=pool.n - n_ai,
-            n_src=len(srcs),
-            not_seen=", ".join(NOT_SEEN),
-        ),
+        description=DESCRIPTION.format(**words, not_seen=", ".join(NOT_SEEN)),
+        translations={
+            "ja": {
+                "display_name": f"Miwake 標準モデル（{what_ja(what.removeprefix('frozen '))}、線形ヘッド）",
+                "description": DESCRIPTION_JA.format(
+                    **{**words, "what": what_ja(what)}, not_seen="、".join(NOT_SEEN_JA)
+                ),
+            }
+        },
         license="MIT (head fitted by the Miwake project); backbone: "
         + "; ".join(
             text

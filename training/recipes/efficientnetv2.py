@@ -62,6 +62,28 @@ DESCRIPTION = (
 )
 
 
+NOT_SEEN_JA = [  # NOT_SEEN in Japanese, item by item
+    "SDXL",
+    "Stable Diffusion 3",
+    "Flux",
+    "Midjourney",
+    "DALL-E 2/3",
+    "Imagen",
+    "Adobe Firefly",
+    "GAN 生成器（StyleGAN など）",
+    "動画生成器",
+    "大きく編集・アップスケール・スクリーンショットされた AI 画像",
+]
+
+DESCRIPTION_JA = (
+    "Miwake の EfficientNetV2 判定モデル（最初の標準モデル）：EfficientNetV2-B0 を、縮小しないネイティブ解像度の {crop}px "
+    "切り出しでゼロから学習。学習データは Stable Diffusion 1.x の出力（主に SD 1.5 の派生モデル）、それ以前の拡散モデル"
+    "少数、人が作った写真・絵画・ドローイング・ゲームアートで、形式に依存しない再エンコードを施しています。学習に使わなかった"
+    "ソース（SD 1.x の InvokeAI サンプル、SD 2.x の Stability サンプル、写真、絵画、ドローイング）で検証。学習していない"
+    "もの：{not_seen}。スコアは手がかりであって証拠ではありません。自分の分野の画像で「再学習」ウィザードから学習し直せます。"
+)
+
+
 def package(run: Path, dest: Path) -> None:
     """Write `run`'s bundle as the bundled EfficientNetV2 model, with what it has not seen on its card."""
     b = read_bundle(run)
@@ -72,6 +94,12 @@ def package(run: Path, dest: Path) -> None:
         id=MODEL_ID,
         display_name=f"Miwake EfficientNetV2-B0 ({b.card.crop_size}px crops, trained from scratch; the first default)",
         description=DESCRIPTION.format(crop=b.card.crop_size, not_seen=", ".join(NOT_SEEN)),
+        translations={
+            "ja": {
+                "display_name": f"Miwake EfficientNetV2-B0（{b.card.crop_size}px 切り出し、ゼロから学習、最初の標準モデル）",
+                "description": DESCRIPTION_JA.format(crop=b.card.crop_size, not_seen="、".join(NOT_SEEN_JA)),
+            }
+        },
         license="MIT (weights trained by the Miwake project on the images credited in its development set)",
         training=training,
         weights_dtype="float16",
