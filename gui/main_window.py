@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.status = StatusWidget(self)
         self.model_label = ElidedLabel(self, Qt.TextElideMode.ElideRight)  # long model names elide, full in tooltip
         self.model_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        self.model_label.setMaximumWidth(380)
+        self.model_label.setMaximumWidth(300)  # the scan's summary needs the room more (1024 px, Japanese)
         self.statusBar().addWidget(self.status, 1)
         self.statusBar().addPermanentWidget(self.model_label)
         self.notifications = NotificationWidget(self)
@@ -220,7 +220,9 @@ class MainWindow(QMainWindow):
             self.notifications.notify(self.tr("The scan stopped"), s.failure, "error")
         rows = self.model.rowCount()
         # re-made after a language switch; what scored the files in the tooltip (the line is full at 1024 px)
-        self.status.show_message(lambda: self._finished_text(s, rows), lambda: self._scored_on(s))
+        self.status.show_message(
+            lambda: self._finished_text(s, rows), lambda: self._scored_on(s), elide=Qt.TextElideMode.ElideRight
+        )
         if s.skipped_folders:
             self.notifications.notify(self.tr("Some folders were skipped"), "\n".join(s.skipped_folders[:5]), "error")
         if self.results.current_result() is None and self.model.rowCount():

@@ -89,8 +89,7 @@ class DetailWidget(QWidget):
         controls.addSpacing(12)
         controls.addWidget(self.opacity_label)
         controls.addWidget(self.opacity)
-        controls.addSpacing(12)
-        controls.addWidget(self.hover_label, 1)
+        controls.addStretch(1)
         actions = QHBoxLayout()
         for b in (self.open_button, self.reveal_button, self.copy_button):
             actions.addWidget(b)
@@ -101,6 +100,7 @@ class DetailWidget(QWidget):
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addWidget(self.view, 1)
         tl.addLayout(controls)
+        tl.addWidget(self.hover_label)  # a row of its own: beside the controls a narrow pane cut the hint (Japanese)
         bottom = QWidget(self)
         bl = QVBoxLayout(bottom)
         bl.setContentsMargins(0, 0, 0, 0)

@@ -23,6 +23,12 @@ class ElidedLabel(QLabel):
         self.setToolTip(text if text else "")
         self.update()
 
+    def set_elide_mode(self, mode: Qt.TextElideMode) -> None:
+        """Which end gives way: the middle for a file name (its start and extension tell it), the end for a
+        sentence whose start says the most."""
+        self._mode = mode
+        self.update()
+
     def minimumSizeHint(self) -> QSize:
         return QSize(0, super().minimumSizeHint().height())
 

@@ -32,9 +32,16 @@ class StatusWidget(QWidget):
         self._detail: Callable[[], str] | None = None  # more about it, in its tooltip
         self.set_busy(False)
 
-    def show_message(self, text: str | Callable[[], str], detail: Callable[[], str] | None = None) -> None:
+    def show_message(
+        self,
+        text: str | Callable[[], str],
+        detail: Callable[[], str] | None = None,
+        elide: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle,
+    ) -> None:
         """Show `text`, and `detail` under it in the tooltip (where a narrow window cannot cut it); a callable is
-        called again after a language switch, so the message follows the language."""
+        called again after a language switch, so the message follows the language. `elide`: which part gives way
+        when the bar is too narrow (the middle of a file name; the end of a summary, whose counts come first)."""
+        self.message.set_elide_mode(elide)
         self._make = text if callable(text) else None
         self._detail = detail
         self._show(text() if callable(text) else text)

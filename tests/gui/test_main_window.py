@@ -270,3 +270,28 @@ def test_the_status_message_follows_a_language_switch(qtbot, window, tmp_path, m
     finally:
         i18n.apply_language("en")
     qtbot.waitUntil(lambda: window.status.message.text() == english, timeout=3000)
+
+
+def test_the_scan_summary_keeps_its_counts_in_a_1024_px_window(qtbot, window, tmp_path, monkeypatch):
+    """Issue #24 item 8: at 1024 px, in Japanese, the summary lost its middle (the verdict counts) to elision."""
+    from pathlib import Path
+
+    from miwake.gui import i18n
+
+    monkeypatch.setattr(i18n, "translations_dir", lambda: Path(__file__).resolve().parents[2] / "resources" / "i18n")
+    window.resize(1024, 700)
+    folder = write_images(tmp_path / "two", 2)
+    try:
+        i18n.apply_language("ja")
+        with qtbot.waitSignal(window.controller.scan_finished, timeout=TIMEOUT):
+            window.open_paths([str(folder)])
+        window.model_label.setText(
+            "モデル：" + "Miwake 標準モデル（DINOv2 ViT-S/14 のブロック 1〜6の特徴量、線形ヘッド）"
+        )
+        qtbot.wait(50)  # the bundled default's name, as long as in the app
+        shown = window.status.message.elided_text()
+        assert shown.startswith("2 枚を") and "人間" in shown and "エラー" in shown, shown
+        # the summary gives way at its end (the counts come first), whatever this platform's fonts measure
+        assert window.status.message._mode == Qt.TextElideMode.ElideRight
+    finally:
+        i18n.apply_language("en")
