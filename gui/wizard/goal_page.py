@@ -28,6 +28,7 @@ from miwake.core.model_choice import active_model_id
 from miwake.core.registry import ModelRegistry
 from miwake.training.run_state import RunState, Stage, TrainSettings, unfinished_runs, valid_model_id
 
+from ..i18n import current_language
 from ..widgets.plain_dialogs import plain_question
 from .advice import fill
 from .wizard_page import MessageLabel, WizardPage
@@ -258,7 +259,7 @@ class GoalPage(WizardPage):
         self.delete_run_button.setText(self.tr("Delete it"))
 
     def retranslate_ui(self) -> None:
-        name = self._active.card.display_name if self._active else self.tr("none installed")
+        name = self._active.card.display_name_in(current_language()) if self._active else self.tr("none installed")
         self.finetune.setText(fill(self.tr("Fine-tune the active model (%1)"), name))
         self.finetune_note.setText(
             self.tr(

@@ -20,6 +20,7 @@ from miwake.training.jobs import EvaluateJob
 from miwake.training.run_state import Stage
 
 from ..error_hooks import describe_error
+from ..i18n import current_language
 from ..widgets.plain_dialogs import plain_question
 from ..workers import run_task
 from .advice import failure_text, fill
@@ -187,8 +188,12 @@ class ResultsPage(WizardPage):
     # -- display --------------------------------------------------------------------------------------------------
     def _show(self) -> None:
         s = self.state
-        new_name = self.bundle.card.display_name if self.bundle else s.model_id
-        old_name = self.previous.card.display_name if self.previous else (s.base_model or self.tr("no previous model"))
+        new_name = self.bundle.card.display_name_in(current_language()) if self.bundle else s.model_id
+        old_name = (
+            self.previous.card.display_name_in(current_language())
+            if self.previous
+            else (s.base_model or self.tr("no previous model"))
+        )
         new_m = (self.report or {}).get("metrics") or (self.bundle.card.metrics if self.bundle else None)
         old_m = (self.previous_report or {}).get("metrics")
         self.table.set_column(0, fill(self.tr("New model\n%1"), new_name), new_m)
@@ -317,7 +322,7 @@ class ResultsPage(WizardPage):
             return
         self.state.installed_id = result.id
         self.wizard.set_stage(Stage.INSTALLED)
-        name = result.card.display_name
+        name = result.card.display_name_in(current_language())
         if activate:
             self.message.show_message(lambda: fill(self.tr("Installed %1; the next scans use it."), name), "ok")
         else:
