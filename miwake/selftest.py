@@ -124,7 +124,7 @@ def _scan_samples(device: str, out: TextIO) -> bool:
         f"Model: {c.display_name} [{bundle.id}, {c.arch}, {c.input_mode} {c.crop_size}px] from {bundle.path}", file=out
     )
     print(
-        f"Device: {detector.device.kind} ({detector.device.name}{', fp16' if detector.fp16 else ''}); "
+        f"Device: {detector.device.kind} ({detector.device.description}); "
         f"model loaded in {load_s:.1f} s",
         file=out,
     )
@@ -161,7 +161,7 @@ def _scan_samples(device: str, out: TextIO) -> bool:
     rate = scored / elapsed if elapsed > 0 else 0.0
     print(
         f"{scored}/{len(files)} samples scored, {len(files) - scored} without a score, in {elapsed:.1f} s "
-        f"({rate:.1f} images/s) on {detector.device.name}",
+        f"({rate:.1f} images/s) on {detector.device.description}",
         file=out,
     )
     return bool(results) and scored == len(files) == len(results)
