@@ -124,8 +124,7 @@ def _scan_samples(device: str, out: TextIO) -> bool:
         f"Model: {c.display_name} [{bundle.id}, {c.arch}, {c.input_mode} {c.crop_size}px] from {bundle.path}", file=out
     )
     print(
-        f"Device: {detector.device.kind} ({detector.device.description}); "
-        f"model loaded in {load_s:.1f} s",
+        f"Device: {detector.device.kind} ({detector.device.description}); model loaded in {load_s:.1f} s",
         file=out,
     )
     print(f"Scanning {len(files)} samples in {samples} ...", file=out)
