@@ -1,13 +1,16 @@
 """User settings shared by the CLI and the app (active model, device, tiling...), stored as JSON.
 
-Unknown keys are kept (a newer or older Miwake may have written them); a damaged file falls back to
-defaults instead of stopping the program.
+Each setting is declared once, with its default and the check a stored value must pass (`option`, as
+MusicBrainz Picard's `Option`); a file written by an older version is brought up to date step by step
+(`_UPGRADES`). Unknown keys are kept (a newer or older Miwake may have written them); one bad value costs only
+that setting, and a damaged file falls back to defaults instead of stopping the program.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -17,74 +20,18 @@ from . import atomic, paths
 log = logging.getLogger(__name__)
 
 
-# 2: `max_tiles` None means "the model's tile budget". Version 1 files hold 64 there whether or not the user
-# chose it (the dialog saved every field), so a 64 in them is read as the default.
 SETTINGS_VERSION = 2
 # `cpu_runtime`: auto = the runtime and precision measured fastest for the model on this CPU (core.runtime_choice)
 CPU_RUNTIMES = ("auto", "onnxruntime", "pytorch", "pytorch-bf16")
 
-
-@dataclass(frozen=True)
-class Settings:
-    active_model: str | None = None
-    device: str = "auto"  # auto | cpu | cuda | mps
-    cpu_runtime: str = "auto"  # one of CPU_RUNTIMES
-    batch_size: int | None = None
-    stride: int | None = None
-    max_tiles: int | None = None  # None = the model's own tile budget (its card), else 64
-    unsure_band_override: tuple[float, float] | None = None  # None = the model card's band decides verdicts
-    language: str = "system"  # system | en | ja
-    version: int = SETTINGS_VERSION
-    recent_folders: tuple[str, ...] = ()
-    last_dialog_folder: str | None = None  # where the app's file dialogs open next
-    library_keep_days: int = 365  # results no scan has seen for this long leave the result library; 0 = never
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def with_(self, **changes: Any) -> Settings:
-        return replace(self, **changes)
-
-    def unsure_band_for(self, card_band: tuple[float, float]) -> tuple[float, float]:
-        """The band that decides pixel verdicts: the user's override, else the model card's."""
-        return self.unsure_band_override or card_band
-
-    def add_recent(self, folder: str, keep: int = 10) -> Settings:
-        rec = [folder] + [f for f in self.recent_folders if f != folder]
-        return self.with_(recent_folders=tuple(rec[:keep]))
+Check = Callable[[Any], Any]  # a stored value -> the value to use; raises ValueError/TypeError when unusable
 
 
-def load_settings(path: Path | None = None) -> Settings:
-    p = path or paths.settings_path()
-    try:
-        raw = json.loads(p.read_text(encoding="utf-8"))
-        if not isinstance(raw, dict):
-            raise ValueError("not an object")
-    except (FileNotFoundError, NotADirectoryError):
-        return Settings()
-    except (OSError, ValueError) as e:
-        log.warning("Ignoring unreadable settings file %s (%s); using defaults.", p, e)
-        return Settings()
-    known = {f.name for f in fields(Settings)}
-    kw: dict[str, Any] = {}
-    for k, v in raw.items():
-        if k not in known or k in ("extra", "version"):
-            continue
-        try:
-            kw[k] = _VALIDATORS[k](v)
-        except (TypeError, ValueError, OverflowError) as e:  # one bad value costs only that setting
-            log.warning("Ignoring the setting %s=%r in %s (%s); using its default.", k, v, p, e)
-    kw["extra"] = {k: v for k, v in raw.items() if k not in known}
-    version = raw.get("version")
-    if (version if isinstance(version, int) else 1) < 2 and kw.get("max_tiles") == 64:
-        kw["max_tiles"] = None
-    kw["version"] = SETTINGS_VERSION
-    return Settings(**kw)
-
-
-def _optional(check: Any) -> Any:
+def _optional(check: Check) -> Check:
     return lambda v: None if v is None else check(v)
 
 
-def _int_in(lo: int, hi: int) -> Any:
+def _int_in(lo: int, hi: int) -> Check:
     def check(v: Any) -> int:
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
             raise ValueError(f"not a whole number from {lo} to {hi}")
@@ -93,7 +40,7 @@ def _int_in(lo: int, hi: int) -> Any:
     return check
 
 
-def _choice(*options: str) -> Any:
+def _choice(*options: str) -> Check:
     def check(v: Any) -> str:
         if v not in options:
             raise ValueError(f"not one of {', '.join(options)}")
@@ -109,7 +56,7 @@ def _band(v: Any) -> tuple[float, float]:
     return lo, hi
 
 
-def _text(limit: int) -> Any:
+def _text(limit: int) -> Check:
     def check(v: Any) -> str:
         if not isinstance(v, str) or not v or len(v) > limit:
             raise ValueError(f"not text of 1 to {limit} characters")
@@ -124,19 +71,78 @@ def _folders(v: Any) -> tuple[str, ...]:
     return tuple(str(f) for f in v if isinstance(f, str))[:50]
 
 
-_VALIDATORS: dict[str, Any] = {
-    "active_model": _optional(_text(200)),
-    "device": _choice("auto", "cpu", "cuda", "mps"),
-    "cpu_runtime": _choice(*CPU_RUNTIMES),
-    "batch_size": _optional(_int_in(1, 4096)),
-    "stride": _optional(_int_in(1, 65536)),
-    "max_tiles": _optional(_int_in(1, 4096)),
-    "unsure_band_override": _optional(_band),
-    "language": _choice("system", "en", "ja"),
-    "recent_folders": _folders,
-    "last_dialog_folder": _optional(_text(4096)),
-    "library_keep_days": _int_in(0, 36500),
-}
+def option(default: Any, check: Check) -> Any:
+    """A setting: its default and the check a value read from the file must pass, declared together."""
+    return field(default=default, metadata={"check": check})
+
+
+@dataclass(frozen=True)
+class Settings:
+    active_model: str | None = option(None, _optional(_text(200)))
+    device: str = option("auto", _choice("auto", "cpu", "cuda", "mps"))
+    cpu_runtime: str = option("auto", _choice(*CPU_RUNTIMES))
+    batch_size: int | None = option(None, _optional(_int_in(1, 4096)))
+    stride: int | None = option(None, _optional(_int_in(1, 65536)))
+    max_tiles: int | None = option(None, _optional(_int_in(1, 4096)))  # None = the model card's tile budget
+    unsure_band_override: tuple[float, float] | None = option(None, _optional(_band))  # None: the card's band
+    language: str = option("system", _choice("system", "en", "ja"))
+    version: int = SETTINGS_VERSION
+    recent_folders: tuple[str, ...] = option((), _folders)
+    last_dialog_folder: str | None = option(None, _optional(_text(4096)))  # where the app's file dialogs open
+    library_keep_days: int = option(365, _int_in(0, 36500))  # results unseen this long leave the library; 0 never
+    extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know, kept as they were
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    def unsure_band_for(self, card_band: tuple[float, float]) -> tuple[float, float]:
+        """The band that decides pixel verdicts: the user's override, else the model card's."""
+        return self.unsure_band_override or card_band
+
+    def add_recent(self, folder: str, keep: int = 10) -> Settings:
+        rec = [folder] + [f for f in self.recent_folders if f != folder]
+        return self.with_(recent_folders=tuple(rec[:keep]))
+
+
+_CHECKS: dict[str, Check] = {f.name: f.metadata["check"] for f in fields(Settings) if "check" in f.metadata}
+
+
+def _v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
+    """Version 1's dialog saved every field, so its `max_tiles` held 64 whether or not the user chose it; since 2,
+    None means the model's own tile budget: a 64 from version 1 is read as that default."""
+    return {**raw, "max_tiles": None} if raw.get("max_tiles") == 64 else raw
+
+
+_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}  # version -> step to version + 1
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    p = path or paths.settings_path()
+    try:
+        raw = json.loads(p.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError("not an object")
+    except (FileNotFoundError, NotADirectoryError):
+        return Settings()
+    except (OSError, ValueError) as e:
+        log.warning("Ignoring unreadable settings file %s (%s); using defaults.", p, e)
+        return Settings()
+    version = raw.get("version")
+    version = version if isinstance(version, int) and not isinstance(version, bool) else 1
+    while version < SETTINGS_VERSION:
+        raw = _UPGRADES[version](raw)
+        version += 1
+    kw: dict[str, Any] = {}
+    for k, v in raw.items():
+        if k not in _CHECKS:
+            continue
+        try:
+            kw[k] = _CHECKS[k](v)
+        except (TypeError, ValueError, OverflowError) as e:  # one bad value costs only that setting
+            log.warning("Ignoring the setting %s=%r in %s (%s); using its default.", k, v, p, e)
+    known = {f.name for f in fields(Settings)}
+    kw["extra"] = {k: v for k, v in raw.items() if k not in known}
+    return Settings(**kw)
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
