@@ -142,7 +142,10 @@ TRANSIENT_ERRNOS = frozenset(
 
 
 def decode_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
-    """Read `path` as RGB uint8. Raises `ImageReadError` with an `ErrorKind` for every failure."""
+    """Read `path` as RGB uint8. Raises `ImageReadError` with an `ErrorKind` for every failure.
+
+    One function on purpose: the guards run in the order a hostile file fails them (empty, unreadable, not an
+    image, a bomb by its header, then the pixels), and each names its own kind; split up, the order is lost."""
     p = Path(path)
     try:
         st = p.stat()

@@ -132,7 +132,8 @@ def grid_key(h: int, w: int, patch: int) -> str:
 
 def export(detector: Detector, path: Path) -> OnnxEntry:
     """Export `detector`'s model (PyTorch, CPU) to `path` and check it; returns the export, opened (the session
-    that checked it, which holds the graph in memory).
+    that checked it, which holds the graph in memory). One function on purpose: export, check and publish are one
+    transaction (nothing is kept unless the check passed; the graph is renamed into place last).
 
     The graph takes crops of any size up to the crop size. A model with a ViT branch also takes the position
     embedding of the crop's patch grid: the table of every grid is computed here, with the model's own code

@@ -231,7 +231,10 @@ class ScanJob:
 
     # -- the pipeline ---------------------------------------------------------------------------------
     def events(self) -> Iterator[ScanEvent]:
-        """Progress, then one result per file as soon as it is done, then the summary (see the module doc)."""
+        """Progress, then one result per file as soon as it is done, then the summary (see the module doc).
+
+        Kept whole: the loop and its five endings (finished, cancelled, the consumer gone, the store or the model
+        failing) share the cleanup in `finally` and the summary after it; the steps themselves are methods."""
         opts = self.options
         t_start = time.monotonic()
         settings_key = opts.settings_key(self.bundle)

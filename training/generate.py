@@ -294,7 +294,10 @@ def _check_manifest(out_dir: Path, key: dict[str, Any], write: bool = True) -> N
 def generate(
     cfg: GenerateConfig, on_event: EventCallback | None = None, cancel: threading.Event | None = None
 ) -> GenerateSummary:
-    """Make `cfg.count` images into `cfg.out_dir` (skipping finished ones); returns what happened."""
+    """Make `cfg.count` images into `cfg.out_dir` (skipping finished ones); returns what happened.
+
+    Kept whole: the pipeline is loaded once, and every image's seed, prompt, retry and skip decisions share the
+    loop's state (done, errors, the rate); pulled apart they would pass that state around in a dozen arguments."""
     cancel = cancel or threading.Event()
     resolve_source(cfg.model)  # refuse pickles and missing files first
     prompts = load_prompts(cfg.prompts)  # fail on a bad preset/file before loading gigabytes

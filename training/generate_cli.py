@@ -90,20 +90,69 @@ def add_generate_parser(sub: Any) -> None:
     p.set_defaults(func=cmd_generate)
 
 
+def _generate_config(args: argparse.Namespace) -> Any:
+    """The text-to-image job the command line asks for."""
+    from .generate import GenerateConfig
+
+    w, h = args.size or (None, None)
+    return GenerateConfig(
+        model=args.model,
+        out_dir=Path(args.out),
+        prompts=args.prompts or "landscape",
+        count=args.count or 100,
+        width=w,
+        height=h,
+        steps=args.steps,
+        guidance=args.guidance,
+        seed=args.seed,
+        negative=args.negative,
+        device=args.device,
+        safety_checker=args.safety_checker,
+        attention_slicing=args.attention_slicing,
+        vae_slicing=args.vae_slicing,
+        cpu_offload=args.cpu_offload,
+        batch_size=args.batch,
+        prediction_type=args.prediction_type,
+        allow_download=not args.offline,
+    )
+
+
+class GenerateConsole:
+    """A generation's events on the terminal: what runs where, then a progress bar with the rate and errors."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: Any = None
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def __call__(self, ev: Any) -> None:
+        from tqdm import tqdm
+
+        from .generate import GenerateProgress, GenerateStarted, StepProgress
+
+        if self.quiet:
+            return
+        if isinstance(ev, GenerateStarted):
+            size = f" {ev.width}x{ev.height}" if ev.width else ""
+            print(f"{ev.model} ({ev.family}{size}) on {ev.device}: {ev.todo} of {ev.total} to make", file=sys.stderr)
+            self.bar = tqdm(total=ev.total, initial=ev.total - ev.todo, unit="img", file=sys.stderr, dynamic_ncols=True)
+        elif isinstance(ev, StepProgress) and self.bar is not None:
+            self.bar.set_postfix_str(f"step {ev.step}/{ev.steps}")
+        elif isinstance(ev, GenerateProgress) and self.bar is not None:
+            if ev.seconds_per_image:
+                self.bar.set_postfix_str(f"{ev.seconds_per_image:.1f} s/img, {ev.errors} errors", refresh=False)
+            self.bar.update(ev.done - self.bar.n)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from miwake.core.extras import GENERATION, require
 
     require(GENERATION, "Generating images" if not args.reconstruct else "Reconstructing images")
-    from tqdm import tqdm
 
-    from .generate import (
-        GenerateConfig,
-        GenerateProgress,
-        GenerateStarted,
-        StepProgress,
-        generate,
-        reconstruct,
-    )
+    from .generate import generate, reconstruct
 
     defaults = {
         "steps": 30,
@@ -119,24 +168,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         extra = [f"--{k.replace('_', '-')}" for k in _TXT2IMG_ONLY if getattr(args, k) not in (None, defaults.get(k))]
         if extra:
             raise GenerateUsageError(f"{', '.join(extra)}: text-to-image settings, not used with --reconstruct.")
-    bar: Any = None
     cancel = threading.Event()
-
-    def on_event(ev: Any) -> None:
-        nonlocal bar
-        if args.quiet:
-            return
-        if isinstance(ev, GenerateStarted):
-            size = f" {ev.width}x{ev.height}" if ev.width else ""
-            print(f"{ev.model} ({ev.family}{size}) on {ev.device}: {ev.todo} of {ev.total} to make", file=sys.stderr)
-            bar = tqdm(total=ev.total, initial=ev.total - ev.todo, unit="img", file=sys.stderr, dynamic_ncols=True)
-        elif isinstance(ev, StepProgress) and bar is not None:
-            bar.set_postfix_str(f"step {ev.step}/{ev.steps}")
-        elif isinstance(ev, GenerateProgress) and bar is not None:
-            if ev.seconds_per_image:
-                bar.set_postfix_str(f"{ev.seconds_per_image:.1f} s/img, {ev.errors} errors", refresh=False)
-            bar.update(ev.done - bar.n)
-
+    on_event = GenerateConsole(quiet=args.quiet)
     try:
         if args.reconstruct:
             summary = reconstruct(
@@ -150,34 +183,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
                 cancel=cancel,
             )
         else:
-            w, h = args.size or (None, None)
-            cfg = GenerateConfig(
-                model=args.model,
-                out_dir=Path(args.out),
-                prompts=args.prompts or "landscape",
-                count=args.count or 100,
-                width=w,
-                height=h,
-                steps=args.steps,
-                guidance=args.guidance,
-                seed=args.seed,
-                negative=args.negative,
-                device=args.device,
-                safety_checker=args.safety_checker,
-                attention_slicing=args.attention_slicing,
-                vae_slicing=args.vae_slicing,
-                cpu_offload=args.cpu_offload,
-                batch_size=args.batch,
-                prediction_type=args.prediction_type,
-                allow_download=not args.offline,
-            )
-            summary = generate(cfg, on_event=on_event, cancel=cancel)
+            summary = generate(_generate_config(args), on_event=on_event, cancel=cancel)
     except KeyboardInterrupt:
         print("\nInterrupted: finished images are kept; run the same command again to continue.", file=sys.stderr)
         raise
     finally:
-        if bar is not None:
-            bar.close()
+        on_event.close()
     if summary.kind == "reconstruct" and summary.total == 0:
         raise GenerateUsageError(f"No image files found under {args.reconstruct}.")
     for msg in summary.error_messages:

@@ -408,7 +408,10 @@ class Trainer:
         return self._finish(s.model, self.cfg, s.base_card, s.val, state, status, s.dev.name)
 
     def _session(self, state: TrainState) -> _Session:
-        """The model (initialised, or restored from the checkpoint), optimizer, data and schedule of this run."""
+        """The model (initialised, or restored from the checkpoint), optimizer, data and schedule of this run.
+
+        Kept whole: restoring and starting fresh set the same fields in the same order, and reading them side by
+        side is how a reader checks that a resumed run is the run that stopped."""
         import torch
 
         cfg = self.cfg
@@ -690,7 +693,6 @@ class Trainer:
         status: str,
         device_name: str,
     ) -> TrainFinished:
-        import torch
 
         self._emit(
             TrainProgress("evaluate", state.epoch, cfg.epochs, 0, len(val), detail="final validation (all tiles)")
@@ -714,34 +716,7 @@ class Trainer:
             threshold, band = report.threshold, report.band
         else:
             threshold, band = 0.5, (0.35, 0.65)
-        data = {
-            "train": summarize(state.train),
-            "validation": summarize(val),
-            "validation_sources": sorted({s.source for s in val}),
-            "skipped_images": len(state.skipped),
-            "split_warnings": state.warnings,
-        }
-        training = {
-            "data": data,
-            "init": state.init,
-            "config": cfg.to_dict(),
-            "command": cfg.command,
-            "epochs_run": state.epoch,
-            "best_epoch": state.best_epoch,
-            "status": status,
-            "duration_s": round(state.elapsed_s, 1),
-            "hardware": f"{device_name}; torch {torch.__version__}; {platform.processor() or platform.machine()}",
-            "history": state.history,
-        }
-        metrics: dict[str, Any] = {}
-        if report is not None:
-            metrics = {
-                **{k: v for k, v in report.metrics.items()},
-                "jpeg90": report.metrics_jpeg90,
-                "per_source": report.per_source,
-                "per_source_jpeg90": report.per_source_jpeg90,
-                "evaluated_on": "validation split (held-out sources), full-image tiling",
-            }
+        training, metrics = card_records(cfg, state, val, status, device_name, report)
         card = card.with_(
             threshold=float(threshold),
             unsure_band=(float(band[0]), float(band[1])),
@@ -749,6 +724,16 @@ class Trainer:
             metrics=metrics,
             description=(base_card.description + " — fine-tuned" if base_card else "Trained with miwake train."),
         )
+        bundle, report_path = self._write_artefacts(model, card, report, status)
+        fin = TrainFinished(status, str(bundle.path), bundle.card.to_dict(), state.history, report_path)
+        self._emit(fin)
+        return fin
+
+    def _write_artefacts(
+        self, model: Any, card: ModelCard, report: EvalReport | None, status: str
+    ) -> tuple[Bundle, str | None]:
+        """The model bundle, the validation report and ROC, the run's summary; then the checkpoint and the derived
+        validation images go (the run is complete). Returns the bundle and the report's path."""
         sd = {k: v for k, v in model.state_dict().items()}
         bundle = save_bundle(self.out, card, sd)
         report_path = None
@@ -760,6 +745,41 @@ class Trainer:
         # the run is complete: its checkpoint and derived images are no longer needed
         shutil.rmtree(self.ckdir, ignore_errors=True)
         shutil.rmtree(self.work / "val_jpeg90", ignore_errors=True)
-        fin = TrainFinished(status, str(bundle.path), bundle.card.to_dict(), state.history, report_path)
-        self._emit(fin)
-        return fin
+        return bundle, report_path
+
+
+def card_records(
+    cfg: TrainConfig, state: TrainState, val: list[Sample], status: str, device_name: str, report: EvalReport | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a trained model's card says of its training (data, settings, run) and its validation figures."""
+    import torch
+
+    data = {
+        "train": summarize(state.train),
+        "validation": summarize(val),
+        "validation_sources": sorted({s.source for s in val}),
+        "skipped_images": len(state.skipped),
+        "split_warnings": state.warnings,
+    }
+    training = {
+        "data": data,
+        "init": state.init,
+        "config": cfg.to_dict(),
+        "command": cfg.command,
+        "epochs_run": state.epoch,
+        "best_epoch": state.best_epoch,
+        "status": status,
+        "duration_s": round(state.elapsed_s, 1),
+        "hardware": f"{device_name}; torch {torch.__version__}; {platform.processor() or platform.machine()}",
+        "history": state.history,
+    }
+    metrics: dict[str, Any] = {}
+    if report is not None:
+        metrics = {
+            **{k: v for k, v in report.metrics.items()},
+            "jpeg90": report.metrics_jpeg90,
+            "per_source": report.per_source,
+            "per_source_jpeg90": report.per_source_jpeg90,
+            "evaluated_on": "validation split (held-out sources), full-image tiling",
+        }
+    return training, metrics

@@ -62,6 +62,7 @@ def run(cmd: list[str]) -> None:
 
 
 def main() -> None:
+    """The experiment in the order it ran (data, seeds, training, the table): a script kept as one, read once."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="runs/seed")
     ap.add_argument("--epochs", type=int, default=8)
