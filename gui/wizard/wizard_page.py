@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 if TYPE_CHECKING:
-    from miwake.training.run_state import RunState
-
-    from .retrain_wizard import RetrainWizard
+    from miwake.training.folder_scan import FolderScan
+    from miwake.training.run_state import RunState, Stage
 
 _LEVEL_STYLES = {
     "error": "color:#8b1a1a; background:#fff1f0; border:1px solid #d73027; border-radius:4px; padding:6px;",
@@ -54,14 +53,34 @@ class MessageLabel(QLabel):
             self.setText(self._make())
 
 
+class WizardHost(Protocol):
+    """What a page may ask of the wizard that holds it (`RetrainWizard` is one): a Protocol, so the pages need not
+    import the wizard that imports them."""
+
+    state: RunState
+    human_scan: FolderScan | None
+    ai_page: WizardPage
+    model_installed: Any  # Signal(str)
+
+    def set_stage(self, stage: Stage) -> None: ...
+
+    def save_state(self) -> None: ...
+
+    def ensure_run(self) -> None: ...
+
+    def continue_run(self, state: RunState) -> None: ...
+
+    def other_jobs_running(self, runner: object) -> bool: ...
+
+
 class WizardPage(QWidget):
     """One step. The wizard calls `enter()` when the page is shown, `validate()` on Next, `store()` before leaving
     forwards, `load()` after a run was reopened. `changed` asks the wizard to re-check Back/Next."""
 
     changed = Signal()
 
-    def __init__(self, wizard: RetrainWizard) -> None:
-        super().__init__(wizard)
+    def __init__(self, wizard: WizardHost) -> None:
+        super().__init__(wizard)  # type: ignore[arg-type]  # the host is the wizard's QWidget
         self.wizard = wizard
 
     @property
