@@ -210,7 +210,7 @@ class ModelsDialog(QDialog):
             rows.append(
                 row(
                     self.tr("On new sources (the same test for every model)"),
-                    "<b>" + escape(text) + "</b><br>" + escape(comp.test),
+                    "<b>" + escape(text) + "</b><br>" + escape(self._comparison_test(comp)),
                 )
             )
         m = metrics_text(c.metrics)
@@ -336,6 +336,17 @@ class ModelsDialog(QDialog):
         if text:
             self._say(text)
         self._update_buttons()
+
+    def _comparison_test(self, comp: Any) -> str:
+        """What the comparison set is: the card's own English words, else said from its numbers in the UI's
+        language (the card's text is data, not a translatable string)."""
+        if current_language() == "en":
+            return comp.test
+        return (
+            self.tr("%1 images from %2 sources that no bundled model was fitted on")
+            .replace("%1", str(comp.n))
+            .replace("%2", str(comp.sources))
+        )
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color:#b2182b;" if error else "")

@@ -1417,6 +1417,10 @@
         <translation>JPEG q90 後：%1</translation>
     </message>
     <message>
+        <source>%1 images from %2 sources that no bundled model was fitted on</source>
+        <translation>どの同梱モデルの学習にも使っていない %2 か所の入手元の %1 枚</translation>
+    </message>
+    <message>
         <source>On new sources (the same test for every model)</source>
         <translation>新しい入手元（全モデル共通のテスト）</translation>
     </message>

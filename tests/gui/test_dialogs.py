@@ -214,3 +214,20 @@ def test_models_dialog_puts_the_comparison_on_new_sources_first_and_says_which_v
     text = dlg.card.toPlainText()
     assert "AUC 0.900" in text and "Validation (cross-validated over held-out sources)" in text
     assert "In cross-validation over sources it never saw" in text
+    assert "later sources" in text  # in English, the card's own words for its comparison set
+    from pathlib import Path
+
+    from miwake.gui import i18n
+
+    i18n_dir = Path(__file__).resolve().parents[2] / "resources" / "i18n"
+    original = i18n.translations_dir
+    i18n.translations_dir = lambda: i18n_dir
+    try:
+        i18n.apply_language("ja")
+        _select(dlg, "split")
+        _select(dlg, "crossval")
+        text = dlg.card.toPlainText()
+        assert "同梱モデルの学習にも使っていない 32 か所の入手元の 602 枚" in text and "later sources" not in text
+    finally:
+        i18n.apply_language("en")
+        i18n.translations_dir = original
