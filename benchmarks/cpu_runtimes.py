@@ -23,7 +23,6 @@ import argparse
 import io
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,7 +59,14 @@ def main() -> int:
     from miwake.core.devices import cpu_bf16_possible, cpu_fingerprint
     from miwake.core.model_choice import active_model
     from miwake.core.registry import ModelRegistry
-    from miwake.core.runtime_choice import MAX_DP_REDUCED, Measurement, pick, sample_crops
+    from miwake.core.runtime_choice import (
+        MAX_DP_REDUCED,
+        Measurement,
+        batched_logits,
+        pick,
+        sample_crops,
+        time_candidates,
+    )
     from miwake.core.scoring import aggregate_logits, sigmoid, verdict_for
 
     reg = ModelRegistry()
@@ -104,19 +110,14 @@ def main() -> int:
         print("openvino not installed: skipped")
 
     def run(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
-        return np.concatenate(
-            [np.asarray(fn(x[i : i + args.batch]), np.float64).reshape(-1) for i in range(0, len(x), args.batch)]
-        )
+        return batched_logits(fn, x, args.batch)
 
-    rates: dict[str, list[float]] = {}
-    outs: dict[str, np.ndarray] = {}
-    for _ in range(args.repeats):  # interleaved: a shared machine's noise hits every runtime alike
-        for name, fn in runtimes.items():
-            t = time.perf_counter()
-            outs[name] = run(fn, crops)
-            rates.setdefault(name, []).append(len(crops) / (time.perf_counter() - t))
+    # interleaved, best of --repeats: a shared machine's noise hits every runtime alike (what a scan measures too)
+    timed = time_candidates(runtimes, crops, batch=args.batch, rounds=args.repeats)
+    rates = {name: rate for name, (rate, _) in timed.items()}
+    outs = {name: logits for name, (_, logits) in timed.items()}
     ref = sigmoid(outs["pytorch fp32"])
-    base = max(rates["onnxruntime fp32"])
+    base = rates["onnxruntime fp32"]
 
     def verdicts(fn: Callable[[np.ndarray], np.ndarray]) -> list[str]:
         return [verdict_for(aggregate_logits(run(fn, c), card.aggregation), card.unsure_band).value for c in per_image]
@@ -129,7 +130,7 @@ def main() -> int:
     print(f"CPU: {cpu_fingerprint()}; PyTorch bf16 kernels: {'yes' if bf16_native else 'no (bf16 emulated)'}")
     print(f"  {'':26} {'crops/s':>8} {'vs ORT':>7} {'max |dp|':>9} {'median |dp|':>12} {'verdicts changed':>17}")
     measured = []
-    for name, rs in rates.items():
+    for name, rate in rates.items():
         dp = np.abs(sigmoid(outs[name]) - ref)
         changed = (
             ""
@@ -137,11 +138,11 @@ def main() -> int:
             else str(sum(a != b for a, b in zip(ref_verdicts, verdicts(runtimes[name]), strict=True)))
             + f" of {len(per_image)}"
         )
-        print(f"  {name:<26} {max(rs):8.1f} {max(rs) / base:6.2f}x {dp.max():9.2e} {np.median(dp):12.2e} {changed:>17}")
+        print(f"  {name:<26} {rate:8.1f} {rate / base:6.2f}x {dp.max():9.2e} {np.median(dp):12.2e} {changed:>17}")
         candidate = {"onnxruntime fp32": "onnxruntime", "pytorch fp32": "pytorch", "pytorch bf16": "pytorch-bf16"}
         if name in candidate and (name != "pytorch bf16" or bf16_native):
             ok = name != "pytorch bf16" or (dp.max() <= MAX_DP_REDUCED and changed.startswith("0 "))
-            measured.append(Measurement(candidate[name], max(rs), float(dp.max()), None if ok else "refused"))
+            measured.append(Measurement(candidate[name], rate, float(dp.max()), None if ok else "refused"))
     jp = np.abs(sigmoid(run(det.logits, jpeg_q90(crops))) - ref)
     print(f"  {'JPEG q90 re-save (scale)':<26} {'':>8} {'':>7} {jp.max():9.2e} {np.median(jp):12.2e}")
     print(

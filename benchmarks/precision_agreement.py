@@ -44,8 +44,9 @@ def main() -> int:
     from miwake.core.model_choice import active_model
     from miwake.core.preprocess import make_inputs
     from miwake.core.registry import ModelRegistry
+    from miwake.core.runtime_choice import batched_logits
     from miwake.core.scoring import aggregate_logits, sigmoid, verdict_for
-    from miwake.training.metrics import _safe_auc
+    from miwake.training.metrics import binary_metrics
 
     reg = ModelRegistry()
     bundle = reg.get(args.model) if args.model else active_model(reg)
@@ -75,10 +76,10 @@ def main() -> int:
             print(f"  skipped {r['path']}: {e}")
             continue
         t = time.perf_counter()
-        z32 = np.concatenate([fp32.logits(crops[j : j + 8]) for j in range(0, len(crops), 8)])
+        z32 = batched_logits(fp32.logits, crops)
         t32 += time.perf_counter() - t
         t = time.perf_counter()
-        zr = np.concatenate([reduced.logits(crops[j : j + 8]) for j in range(0, len(crops), 8)])
+        zr = batched_logits(reduced.logits, crops)
         tred += time.perf_counter() - t
         n_crops += len(crops)
         dps.append(np.abs(sigmoid(zr) - sigmoid(z32)))
@@ -113,7 +114,8 @@ def main() -> int:
     )
     print(f"crop |dp|: max {dp.max():.4f}, median {np.median(dp):.5f}, 99th pct {np.percentile(dp, 99):.4f}")
     print(f"image |dp|: max {np.abs(pr - p32).max():.4f}")
-    print(f"AUC fp32 {_safe_auc(y, p32):.4f}, {args.precision} {_safe_auc(y, pr):.4f}")
+    auc = {name: binary_metrics(y, p, 0.5)["auc"] for name, p in (("fp32", p32), (args.precision, pr))}
+    print(f"AUC fp32 {auc['fp32']:.4f}, {args.precision} {auc[args.precision]:.4f}")
     print(
         f"verdicts changed: {len(changed)} of {len(out)} ({len(changed) / len(out):.1%}); decided (not unsure): "
         f"fp32 {decided([o['v_fp32'] for o in out]):.1%}, {args.precision} "

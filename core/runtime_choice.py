@@ -149,6 +149,13 @@ def forget_choice(bundle: Bundle) -> None:
 LogitsFn = Callable[[np.ndarray], np.ndarray]
 
 
+def batched_logits(fn: LogitsFn, crops: np.ndarray, batch: int = 8) -> np.ndarray:
+    """`fn`'s logits for `crops`, `batch` at a time, as one float64 vector."""
+    return np.concatenate(
+        [np.asarray(fn(crops[i : i + batch]), np.float64).reshape(-1) for i in range(0, len(crops), batch)]
+    )
+
+
 def sample_crops(bundle: Bundle, folder: Path | None = None, limit: int = 12) -> list[np.ndarray]:
     """The crops a scan would score of each bundled sample image (one array per image), at the card's tiling."""
     folder = folder or paths.samples_dir()
@@ -217,9 +224,7 @@ def time_candidates(
     for _ in range(rounds):
         for name, fn in scorers.items():
             t = time.perf_counter()
-            logits = np.concatenate(
-                [np.asarray(fn(crops[i : i + batch]), np.float64).reshape(-1) for i in range(0, len(crops), batch)]
-            )
+            logits = batched_logits(fn, crops, batch)
             rate = len(crops) / max(time.perf_counter() - t, 1e-9)
             out[name] = (max(rate, out[name][0]) if name in out else rate, logits)
     return out

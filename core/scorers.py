@@ -110,7 +110,7 @@ def load_scorer(bundle: Bundle, device: str = "auto", cpu_runtime: str = "auto")
     if cpu_runtime == "pytorch":
         return Detector(bundle, device)
     if cpu_runtime == "onnxruntime":
-        return load_onnx(bundle, device) if onnxruntime_installed() else Detector(bundle, device)
+        return _from_choice(bundle, device, "onnxruntime")
     forced_bf16 = cpu_runtime == "pytorch-bf16"
     choice = runtime_choice.cached_choice(bundle)
     if choice is not None:

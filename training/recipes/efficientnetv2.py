@@ -62,14 +62,8 @@ DESCRIPTION = (
 )
 
 
-NOT_SEEN_JA = [  # NOT_SEEN in Japanese, item by item
-    "SDXL",
-    "Stable Diffusion 3",
-    "Flux",
-    "Midjourney",
-    "DALL-E 2/3",
-    "Imagen",
-    "Adobe Firefly",
+NOT_SEEN_JA = [  # NOT_SEEN in Japanese, item by item: the product names stay as they are
+    *NOT_SEEN[:7],
     "GAN 生成器（StyleGAN など）",
     "動画生成器",
     "大きく編集・アップスケール・スクリーンショットされた AI 画像",
