@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Miwake needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[training,dev]"
+	$(PY) -m pip install --quiet -e ".[training,dev,cluster]"
 	$(PY) -m miwake.layout
 	touch $(STAMP)
 

@@ -55,6 +55,24 @@ def cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
+_thread_limit: int | None = None
+
+
+def limit_cpu_threads(threads: int) -> None:
+    """Run the model on at most `threads` CPU threads in this process, PyTorch and ONNX Runtime alike (a cluster
+    worker that was given part of a node's cores). Call before the model loads."""
+    global _thread_limit
+    import torch
+
+    _thread_limit = max(1, int(threads))
+    torch.set_num_threads(_thread_limit)
+
+
+def cpu_thread_limit() -> int | None:
+    """The limit `limit_cpu_threads` set, or None (each runtime's own default: one thread per core)."""
+    return _thread_limit
+
+
 def cpu_threads() -> int:
     """The threads PyTorch runs with on this CPU (its default: one per core it may use)."""
     import torch

@@ -19,10 +19,12 @@ _DISTRIBUTIONS = {
     "diffusers": "diffusers",
     "transformers": "transformers",
     "accelerate": "accelerate",
+    "ray": "ray",
 }
 
 TRAINING = ("sklearn",)  # train, eval: metrics and thresholds
 GENERATION = ("diffusers", "transformers")  # generate, reconstruct: Stable Diffusion
+CLUSTER = ("ray",)  # scan --cluster: Ray actors on a cluster's nodes
 
 
 def missing(modules: Sequence[str]) -> list[str]:
@@ -44,7 +46,9 @@ def require(modules: Sequence[str], what: str, extra: str = "training") -> None:
     if not gone:
         return
     names = ", ".join(_DISTRIBUTIONS.get(m, m) for m in gone)
-    if getattr(sys, "frozen", False):
+    if getattr(sys, "frozen", False) and extra != "training":
+        fix = f'The installed app does not include them; use Miwake from pip: pip install "miwake[{extra}]"'
+    elif getattr(sys, "frozen", False):
         fix = "This build of Miwake was made without them; use a build that includes training."
     else:
         fix = f'Install them with: pip install "miwake[{extra}]"'

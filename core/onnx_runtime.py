@@ -44,7 +44,7 @@ import numpy as np
 from . import atomic, paths
 from .bundle import Bundle
 from .detector import Detector
-from .devices import DeviceInfo
+from .devices import DeviceInfo, cpu_thread_limit
 from .scoring import sigmoid
 
 log = logging.getLogger(__name__)
@@ -97,11 +97,13 @@ def _failed_before(path: Path) -> str | None:
 
 
 def session(model: Path) -> Any:
-    """An ONNX Runtime CPU session. Its threads do not spin when idle: on a small CPU the decoder threads of a
-    scan need those cores between forward passes."""
+    """An ONNX Runtime CPU session: one thread per physical core, or the process's limit where one is set (a cluster
+    worker given 2 of a node's cores, `devices.limit_cpu_threads`). Its threads do not spin when idle: on a small
+    CPU the decoder threads of a scan need those cores between forward passes."""
     import onnxruntime as ort
 
     so = ort.SessionOptions()
+    so.intra_op_num_threads = cpu_thread_limit() or 0  # 0: ONNX Runtime's own default
     so.log_severity_level = 3  # errors only: ORT's warnings about unused initialisers mean nothing to a user
     so.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(model), so, providers=["CPUExecutionProvider"])
@@ -337,7 +339,8 @@ class OnnxDetector:
         self.bundle = bundle
         self.card = bundle.card
         self.requested_device = requested_device
-        self.device = DeviceInfo("cpu", f"CPU ({os.cpu_count()} threads)", "cpu", runtime="onnxruntime")
+        threads = cpu_thread_limit() or os.cpu_count()
+        self.device = DeviceInfo("cpu", f"CPU ({threads} threads)", "cpu", runtime="onnxruntime")
         self.any_size = entry.any_size
         self._entry = entry
         self._pytorch = pytorch

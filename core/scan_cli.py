@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .bundle import Bundle
 from .cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK, non_negative_int, positive_int
@@ -17,7 +17,10 @@ from .discovery import DiscoveryOptions
 from .results import ImageResult, Reason, Verdict
 from .scan_events import ScanFinished, ScanProgress
 from .scan_options import ScanOptions
-from .scanner import ScanJob
+from .scan_setup import ScanDriver
+
+if TYPE_CHECKING:
+    from .cluster_scan import ClusterOptions
 from .settings import CPU_RUNTIMES, Settings, load_settings
 from .textsafe import for_utf8, tprint
 
@@ -65,6 +68,28 @@ def add_scan_parser(sub: Any) -> None:
         "--top", type=non_negative_int, default=25, metavar="N", help="rows in the printed table (default 25, 0 = all)"
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or table; only the summary line")
+    c = p.add_argument_group(
+        "cluster (pip install 'miwake[cluster]')",
+        "scan on a Ray cluster: the files must be on storage every node sees under the same path; this machine "
+        "keeps the result library and writes the reports (README, 'Scanning on a cluster')",
+    )
+    c.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="local (a cluster on this machine), auto (the Ray cluster running here), or ray://HOST:10001",
+    )
+    c.add_argument(
+        "--cluster-workers",
+        type=positive_int,
+        metavar="N",
+        help="workers, each loading the model once (default: one per GPU, else one per node)",
+    )
+    c.add_argument(
+        "--cluster-cpus", type=positive_int, metavar="N", help="CPU cores per worker (default: its share of a node)"
+    )
+    c.add_argument(
+        "--cluster-batch", type=positive_int, default=32, metavar="N", help="files per batch sent to a worker (32)"
+    )
     p.set_defaults(func=cmd_scan)
 
 
@@ -109,8 +134,13 @@ def print_table(results: list[ImageResult], top: int, out: Any = None, base: Pat
 def cmd_scan(args: argparse.Namespace) -> int:
     from . import paths
     from .reports import check_destination
-    from .scan_setup import prepare_scan
+    from .scan_setup import prepare_cluster_scan, prepare_scan
     from .store import open_store
+
+    if args.cluster:  # before anything else: a missing extra must not be found after the files
+        from .cluster_scan import ray_module
+
+        ray_module()
 
     for dest, is_folder in ((args.csv, False), (args.json, False), (args.heatmaps, True)):
         if dest:  # before any file is scored: a typo must not cost the hours of the scan
@@ -121,8 +151,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     with contextlib.closing(store) if store is not None else contextlib.nullcontext():
         # the model loads at the first file that needs scoring: a rescan of unchanged files imports no PyTorch
         settings = load_settings()
-        job = prepare_scan(
-            args.paths,
+        choices: dict[str, Any] = dict(
             model=args.model,
             device=args.device,
             cpu_runtime=args.cpu_runtime,
@@ -131,10 +160,17 @@ def cmd_scan(args: argparse.Namespace) -> int:
             evidence=not args.no_evidence,
             options=scan_options(args, settings),
         )
+        job: ScanDriver
+        if args.cluster:
+            job = prepare_cluster_scan(args.paths, cluster_options(args), **choices)
+        else:
+            job = prepare_scan(args.paths, **choices)
         bundle, detector = job.bundle, job.detector
+        where = f"a Ray cluster ({args.cluster}), device {detector.requested_device}" if args.cluster else ""
         tprint(
             f"Model: {bundle.card.display_name} [{bundle.id}, {bundle.card.arch}, {bundle.card.input_mode} "
-            f"{bundle.card.crop_size}px], device {detector.requested_device} (loaded when a file needs scoring)",
+            f"{bundle.card.crop_size}px], "
+            + (where or f"device {detector.requested_device} (loaded when a file needs scoring)"),
             file=sys.stderr,
         )
         results, summary, interrupted = drain(job, quiet=args.quiet)
@@ -171,7 +207,13 @@ def scan_options(args: argparse.Namespace, settings: Settings) -> ScanOptions:
     )
 
 
-def drain(job: ScanJob, *, quiet: bool) -> tuple[list[ImageResult], ScanFinished | None, bool]:
+def cluster_options(args: argparse.Namespace) -> ClusterOptions:
+    from .cluster_scan import ClusterOptions
+
+    return ClusterOptions(args.cluster, args.cluster_workers, args.cluster_cpus, args.cluster_batch)
+
+
+def drain(job: ScanDriver, *, quiet: bool) -> tuple[list[ImageResult], ScanFinished | None, bool]:
     """Run `job` to its end with a progress bar: its results, its summary (None when stopped before it began) and
     whether Ctrl-C was pressed. Ctrl-C cancels the job and the loop drains it to its summary; a second one quits."""
     from tqdm import tqdm
@@ -192,7 +234,8 @@ def drain(job: ScanJob, *, quiet: bool) -> tuple[list[ImageResult], ScanFinished
                             bar.total = ev.total
                             bar.refresh()
                         if bar is not None and ev.done > bar.n:
-                            bar.set_postfix(reused=ev.reused, errors=ev.errors, refresh=False)
+                            more = {} if ev.workers is None else {"workers": ev.workers}
+                            bar.set_postfix(reused=ev.reused, errors=ev.errors, **more, refresh=False)
                             bar.update(ev.done - bar.n)
                     elif isinstance(ev, ImageResult):
                         results.append(ev)

@@ -18,6 +18,7 @@ class ScanProgress:
     eta_s: float | None
     current: str = ""
     discovering: bool = False  # still looking for files: `total` is the count so far
+    workers: int | None = None  # a cluster scan's workers ready to score (None: a local scan)
 
 
 @dataclass(frozen=True)

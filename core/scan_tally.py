@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 
 from .errors import StoreError
 from .results import ImageResult
+from .scan_events import ScanProgress
+from .scan_feed import FileFeed
 from .store import ResultStore
 
 log = logging.getLogger(__name__)
@@ -80,3 +83,15 @@ class Tally:
             self._store.finish_scan(self._scan_id, status, total, device=device)
         except StoreError as e:
             log.error("The scan's record could not be closed: %s", e)
+
+
+def progress(tally: Tally, found: FileFeed, rate: Rate, current: str = "", workers: int | None = None) -> ScanProgress:
+    """Where a scan stands now: files done of those found so far, the rate over the last seconds and the time left
+    (once discovery has counted every file)."""
+    done = tally.done
+    r = rate.add(time.monotonic(), done)
+    total = found.count
+    eta = (total - done) / r if r > 0 and found.finished else None
+    return ScanProgress(
+        done, total, tally.reused, tally.errors, r, eta, current, discovering=not found.finished, workers=workers
+    )

@@ -39,7 +39,7 @@ from .scan_batching import Batcher, PreparedFile, Scorer, ScorerError
 from .scan_events import ScanEvent, ScanFinished, ScanProgress
 from .scan_feed import FileFeed
 from .scan_options import ScanOptions
-from .scan_tally import Rate, Tally
+from .scan_tally import Rate, Tally, progress
 from .scoring import aggregate_logits, decide, sigmoid, verdict_for
 from .store import ResultStore
 from .timefmt import utc_now
@@ -73,13 +73,7 @@ class _Run:
         self.rate.add(self.t_start, 0)
 
     def progress(self, current: str = "") -> ScanProgress:
-        now = time.monotonic()
-        done = self.tally.done
-        r = self.rate.add(now, done)
-        total = self.found.count
-        eta = (total - done) / r if r > 0 and self.found.finished else None
-        t = self.tally
-        return ScanProgress(done, total, t.reused, t.errors, r, eta, current, discovering=not self.found.finished)
+        return progress(self.tally, self.found, self.rate, current)
 
 
 class ScanJob:

@@ -1,0 +1,217 @@
+"""`miwake scan --cluster` on a real local Ray cluster (two 1-CPU workers) with the tiny model: the same rows as a
+local scan, a worker killed mid-batch, a file that kills every worker, reuse on rescans, Ctrl-C.
+
+Skipped where the `cluster` extra (Ray) is not installed; `make install` installs it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from miwake import cli
+from miwake.core import cluster_scan
+from miwake.core.cli import EXIT_INTERRUPTED, EXIT_USAGE
+from miwake.core.cluster_scan import ClusterOptions, ClusterScanJob
+from miwake.core.cluster_worker import ScanWorker
+from miwake.core.errors import MissingExtraError
+from miwake.core.results import ErrorKind, ImageResult
+from miwake.core.scan_events import ScanFinished, ScanProgress
+from miwake.core.scan_setup import prepare_scan
+from miwake.core.settings import Settings
+from miwake.core.store import ResultStore
+from tests.helpers import make_hostile_folder, noise_image
+
+ray = pytest.importorskip("ray")
+
+OPTIONS = ClusterOptions("local", workers=2, cpus_per_worker=1, files_per_task=3)
+
+
+@pytest.fixture(scope="module")
+def ray_cluster(tmp_path_factory: pytest.TempPathFactory):
+    """One local Ray cluster for the module (starting one takes seconds). The workers get user folders of their
+    own, as a node has: its runtime choice and ONNX export cache are its own."""
+    node = tmp_path_factory.mktemp("ray-node")
+    env = {var: str(node / sub) for var, sub in (("MIWAKE_CACHE_DIR", "c"), ("MIWAKE_DATA_DIR", "d"))}
+    env["MIWAKE_LOG_DIR"] = str(node / "l")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env={"env_vars": env})
+    yield
+    ray.shutdown()
+
+
+def scan(job) -> tuple[list[ImageResult], ScanFinished, list[ScanProgress]]:
+    events = list(job.events())
+    summary = events[-1]
+    assert isinstance(summary, ScanFinished)
+    return (
+        [e for e in events if isinstance(e, ImageResult)],
+        summary,
+        [e for e in events if isinstance(e, ScanProgress)],
+    )
+
+
+def local_rows(folder: Path, bundle) -> dict[str, ImageResult]:
+    job = prepare_scan([folder], bundle=bundle, cpu_runtime="onnxruntime", settings=Settings(), store=None)
+    rows, _, _ = scan(job)
+    return {r.path: r for r in rows}
+
+
+def same_row(a: ImageResult, b: ImageResult) -> None:
+    """Equal but for when it was scanned; scores within 1e-6."""
+    for f in dataclasses.fields(ImageResult):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if f.name == "scanned_at":
+            continue
+        if f.name in ("probability", "max_crop_probability") and x is not None:
+            assert x == pytest.approx(y, abs=1e-6), (a.path, f.name)
+        elif f.name == "heatmap" and x is not None:
+            assert (x.xs, x.ys) == (y.xs, y.ys)
+            for rx, ry in zip(x.probs, y.probs, strict=True):
+                assert [v is None for v in rx] == [v is None for v in ry]
+                assert [v or 0 for v in rx] == pytest.approx([v or 0 for v in ry], abs=1e-6)
+        else:
+            assert x == y, (a.path, f.name, x, y)
+
+
+def dying_worker(poison: str, once_marker: Path | None) -> type[ScanWorker]:
+    """A worker whose process dies when it is given `poison` (only the first time, where `once_marker` is given).
+    Made in a function so Ray ships the class itself to its workers."""
+
+    class DyingWorker(ScanWorker):
+        def scan(self, files: list[str]) -> list[ImageResult]:
+            if any(Path(f).name == poison for f in files) and not (once_marker and once_marker.exists()):
+                if once_marker:
+                    once_marker.touch()
+                os._exit(1)
+            return super().scan(files)
+
+    return DyingWorker
+
+
+def test_cluster_rows_are_the_local_rows(ray_cluster, tiny_bundle, tmp_path):
+    folder = make_hostile_folder(tmp_path / "h")
+    local = local_rows(folder, tiny_bundle)
+    with ResultStore(tmp_path / "s.db") as store:
+        job = ClusterScanJob([folder], tiny_bundle, OPTIONS, cpu_runtime="onnxruntime", store=store)
+        rows, summary, progress = scan(job)
+        stored = store.scan_results(summary.scan_id)
+    assert summary.failure is None and not summary.cancelled
+    assert sorted(r.path for r in rows) == sorted(local)  # one row per file, no more
+    for r in rows:
+        same_row(r, local[r.path])
+    assert summary.errors == sum(1 for r in local.values() if not r.ok) > 0  # errors came back as rows
+    assert len(stored) == len(rows)  # the driver wrote the library
+    assert summary.runtime == "onnxruntime" and summary.device.startswith("Ray cluster: ")
+    assert "x CPU (1 threads), ONNX Runtime fp32" in summary.device  # each worker on the one core it was given
+    assert max(p.workers or 0 for p in progress) >= 1
+
+
+def test_a_worker_killed_mid_batch_loses_nothing(ray_cluster, tiny_bundle, tmp_path):
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for i in range(10):
+        noise_image(60, 50, i).save(folder / f"{i:02d}.png")
+    job = ClusterScanJob(
+        [folder],
+        tiny_bundle,
+        OPTIONS,
+        cpu_runtime="onnxruntime",
+        worker_class=dying_worker("04.png", tmp_path / "died-once"),
+    )
+    rows, summary, _ = scan(job)
+    assert (tmp_path / "died-once").exists()  # a worker did die holding 04.png's batch
+    assert sorted(Path(r.path).name for r in rows) == [f"{i:02d}.png" for i in range(10)]
+    assert all(r.ok for r in rows) and summary.scored == 10 and summary.failure is None
+    local = local_rows(folder, tiny_bundle)
+    for r in rows:
+        same_row(r, local[r.path])
+
+
+def test_a_file_that_kills_every_worker_gets_an_error_row(ray_cluster, tiny_bundle, tmp_path):
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for i in range(5):
+        noise_image(40, 40, i).save(folder / f"{i}.png")
+    job = ClusterScanJob(
+        [folder], tiny_bundle, OPTIONS, cpu_runtime="onnxruntime", worker_class=dying_worker("2.png", None)
+    )
+    rows, summary, _ = scan(job)
+    by_name = {Path(r.path).name: r for r in rows}
+    assert sorted(by_name) == [f"{i}.png" for i in range(5)]
+    bad = by_name["2.png"]
+    assert bad.error_kind is ErrorKind.INTERNAL and "stopped 2 times" in (bad.error or "")
+    assert all(r.ok for n, r in by_name.items() if n != "2.png")
+    assert summary.errors == 1 and summary.failure is None
+
+
+def test_rescans_reuse_stored_results_without_a_cluster(ray_cluster, tiny_bundle, tmp_path, monkeypatch):
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for i in range(4):
+        noise_image(50, 50, i).save(folder / f"{i}.png")
+    with ResultStore(tmp_path / "s.db") as store:
+        first, s1, _ = scan(ClusterScanJob([folder], tiny_bundle, OPTIONS, cpu_runtime="onnxruntime", store=store))
+        noise_image(50, 50, 99).save(folder / "new.png")
+        job = ClusterScanJob([folder], tiny_bundle, OPTIONS, cpu_runtime="onnxruntime", store=store)
+        again, s2, _ = scan(job)
+        third = ClusterScanJob([folder], tiny_bundle, OPTIONS, cpu_runtime="onnxruntime", store=store)
+        monkeypatch.setattr(third, "_connect", lambda: pytest.fail("a rescan of unchanged files needs no cluster"))
+        _, s3, _ = scan(third)
+    assert s1.scored == 4 and (s2.reused, s2.scored) == (4, 1) and (s3.reused, s3.scored) == (5, 0)
+    assert not third.detector.loaded
+    old = {r.path: r for r in first}
+    for r in again:
+        if r.reused:
+            assert r.probability == old[r.path].probability
+
+
+def test_ctrl_c_stops_the_workers_and_writes_the_reports(ray_cluster, tiny_bundle, tmp_path, monkeypatch, capsys):
+    """`miwake scan --cluster local --json …` pressed Ctrl-C after its third row: exit 130, the JSON report holds the
+    rows that finished, the library's scan record says cancelled, and no worker is left running."""
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for i in range(30):
+        noise_image(40, 40, i).save(folder / f"{i:02d}.png")
+    from miwake.core import registry
+
+    monkeypatch.setattr(registry.ModelRegistry, "get", lambda self, model_id: tiny_bundle)
+    jobs: list[ClusterScanJob] = []
+    real_record = cluster_scan.Tally.record
+
+    def record_then_interrupt(self, r):
+        real_record(self, r)
+        if self.done == 3:
+            signal.raise_signal(signal.SIGINT)  # as a terminal's Ctrl-C reaches the driver
+
+    monkeypatch.setattr(cluster_scan.Tally, "record", record_then_interrupt)
+    real_init = ClusterScanJob.__init__
+
+    def remember(self, *a, **kw):
+        real_init(self, *a, **kw)
+        jobs.append(self)
+
+    monkeypatch.setattr(ClusterScanJob, "__init__", remember)
+    out = tmp_path / "r.json"
+    argv = ["scan", str(folder), "--model", "tiny", "--cpu-runtime", "onnxruntime", "--cluster", "local"]
+    code = cli.main([*argv, "--cluster-workers", "1", "--cluster-batch", "1", "--json", str(out), "-q"])
+    assert code == EXIT_INTERRUPTED
+    import json
+
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert 2 <= len(report["results"]) < 30 and report["scan"]["cancelled"] is True
+    assert jobs and not jobs[0].worker_handles()  # the workers were killed
+    assert "Scan interrupted" in capsys.readouterr().err
+
+
+def test_cluster_without_ray_says_how_to_install_it(monkeypatch, capsys, tmp_path):
+    from miwake.core import extras
+
+    monkeypatch.setattr(extras, "missing", lambda modules: list(modules))
+    with pytest.raises(MissingExtraError, match=r"miwake\[cluster\]"):
+        cluster_scan.ray_module()
+    assert cli.main(["scan", str(tmp_path), "--cluster", "local"]) == EXIT_USAGE
+    assert "miwake[cluster]" in capsys.readouterr().err
