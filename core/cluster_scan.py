@@ -151,7 +151,6 @@ class ClusterScanJob:
         self._spec: WorkerSpec | None = None
         self._ray: Any = None
         self._owns_ray = False
-        self._emitted: set[str] = set()
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -199,6 +198,11 @@ class ClusterScanJob:
             cpus = self.cluster.cpus_per_worker or min(4, share)
             return _Plan(n, cpus, 1.0 if n <= gpus else gpus / n, "cuda" if device == "auto" else device)
         cpus = self.cluster.cpus_per_worker or share
+        largest = max((int(n.get("Resources", {}).get("CPU", 0)) for n in nodes), default=0)
+        if cpus > largest:
+            raise ClusterError(
+                f"a worker of {cpus} CPUs fits no node (the largest has {largest}): lower --cluster-cpus"
+            )
         if n * cpus > int(total.get("CPU", 0)):
             log.warning("%d workers of %d CPUs do not all fit the cluster's %d CPUs: some wait", n, cpus, total["CPU"])
         return _Plan(n, cpus, 0.0, "cpu" if device == "auto" else device)
@@ -314,9 +318,8 @@ class ClusterScanJob:
         return self.options.unsure_band or self.bundle.card.unsure_band
 
     def _emit(self, r: ImageResult, tally: Tally, found: FileFeed, rate: Rate) -> Iterator[ScanProgress | ImageResult]:
-        if r.path in self._emitted:  # never two rows for one file (a batch retried after its results came)
-            return
-        self._emitted.add(r.path)
+        """One row. Exactly one per file: a batch's rows come back together or not at all, and a batch goes back to
+        the queue only when its rows did not come."""
         tally.record(r)
         yield r
         yield progress(tally, found, rate, r.path, workers=self.workers_ready)
@@ -364,10 +367,24 @@ class ClusterScanJob:
         return decide(hit[0].with_(reused=True), self._band)
 
     def _dispatch(self, run: _Feed) -> None:
+        if run.exhausted:
+            self._balance()
         for w in self._workers:
             while w.ready_ref is None and len(w.tasks) < TASKS_PER_WORKER and self._queue:
                 task = self._queue.popleft()
                 w.tasks[w.handle.scan.remote(task.files)] = task
+
+    def _balance(self) -> None:
+        """Once every file is found: split the largest waiting batches so that each worker has one (a folder of 30
+        files is one batch; two workers should share it, and the last batches of an archive too)."""
+        idle = sum(1 for w in self._workers if w.ready_ref is None and not w.tasks)
+        while self._queue and len(self._queue) < idle:
+            big = max(self._queue, key=lambda t: len(t.files))
+            if len(big.files) < 2:
+                return
+            self._queue.remove(big)
+            half = len(big.files) // 2
+            self._queue.extend((_Task(big.files[:half], big.deaths), _Task(big.files[half:], big.deaths)))
 
     def _wait(self, found: FileFeed) -> list[ImageResult]:
         """Wait briefly for a worker to answer; the rows that came back."""
@@ -394,17 +411,21 @@ class ClusterScanJob:
         except ray.exceptions.RayActorError as e:
             return self._worker_lost(w, e)
         except ray.exceptions.RayTaskError as e:  # the worker's own error: its model, not one file
+            if self._cancel.is_set() or isinstance(e.cause, KeyboardInterrupt):
+                raise KeyboardInterrupt from e  # a terminal's Ctrl-C reached the workers too: a cancel
             cause = e.cause if isinstance(e.cause, Exception) else e
             raise WorkerFailed(str(cause)) from e
         if w.ready_ref is not None and ref == w.ready_ref:
             w.ready_ref = None
             self._worker_ready(str(value))
             return []
-        task = w.tasks.pop(ref)
+        return self._rows(w.tasks.pop(ref), value)
+
+    def _rows(self, task: _Task, value: list[ImageResult]) -> list[ImageResult]:
+        """A batch's rows, and an error row for any file of it the worker did not answer (there should be none)."""
         rows = list(value)
         missing = set(task.files) - {r.path for r in rows}
-        rows += [self._error_row(p, "the worker returned no result for this file") for p in sorted(missing)]
-        return rows
+        return rows + [self._error_row(p, "the worker returned no result for this file") for p in sorted(missing)]
 
     def _worker_ready(self, description: str) -> None:
         d = self.detector
@@ -423,6 +444,14 @@ class ClusterScanJob:
             "Cluster worker %d stopped (%s); %d batches go to others", w.number, type(why).__name__, len(w.tasks)
         )
         rows: list[ImageResult] = []
+        for ref in list(w.tasks):  # a batch it finished before it died still counts
+            done, _ = self._ray.wait([ref], timeout=0)
+            if done:
+                try:
+                    value = self._ray.get(ref)
+                except Exception:  # lost with the worker
+                    continue
+                rows += self._rows(w.tasks.pop(ref), value)
         for task in w.tasks.values():
             deaths = task.deaths + 1
             if len(task.files) == 1 and deaths >= MAX_WORKER_DEATHS:
