@@ -375,16 +375,17 @@ class ClusterScanJob:
                 w.tasks[w.handle.scan.remote(task.files)] = task
 
     def _balance(self) -> None:
-        """Once every file is found: split the largest waiting batches so that each worker has one (a folder of 30
-        files is one batch; two workers should share it, and the last batches of an archive too)."""
-        idle = sum(1 for w in self._workers if w.ready_ref is None and not w.tasks)
-        while self._queue and len(self._queue) < idle:
-            big = max(self._queue, key=lambda t: len(t.files))
-            if len(big.files) < 2:
-                return
-            self._queue.remove(big)
-            half = len(big.files) // 2
-            self._queue.extend((_Task(big.files[:half], big.deaths), _Task(big.files[half:], big.deaths)))
+        """Once every file is found, the batches still waiting are cut into equal ones, at least one for each place
+        a worker has (`TASKS_PER_WORKER`): a folder of 40 files is not one batch of 32 for one worker and 8 for the
+        other, and the last files of an archive are shared too. Retried single files stay as they are."""
+        places = TASKS_PER_WORKER * max(1, len(self._workers))
+        fresh = [t for t in self._queue if not t.deaths]
+        if len(fresh) >= places or len(fresh) == sum(len(t.files) for t in fresh):
+            return
+        files = [p for t in fresh for p in t.files]
+        parts = min(places, len(files))
+        retried = [t for t in self._queue if t.deaths]
+        self._queue = deque(retried + [_Task(files[i::parts]) for i in range(parts)])
 
     def _wait(self, found: FileFeed) -> list[ImageResult]:
         """Wait briefly for a worker to answer; the rows that came back."""

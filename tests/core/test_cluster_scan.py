@@ -215,3 +215,15 @@ def test_cluster_without_ray_says_how_to_install_it(monkeypatch, capsys, tmp_pat
         cluster_scan.ray_module()
     assert cli.main(["scan", str(tmp_path), "--cluster", "local"]) == EXIT_USAGE
     assert "miwake[cluster]" in capsys.readouterr().err
+
+
+def test_the_last_batches_are_shared_between_workers(tiny_bundle):
+    """40 files found before the workers are ready: not one batch of 32 for one worker and 8 for the other."""
+    job = ClusterScanJob(["x"], tiny_bundle, ClusterOptions("local", files_per_task=32))
+    job._workers = [cluster_scan._Worker(i, None, None) for i in range(2)]
+    files = [f"/f/{i:02d}.png" for i in range(40)]
+    job._queue.extend([cluster_scan._Task(files[:32]), cluster_scan._Task(files[32:]), cluster_scan._Task(["r"], 1)])
+    job._balance()
+    sizes = [len(t.files) for t in job._queue]
+    assert sizes == [1, 10, 10, 10, 10]  # the retried file first, then four equal batches (two per worker)
+    assert sorted(p for t in job._queue for p in t.files) == sorted([*files, "r"])
