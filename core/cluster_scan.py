@@ -194,8 +194,8 @@ class ClusterScanJob:
         n = self.cluster.workers or (gpus if gpu else max(1, len(nodes)))
         per_node = -(-n // max(1, len(nodes)))  # workers per node, rounded up
         share = max(1, smallest // per_node)
-        if gpu:  # a GPU worker needs a few cores to decode and tile for it, not the node's every core
-            cpus = self.cluster.cpus_per_worker or min(4, share)
+        if gpu:  # the GPU outruns the decoders: a GPU worker gets its share of the node's cores to decode with
+            cpus = self.cluster.cpus_per_worker or share
             return _Plan(n, cpus, 1.0 if n <= gpus else gpus / n, "cuda" if device == "auto" else device)
         cpus = self.cluster.cpus_per_worker or share
         largest = max((int(n.get("Resources", {}).get("CPU", 0)) for n in nodes), default=0)

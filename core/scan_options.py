@@ -24,6 +24,7 @@ class ScanOptions:
     max_pixels: int = DEFAULT_MAX_PIXELS
     workers: int | None = None  # decode threads; None = min(4, CPU count)
     prefetch: int | None = None  # images decoded ahead of the model; None = 2 x workers + 2
+    first_file_alone: bool = True  # decode only the first file until it is scored: the first row comes sooner
     reuse: bool = True
     unsure_band: tuple[float, float] | None = None  # override the model card's band (verdicts only)
     discovery: DiscoveryOptions = field(default_factory=DiscoveryOptions)

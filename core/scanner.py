@@ -320,7 +320,7 @@ class ScanJob:
         store without being read."""
         # Until the first file is done, one at a time: on a small CPU, files decoded side by side would make the
         # first result wait for all of them (24 MP photos, 2 cores: the first row came 1 s later)
-        limit = run.prefetch if run.tally.done else 1
+        limit = run.prefetch if run.tally.done or not self.options.first_file_alone else 1
         while not run.exhausted and len(run.inflight) < limit and not self._cancel.is_set():
             path = run.found.next()
             if path is None:

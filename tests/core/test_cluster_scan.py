@@ -227,3 +227,47 @@ def test_the_last_batches_are_shared_between_workers(tiny_bundle):
     sizes = [len(t.files) for t in job._queue]
     assert sizes == [1, 10, 10, 10, 10]  # the retried file first, then four equal batches (two per worker)
     assert sorted(p for t in job._queue for p in t.files) == sorted([*files, "r"])
+
+
+class FakeRay:
+    """What `_make_plan` asks of Ray: the cluster's resources and its nodes."""
+
+    def __init__(self, nodes: list[dict[str, float]]) -> None:
+        self._nodes = nodes
+
+    def cluster_resources(self) -> dict[str, float]:
+        total: dict[str, float] = {}
+        for n in self._nodes:
+            for k, v in n.items():
+                total[k] = total.get(k, 0) + v
+        return total
+
+    def nodes(self) -> list[dict]:
+        return [{"Alive": True, "Resources": n} for n in self._nodes]
+
+
+@pytest.mark.parametrize(
+    ("nodes", "device", "options", "plan"),
+    [
+        # two GPU nodes of 16 cores and 2 GPUs: a worker per GPU, each with its GPU's share of the cores to decode
+        ([{"CPU": 16, "GPU": 2}] * 2, "auto", {}, (4, 8, 1.0, "cuda")),
+        # three CPU nodes: a worker per node with all of its cores
+        ([{"CPU": 8}] * 3, "auto", {}, (3, 8, 0.0, "cpu")),
+        # GPUs, but the user asked for the CPU
+        ([{"CPU": 16, "GPU": 2}], "cpu", {}, (1, 16, 0.0, "cpu")),
+        # this 2-core machine, two workers asked for: a core each
+        ([{"CPU": 2}], "auto", {"workers": 2}, (2, 1, 0.0, "cpu")),
+    ],
+)
+def test_workers_follow_the_cluster(tiny_bundle, nodes, device, options, plan):
+    job = ClusterScanJob(["x"], tiny_bundle, ClusterOptions("auto", **options), device=device)
+    job._ray = FakeRay(nodes)
+    p = job._make_plan()
+    assert (p.workers, p.cpus, p.gpus, p.device) == plan
+
+
+def test_a_worker_no_node_can_hold_is_refused(tiny_bundle):
+    job = ClusterScanJob(["x"], tiny_bundle, ClusterOptions("auto", cpus_per_worker=32))
+    job._ray = FakeRay([{"CPU": 8}] * 2)
+    with pytest.raises(cluster_scan.ClusterError, match="fits no node"):
+        job._make_plan()
