@@ -187,8 +187,12 @@ def _check_resumable(meta_path: Path, meta: dict[str, Any]) -> None:
         raise ValueError(f"{meta_path.parent} holds features of other images or settings; use another folder")
 
 
-def torch_pooled(model: Any, mean: Sequence[float], std: Sequence[float]) -> Callable[[np.ndarray], np.ndarray]:
-    """`pooled` for a ``core.archs`` model on the CPU, with the card's input normalisation."""
+def torch_pooled(
+    model: Any, mean: Sequence[float], std: Sequence[float], features: Callable[[Any], Any] | None = None
+) -> Callable[[np.ndarray], np.ndarray]:
+    """`pooled` for a ``core.archs`` model on the CPU, with the card's input normalisation; `features` replaces
+    the model's own ``pooled`` (e.g. only the first DINOv2 blocks)."""
+    features = features or model.pooled
     import torch
 
     m = torch.tensor(mean).view(1, 3, 1, 1) * 255.0
@@ -198,6 +202,6 @@ def torch_pooled(model: Any, mean: Sequence[float], std: Sequence[float]) -> Cal
     def run(crops: np.ndarray) -> np.ndarray:
         with torch.inference_mode():
             x = torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2).float()
-            return model.pooled((x - m) / s).float().numpy()
+            return features((x - m) / s).float().numpy()
 
     return run

@@ -70,6 +70,19 @@ CANDIDATES_BY_STORE = {
 CANDIDATES = tuple(c for cs in CANDIDATES_BY_STORE.values() for c in cs)
 
 
+def with_forensic(dino: int, forensic: int) -> tuple[Candidate, ...]:
+    """Candidates over DINOv2 features (`dino` columns, blocks 1..n) beside the noise-residual features of
+    `training.forensic` (`--with` a `features --forensic` store): each alone, one head on both, two heads averaged."""
+    d, f = slice(0, dino), slice(dino, dino + forensic)
+    n = dino // 768
+    return (
+        Candidate(f"dinov2-s blocks 1-{n}", (d,)),
+        Candidate("forensic residual", (f,)),
+        Candidate(f"dinov2-s blocks 1-{n} + forensic concat", (slice(0, dino + forensic),)),
+        Candidate(f"dinov2-s blocks 1-{n} + forensic stacked", (d, f)),
+    )
+
+
 # The development pool before the second data drop: the old default (EfficientNetV2-B0) was trained and
 # validated on these sources only, so every other source is new to it (candidate (a) is measured there).
 FIRST_POOL = (
@@ -108,8 +121,16 @@ def first_to_second_pool(pool: Pool, cand: Candidate) -> dict[str, float]:
     }
 
 
-def load_pool(features: Path) -> Pool:
-    return Pool.from_store(*FeatureStore(features).load())
+def load_pool(features: Path, beside: Path | None = None) -> Pool:
+    """The pool of a feature store; with `beside`, that store's columns appended (the same crops, row for row)."""
+    feats, image, kind, meta = FeatureStore(features).load()
+    if beside is not None:
+        more, image2, kind2, meta2 = FeatureStore(beside).load()
+        same = meta2["samples"] == meta["samples"] and np.array_equal(image, image2) and np.array_equal(kind, kind2)
+        if not same:
+            raise ValueError(f"{beside} does not hold the same crops as {features}")
+        feats = np.hstack([feats, more])
+    return Pool.from_store(feats, image, kind, meta)
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -160,17 +181,29 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "runs" / "crossval"))
     ap.add_argument("--only", nargs="*", help="candidate names to run (default: all of the store's)")
     ap.add_argument(
+        "--with",
+        dest="beside",
+        help="a `features --forensic` store of the same images and settings: its columns beside --features "
+        "(candidates: training.recipes.crossval.with_forensic)",
+    )
+    ap.add_argument(
         "--no-inner",
         action="store_true",
         help="AUC only: skip the inner folds that choose each fold's threshold and band (4x faster)",
     )
     args = ap.parse_args()
-    pool = load_pool(Path(args.features))
-    store_arch = json.loads((Path(args.features) / "meta.json").read_text()).get("arch", "miwake_dinov2s_lite2")
+    beside = Path(args.beside) if args.beside else None
+    pool = load_pool(Path(args.features), beside)
+    meta = json.loads((Path(args.features) / "meta.json").read_text())
+    store_arch = meta.get("arch", "miwake_dinov2s_lite2")
+    candidates = CANDIDATES_BY_STORE[store_arch]
+    if beside is not None:
+        more = json.loads((beside / "meta.json").read_text())["dims"]
+        candidates = with_forensic(768 * len(meta["dims"]), len(more))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results = []
-    for cand in CANDIDATES_BY_STORE[store_arch]:
+    for cand in candidates:
         if args.only and cand.name not in args.only:
             continue
         t0 = time.time()

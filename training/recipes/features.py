@@ -12,10 +12,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from miwake.core.archs import IMAGENET_MEAN, IMAGENET_STD, DinoV2LayersProbe, DinoV2LiteProbe
+from miwake.core.archs import IMAGENET_MEAN, IMAGENET_STD, DinoV2LayersProbe, DinoV2LiteProbe, dinov2_pool_layers
 
 from ..dataset import from_manifest
 from ..features import FeatureConfig, extract, torch_pooled
+from ..forensic import NAMES as FORENSIC_NAMES
+from ..forensic import residual_features
 from ..pretrained import init_probe_backbones, save
 from .common import DEV_MANIFEST, ROOT
 
@@ -40,30 +42,54 @@ def main() -> None:
         help="DINOv2 features of every block (miwake_dinov2_s14_layers) into OUT_layers (~25 min)",
     )
     ap.add_argument(
+        "--blocks",
+        type=int,
+        default=12,
+        help="with --layers: only the first N blocks (the default model reads 1-6; N=6 takes half the time)",
+    )
+    ap.add_argument(
+        "--forensic",
+        action="store_true",
+        help="the noise-residual features of training.forensic instead (no network; same crops, rows line up "
+        "with a DINOv2 store of the same settings; ~10 min)",
+    )
+    ap.add_argument(
         "--resize",
         action="store_true",
         help="extract only the resize-pipeline features (crop-versus-resize comparison; ~5 min)",
     )
     args = ap.parse_args()
+    samples = from_manifest(args.manifest)
+    cfg = FeatureConfig(kinds=("resize", "resize_jpeg90"), shard=256) if args.resize else FeatureConfig()
+    out = Path(args.out)
+    if args.out == ap.get_default("out") and (args.resize or args.layers or args.forensic):
+        suffix = "_forensic" if args.forensic else "_layers" if args.layers else ""
+        out = Path(args.out + suffix + ("_resize" if args.resize else ""))
+    if args.forensic:
+        dims = {name: [i, i + 1] for i, name in enumerate(FORENSIC_NAMES)}
+        extract(samples, residual_features, out, cfg, describe={"arch": "forensic_residual", "dims": dims})
+        return
     import torch
 
     if args.threads:
         torch.set_num_threads(args.threads)
     model = DinoV2LayersProbe() if args.layers else DinoV2LiteProbe()
     init_probe_backbones(model, ensure_pretrained())
-    samples = from_manifest(args.manifest)
-    cfg = FeatureConfig(kinds=("resize", "resize_jpeg90"), shard=256) if args.resize else FeatureConfig()
-    out = Path(args.out)
-    if args.out == ap.get_default("out") and (args.resize or args.layers):
-        out = Path(args.out + ("_layers" if args.layers else "") + ("_resize" if args.resize else ""))
+    first_blocks = None
+    if args.layers and args.blocks < 12:  # the same columns as the every-block features' first N x 768
+
+        def first_blocks(x: torch.Tensor) -> torch.Tensor:
+            return dinov2_pool_layers(model.dino, x, None, blocks=args.blocks)
+
+    pooled = torch_pooled(model, IMAGENET_MEAN, IMAGENET_STD, first_blocks)
     extract(
         samples,
-        torch_pooled(model, IMAGENET_MEAN, IMAGENET_STD),
+        pooled,
         out,
         cfg,
         describe={
             "arch": "miwake_dinov2_s14_layers",
-            "dims": {f"block{i + 1}": [768 * i, 768 * (i + 1)] for i in range(12)},
+            "dims": {f"block{i + 1}": [768 * i, 768 * (i + 1)] for i in range(args.blocks)},
         }
         if args.layers
         else {"arch": "miwake_dinov2s_lite2", "dims": {"dino": [0, 768], "lite2": [768, 2048]}},
