@@ -186,10 +186,12 @@ class ClusterScanJob:
     def _make_plan(self) -> _Plan:
         ray = self._ray
         total = ray.cluster_resources()
-        nodes = [n for n in ray.nodes() if n.get("Alive")]
+        # nodes that can hold a worker (a head node started with --num-cpus 0 takes none)
+        nodes = [n for n in ray.nodes() if n.get("Alive") and n.get("Resources", {}).get("CPU", 0) > 0]
         gpus = int(total.get("GPU", 0))
         device = self.detector.requested_device
-        smallest = min((int(n.get("Resources", {}).get("CPU", 1)) for n in nodes), default=1)
+        cpus_of = [int(node.get("Resources", {}).get("CPU", 0)) for node in nodes]
+        smallest, largest = min(cpus_of, default=1), max(cpus_of, default=0)
         gpu = bool(gpus) and (device == "auto" or device.startswith("cuda"))
         n = self.cluster.workers or (gpus if gpu else max(1, len(nodes)))
         per_node = -(-n // max(1, len(nodes)))  # workers per node, rounded up
@@ -198,7 +200,6 @@ class ClusterScanJob:
             cpus = self.cluster.cpus_per_worker or share
             return _Plan(n, cpus, 1.0 if n <= gpus else gpus / n, "cuda" if device == "auto" else device)
         cpus = self.cluster.cpus_per_worker or share
-        largest = max((int(n.get("Resources", {}).get("CPU", 0)) for n in nodes), default=0)
         if cpus > largest:
             raise ClusterError(
                 f"a worker of {cpus} CPUs fits no node (the largest has {largest}): lower --cluster-cpus"

@@ -255,6 +255,8 @@ class FakeRay:
         ([{"CPU": 8}] * 3, "auto", {}, (3, 8, 0.0, "cpu")),
         # GPUs, but the user asked for the CPU
         ([{"CPU": 16, "GPU": 2}], "cpu", {}, (1, 16, 0.0, "cpu")),
+        # a head node that takes no work (ray start --head --num-cpus 0) is not counted
+        ([{"CPU": 0}, {"CPU": 8}, {"CPU": 8}], "auto", {}, (2, 8, 0.0, "cpu")),
         # this 2-core machine, two workers asked for: a core each
         ([{"CPU": 2}], "auto", {"workers": 2}, (2, 1, 0.0, "cpu")),
     ],
