@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .bundle import Bundle
 from .cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK, non_negative_int, positive_int
 from .discovery import DiscoveryOptions
+from .errors import UsageError
 from .results import ImageResult, Reason, Verdict
 from .scan_events import ScanFinished, ScanProgress
 from .scan_options import ScanOptions
@@ -88,7 +89,7 @@ def add_scan_parser(sub: Any) -> None:
         "--cluster-cpus", type=positive_int, metavar="N", help="CPU cores per worker (default: its share of a node)"
     )
     c.add_argument(
-        "--cluster-batch", type=positive_int, default=32, metavar="N", help="files per batch sent to a worker (32)"
+        "--cluster-batch", type=positive_int, metavar="N", help="files per batch sent to a worker (default 32)"
     )
     p.set_defaults(func=cmd_scan)
 
@@ -141,6 +142,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         from .cluster_scan import ray_module
 
         ray_module()
+    elif any(v is not None for v in (args.cluster_workers, args.cluster_cpus, args.cluster_batch)):
+        raise UsageError("--cluster-workers, --cluster-cpus and --cluster-batch need --cluster ADDRESS")
 
     for dest, is_folder in ((args.csv, False), (args.json, False), (args.heatmaps, True)):
         if dest:  # before any file is scored: a typo must not cost the hours of the scan
@@ -210,7 +213,7 @@ def scan_options(args: argparse.Namespace, settings: Settings) -> ScanOptions:
 def cluster_options(args: argparse.Namespace) -> ClusterOptions:
     from .cluster_scan import ClusterOptions
 
-    return ClusterOptions(args.cluster, args.cluster_workers, args.cluster_cpus, args.cluster_batch)
+    return ClusterOptions(args.cluster, args.cluster_workers, args.cluster_cpus, args.cluster_batch or 32)
 
 
 def drain(job: ScanDriver, *, quiet: bool) -> tuple[list[ImageResult], ScanFinished | None, bool]:

@@ -273,3 +273,8 @@ def test_a_worker_no_node_can_hold_is_refused(tiny_bundle):
     job._ray = FakeRay([{"CPU": 8}] * 2)
     with pytest.raises(cluster_scan.ClusterError, match="fits no node"):
         job._make_plan()
+
+
+def test_cluster_options_without_cluster_are_refused(tmp_path, capsys):
+    assert cli.main(["scan", str(tmp_path), "--cluster-workers", "2"]) == EXIT_USAGE
+    assert "need --cluster" in capsys.readouterr().err
