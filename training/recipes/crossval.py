@@ -66,6 +66,8 @@ CANDIDATES_BY_STORE = {
         Candidate("dinov2-s blocks 1-12, C 0.01", (blocks(1, 12),), c=0.01),
         Candidate("dinov2-s blocks 1-6 + 7-12 stacked", (blocks(1, 6), blocks(7, 12))),
     ),
+    # `features --forensic`: the noise-residual features alone (`--with` puts them beside DINOv2's)
+    "forensic_residual": (Candidate("forensic residual", (slice(0, 24),)),),
 }
 CANDIDATES = tuple(c for cs in CANDIDATES_BY_STORE.values() for c in cs)
 
