@@ -437,9 +437,11 @@ class ClusterScanJob:
             d.precision = next((p for p in ("bf16", "fp16") if p in description), "fp32")
 
     def _worker_lost(self, w: _Worker, why: Exception) -> list[ImageResult]:
-        """A worker died: its batches go back to the queue as single files (so one bad file cannot take a batch down
-        with it twice), and another worker takes its place. A file that was alone with a worker that died for the
-        `MAX_WORKER_DEATHS`th time gets an error row: the rows returned."""
+        """A worker died, and another takes its place. Only its oldest unanswered batch was running (a worker
+        scans its batches one after the other); the others were waiting and go back to the queue as they were. The
+        running one goes back as single files, each marked with the death, so one bad file cannot take a batch down
+        with it twice; a file that was alone with a dying worker `MAX_WORKER_DEATHS` times gets an error row (the
+        rows returned, with those of batches it finished before it died)."""
         self._workers.remove(w)
         self._lost += 1
         log.warning(
@@ -454,13 +456,15 @@ class ClusterScanJob:
                 except Exception:  # lost with the worker
                     continue
                 rows += self._rows(w.tasks.pop(ref), value)
-        for task in w.tasks.values():
-            deaths = task.deaths + 1
-            if len(task.files) == 1 and deaths >= MAX_WORKER_DEATHS:
+        if w.tasks:
+            running, *waiting = w.tasks.values()
+            self._queue.extendleft(reversed(waiting))
+            deaths = running.deaths + 1
+            if len(running.files) == 1 and deaths >= MAX_WORKER_DEATHS:
                 why_row = f"the cluster worker scanning this file stopped {deaths} times; it was not tried again"
-                rows.append(self._error_row(task.files[0], why_row))
-                continue
-            self._queue.extendleft(_Task([p], deaths) for p in reversed(task.files))
+                rows.append(self._error_row(running.files[0], why_row))
+            else:
+                self._queue.extendleft(_Task([p], deaths) for p in reversed(running.files))
         w.tasks.clear()
         assert self._plan is not None
         if self._started < 3 * self._plan.workers + 2:  # replacements, within reason

@@ -278,3 +278,28 @@ def test_a_worker_no_node_can_hold_is_refused(tiny_bundle):
 def test_cluster_options_without_cluster_are_refused(tmp_path, capsys):
     assert cli.main(["scan", str(tmp_path), "--cluster-workers", "2"]) == EXIT_USAGE
     assert "need --cluster" in capsys.readouterr().err
+
+
+class FakeRayNothingDone(FakeRay):
+    def wait(self, refs, timeout=None):
+        return [], refs
+
+
+def test_only_the_running_batch_is_blamed_for_a_workers_death(tiny_bundle):
+    """A worker scans its batches in turn: when it dies, the batch it was running is split and marked, the one
+    waiting behind it goes back untouched (an innocent file queued twice behind a bad one gets no error row)."""
+    job = ClusterScanJob(["x"], tiny_bundle, OPTIONS)
+    job._ray = FakeRayNothingDone([{"CPU": 2}])
+    job._plan = cluster_scan._Plan(2, 1, 0.0, "cpu")
+    job._started = 100  # no replacement (it would need Ray)
+    running, waiting = cluster_scan._Task(["/bad.png"], deaths=1), cluster_scan._Task(["/fine.png"], deaths=1)
+    w = cluster_scan._Worker(1, None, None, {"ref-a": running, "ref-b": waiting})
+    job._workers = [w]
+    rows = job._worker_lost(w, RuntimeError("died"))
+    assert [Path(r.path).name for r in rows] == ["bad.png"] and rows[0].error_kind is ErrorKind.INTERNAL
+    assert list(job._queue) == [waiting] and waiting.deaths == 1
+    batch = cluster_scan._Task(["/a.png", "/b.png"])
+    w2 = cluster_scan._Worker(2, None, None, {"ref-c": batch})
+    job._workers = [w2]
+    assert job._worker_lost(w2, RuntimeError("died")) == []
+    assert [(t.files, t.deaths) for t in list(job._queue)[:2]] == [(["/a.png"], 1), (["/b.png"], 1)]
