@@ -36,10 +36,10 @@ from .devices import DeviceInfo
 from .errors import MiwakeError, StoreError
 from .evidence import EVIDENCE_VERSION
 from .results import ErrorKind, ImageResult, Verdict
-from .scan_events import ScanEvent, ScanFinished, ScanProgress
+from .scan_events import ScanEvent, ScanProgress
 from .scan_feed import FileFeed
 from .scan_options import ScanOptions
-from .scan_tally import Rate, Tally, progress
+from .scan_tally import Rate, Tally, finished, progress
 from .scoring import decide
 from .store import ResultStore
 from .timefmt import utc_now
@@ -295,19 +295,16 @@ class ClusterScanJob:
             found.stop()
             self._stop_workers()
             tally.close(status, found.count, self.detector.device.description)
-        yield ScanFinished(
-            scan_id=scan_id,
-            total=found.count,
-            scored=tally.scored,
-            reused=tally.reused,
-            errors=tally.errors,
+        yield finished(
+            tally,
+            scan_id,
+            found.count,
+            t_start,
             cancelled=status == "cancelled",
-            elapsed_s=time.monotonic() - t_start,
             model_id=self.bundle.id,
             device=self.detector.device.description,
             runtime=self.detector.runtime,
             precision=self.detector.precision,
-            verdicts=dict(tally.verdicts),
             skipped_folders=tuple(self._skipped),
             unsure_band=self._band,
             band_from_settings=opts.unsure_band is not None,
@@ -419,7 +416,7 @@ class ClusterScanJob:
             raise WorkerFailed(str(cause)) from e
         if w.ready_ref is not None and ref == w.ready_ref:
             w.ready_ref = None
-            self._worker_ready(str(value))
+            self._worker_ready(value)
             return []
         return self._rows(w.tasks.pop(ref), value)
 
@@ -429,12 +426,11 @@ class ClusterScanJob:
         missing = set(task.files) - {r.path for r in rows}
         return rows + [self._error_row(p, "the worker returned no result for this file") for p in sorted(missing)]
 
-    def _worker_ready(self, description: str) -> None:
+    def _worker_ready(self, device: DeviceInfo) -> None:
         d = self.detector
-        d.descriptions[description] = d.descriptions.get(description, 0) + 1
-        if not d.runtime:
-            d.runtime = "onnxruntime" if "ONNX Runtime" in description else "pytorch"
-            d.precision = next((p for p in ("bf16", "fp16") if p in description), "fp32")
+        d.descriptions[device.description] = d.descriptions.get(device.description, 0) + 1
+        if not d.runtime:  # the summary's runtime and precision: the first worker's (the nodes may differ)
+            d.runtime, d.precision = device.runtime, device.precision
 
     def _worker_lost(self, w: _Worker, why: Exception) -> list[ImageResult]:
         """A worker died, and another takes its place. Only its oldest unanswered batch was running (a worker

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .bundle import ARCHIVE_SUFFIX, Bundle, read_bundle
-from .devices import limit_cpu_threads
+from .devices import DeviceInfo, limit_cpu_threads
 from .discovery import DiscoveryOptions
 from .results import ImageResult
 from .scan_events import ScanFinished
@@ -67,16 +67,16 @@ class ScanWorker:
         except Exception as e:
             self._broken = e
 
-    def ready(self) -> str:
-        """Load the model (and, on a node's first scan, measure its CPU runtimes); returns what scores the crops,
-        as a local scan's summary names it ("CPU (4 threads), ONNX Runtime fp32")."""
+    def ready(self) -> DeviceInfo:
+        """Load the model (and, on a node's first scan, measure its CPU runtimes); returns what scores the crops
+        (its `description` as a local scan's summary says it: "CPU (4 threads), ONNX Runtime fp32")."""
         try:
             if self._broken is not None:
                 raise self._broken
             self.detector.load()
         except Exception as e:
             raise WorkerFailed(f"the model could not be loaded on a worker: {e}") from e
-        return self.detector.device.description
+        return self.detector.device
 
     def scan(self, files: list[str]) -> list[ImageResult]:
         """One result per file, exactly as a local scan without a result library gives them."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
+from typing import Any
 
 from .errors import StoreError
 from .results import ImageResult
-from .scan_events import ScanProgress
+from .scan_events import ScanFinished, ScanProgress
 from .scan_feed import FileFeed
 from .store import ResultStore
 
@@ -94,4 +95,21 @@ def progress(tally: Tally, found: FileFeed, rate: Rate, current: str = "", worke
     eta = (total - done) / r if r > 0 and found.finished else None
     return ScanProgress(
         done, total, tally.reused, tally.errors, r, eta, current, discovering=not found.finished, workers=workers
+    )
+
+
+def finished(
+    tally: Tally, scan_id: int | None, total: int, t_start: float, *, cancelled: bool, **rest: Any
+) -> ScanFinished:
+    """A scan's summary: its counts from `tally`, its time since `t_start`; `rest` says the model, device and band."""
+    return ScanFinished(
+        scan_id=scan_id,
+        total=total,
+        scored=tally.scored,
+        reused=tally.reused,
+        errors=tally.errors,
+        cancelled=cancelled,
+        elapsed_s=time.monotonic() - t_start,
+        verdicts=dict(tally.verdicts),
+        **rest,
     )

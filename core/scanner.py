@@ -39,7 +39,7 @@ from .scan_batching import Batcher, PreparedFile, Scorer, ScorerError
 from .scan_events import ScanEvent, ScanFinished, ScanProgress
 from .scan_feed import FileFeed
 from .scan_options import ScanOptions
-from .scan_tally import Rate, Tally, progress
+from .scan_tally import Rate, Tally, finished, progress
 from .scoring import aggregate_logits, decide, sigmoid, verdict_for
 from .store import ResultStore
 from .timefmt import utc_now
@@ -291,19 +291,16 @@ class ScanJob:
             found.stop()
             run.executor.shutdown(wait=True, cancel_futures=True)
             tally.close(status, found.count, self._device_name())
-        yield ScanFinished(
-            scan_id=scan_id,
-            total=found.count,
-            scored=tally.scored,
-            reused=tally.reused,
-            errors=tally.errors,
+        yield finished(
+            tally,
+            scan_id,
+            found.count,
+            t_start,
             cancelled=status == "cancelled",
-            elapsed_s=time.monotonic() - t_start,
             model_id=self.bundle.id,
             device=self._device_name(),
             runtime=self.detector.device.runtime if self.detector.loaded else "",
             precision=self.detector.device.precision if self.detector.loaded else "",
-            verdicts=dict(tally.verdicts),
             skipped_folders=tuple(self._skipped),
             unsure_band=self._band,
             band_from_settings=self.options.unsure_band is not None,
