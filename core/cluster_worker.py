@@ -43,11 +43,11 @@ class ScanWorker:
 
     def __init__(self, archive: bytes, spec: WorkerSpec) -> None:
         self.spec = spec
+        # A GPU worker decodes with every core it was given (a local scan's 4 decode threads would starve the GPU)
+        decoders = spec.options.workers or (spec.threads if spec.device.startswith("cuda") else None)
         # Every file is named by the driver, which has applied the user's include/exclude rules already; a worker
         # keeps no result library, so nothing is reused here (the driver reused what it could); nobody waits for a
         # batch's first row, so its files are decoded side by side from the start
-        # A GPU worker decodes with every core it was given (a local scan's 4 decode threads would starve the GPU)
-        decoders = spec.options.workers or (spec.threads if spec.device.startswith("cuda") else None)
         self.options = replace(
             spec.options,
             reuse=False,

@@ -19,11 +19,11 @@ from .results import ImageResult, Reason, Verdict
 from .scan_events import ScanFinished, ScanProgress
 from .scan_options import ScanOptions
 from .scan_setup import ScanDriver
+from .settings import CPU_RUNTIMES, Settings, load_settings
+from .textsafe import for_utf8, tprint
 
 if TYPE_CHECKING:
     from .cluster_scan import ClusterOptions
-from .settings import CPU_RUNTIMES, Settings, load_settings
-from .textsafe import for_utf8, tprint
 
 
 def add_scan_parser(sub: Any) -> None:
@@ -213,7 +213,8 @@ def scan_options(args: argparse.Namespace, settings: Settings) -> ScanOptions:
 def cluster_options(args: argparse.Namespace) -> ClusterOptions:
     from .cluster_scan import ClusterOptions
 
-    return ClusterOptions(args.cluster, args.cluster_workers, args.cluster_cpus, args.cluster_batch or 32)
+    batch = {"files_per_task": args.cluster_batch} if args.cluster_batch else {}
+    return ClusterOptions(args.cluster, args.cluster_workers, args.cluster_cpus, **batch)
 
 
 def drain(job: ScanDriver, *, quiet: bool) -> tuple[list[ImageResult], ScanFinished | None, bool]:
