@@ -31,7 +31,9 @@ ARCHS = {  # arch -> (crop, mean/std, tile budget on the card: what the shipped 
     "tf_efficientnetv2_b0": (192, None, None),
     "tf_efficientnet_lite2": (224, (0.5, 0.5, 0.5), 8),
     "miwake_dinov2_s14": (224, None, 8),
-    "miwake_dinov2_s14_layers": (224, None, 8),  # the shipped default
+    "miwake_dinov2_s14_layers": (224, None, 8),  # dinov2-v2 (a random head reads every block)
+    "miwake_dinov2_s14_b6": (224, None, 8),  # dinov2-v3: cut after block 6
+    "miwake_dinov2_s14_b6_residual": (224, None, 8),  # the shipped default (v4): blocks 1-6 + noise residual
     "miwake_dinov2s_lite2": (224, None, 8),
 }
 

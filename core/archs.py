@@ -10,6 +10,10 @@ and ``timm.create_model`` / ``timm.is_model`` know them once this module is impo
 - ``miwake_dinov2_s14_layers``: the same backbone, features of every block (class token and mean patch token
   of each, through the final norm: 12 x 768); the head may read any subset of them, and scoring runs the
   blocks up to the last one it reads.
+- ``miwake_dinov2_s14_b6``: the network cut after block 6, features of blocks 1-6 (6 x 768): what a head on
+  the early blocks reads, in half the weights (the default v3, repackaged as ``dinov2-v3``).
+- ``miwake_dinov2_s14_b6_residual``: blocks 1-6 and the 24 noise-residual features of ``core.residual``
+  (6 x 768 + 24): the default v4; the residual carries what DINOv2 misses (GAN upsampling, demosaicking).
 - ``miwake_dinov2s_lite2``: the same DINOv2 branch beside an EfficientNet-Lite2 branch (ImageNet, global
   average pool, 1280); one linear logit over both feature vectors. The card's mean/std normalise the input
   for DINOv2 (ImageNet statistics); the Lite branch re-normalises to the mean = std = 0.5 it was trained with.
@@ -28,7 +32,7 @@ from torch import nn
 from .bundle import IMAGENET_MEAN, IMAGENET_STD
 
 
-def _dinov2_small(img_size: int = 224) -> nn.Module:
+def _dinov2_small(img_size: int = 224, depth: int = 12) -> nn.Module:
     import timm
 
     return timm.create_model(
@@ -39,6 +43,7 @@ def _dinov2_small(img_size: int = 224) -> nn.Module:
         img_size=img_size,
         dynamic_img_size=True,
         dynamic_img_pad=True,
+        depth=depth,
     )
 
 
@@ -134,24 +139,46 @@ class DinoV2Probe(ProbeModel):
 
 
 class DinoV2LayersProbe(ProbeModel):
-    """DINOv2 ViT-S/14, features of all 12 blocks (12 x 768); a head may read any subset (zeros elsewhere)."""
+    """DINOv2 ViT-S/14 (its first `depth` blocks), features of every block (depth x 768) and, with `residual`, the
+    24 noise-residual features of the crop after them; a head may read any subset (zeros elsewhere)."""
 
-    def __init__(self, num_classes: int = 1, img_size: int = 224, **kw: Any) -> None:
-        super().__init__(12 * 768, num_classes, kw.pop("drop_rate", 0.0))
-        self.dino = _dinov2_small(img_size)
+    pixel_scale: torch.Tensor  # buffers: normalised input -> pixel values, for the residual features
+    pixel_shift: torch.Tensor
+
+    def __init__(
+        self, num_classes: int = 1, img_size: int = 224, depth: int = 12, residual: bool = False, **kw: Any
+    ) -> None:
+        from .residual import DIMS
+
+        self.extra = DIMS if residual else 0
+        super().__init__(depth * 768 + self.extra, num_classes, kw.pop("drop_rate", 0.0))
+        self.dino = _dinov2_small(img_size, depth)
+        # the input is normalised with ImageNet mean/std (the card's): x * std + mean, in 0-255
+        self.register_buffer("pixel_scale", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1) * 255.0, persistent=False)
+        self.register_buffer("pixel_shift", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1) * 255.0, persistent=False)
+
+    def residual(self, x: torch.Tensor) -> torch.Tensor:
+        """The noise-residual features of the crops (empty without `residual`), from the pixel values they were
+        normalised from (rounded: exactly the decoded 8-bit values, whatever the input's precision)."""
+        from .residual import residual_features
+
+        if not self.extra:
+            return x.new_zeros((x.shape[0], 0))
+        pixels = torch.round(x.float() * self.pixel_scale + self.pixel_shift)
+        return residual_features(pixels).to(x.dtype)
 
     def pooled(self, x: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:
-        return dinov2_pool_layers(self.dino, x, pos)
+        return torch.cat([dinov2_pool_layers(self.dino, x, pos), self.residual(x)], dim=1)
 
     def blocks_read(self) -> int:
         """How many blocks the head reads: up to the last one with a non-zero head weight. A head fitted on
-        blocks 1-6 (the default model) has zeros for blocks 7-12; their features cannot change the logit."""
+        blocks 1-6 (the default v3) has zeros for blocks 7-12; their features cannot change the logit."""
         w = self.head.weight.detach() if isinstance(self.head, nn.Linear) else None
         dino: Any = self.dino  # a timm VisionTransformer
         n = len(dino.blocks)
-        if w is None or w.shape[1] != n * 2 * dino.embed_dim:
+        if w is None or w.shape[1] != self.num_features:
             return n
-        used = torch.nonzero(w.reshape(w.shape[0], n, -1).abs().sum(dim=(0, 2))).flatten()
+        used = torch.nonzero(w[:, : n * 768].reshape(w.shape[0], n, -1).abs().sum(dim=(0, 2))).flatten()
         return int(used[-1]) + 1 if used.numel() else 1
 
     def forward(self, x: torch.Tensor, pos: torch.Tensor | None = None) -> torch.Tensor:
@@ -162,7 +189,25 @@ class DinoV2LayersProbe(ProbeModel):
             return super().forward(x, pos)
         n = self.blocks_read()
         feats = dinov2_pool_layers(self.dino, x, pos, blocks=n)
-        return nn.functional.linear(self.drop(feats), self.head.weight[:, : feats.shape[1]], self.head.bias)
+        w = self.head.weight
+        logit = nn.functional.linear(self.drop(feats), w[:, : feats.shape[1]], self.head.bias)
+        if self.extra:
+            logit = logit + nn.functional.linear(self.drop(self.residual(x)), w[:, -self.extra :])
+        return logit
+
+
+class DinoV2Block6Probe(DinoV2LayersProbe):
+    """DINOv2 ViT-S/14 cut after block 6, features of blocks 1-6 (6 x 768)."""
+
+    def __init__(self, num_classes: int = 1, img_size: int = 224, **kw: Any) -> None:
+        super().__init__(num_classes, img_size, depth=6, **kw)
+
+
+class DinoV2Block6ResidualProbe(DinoV2LayersProbe):
+    """DINOv2 ViT-S/14 cut after block 6, features of blocks 1-6 and the 24 noise-residual features (6 x 768 + 24)."""
+
+    def __init__(self, num_classes: int = 1, img_size: int = 224, **kw: Any) -> None:
+        super().__init__(num_classes, img_size, depth=6, residual=True, **kw)
 
 
 class DinoV2LiteProbe(ProbeModel):
@@ -188,6 +233,8 @@ class DinoV2LiteProbe(ProbeModel):
 ARCHS: dict[str, type[ProbeModel]] = {
     "miwake_dinov2_s14": DinoV2Probe,
     "miwake_dinov2_s14_layers": DinoV2LayersProbe,
+    "miwake_dinov2_s14_b6": DinoV2Block6Probe,
+    "miwake_dinov2_s14_b6_residual": DinoV2Block6ResidualProbe,
     "miwake_dinov2s_lite2": DinoV2LiteProbe,
 }
 

@@ -205,3 +205,15 @@ def torch_pooled(
             return features((x - m) / s).float().numpy()
 
     return run
+
+
+def residual_pooled(crops: np.ndarray) -> np.ndarray:
+    """`pooled` of the noise-residual features (`core.residual`, 24 per crop; the forensic candidates of #23)."""
+    import torch
+
+    from miwake.core.residual import DIMS, residual_features
+
+    if not len(crops):
+        return np.zeros((0, DIMS), np.float32)
+    with torch.inference_mode():
+        return residual_features(torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2)).numpy()

@@ -334,6 +334,8 @@ def init_probe_backbones(model: Any, weights_dir: Path) -> list[str]:
         state = load_file(str(path))
         if attr == "dino":
             state = dinov2_for_grid(state, branch.patch_embed.img_size[0])
+            depth = len(branch.blocks)  # a network cut after its first blocks takes theirs
+            state = {k: v for k, v in state.items() if not (k.startswith("blocks.") and int(k.split(".")[1]) >= depth)}
         branch.load_state_dict(state, strict=True)
         loaded.append(name)
     return loaded

@@ -13,7 +13,16 @@ from miwake.core.detector import Detector
 from miwake.core.model_factory import build_model
 
 
-@pytest.mark.parametrize("arch", ["miwake_dinov2_s14", "miwake_dinov2_s14_layers", "miwake_dinov2s_lite2"])
+@pytest.mark.parametrize(
+    "arch",
+    [
+        "miwake_dinov2_s14",
+        "miwake_dinov2_s14_layers",
+        "miwake_dinov2_s14_b6",
+        "miwake_dinov2_s14_b6_residual",
+        "miwake_dinov2s_lite2",
+    ],
+)
 def test_bundle_of_a_miwake_architecture_scores_crops_and_small_tiles(arch: str, tmp_path: Path) -> None:
     import timm
 
@@ -98,3 +107,29 @@ def test_a_head_on_the_first_blocks_runs_only_those_blocks_and_gives_the_full_ne
     m.train()  # training runs every block: the zeros may not stay zeros
     m(x)
     assert ran == list(range(12))
+
+
+def test_the_network_cut_after_block_6_with_the_residual_is_the_full_networks_features_and_the_residual() -> None:
+    """Default v4 (#23): blocks 1-6 of the every-block network (the same weights), then the 24 noise-residual
+    features of the exact 8-bit pixels the crop was normalised from; its logit is its head on those features."""
+    from miwake.core.archs import DinoV2Block6ResidualProbe, DinoV2LayersProbe
+    from miwake.core.residual import DIMS, residual_features
+
+    torch.manual_seed(0)
+    full, cut = DinoV2LayersProbe(img_size=56).eval(), DinoV2Block6ResidualProbe(img_size=56).eval()
+    missing = cut.dino.load_state_dict(full.dino.state_dict(), strict=False)
+    assert {int(k.split(".")[1]) for k in missing.unexpected_keys} == set(range(6, 12))  # blocks 7-12 dropped
+    assert len(cut.dino.blocks) == 6 and cut.num_features == 6 * 768 + DIMS
+    pixels = torch.from_numpy(np.random.default_rng(0).integers(0, 256, (2, 3, 42, 56))).float()
+    mean = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1) * 255
+    std = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1) * 255
+    x = (pixels - mean) / std
+    with torch.no_grad():
+        f_cut, f_full = cut.pooled(x), full.pooled(x)
+        torch.testing.assert_close(f_cut[:, : 6 * 768], f_full[:, : 6 * 768])
+        torch.testing.assert_close(f_cut[:, 6 * 768 :], residual_features(pixels), rtol=0, atol=0)
+        cut.head.weight.normal_(0, 0.05)
+        torch.testing.assert_close(cut(x), cut.head(f_cut), rtol=0, atol=1e-5)
+        cut.head.weight[:, : 6 * 768] = 0  # only the residual: the logit still moves with the pixels
+        logits = cut(x)
+    assert abs(float(logits[0] - logits[1])) > 1e-3

@@ -41,9 +41,10 @@ def test_a_cpu_scan_runs_on_the_cached_onnx_export_with_pytorchs_scores(tiny_bun
     np.testing.assert_allclose(again.logits(crops), first.logits(crops), atol=1e-6)
 
 
-@pytest.fixture(scope="module")
-def vit_bundle(tmp_path_factory):
-    """The default model's architecture (DINOv2 ViT-S/14, features of every block), random weights, 56 px crops."""
+@pytest.fixture(scope="module", params=["miwake_dinov2_s14_layers", "miwake_dinov2_s14_b6_residual"])
+def vit_bundle(tmp_path_factory, request):
+    """The default models' architectures (DINOv2 ViT-S/14, features of every block; cut after block 6 with the
+    noise-residual features, whose matrix-product DFT and size-free indices must export), random weights, 56 px."""
     import torch
 
     from miwake.core.bundle import ModelCard, save_bundle
@@ -53,12 +54,16 @@ def vit_bundle(tmp_path_factory):
     card = ModelCard(
         id="vit",
         display_name="ViT test model",
-        arch="miwake_dinov2_s14_layers",
+        arch=request.param,
         crop_size=56,
         threshold=0.5,
         unsure_band=(0.45, 0.55),
     )
-    return save_bundle(tmp_path_factory.mktemp("vit") / "vit", card, build_model(card.arch).state_dict())
+    model = build_model(card.arch)
+    if getattr(model, "extra", 0):
+        with torch.no_grad():
+            model.head.weight[:, -model.extra :] = torch.linspace(-0.3, 0.3, model.extra)  # the residual counts
+    return save_bundle(tmp_path_factory.mktemp("vit") / "vit", card, model.state_dict())
 
 
 def test_a_vit_scores_crops_of_every_size_in_onnx_runtime_as_in_pytorch(vit_bundle):

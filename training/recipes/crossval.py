@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -123,14 +124,14 @@ def first_to_second_pool(pool: Pool, cand: Candidate) -> dict[str, float]:
     }
 
 
-def load_pool(features: Path, beside: Path | None = None) -> Pool:
-    """The pool of a feature store; with `beside`, that store's columns appended (the same crops, row for row)."""
+def load_pool(features: Path, beside: Path | Sequence[Path] | None = None) -> Pool:
+    """The pool of a feature store; with `beside`, those stores' columns appended (the same crops, row for row)."""
     feats, image, kind, meta = FeatureStore(features).load()
-    if beside is not None:
-        more, image2, kind2, meta2 = FeatureStore(beside).load()
+    for other in [beside] if isinstance(beside, Path) else beside or []:
+        more, image2, kind2, meta2 = FeatureStore(other).load()
         same = meta2["samples"] == meta["samples"] and np.array_equal(image, image2) and np.array_equal(kind, kind2)
         if not same:
-            raise ValueError(f"{beside} does not hold the same crops as {features}")
+            raise ValueError(f"{other} does not hold the same crops as {features}")
         feats = np.hstack([feats, more])
     return Pool.from_store(feats, image, kind, meta)
 
@@ -185,8 +186,9 @@ def main() -> None:
     ap.add_argument(
         "--with",
         dest="beside",
-        help="a `features --forensic` store of the same images and settings: its columns beside --features "
-        "(candidates: training.recipes.crossval.with_forensic)",
+        nargs="+",
+        help="`features --forensic` (and `--forensic-extra`) stores of the same images and settings: their columns "
+        "beside --features, in this order (candidates: training.recipes.crossval.with_forensic)",
     )
     ap.add_argument(
         "--no-inner",
@@ -194,14 +196,14 @@ def main() -> None:
         help="AUC only: skip the inner folds that choose each fold's threshold and band (4x faster)",
     )
     args = ap.parse_args()
-    beside = Path(args.beside) if args.beside else None
+    beside = [Path(b) for b in args.beside or []]
     pool = load_pool(Path(args.features), beside)
     meta = json.loads((Path(args.features) / "meta.json").read_text())
     store_arch = meta.get("arch", "miwake_dinov2s_lite2")
     candidates = CANDIDATES_BY_STORE[store_arch]
-    if beside is not None:
-        more = json.loads((beside / "meta.json").read_text())["dims"]
-        candidates = with_forensic(768 * len(meta["dims"]), len(more))
+    if beside:
+        more = sum(len(json.loads((b / "meta.json").read_text())["dims"]) for b in beside)
+        candidates = with_forensic(768 * len(meta["dims"]), more)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results = []

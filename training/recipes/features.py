@@ -13,11 +13,10 @@ import argparse
 from pathlib import Path
 
 from miwake.core.archs import IMAGENET_MEAN, IMAGENET_STD, DinoV2LayersProbe, DinoV2LiteProbe, dinov2_pool_layers
+from miwake.core.residual import NAMES as RESIDUAL_NAMES
 
 from ..dataset import from_manifest
-from ..features import FeatureConfig, extract, torch_pooled
-from ..forensic import NAMES as FORENSIC_NAMES
-from ..forensic import residual_features
+from ..features import FeatureConfig, extract, residual_pooled, torch_pooled
 from ..pretrained import init_probe_backbones, save
 from .common import DEV_MANIFEST, ROOT
 
@@ -50,8 +49,13 @@ def main() -> None:
     ap.add_argument(
         "--forensic",
         action="store_true",
-        help="the noise-residual features of training.forensic instead (no network; same crops, rows line up "
+        help="the noise-residual features of core.residual instead (no network; same crops, rows line up "
         "with a DINOv2 store of the same settings; ~10 min)",
+    )
+    ap.add_argument(
+        "--forensic-extra",
+        action="store_true",
+        help="the experimental noise features of training.forensic_extra (as --forensic: rows line up; ~5 min)",
     )
     ap.add_argument(
         "--resize",
@@ -65,9 +69,16 @@ def main() -> None:
     if args.out == ap.get_default("out") and (args.resize or args.layers or args.forensic):
         suffix = "_forensic" if args.forensic else "_layers" if args.layers else ""
         out = Path(args.out + suffix + ("_resize" if args.resize else ""))
-    if args.forensic:
-        dims = {name: [i, i + 1] for i, name in enumerate(FORENSIC_NAMES)}
-        extract(samples, residual_features, out, cfg, describe={"arch": "forensic_residual", "dims": dims})
+    if args.forensic or args.forensic_extra:
+        from .. import forensic_extra
+
+        names, pooled_fn = (
+            (forensic_extra.NAMES, forensic_extra.extra_pooled)
+            if args.forensic_extra
+            else (RESIDUAL_NAMES, residual_pooled)
+        )
+        dims = {name: [i, i + 1] for i, name in enumerate(names)}
+        extract(samples, pooled_fn, out, cfg, describe={"arch": "forensic_residual", "dims": dims})
         return
     import torch
 

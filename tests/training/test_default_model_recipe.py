@@ -1,0 +1,53 @@
+"""The default-model recipe ships the network its head needs: cut after block 6 where the head reads no later block,
+with the noise-residual features where it reads them, scoring exactly as the probe on the stored features did."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from miwake.core.archs import DinoV2Block6ResidualProbe, DinoV2LayersProbe
+from miwake.core.model_factory import build_model
+from miwake.training.crossval import Candidate
+from miwake.training.probe import LinearHead, install_head
+from miwake.training.recipes.crossval import blocks, with_forensic
+from miwake.training.recipes.default_model import B6, B6_RESIDUAL, LAYERS, layers_head, what_ja
+
+
+def _crops() -> torch.Tensor:
+    return torch.from_numpy(np.random.default_rng(0).normal(0, 1, (2, 3, 56, 56)).astype(np.float32))
+
+
+def test_a_stacked_head_over_blocks_1_6_and_the_residual_ships_the_cut_network_and_scores_as_the_probe():
+    torch.manual_seed(0)
+    full = DinoV2LayersProbe(img_size=56).eval()
+    x = _crops()
+    with torch.no_grad():
+        dino = full.pooled(x)[:, : 6 * 768].numpy()  # a `features --layers --blocks 6` store
+        residual = DinoV2Block6ResidualProbe(img_size=56).residual(x).numpy()  # ... and a `features --forensic` one
+    store = np.hstack([dino, residual])
+    cand = next(c for c in with_forensic(6 * 768, 24) if c.name.endswith("forensic stacked"))
+    rng = np.random.default_rng(1)
+    head = LinearHead(rng.normal(0, 0.02, store.shape[1]), 0.3)  # as `Candidate.fit` returns: store columns
+    arch, what, shipped = layers_head(cand, head, store_blocks=6, extra=24)
+    assert arch == B6_RESIDUAL and what.endswith("blocks 1-6 and 24 noise-residual features")
+    model = build_model(arch, img_size=56).eval()
+    model.dino.load_state_dict(full.dino.state_dict(), strict=False)
+    install_head(model, shipped)
+    with torch.no_grad():
+        np.testing.assert_allclose(model(x).numpy().ravel(), head.logits(store), atol=1e-4)
+    assert what_ja(what).endswith("と 24 個のノイズ残差特徴量")
+
+
+def test_a_head_on_blocks_1_6_of_an_every_block_store_ships_the_network_cut_after_block_6():
+    cand = Candidate("dinov2-s blocks 1-6", (blocks(1, 6),))
+    w = np.zeros(12 * 768)
+    w[: 6 * 768] = 1.0
+    arch, what, shipped = layers_head(cand, LinearHead(w, 0.0), store_blocks=12, extra=0)
+    assert (arch, len(shipped.weight)) == (B6, 6 * 768) and what.endswith("blocks 1-6")
+    every = Candidate("dinov2-s blocks 1-12", (blocks(1, 12),))
+    assert layers_head(every, LinearHead(np.ones(12 * 768), 0.0), 12, 0)[0] == LAYERS
+    w[-1] = 1.0  # a head that reads block 12 after all: not cut
+    with pytest.raises(ValueError, match="does not have"):
+        layers_head(cand, LinearHead(w, 0.0), store_blocks=12, extra=0)
