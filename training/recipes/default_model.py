@@ -97,11 +97,6 @@ REBUILD = (
     "noise-residual features 4 min, candidate selection 12 min, the winner with fold-own bands 13 min, "
     "fit and packaging 1.5 min"
 )
-REBUILD = (
-    "about 70 min on a 2-core CPU, no GPU: features of every block 32 min (pool v3, 1,365 images), "
-    "candidate selection about 3 min per candidate, "
-    "the winner with fold-own bands 5 min, fit and packaging 1 min"
-)
 
 ARCH_FOR = {  # (feature store, columns the head reads) -> (architecture to ship, what it is)
     ("miwake_dinov2s_lite2", 0, 768): ("miwake_dinov2_s14", "frozen DINOv2 ViT-S/14 features"),
