@@ -25,7 +25,7 @@ import numpy as np
 
 from .features import KINDS
 from .metrics import _safe_auc, band_precision, choose_operating_point
-from .probe import LinearHead, fit_head, platt
+from .probe import LinearHead, fit_head, platt, row_weights
 
 EVAL_KINDS = ("raw", "jpeg90", "down05")
 TRAIN_KINDS = ("train", "raw")
@@ -122,8 +122,39 @@ class Candidate:
     source_power: float = 1.0
     train_kinds: tuple[str, ...] = TRAIN_KINDS
     family_power: float = 0.0  # 1: every generator family has the same say, its sources sharing it
+    learned_weights: bool = False  # several heads: weigh their logits by a fit on inner folds, not equally
 
     def fit(self, pool: Pool, images: np.ndarray) -> LinearHead:
+        heads = self._heads(pool, images)
+        if len(heads) == 1 and heads[0][1] == slice(0, pool.feats.shape[1]):
+            return heads[0][0]
+        if self.learned_weights and len(heads) > 1:
+            return LinearHead.average(heads, pool.feats.shape[1], self.head_weights(pool, images))
+        return LinearHead.average(heads, pool.feats.shape[1])
+
+    def head_weights(self, pool: Pool, images: np.ndarray, k: int = 3, seed: int = 2) -> np.ndarray:
+        """Weights of the heads' logits (summing to the number of heads, none negative) from a source-balanced
+        logistic regression on their out-of-fold image logits inside `images` (grouped by source): a head that
+        ranks held-out sources better gets more say."""
+        from sklearn.linear_model import LogisticRegression
+
+        folds = source_folds(pool.labels[images], pool.sources[images], k, seed)
+        z = np.zeros((len(images), len(self.slices)))
+        for test_pos in folds:
+            inner = self._heads(pool, np.delete(images, test_pos))
+            for j, (h, sl) in enumerate(inner):
+                z[test_pos, j] = h.logits(np.nan_to_num(pool.image_means("raw")[images[test_pos]][:, sl]))
+        z = np.clip(z, -30, 30)
+        clf = LogisticRegression(C=1.0, max_iter=1000)
+        clf.fit(
+            z / z.std(axis=0).clip(1e-6),
+            pool.labels[images],
+            sample_weight=row_weights(pool.labels[images], pool.sources[images]),
+        )
+        w = np.clip(clf.coef_.ravel() / z.std(axis=0).clip(1e-6), 0.0, None)
+        return w * len(w) / w.sum() if w.sum() > 0 else np.ones(len(w))
+
+    def _heads(self, pool: Pool, images: np.ndarray) -> list[tuple[LinearHead, slice]]:
         heads = []
         for sl in self.slices:
             x, y, g, f = pool.rows_with_family(images, sl, self.train_kinds)
@@ -135,9 +166,7 @@ class Candidate:
                     sl,
                 )
             )
-        if len(heads) == 1 and heads[0][1] == slice(0, pool.feats.shape[1]):
-            return heads[0][0]
-        return LinearHead.average(heads, pool.feats.shape[1])
+        return heads
 
 
 def source_folds(labels: np.ndarray, sources: np.ndarray, k: int = 5, seed: int = 0) -> list[np.ndarray]:

@@ -36,14 +36,17 @@ class LinearHead:
         return LinearHead(self.weight * scale, self.bias * scale + shift)
 
     @staticmethod
-    def average(heads: Sequence[tuple[LinearHead, slice]], dim: int) -> LinearHead:
-        """One head over the full feature vector whose logit is the mean of `heads`' logits, each of which
-        reads its own slice of the features (stacking by averaging, expressible as one linear layer)."""
+    def average(
+        heads: Sequence[tuple[LinearHead, slice]], dim: int, weights: Sequence[float] | np.ndarray | None = None
+    ) -> LinearHead:
+        """One head over the full feature vector whose logit is the mean of `heads`' logits (each multiplied by
+        its weight, if given), each of which reads its own slice of the features (stacking by averaging,
+        expressible as one linear layer)."""
         w = np.zeros(dim)
         b = 0.0
-        for h, sl in heads:
-            w[sl] += h.weight / len(heads)
-            b += h.bias / len(heads)
+        for (h, sl), a in zip(heads, np.ones(len(heads)) if weights is None else weights, strict=True):
+            w[sl] += a * h.weight / len(heads)
+            b += a * h.bias / len(heads)
         return LinearHead(w, b)
 
 

@@ -101,6 +101,19 @@ def test_average_head_is_the_mean_of_the_slice_heads() -> None:
     assert both.logits(x)[0] == pytest.approx((a.logits(x[:, :2])[0] + b.logits(x[:, 2:])[0]) / 2)
 
 
+def test_learned_head_weights_give_the_head_that_ranks_held_out_sources_more_say() -> None:
+    """Feature 0 carries the class across sources, feature 1 only a per-source offset: stacked as two heads, the
+    weights fitted on inner folds favour the first; equal weights stay the default."""
+    pool = synthetic_pool()
+    images = np.arange(pool.n)
+    learned = Candidate("stacked", (slice(0, 1), slice(1, 2)), c=1.0, learned_weights=True)
+    w = learned.head_weights(pool, images)
+    assert w.shape == (2,) and w.sum() == pytest.approx(2.0) and (w >= 0).all() and w[0] > 1.5 * w[1]
+    plain = Candidate("stacked", (slice(0, 1), slice(1, 2)), c=1.0).fit(pool, images)
+    fitted = learned.fit(pool, images)
+    assert fitted.weight[0] / plain.weight[0] == pytest.approx(w[0])  # the same heads, weighed
+
+
 def test_source_folds_hold_out_whole_sources_of_both_classes() -> None:
     pool = synthetic_pool()
     folds = source_folds(pool.labels, pool.sources, k=3)

@@ -75,7 +75,8 @@ CANDIDATES = tuple(c for cs in CANDIDATES_BY_STORE.values() for c in cs)
 
 def with_forensic(dino: int, forensic: int) -> tuple[Candidate, ...]:
     """Candidates over DINOv2 features (`dino` columns, blocks 1..n) beside the noise-residual features of
-    `training.forensic` (`--with` a `features --forensic` store): each alone, one head on both, two heads averaged."""
+    `core.residual` (`--with` a `features --forensic` store): each alone, one head on both, two heads averaged
+    (equally, or weighed by a fit on inner folds)."""
     d, f = slice(0, dino), slice(dino, dino + forensic)
     n = dino // 768
     return (
@@ -83,6 +84,7 @@ def with_forensic(dino: int, forensic: int) -> tuple[Candidate, ...]:
         Candidate("forensic residual", (f,)),
         Candidate(f"dinov2-s blocks 1-{n} + forensic concat", (slice(0, dino + forensic),)),
         Candidate(f"dinov2-s blocks 1-{n} + forensic stacked", (d, f)),
+        Candidate(f"dinov2-s blocks 1-{n} + forensic stacked, learned weights", (d, f), learned_weights=True),
     )
 
 
