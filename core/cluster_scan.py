@@ -368,7 +368,7 @@ class ClusterScanJob:
         if run.exhausted:
             self._balance()
         for w in self._workers:
-            while w.ready_ref is None and len(w.tasks) < TASKS_PER_WORKER and self._queue:
+            while w.ready_ref is None and self._queue and _takes(w, self._queue[0]):
                 task = self._queue.popleft()
                 w.tasks[w.handle.scan.remote(task.files)] = task
 
@@ -433,11 +433,15 @@ class ClusterScanJob:
             d.runtime, d.precision = device.runtime, device.precision
 
     def _worker_lost(self, w: _Worker, why: Exception) -> list[ImageResult]:
-        """A worker died, and another takes its place. Only its oldest unanswered batch was running (a worker
-        scans its batches one after the other); the others were waiting and go back to the queue as they were. The
-        running one goes back as single files, each marked with the death, so one bad file cannot take a batch down
-        with it twice; a file that was alone with a dying worker `MAX_WORKER_DEATHS` times gets an error row (the
-        rows returned, with those of batches it finished before it died)."""
+        """A worker died, and another takes its place. Its oldest unanswered batch is taken for the one it was
+        running (a worker scans its batches one after the other); the others were waiting and go back to the queue
+        as they were. The running one goes back as single files, each marked with the death, so one bad file cannot
+        take a batch down with it twice; a file that was alone with a dying worker `MAX_WORKER_DEATHS` times gets an
+        error row (the rows returned, with those of batches it finished before it died).
+
+        The oldest unanswered batch may be one the worker had finished, whose answer died with the process (under
+        load, an exit can beat the reply): its files are marked though innocent. That costs them nothing — a
+        marked file only ever runs alone on an idle worker (`_takes`), so its next death is its own."""
         self._workers.remove(w)
         self._lost += 1
         log.warning(
@@ -483,6 +487,15 @@ class ClusterScanJob:
             error=why,
             scanned_at=utc_now(),
         )
+
+
+def _takes(w: _Worker, task: _Task) -> bool:
+    """Whether worker `w` takes `task` now: up to `TASKS_PER_WORKER` batches, but a file marked by a death goes to
+    a worker with nothing else in flight, and nothing is sent behind it — if that worker dies too, it was that file
+    (not a batch it had finished whose answer was lost with the process, nor one waiting behind)."""
+    if any(t.deaths for t in w.tasks.values()):
+        return False
+    return not w.tasks if task.deaths else len(w.tasks) < TASKS_PER_WORKER
 
 
 @dataclass

@@ -303,3 +303,17 @@ def test_only_the_running_batch_is_blamed_for_a_workers_death(tiny_bundle):
     job._workers = [w2]
     assert job._worker_lost(w2, RuntimeError("died")) == []
     assert [(t.files, t.deaths) for t in list(job._queue)[:2]] == [(["/a.png"], 1), (["/b.png"], 1)]
+
+
+def test_a_file_marked_by_a_death_runs_alone_on_an_idle_worker(tiny_bundle):
+    """The fresh-clone flake of 12-07: a worker's answer for a finished batch died with it, the finished batch was
+    blamed, and an innocent file was later blamed again while queued beside the bad one. A marked file now runs
+    alone on an idle worker with nothing behind it, so its second death is certainly its own."""
+    fresh, marked = cluster_scan._Task(["/a.png", "/b.png"]), cluster_scan._Task(["/c.png"], deaths=1)
+    idle = cluster_scan._Worker(1, None, None)
+    busy = cluster_scan._Worker(2, None, None, {"ref-a": cluster_scan._Task(["/x.png"])})
+    holding = cluster_scan._Worker(3, None, None, {"ref-b": marked})
+    assert cluster_scan._takes(idle, marked) and not cluster_scan._takes(busy, marked)
+    assert cluster_scan._takes(busy, fresh) and not cluster_scan._takes(holding, fresh)
+    full = cluster_scan._Worker(4, None, None, {f"ref-{i}": fresh for i in range(cluster_scan.TASKS_PER_WORKER)})
+    assert not cluster_scan._takes(full, fresh)
