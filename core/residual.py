@@ -69,18 +69,23 @@ def _power(gray: torch.Tensor) -> torch.Tensor:
 
 
 def _radial(power: torch.Tensor) -> torch.Tensor:
-    """Mean log power in 12 radial frequency bands (0 .. 0.5 cycles per pixel), minus their mean: B x 12."""
-    iy, h = (t.double() for t in _index(power[0, :, 0]))  # float64, as numpy: bands split where radii sit on edges
-    ix, w = (t.double() for t in _index(power[0, 0, :]))
+    """Mean log power in 12 radial frequency bands (0 .. 0.5 cycles per pixel), minus their mean: B x 12.
+
+    The band of each frequency is worked out on the CPU in float64, as numpy does (radii that sit on a band's edge
+    go the same way), and the sums are of the log power minus its mean (added back per band), so float32 keeps them
+    exact enough on any device (Apple's MPS has no float64)."""
+    iy, h = (t.double() for t in _index(power[0, :, 0].to("cpu")))
+    ix, w = (t.double() for t in _index(power[0, 0, :].to("cpu")))
     fy = torch.minimum(iy, h - iy) / h  # |numpy.fft.fftfreq|
     fx = torch.minimum(ix, w - ix) / w
     radius = torch.clamp(torch.sqrt(fy[:, None] ** 2 + fx[None, :] ** 2), max=0.5)
-    band = torch.clamp(torch.floor(radius / 0.5 * RADIAL_BANDS), max=RADIAL_BANDS - 1).float()
-    bands = torch.arange(RADIAL_BANDS, dtype=torch.float32, device=power.device)
-    onehot = (band.reshape(-1, 1) == bands).double()  # HW x 12; sums of ~10^4 log powers need float64
-    sums = power.flatten(1).double() @ onehot
-    radial = sums / torch.clamp(onehot.sum(0), min=1.0)
-    return (radial - radial.mean(dim=1, keepdim=True)).float()
+    band = torch.clamp(torch.floor(radius / 0.5 * RADIAL_BANDS), max=RADIAL_BANDS - 1)
+    bands = torch.arange(RADIAL_BANDS, dtype=torch.float64)
+    onehot = (band.reshape(-1, 1) == bands).to(device=power.device, dtype=power.dtype)  # HW x 12
+    mean = power.mean(dim=(1, 2))[:, None]
+    counts = onehot.sum(0)
+    radial = ((power.flatten(1) - mean) @ onehot + mean * counts) / torch.clamp(counts, min=1.0)  # empty bands: 0
+    return radial - radial.mean(dim=1, keepdim=True)
 
 
 def _peaks(power: torch.Tensor, period: int) -> torch.Tensor:
