@@ -191,8 +191,10 @@ class DinoV2LayersProbe(ProbeModel):
         feats = dinov2_pool_layers(self.dino, x, pos, blocks=n)
         w = self.head.weight
         logit = nn.functional.linear(self.drop(feats), w[:, : feats.shape[1]], self.head.bias)
-        if self.extra:
-            logit = logit + nn.functional.linear(self.drop(self.residual(x)), w[:, -self.extra :])
+        if self.extra:  # in float32 also under fp16 autocast: the kurtosis of a crop can pass fp16's range
+            with torch.autocast(device_type=x.device.type, enabled=False):
+                extra = nn.functional.linear(self.drop(self.residual(x)).float(), w[:, -self.extra :].float())
+            logit = logit + extra.to(logit.dtype)
         return logit
 
 

@@ -440,8 +440,9 @@ class ClusterScanJob:
         error row (the rows returned, with those of batches it finished before it died).
 
         The oldest unanswered batch may be one the worker had finished, whose answer died with the process (under
-        load, an exit can beat the reply): its files are marked though innocent. That costs them nothing — a
-        marked file only ever runs alone on an idle worker (`_takes`), so its next death is its own."""
+        load, an exit can beat the reply): its files are marked though innocent. That costs them little — a
+        marked file only ever runs alone on an idle worker (`_takes`), so a second death while it runs is its own
+        (short of the worker dying of something else in that moment)."""
         self._workers.remove(w)
         self._lost += 1
         log.warning(

@@ -57,8 +57,8 @@ def _dft(i: torch.Tensor, n: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 def _power(gray: torch.Tensor) -> torch.Tensor:
     """log |DFT|^2 of Hann-windowed B x H x W residuals."""
-    iy, h = _index(gray[0, :, 0])
-    ix, w = _index(gray[0, 0, :])
+    iy, h = _index(gray.sum(dim=(0, 2)))  # (not gray[0]: an empty batch has none)
+    ix, w = _index(gray.sum(dim=(0, 1)))
     a = gray * (_hann(iy, h)[:, None] * _hann(ix, w)[None, :])
     ch, sh = _dft(iy, h)
     cw, sw = _dft(ix, w)
@@ -74,8 +74,8 @@ def _radial(power: torch.Tensor) -> torch.Tensor:
     The band of each frequency is worked out on the CPU in float64, as numpy does (radii that sit on a band's edge
     go the same way), and the sums are of the log power minus its mean (added back per band), so float32 keeps them
     exact enough on any device (Apple's MPS has no float64)."""
-    iy, h = (t.double() for t in _index(power[0, :, 0].to("cpu")))
-    ix, w = (t.double() for t in _index(power[0, 0, :].to("cpu")))
+    iy, h = (t.double() for t in _index(power.sum(dim=(0, 2)).to("cpu")))
+    ix, w = (t.double() for t in _index(power.sum(dim=(0, 1)).to("cpu")))
     fy = torch.minimum(iy, h - iy) / h  # |numpy.fft.fftfreq|
     fx = torch.minimum(ix, w - ix) / w
     radius = torch.clamp(torch.sqrt(fy[:, None] ** 2 + fx[None, :] ** 2), max=0.5)
@@ -92,8 +92,8 @@ def _peaks(power: torch.Tensor, period: int) -> torch.Tensor:
     """For the frequencies k/period (k = 1 .. period/2) on both axes and the diagonal: the log power there above the
     median of its 5 x 5 neighbourhood (wrapping round, the peak itself left out); B x 2 (max, mean). Zeros for a crop
     with a side shorter than two periods."""
-    _, h = _index(power[0, :, 0])
-    _, w = _index(power[0, 0, :])
+    _, h = _index(power.sum(dim=(0, 2)))
+    _, w = _index(power.sum(dim=(0, 1)))
     ks = torch.arange(1, period // 2 + 1, dtype=torch.float32, device=power.device)
     fy = torch.remainder(torch.round(ks * h / period), h)
     fx = torch.remainder(torch.round(ks * w / period), w)

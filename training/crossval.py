@@ -149,7 +149,7 @@ class Candidate:
         clf.fit(
             z / z.std(axis=0).clip(1e-6),
             pool.labels[images],
-            sample_weight=row_weights(pool.labels[images], pool.sources[images]),
+            sample_weight=row_weights(pool.labels[images], pool.sources[images], self.source_power),
         )
         w = np.clip(clf.coef_.ravel() / z.std(axis=0).clip(1e-6), 0.0, None)
         return w * len(w) / w.sum() if w.sum() > 0 else np.ones(len(w))

@@ -53,6 +53,9 @@ def test_shape_and_names():
     f = residual_features(crops)
     assert f.shape == (2, DIMS) == (2, len(NAMES)) and f.dtype == np.float32 and np.isfinite(f).all()
     assert residual_features(np.zeros((0, 224, 224, 3), np.uint8)).shape == (0, DIMS)
+    from miwake.core.residual import residual_features as torch_features
+
+    assert torch_features(torch.zeros(0, 3, 50, 60)).shape == (0, DIMS)  # the model's own call, an empty batch
     small = residual_features(np.stack([noise(2, size=20)]).astype(np.uint8))  # smaller than a crop: scored whole
     assert small.shape == (1, DIMS) and np.isfinite(small).all()
 

@@ -129,6 +129,8 @@ def layers_head(cand: Candidate, head: LinearHead, store_blocks: int, extra: int
         {(s.start // 768) + 1 for s in cand.slices if s.start < n_dino}
         | {min(s.stop, n_dino) // 768 for s in cand.slices if s.start < n_dino}
     )
+    if not used:
+        raise SystemExit("no shipped architecture reads the residual features alone")
     residual = extra > 0 and any(s.stop > n_dino for s in cand.slices)
     depth = 6 if used[-1] <= 6 else 12
     arch = {(6, False): B6, (6, True): B6_RESIDUAL, (12, False): LAYERS}.get((depth, residual))
