@@ -51,3 +51,13 @@ def test_a_head_on_blocks_1_6_of_an_every_block_store_ships_the_network_cut_afte
     w[-1] = 1.0  # a head that reads block 12 after all: not cut
     with pytest.raises(ValueError, match="does not have"):
         layers_head(cand, LinearHead(w, 0.0), store_blocks=12, extra=0)
+
+
+def test_the_ablation_groups_the_residual_numbers_by_what_they_measure():
+    from miwake.core.residual import NAMES
+    from miwake.training.recipes.ablate import groups_of
+
+    groups = groups_of({name: [i, i + 1] for i, name in enumerate(NAMES)})
+    assert {g: len(c) for g, c in groups.items()} == {"statistics": 3, "colour": 3, "radial": 12, "peaks": 6}
+    assert sorted(i for c in groups.values() for i in c) == list(range(len(NAMES)))
+    assert groups_of({"block1": [0, 768], "block2": [768, 1536]})["block2"] == list(range(768, 1536))
