@@ -113,14 +113,22 @@ def _peaks(power: torch.Tensor, period: int) -> torch.Tensor:
     return out * big_enough
 
 
+def luma(x: torch.Tensor) -> torch.Tensor:
+    """B x H x W brightness of B x 3 x H x W float32 images (Rec. 601 weights)."""
+    return (x * torch.tensor(_LUMA, dtype=torch.float32, device=x.device).view(1, 3, 1, 1)).sum(dim=1)
+
+
+def colour_residual(x: torch.Tensor) -> torch.Tensor:
+    """B x 3 x H x W float32 pixels minus their 3x3 mean per channel (edges replicated)."""
+    box = torch.ones(3, 1, 3, 3, dtype=torch.float32, device=x.device)  # a sum, then / 9: exact on flat areas
+    return x - F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), box, groups=3) / 9.0
+
+
 def residual_features(pixels: torch.Tensor) -> torch.Tensor:
     """B x 24 features of B x 3 x H x W crops in pixel values (0-255, any float dtype; computed in float32)."""
     with torch.autocast(device_type=pixels.device.type, enabled=False):
-        x = pixels.float()
-        box = torch.ones(3, 1, 3, 3, dtype=torch.float32, device=x.device)  # a sum, then / 9: exact on flat areas
-        res = x - F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), box, groups=3) / 9.0  # minus the 3x3 mean
-        luma = torch.tensor(_LUMA, dtype=torch.float32, device=x.device).view(1, 3, 1, 1)
-        gray = (res * luma).sum(dim=1)  # B x H x W
+        res = colour_residual(pixels.float())
+        gray = luma(res)  # B x H x W
         g = gray.flatten(1)
         centred = g - g.mean(dim=1, keepdim=True)
         std = torch.sqrt((centred * centred).mean(dim=1))

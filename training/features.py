@@ -207,13 +207,22 @@ def torch_pooled(
     return run
 
 
+def numpy_pooled(features: Callable[[Any], Any], dims: int) -> Callable[[np.ndarray], np.ndarray]:
+    """`pooled` for a function of B x 3 x H x W pixel tensors (no network, no normalisation): `dims` numbers a crop."""
+
+    def run(crops: np.ndarray) -> np.ndarray:
+        import torch
+
+        if not len(crops):
+            return np.zeros((0, dims), np.float32)
+        with torch.inference_mode():
+            return features(torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2)).numpy()
+
+    return run
+
+
 def residual_pooled(crops: np.ndarray) -> np.ndarray:
     """`pooled` of the noise-residual features (`core.residual`, 24 per crop; the forensic candidates of #23)."""
-    import torch
-
     from miwake.core.residual import DIMS, residual_features
 
-    if not len(crops):
-        return np.zeros((0, DIMS), np.float32)
-    with torch.inference_mode():
-        return residual_features(torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2)).numpy()
+    return numpy_pooled(residual_features, DIMS)(crops)

@@ -12,9 +12,11 @@ only if the protocol says they help.
 
 from __future__ import annotations
 
-import numpy as np
 import torch
-from torch.nn import functional as F
+
+from miwake.core.residual import colour_residual, luma
+
+from .features import numpy_pooled
 
 DIMS = 25
 NAMES = (
@@ -22,14 +24,6 @@ NAMES = (
     + tuple(f"cyc{p}_{a}{b}_{k}" for p in (4, 8) for k in range(1, p // 2 + 1) for a, b in ((0, 1), (1, 0), (1, 1)))
     + ("block_logvar_std", "block_corr", "block_slope", "block_flat")
 )
-
-
-def _residual(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(gray residual B x H x W, gray image B x H x W) of B x 3 x H x W pixels, as `core.residual`."""
-    box = torch.ones(3, 1, 3, 3)
-    res = x - F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), box, groups=3) / 9.0
-    luma = torch.tensor((0.299, 0.587, 0.114)).view(1, 3, 1, 1)
-    return (res * luma).sum(1), (x * luma).sum(1)
 
 
 def _cyclic(r2: torch.Tensor, p: int) -> torch.Tensor:
@@ -62,13 +56,11 @@ def _blocks(r: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
 
 
 def extra_features(pixels: torch.Tensor) -> torch.Tensor:
-    r, g = _residual(pixels.float())
+    """B x 25 features of B x 3 x H x W crops in pixel values."""
+    x = pixels.float()
+    r, g = luma(colour_residual(x)), luma(x)  # the gray residual of `core.residual`, and the brightness
     r2 = r * r
     return torch.cat([_cyclic(r2, 2), _cyclic(r2, 4), _cyclic(r2, 8), _blocks(r, g)], dim=1)
 
 
-def extra_pooled(crops: np.ndarray) -> np.ndarray:
-    if not len(crops):
-        return np.zeros((0, DIMS), np.float32)
-    with torch.inference_mode():
-        return extra_features(torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2)).numpy()
+extra_pooled = numpy_pooled(extra_features, DIMS)
