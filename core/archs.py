@@ -120,13 +120,18 @@ def dinov2_pool_layers(
     ``get_intermediate_layers(norm=True)``): the early blocks keep more of the low-level traces that
     generators leave, the late ones more of the picture's content. Same cost as the last layer alone.
     `blocks`: run only the first that many (their features only)."""
-    x = vit_tokens(vit, x, pos)
+    return pool_blocks(vit, vit_tokens(vit, x, pos), vit.blocks[:blocks])[0]
+
+
+def pool_blocks(vit: Any, x: torch.Tensor, blocks: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    """(the features of `dinov2_pool_layers` for `blocks` run in turn from tokens `x`, the tokens after the last):
+    the same pooling whether the blocks start from the image or from tokens cached after earlier blocks."""
     out = []
-    for blk in vit.blocks[:blocks]:
+    for blk in blocks:
         x = blk(x)
         t = vit.norm(x)
         out += [t[:, 0], t[:, 1:].mean(dim=1)]
-    return torch.cat(out, dim=1)
+    return torch.cat(out, dim=1), x
 
 
 class DinoV2Probe(ProbeModel):

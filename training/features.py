@@ -51,6 +51,7 @@ class FeatureConfig:
     seed: int = 0
     batch: int = 16
     kinds: tuple[str, ...] = KINDS[:4]
+    token_kinds: tuple[str, ...] = ()  # kinds whose crops also keep the backbone's tokens (``extract(tokens=...)``)
 
     def tile_cap(self, kind: str) -> int:
         caps = self.tiles or {"raw": 8, "jpeg90": 4, "down05": 4}
@@ -111,6 +112,22 @@ class FeatureStore:
                 kinds.append(z["kind"])
         return np.concatenate(feats), np.concatenate(idx), np.concatenate(kinds), meta
 
+    def load_tokens(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Token count n -> (float16 tokens [R, n, C], the row of `load`'s features each belongs to [R])."""
+        meta = json.loads((self.root / "meta.json").read_text())
+        parts: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        offset = 0
+        for i in range(meta["shards"]):
+            with np.load(self.shard_path(i)) as z:
+                for key in z.files:
+                    if key.startswith("tokens_"):
+                        n = int(key.removeprefix("tokens_"))
+                        parts.setdefault(n, []).append((z[key], z[f"token_row_{n}"] + offset))
+                offset += len(z["image"])
+        return {
+            n: (np.concatenate([t for t, _ in p]), np.concatenate([r for _, r in p])) for n, p in sorted(parts.items())
+        }
+
 
 def extract(
     samples: Sequence[Sample],
@@ -119,10 +136,16 @@ def extract(
     cfg: FeatureConfig = FeatureConfig(),
     *,
     describe: dict[str, Any] | None = None,
+    tokens: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> FeatureStore:
     """Extract features for `samples` into `root` (resumable: finished shards are kept).
 
-    `pooled` maps N x H x W x 3 uint8 crops to N x D features."""
+    `pooled` maps N x H x W x 3 uint8 crops to N x D features. For crops of `cfg.token_kinds`, `tokens` replaces
+    it and maps them to (N x D features, N x T x C tokens) in one pass: the tokens (float16, e.g. a ViT's tokens
+    after some block, for fine-tuning the blocks after it) are stored beside the features with the index of
+    their feature row in the shard, per token count n (``tokens_n``, ``token_row_n``; `FeatureStore.load_tokens`)."""
+    if cfg.token_kinds and tokens is None:
+        raise ValueError("token_kinds needs a tokens function")
     root.mkdir(parents=True, exist_ok=True)
     store = FeatureStore(root)
     n_shards = (len(samples) + cfg.shard - 1) // cfg.shard
@@ -145,7 +168,8 @@ def extract(
         path = store.shard_path(si)
         if path.exists():
             continue
-        feats, idx, kinds = [], [], []
+        feats, idx, kinds, toks, tok_rows = [], [], [], [], []
+        rows = 0
         for ii in range(si * cfg.shard, min(len(samples), (si + 1) * cfg.shard)):
             rng = np.random.default_rng([cfg.seed, ii])
             try:
@@ -155,7 +179,14 @@ def extract(
                 continue
             for kind, crops in image_crops(rgb, cfg, rng):
                 for b in range(0, len(crops), cfg.batch):
-                    f = pooled(crops[b : b + cfg.batch])
+                    if kind in cfg.token_kinds:
+                        assert tokens is not None
+                        f, t = tokens(crops[b : b + cfg.batch])
+                        toks.append(t.astype(np.float16))
+                        tok_rows.append(np.arange(rows, rows + len(f), dtype=np.int32))
+                    else:
+                        f = pooled(crops[b : b + cfg.batch])
+                    rows += len(f)
                     feats.append(f.astype(np.float16))
                     idx.append(np.full(len(f), ii, np.int32))
                     kinds.append(np.full(len(f), KINDS.index(kind), np.int8))
@@ -163,7 +194,16 @@ def extract(
         tmp = path.with_suffix(".tmp.npz")
         if not feats:  # every image of the shard was unreadable
             feats, idx, kinds = [np.zeros((0, 0), np.float16)], [np.zeros(0, np.int32)], [np.zeros(0, np.int8)]
-        np.savez(tmp, features=np.concatenate(feats), image=np.concatenate(idx), kind=np.concatenate(kinds))
+        arrays: dict[str, Any] = {
+            "features": np.concatenate(feats),
+            "image": np.concatenate(idx),
+            "kind": np.concatenate(kinds),
+        }
+        for n in sorted({t.shape[1] for t in toks}):  # crops of other sizes (small images) have other token counts
+            same = [i for i, t in enumerate(toks) if t.shape[1] == n]
+            arrays[f"tokens_{n}"] = np.concatenate([toks[i] for i in same])
+            arrays[f"token_row_{n}"] = np.concatenate([tok_rows[i] for i in same])
+        np.savez(tmp, **arrays)
         tmp.replace(path)
         rate = done / max(1e-6, time.time() - t0)
         print(f"shard {si + 1}/{n_shards} written ({rate:.2f} images/s)", flush=True)
@@ -172,7 +212,8 @@ def extract(
     return store
 
 
-_RESUME_KEYS = ("crop", "train_crops", "tiles", "shard", "seed")
+_RESUME_KEYS = ("crop", "train_crops", "tiles", "shard", "seed", "token_kinds")
+_RESUME_DEFAULTS: dict[str, Any] = {"token_kinds": []}
 
 
 def _check_resumable(meta_path: Path, meta: dict[str, Any]) -> None:
@@ -181,10 +222,16 @@ def _check_resumable(meta_path: Path, meta: dict[str, Any]) -> None:
         return
     old = json.loads(meta_path.read_text())
     same = old.get("samples") == meta["samples"] and all(
-        old.get("config", {}).get(k) == meta["config"].get(k) for k in _RESUME_KEYS
+        _listed(old.get("config", {}).get(k, _RESUME_DEFAULTS.get(k))) == _listed(meta["config"].get(k))
+        for k in _RESUME_KEYS
     )
     if not same or old.get("config", {}).get("kinds", list(KINDS[:4])) != list(meta["config"]["kinds"]):
         raise ValueError(f"{meta_path.parent} holds features of other images or settings; use another folder")
+
+
+def _listed(v: Any) -> Any:
+    """A config value as JSON gives it back (tuples are lists)."""
+    return list(v) if isinstance(v, tuple) else v
 
 
 def torch_pooled(

@@ -11,8 +11,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
-from miwake.core.archs import IMAGENET_MEAN, IMAGENET_STD, DinoV2LayersProbe, DinoV2LiteProbe, dinov2_pool_layers
+import numpy as np
+
+from miwake.core.archs import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    DinoV2LayersProbe,
+    DinoV2LiteProbe,
+    dinov2_pool_layers,
+    pool_blocks,
+    vit_tokens,
+)
 from miwake.core.residual import NAMES as RESIDUAL_NAMES
 
 from ..dataset import from_manifest
@@ -58,6 +69,13 @@ def main() -> None:
         help="the experimental noise features of training.forensic_extra (as --forensic: rows line up; ~5 min)",
     )
     ap.add_argument(
+        "--tokens-after",
+        type=int,
+        default=0,
+        help="with --layers: also keep the tokens after block N of the training crops, scan tiles and JPEG q90 "
+        "tiles (float16, ~200 kB a crop; for training.token_finetune, which fine-tunes the blocks after N)",
+    )
+    ap.add_argument(
         "--resize",
         action="store_true",
         help="extract only the resize-pipeline features (crop-versus-resize comparison; ~5 min)",
@@ -65,6 +83,10 @@ def main() -> None:
     args = ap.parse_args()
     samples = from_manifest(args.manifest)
     cfg = FeatureConfig(kinds=("resize", "resize_jpeg90"), shard=256) if args.resize else FeatureConfig()
+    if args.tokens_after:
+        if not args.layers or not 0 < args.tokens_after < args.blocks:
+            ap.error("--tokens-after N needs --layers and N below --blocks")
+        cfg = FeatureConfig(token_kinds=("train", "raw", "jpeg90"))
     out = Path(args.out)
     if args.out == ap.get_default("out") and (args.resize or args.layers or args.forensic):
         suffix = "_forensic" if args.forensic else "_layers" if args.layers else ""
@@ -93,14 +115,32 @@ def main() -> None:
             return dinov2_pool_layers(model.dino, x, None, blocks=args.blocks)
 
     pooled = torch_pooled(model, IMAGENET_MEAN, IMAGENET_STD, first_blocks)
+    tokens = None
+    if args.tokens_after:
+        dino: Any = model.dino  # a timm VisionTransformer
+
+        def with_tokens(x: torch.Tensor) -> torch.Tensor:
+            a, kept = pool_blocks(dino, vit_tokens(dino, x), dino.blocks[: args.tokens_after])
+            b, _ = pool_blocks(dino, kept, dino.blocks[args.tokens_after : args.blocks])
+            return torch.cat([a, b, kept.flatten(1)], dim=1)
+
+        both = torch_pooled(model, IMAGENET_MEAN, IMAGENET_STD, with_tokens)
+        n_feat = 768 * args.blocks
+
+        def tokens(crops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            out = both(crops)
+            return out[:, :n_feat], out[:, n_feat:].reshape(len(out), -1, dino.embed_dim)
+
     extract(
         samples,
         pooled,
         out,
         cfg,
+        tokens=tokens,
         describe={
             "arch": "miwake_dinov2_s14_layers",
             "dims": {f"block{i + 1}": [768 * i, 768 * (i + 1)] for i in range(args.blocks)},
+            "tokens_after": args.tokens_after or None,
         }
         if args.layers
         else {"arch": "miwake_dinov2s_lite2", "dims": {"dino": [0, 768], "lite2": [768, 2048]}},
