@@ -123,6 +123,7 @@ class Candidate:
     train_kinds: tuple[str, ...] = TRAIN_KINDS
     family_power: float = 0.0  # 1: every generator family has the same say, its sources sharing it
     learned_weights: bool = False  # several heads: weigh their logits by a fit on inner folds, not equally
+    source_axes: tuple[int, ...] = ()  # per slice: directions of between-source spread the head ignores (probe)
 
     def fit(self, pool: Pool, images: np.ndarray) -> LinearHead:
         heads = self._heads(pool, images)
@@ -156,16 +157,20 @@ class Candidate:
 
     def _heads(self, pool: Pool, images: np.ndarray) -> list[tuple[LinearHead, slice]]:
         heads = []
-        for sl in self.slices:
+        axes = self.source_axes or (0,) * len(self.slices)
+        for sl, k in zip(self.slices, axes, strict=True):
             x, y, g, f = pool.rows_with_family(images, sl, self.train_kinds)
-            heads.append(
-                (
-                    fit_head(
-                        x, y, g, c=self.c, source_power=self.source_power, families=f, family_power=self.family_power
-                    ),
-                    sl,
-                )
+            head = fit_head(
+                x,
+                y,
+                g,
+                c=self.c,
+                source_power=self.source_power,
+                families=f,
+                family_power=self.family_power,
+                source_axes=k,
             )
+            heads.append((head, sl))
         return heads
 
 

@@ -82,18 +82,47 @@ def fit_head(
     max_iter: int = 500,
     families: Sequence[str] | np.ndarray | None = None,
     family_power: float = 0.0,
+    source_axes: int = 0,
 ) -> LinearHead:
-    """L2 logistic regression on standardised `x` (rows = crops), returned in raw-feature terms."""
+    """L2 logistic regression on standardised `x` (rows = crops), returned in raw-feature terms; with
+    `source_axes`, blind to the directions in which sources of one class differ most (`source_axes_of`)."""
     from sklearn.linear_model import LogisticRegression
 
     x = np.asarray(x, dtype=np.float32)
     mu = x.mean(axis=0)
     sd = x.std(axis=0) + 1e-6
+    xs = (x - mu) / sd
+    v = source_axes_of(xs, np.asarray(y), np.asarray(groups), source_axes) if source_axes else None
+    if v is not None:
+        xs = xs - (xs @ v) @ v.T
     clf = LogisticRegression(C=c, max_iter=max_iter, tol=1e-4)
-    clf.fit((x - mu) / sd, np.asarray(y), sample_weight=row_weights(y, groups, source_power, families, family_power))
-    w = clf.coef_.ravel().astype(np.float64) / sd
+    clf.fit(xs, np.asarray(y), sample_weight=row_weights(y, groups, source_power, families, family_power))
+    coef = clf.coef_.ravel().astype(np.float64)
+    if v is not None:  # w . (x - V V^T x) = (w - V V^T w) . x: the projection folded into the weights
+        coef = coef - v.astype(np.float64) @ (v.T.astype(np.float64) @ coef)
+    w = coef / sd
     b = float(clf.intercept_[0] - np.dot(w, mu))
     return LinearHead(w, b)
+
+
+def source_axes_of(x: np.ndarray, y: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
+    """D x k orthonormal directions along which the mean features of the sources of one class differ most.
+
+    Every source of the pool is of one class, so a head can only learn how sources differ; the directions in
+    which human sources differ among themselves (and AI sources among themselves) are content, style and
+    collection — a head that leans on them fails on the next source. These are the top principal axes of the
+    source means, each centred on its class's mean of source means (every source one say)."""
+    means, labels = [], []
+    for g in np.unique(groups):
+        m = groups == g
+        means.append(x[m].mean(axis=0))
+        labels.append(int(np.round(y[m].mean())))
+    mm, lab = np.asarray(means, dtype=np.float64), np.asarray(labels)
+    for cls in (0, 1):
+        if (lab == cls).any():
+            mm[lab == cls] -= mm[lab == cls].mean(axis=0)
+    _, _, vt = np.linalg.svd(mm, full_matrices=False)
+    return vt[: min(k, len(vt))].T.astype(np.float32)
 
 
 def platt(logits: np.ndarray, y: np.ndarray, groups: Sequence[str] | np.ndarray) -> tuple[float, float]:

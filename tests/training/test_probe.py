@@ -232,3 +232,35 @@ def test_pooled_logits_pool_each_images_crop_logits_as_named() -> None:
             assert got[j] == pytest.approx(want, rel=1e-4, abs=1e-4), (how, i)
     mean = pooled_logits(pool, head, images, "raw", "mean")
     np.testing.assert_allclose(mean, head.logits(pool.image_means("raw")[images]), rtol=1e-4, atol=1e-4)
+
+
+def test_source_axes_keep_the_head_off_a_style_that_happened_to_follow_the_class() -> None:
+    """Feature 0 carries the class weakly in every source; feature 1 is a per-source style that, in the training
+    sources, is higher for the AI ones (by chance) and reversed in the held-out ones. A plain head leans on the
+    style and fails on new sources; blind to the largest between-source axis, it reads feature 0."""
+    rng = np.random.default_rng(0)
+
+    def sources(styles: list[float], labels: list[int], tag: str):
+        x, y, g = [], [], []
+        for s, (style, lab) in enumerate(zip(styles, labels, strict=True)):
+            f = rng.normal(0, 1, (40, 4))
+            f[:, 0] += 0.6 * (lab - 0.5)
+            f[:, 1] += style
+            x.append(f)
+            y += [lab] * 40
+            g += [f"{tag}{s}"] * 40
+        return np.vstack(x).astype(np.float32), np.array(y), np.array(g)
+
+    x, y, g = sources([4.0, 6.0, 5.0, -4.0, -6.0, -5.0, 0.5, -0.5], [1, 1, 1, 0, 0, 0, 1, 0], "train")
+    xt, yt, _ = sources([-5.0, -4.0, 5.0, 4.0], [1, 1, 0, 0], "test")
+    from miwake.training.metrics import _safe_auc
+    from miwake.training.probe import source_axes_of
+
+    v = source_axes_of((x - x.mean(0)) / x.std(0), y, g, 1)
+    assert abs(v[1, 0]) > 0.95  # the style axis is found
+    plain = fit_head(x, y, g, c=1.0)
+    blind = fit_head(x, y, g, c=1.0, source_axes=1)
+    assert abs(plain.weight[1]) > abs(plain.weight[0])
+    assert abs(blind.weight[1]) < 0.1 * abs(blind.weight[0])  # the projection is folded into raw-feature weights
+    assert _safe_auc(yt, plain.logits(xt)) < 0.3
+    assert _safe_auc(yt, blind.logits(xt)) > 0.6

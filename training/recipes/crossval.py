@@ -88,6 +88,17 @@ def with_forensic(dino: int, forensic: int) -> tuple[Candidate, ...]:
     )
 
 
+def with_source_axes(dino: int, forensic: int, ks: Sequence[int]) -> tuple[Candidate, ...]:
+    """The stacked candidate of `with_forensic` (the default v4) with its DINOv2 head blind to the `k` directions in
+    which sources of one class differ most (``probe.source_axes_of``), for each k."""
+    d, f = slice(0, dino), slice(dino, dino + forensic)
+    n = dino // 768
+    return tuple(
+        Candidate(f"dinov2-s blocks 1-{n} + forensic stacked, {k} source axes out", (d, f), source_axes=(k, 0))
+        for k in ks
+    )
+
+
 # The development pool before the second data drop: the old default (EfficientNetV2-B0) was trained and
 # validated on these sources only, so every other source is new to it (candidate (a) is measured there).
 FIRST_POOL = (
@@ -193,6 +204,13 @@ def main() -> None:
         "beside --features, in this order (candidates: training.recipes.crossval.with_forensic)",
     )
     ap.add_argument(
+        "--source-axes",
+        type=int,
+        nargs="+",
+        help="with --with: instead, the stacked candidate with its DINOv2 head blind to the K directions of most "
+        "between-source spread, for each K (training.recipes.crossval.with_source_axes)",
+    )
+    ap.add_argument(
         "--no-inner",
         action="store_true",
         help="AUC only: skip the inner folds that choose each fold's threshold and band (4x faster)",
@@ -206,6 +224,8 @@ def main() -> None:
     if beside:
         more = sum(len(json.loads((b / "meta.json").read_text())["dims"]) for b in beside)
         candidates = with_forensic(768 * len(meta["dims"]), more)
+        if args.source_axes:
+            candidates = with_source_axes(768 * len(meta["dims"]), more, args.source_axes)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results = []

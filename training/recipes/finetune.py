@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..crossval import TRAIN_KINDS, Pool, family_folds, image_logits, source_folds
+from ..crossval import TRAIN_KINDS, Pool, family_folds, source_folds
 from ..features import KINDS, FeatureStore
 from ..metrics import _safe_auc
 from ..probe import fit_head
@@ -78,7 +78,7 @@ def run_split(
         for kind in EVAL:
             te = rows_of(pool, test, (kind,), cols)
             z = image_mean(crop_logits(model, frozen, te, tokens), te.image, test)
-            zr = image_logits(pool, residual, test, kind)
+            zr = residual.logits(np.nan_to_num(pool.image_means(kind)[test][:, dims:]))
             out[f"{name}_{kind}"] = _safe_auc(y, z)
             out[f"{name}+residual_{kind}"] = _safe_auc(y, (z + zr) / 2)
     return out
@@ -106,6 +106,7 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=FinetuneConfig.epochs)
     ap.add_argument("--lr", type=float, default=FinetuneConfig.lr)
     ap.add_argument("--head-lr", type=float, default=FinetuneConfig.head_lr)
+    ap.add_argument("--c", type=float, default=FinetuneConfig.c, help="the linear probe's regularisation")
     ap.add_argument("--crops-per-image", type=int, default=FinetuneConfig.crops_per_image)
     ap.add_argument("--threads", type=int, default=0)
     args = ap.parse_args()
@@ -128,7 +129,9 @@ def main() -> None:
     tokens = CachedTokens(store.load_tokens(), len(pool.image))
     model = DinoV2LayersProbe(depth=depth)
     init_probe_backbones(model, ensure_pretrained())
-    cfg = FinetuneConfig(epochs=args.epochs, lr=args.lr, head_lr=args.head_lr, crops_per_image=args.crops_per_image)
+    cfg = FinetuneConfig(
+        epochs=args.epochs, lr=args.lr, head_lr=args.head_lr, crops_per_image=args.crops_per_image, c=args.c
+    )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     saved = out / "results.json"
