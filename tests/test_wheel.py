@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from miwake.core.runtime_choice import MAX_DP_REDUCED
 from tests.golden.shipped_models import GOLDEN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,9 +119,14 @@ def test_the_installed_wheel_scans_the_bundled_samples_with_the_bundled_model(in
     assert report["model"]["id"] == "default"
     got = {Path(r["path"]).name: r for r in report["results"]}
     assert set(got) == set(GOLDEN_DEFAULT["samples"])
+    # The golden values are fp32's. On a CPU with bf16 units the runtime measurement may choose bf16 (it must keep
+    # every sample's verdict and move no crop's probability by more than MAX_DP_REDUCED; #26).
+    precision = report["scan"]["precision"]
+    assert precision in ("fp32", "bf16"), precision
+    tolerance = 1e-3 if precision == "fp32" else MAX_DP_REDUCED
     for name, want in GOLDEN_DEFAULT["samples"].items():
         r = got[name]
-        assert r["ai_probability"] == pytest.approx(want["p"], abs=1e-3), name
+        assert r["ai_probability"] == pytest.approx(want["p"], abs=tolerance), (name, precision)
         assert r["crops"] == want["crops"], name
         if r["reason"] != "metadata":  # metadata that says "AI" decides before the pixels do
             assert r["verdict"] == want["verdict"], name

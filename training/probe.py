@@ -108,7 +108,7 @@ def fit_head(
 def source_axes_of(x: np.ndarray, y: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
     """D x k orthonormal directions along which the mean features of the sources of one class differ most.
 
-    Every source of the pool is of one class, so a head can only learn how sources differ; the directions in
+    Every source of the development pool is of one class, so a head can only learn how sources differ; the directions in
     which human sources differ among themselves (and AI sources among themselves) are content, style and
     collection — a head that leans on them fails on the next source. These are the top principal axes of the
     source means, each centred on its class's mean of source means (every source one say)."""
