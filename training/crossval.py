@@ -107,9 +107,13 @@ class Pool:
         self, images: np.ndarray, cols: slice, kinds: Sequence[str] = TRAIN_KINDS
     ) -> tuple[np.ndarray, ...]:
         """Training rows (crops) of `images`: features, labels, source and family per row."""
-        keep = np.isin(self.image, images) & np.isin(self.kind, [KINDS.index(k) for k in kinds])
+        keep = self.row_index(images, kinds)
         idx = self.image[keep]
         return self.feats[keep][:, cols], self.labels[idx], self.sources[idx], self.families[idx]
+
+    def row_index(self, images: np.ndarray, kinds: Sequence[str] = TRAIN_KINDS) -> np.ndarray:
+        """The row numbers of the crops of `kinds` of `images`, in row order."""
+        return np.flatnonzero(np.isin(self.image, images) & np.isin(self.kind, [KINDS.index(k) for k in kinds]))
 
 
 @dataclass(frozen=True)

@@ -174,14 +174,14 @@ def crop_logits(model: LastBlocks, frozen_dims: int, test: Rows, tokens: CachedT
 
 def image_mean(values: np.ndarray, image: np.ndarray, images: np.ndarray) -> np.ndarray:
     """The mean of `values` per image of `images` (NaN where an image has none), as a scan pools crop logits."""
-    pos = {int(i): j for j, i in enumerate(images)}
-    s = np.zeros(len(images))
-    n = np.zeros(len(images))
-    for v, i in zip(values, image):
-        j = pos.get(int(i))
-        if j is not None:
-            s[j] += v
-            n[j] += 1
+    if not len(images):
+        return np.zeros(0)
+    order = np.argsort(images)
+    at = np.searchsorted(images, image, sorter=order).clip(0, len(images) - 1)
+    mine = images[order[at]] == image  # values of images not asked for are left out
+    j = order[at[mine]]
+    s = np.bincount(j, weights=values[mine], minlength=len(images))
+    n = np.bincount(j, minlength=len(images))
     with np.errstate(invalid="ignore"):
         return s / np.where(n > 0, n, np.nan)
 

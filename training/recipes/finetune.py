@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..crossval import TRAIN_KINDS, Pool, family_folds, source_folds
-from ..features import KINDS, FeatureStore
+from ..features import FeatureStore
 from ..metrics import _safe_auc
 from ..probe import fit_head
 from ..token_finetune import CachedTokens, FinetuneConfig, Rows, crop_logits, finetune, image_mean, linear_probe
@@ -45,7 +45,7 @@ def splits(pool: Pool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 
 def rows_of(pool: Pool, images: np.ndarray, kinds: tuple[str, ...], cols: slice) -> Rows:
-    keep = np.flatnonzero(np.isin(pool.image, images) & np.isin(pool.kind, [KINDS.index(k) for k in kinds]))
+    keep = pool.row_index(images, kinds)
     img = pool.image[keep]
     return Rows(keep, pool.feats[keep][:, cols], pool.labels[img], pool.sources[img], img)
 

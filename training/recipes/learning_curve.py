@@ -62,7 +62,8 @@ def main() -> None:
     args = ap.parse_args()
     meta = json.loads((Path(args.features) / "meta.json").read_text())
     pool = load_pool(Path(args.features), [Path(args.beside)])
-    cand = with_forensic(768 * len(meta["dims"]), pool.feats.shape[1] - 768 * len(meta["dims"]))[3]
+    candidates = with_forensic(768 * len(meta["dims"]), pool.feats.shape[1] - 768 * len(meta["dims"]))
+    cand = next(c for c in candidates if c.name.endswith("forensic stacked"))  # the default v4's
     rows = curve(pool, cand, args.shares, args.repeats)
     Path(args.out).write_text(json.dumps({"candidate": cand.name, "rows": rows}, indent=1))
     print("| training sources (share) | mean source-fold AUC raw |\n|---|---|")
