@@ -114,24 +114,30 @@ def dinov2_pool(vit: Any, x: torch.Tensor, pos: torch.Tensor | None = None) -> t
 
 
 def dinov2_pool_layers(
-    vit: Any, x: torch.Tensor, pos: torch.Tensor | None = None, blocks: int | None = None
+    vit: Any, x: torch.Tensor, pos: torch.Tensor | None = None, blocks: int | None = None, spread: bool = False
 ) -> torch.Tensor:
     """[class token, mean patch token] after every block, each through the final norm (as DINOv2's
     ``get_intermediate_layers(norm=True)``): the early blocks keep more of the low-level traces that
     generators leave, the late ones more of the picture's content. Same cost as the last layer alone.
-    `blocks`: run only the first that many (their features only)."""
-    return pool_blocks(vit, vit_tokens(vit, x, pos), vit.blocks[:blocks])[0]
+    `blocks`: run only the first that many (their features only); `spread`: see `pool_blocks`."""
+    return pool_blocks(vit, vit_tokens(vit, x, pos), vit.blocks[:blocks], spread)[0]
 
 
-def pool_blocks(vit: Any, x: torch.Tensor, blocks: Any) -> tuple[torch.Tensor, torch.Tensor]:
+def pool_blocks(vit: Any, x: torch.Tensor, blocks: Any, spread: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """(the features of `dinov2_pool_layers` for `blocks` run in turn from tokens `x`, the tokens after the last):
-    the same pooling whether the blocks start from the image or from tokens cached after earlier blocks."""
-    out = []
+    the same pooling whether the blocks start from the image or from tokens cached after earlier blocks.
+
+    `spread`: after all blocks' [class, mean patch], each block's standard deviation of the patch tokens per
+    channel (how much the texture varies over the crop, a Gram-like texture statistic), block by block."""
+    out, spreads = [], []
     for blk in blocks:
         x = blk(x)
         t = vit.norm(x)
-        out += [t[:, 0], t[:, 1:].mean(dim=1)]
-    return torch.cat(out, dim=1), x
+        mean = t[:, 1:].mean(dim=1)
+        out += [t[:, 0], mean]
+        if spread:  # written out (not torch.std): population spread, defined for one patch, exports to ONNX
+            spreads.append(((t[:, 1:] - mean[:, None]) ** 2).mean(dim=1).sqrt())
+    return torch.cat(out + spreads, dim=1), x
 
 
 class DinoV2Probe(ProbeModel):

@@ -40,6 +40,21 @@ def test_a_stacked_head_over_blocks_1_6_and_the_residual_ships_the_cut_network_a
     assert what_ja(what).endswith("と 24 個のノイズ残差特徴量")
 
 
+def test_with_a_patch_spread_store_the_residual_columns_come_after_the_spread_and_v4s_candidate_reads_neither():
+    from miwake.training.recipes.crossval import store_columns
+    from miwake.training.recipes.features import layer_dims
+
+    dino, spread = store_columns({"dims": layer_dims(6, spread=True)})
+    assert (dino, spread) == (6 * 768, 6 * 384)
+    assert store_columns({"dims": layer_dims(6)}) == (6 * 768, 0)
+    cands = {c.name: c for c in with_forensic(dino, 24, spread)}
+    v4 = cands["dinov2-s blocks 1-6 + forensic stacked"]
+    assert v4.slices == (slice(0, dino), slice(dino + spread, dino + spread + 24))
+    assert cands["dinov2-s blocks 1-6 + patch spread + forensic stacked"].slices[0] == slice(0, dino + spread)
+    assert "dinov2-s blocks 1-6 + forensic concat" not in cands  # its one head would read the spread too
+    assert {c.name for c in with_forensic(dino, 24)} < set(cands) | {"dinov2-s blocks 1-6 + forensic concat"}
+
+
 def test_a_head_on_blocks_1_6_of_an_every_block_store_ships_the_network_cut_after_block_6():
     cand = Candidate("dinov2-s blocks 1-6", (blocks(1, 6),))
     w = np.zeros(12 * 768)

@@ -47,6 +47,24 @@ def test_pooling_from_cached_tokens_equals_pooling_from_the_image() -> None:
     torch.testing.assert_close(torch.cat([head, tail], dim=1), full)
 
 
+def test_the_patch_spread_follows_every_block_feature_and_is_each_channels_spread_over_the_patches() -> None:
+    vit = tiny_vit()
+    x = torch.randn(2, 3, 28, 28)
+    with torch.no_grad():
+        plain = dinov2_pool_layers(vit, x)
+        both = dinov2_pool_layers(vit, x, spread=True)
+        t = vit_tokens(vit, x)
+        expect = []
+        for blk in vit.blocks:
+            t = blk(t)
+            expect.append(vit.norm(t)[:, 1:].std(dim=1, correction=0))
+    assert both.shape == (2, 3 * 64 + 3 * 32)
+    torch.testing.assert_close(both[:, : 3 * 64], plain)  # the block features keep their columns
+    torch.testing.assert_close(both[:, 3 * 64 :], torch.cat(expect, dim=1))
+    one_patch = dinov2_pool_layers(vit, torch.randn(1, 3, 14, 14), spread=True)
+    assert torch.isfinite(one_patch).all() and (one_patch[:, 3 * 64 :] == 0).all()  # one patch: no spread, no NaN
+
+
 def _images(tmp_path: Path, n: int) -> list[Sample]:
     from PIL import Image
 
@@ -155,3 +173,17 @@ def test_cached_tokens_are_batched_by_token_count_and_image_means_pool_crops() -
     np.testing.assert_allclose(
         image_mean(np.array([1.0, 3.0, 5.0]), np.array([7, 7, 9]), np.array([9, 7, 8])), [5.0, 2.0, np.nan]
     )
+
+
+def test_noise_sensitivity_is_zero_without_noise_and_grows_with_it() -> None:
+    from miwake.training.recipes.noise_sensitivity import family_aucs, sensitivity
+
+    vit = tiny_vit()
+    crops = np.random.default_rng(0).integers(0, 256, (2, 28, 28, 3), dtype=np.uint8)
+    d = sensitivity(vit, crops, [0.0, 4.0, 64.0])
+    assert d.shape == (3, 2 * 3)
+    np.testing.assert_allclose(d[0], 0.0, atol=1e-6)
+    patch = d[:, 1::2]  # the mean patch token of each block (a random tiny ViT's class token hardly sees the input)
+    assert (patch[2] > patch[1]).all() and (patch[1] > 1e-5).all()
+    aucs = family_aucs(np.array([0, 0, 1, 1]), np.array(["human", "human", "gan", "sd1"]), np.array([0, 1, 2, 0.5]))
+    assert aucs == {"all": 0.75, "gan": 1.0, "sd1": 0.5}

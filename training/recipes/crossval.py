@@ -73,25 +73,46 @@ CANDIDATES_BY_STORE = {
 CANDIDATES = tuple(c for cs in CANDIDATES_BY_STORE.values() for c in cs)
 
 
-def with_forensic(dino: int, forensic: int) -> tuple[Candidate, ...]:
+def with_forensic(dino: int, forensic: int, spread: int = 0) -> tuple[Candidate, ...]:
     """Candidates over DINOv2 features (`dino` columns, blocks 1..n) beside the noise-residual features of
     `core.residual` (`--with` a `features --forensic` store): each alone, one head on both, two heads averaged
-    (equally, or weighed by a fit on inner folds)."""
-    d, f = slice(0, dino), slice(dino, dino + forensic)
+    (equally, or weighed by a fit on inner folds). `spread`: columns of the blocks' patch-token spread after the
+    blocks' (`features --spread`), and the candidates that read them too."""
+    d, f = slice(0, dino), slice(dino + spread, dino + spread + forensic)
     n = dino // 768
-    return (
+    cands = [
         Candidate(f"dinov2-s blocks 1-{n}", (d,)),
         Candidate("forensic residual", (f,)),
-        Candidate(f"dinov2-s blocks 1-{n} + forensic concat", (slice(0, dino + forensic),)),
+    ]
+    if not spread:
+        cands.append(Candidate(f"dinov2-s blocks 1-{n} + forensic concat", (slice(0, dino + forensic),)))
+    cands += [
         Candidate(f"dinov2-s blocks 1-{n} + forensic stacked", (d, f)),
         Candidate(f"dinov2-s blocks 1-{n} + forensic stacked, learned weights", (d, f), learned_weights=True),
-    )
+    ]
+    if spread:
+        ds = slice(0, dino + spread)
+        cands += [
+            Candidate(f"dinov2-s blocks 1-{n} + patch spread", (ds,)),
+            Candidate(f"dinov2-s blocks 1-{n} + patch spread + forensic stacked", (ds, f)),
+            Candidate(
+                f"dinov2-s blocks 1-{n}, patch spread, forensic: three heads", (d, slice(dino, dino + spread), f)
+            ),
+        ]
+    return tuple(cands)
 
 
-def with_source_axes(dino: int, forensic: int, ks: Sequence[int]) -> tuple[Candidate, ...]:
+def store_columns(meta: dict[str, Any]) -> tuple[int, int]:
+    """(DINOv2 block columns, patch-spread columns) of a `features --layers` store, from its named ranges."""
+    dims = meta["dims"]
+    blocks = sum(b - a for k, (a, b) in dims.items() if k.startswith("block"))
+    return blocks, sum(b - a for k, (a, b) in dims.items() if k.startswith("spread"))
+
+
+def with_source_axes(dino: int, forensic: int, ks: Sequence[int], spread: int = 0) -> tuple[Candidate, ...]:
     """The stacked candidate of `with_forensic` (the default v4) with its DINOv2 head blind to the `k` directions in
     which sources of one class differ most (``probe.source_axes_of``), for each k."""
-    d, f = slice(0, dino), slice(dino, dino + forensic)
+    d, f = slice(0, dino), slice(dino + spread, dino + spread + forensic)
     n = dino // 768
     return tuple(
         Candidate(f"dinov2-s blocks 1-{n} + forensic stacked, {k} source axes out", (d, f), source_axes=(k, 0))
@@ -223,9 +244,10 @@ def main() -> None:
     candidates = CANDIDATES_BY_STORE[store_arch]
     if beside:
         more = sum(len(json.loads((b / "meta.json").read_text())["dims"]) for b in beside)
-        candidates = with_forensic(768 * len(meta["dims"]), more)
+        dino, spread = store_columns(meta)
+        candidates = with_forensic(dino, more, spread)
         if args.source_axes:
-            candidates = with_source_axes(768 * len(meta["dims"]), more, args.source_axes)
+            candidates = with_source_axes(dino, more, args.source_axes, spread)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results = []

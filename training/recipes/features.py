@@ -41,6 +41,14 @@ def ensure_pretrained(out: Path = PRETRAINED) -> Path:
     return out
 
 
+def layer_dims(blocks: int, spread: bool = False) -> dict[str, list[int]]:
+    """The column ranges of a `--layers` store: ``blockN`` [class, mean patch] (768), then ``spreadN`` (384)."""
+    dims = {f"block{i + 1}": [768 * i, 768 * (i + 1)] for i in range(blocks)}
+    if spread:
+        dims |= {f"spread{i + 1}": [768 * blocks + 384 * i, 768 * blocks + 384 * (i + 1)] for i in range(blocks)}
+    return dims
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=str(ROOT / "runs" / "features"))
@@ -69,6 +77,12 @@ def main() -> None:
         help="the experimental noise features of training.forensic_extra (as --forensic: rows line up; ~5 min)",
     )
     ap.add_argument(
+        "--spread",
+        action="store_true",
+        help="with --layers: after the blocks' features, each block's spread of the patch tokens (384 per block; "
+        "core.archs.pool_blocks)",
+    )
+    ap.add_argument(
         "--tokens-after",
         type=int,
         default=0,
@@ -84,8 +98,8 @@ def main() -> None:
     samples = from_manifest(args.manifest)
     cfg = FeatureConfig(kinds=("resize", "resize_jpeg90"), shard=256) if args.resize else FeatureConfig()
     if args.tokens_after:
-        if not args.layers or not 0 < args.tokens_after < args.blocks:
-            ap.error("--tokens-after N needs --layers and N below --blocks")
+        if not args.layers or not 0 < args.tokens_after < args.blocks or args.spread:
+            ap.error("--tokens-after N needs --layers, N below --blocks and no --spread")
         cfg = FeatureConfig(token_kinds=("train", "raw", "jpeg90"))
     out = Path(args.out)
     if args.out == ap.get_default("out") and (args.resize or args.layers or args.forensic):
@@ -109,10 +123,12 @@ def main() -> None:
     model = DinoV2LayersProbe() if args.layers else DinoV2LiteProbe()
     init_probe_backbones(model, ensure_pretrained())
     first_blocks = None
-    if args.layers and args.blocks < 12:  # the same columns as the every-block features' first N x 768
+    if args.spread and not args.layers:
+        ap.error("--spread needs --layers")
+    if args.layers and (args.blocks < 12 or args.spread):  # blocks: the every-block features' first N x 768 columns
 
         def first_blocks(x: torch.Tensor) -> torch.Tensor:
-            return dinov2_pool_layers(model.dino, x, None, blocks=args.blocks)
+            return dinov2_pool_layers(model.dino, x, None, blocks=args.blocks, spread=args.spread)
 
     pooled = torch_pooled(model, IMAGENET_MEAN, IMAGENET_STD, first_blocks)
     tokens = None
@@ -139,7 +155,7 @@ def main() -> None:
         tokens=tokens,
         describe={
             "arch": "miwake_dinov2_s14_layers",
-            "dims": {f"block{i + 1}": [768 * i, 768 * (i + 1)] for i in range(args.blocks)},
+            "dims": layer_dims(args.blocks, args.spread),
             "tokens_after": args.tokens_after or None,
         }
         if args.layers

@@ -1,0 +1,91 @@
+"""Does a pooling of crop scores beat the mean through the signal, or through how many crops an image has?
+
+    python -m miwake.training.recipes.crop_count [--features runs/features_b6 --with runs/features_forensic]
+
+Noisy-or and the max grow with the number of crops, and the number of crops follows the image's size, which
+follows the source: in pool v3 most AI files are large enough for the full set of scan tiles, far fewer human
+ones. So every protocol run shows noisy-or above the mean. Here v4's candidate is refitted on each source fold
+and its held-out images are scored three ways — all of them; only those with the full set of tiles; every image
+through the same number of random tiles — with the mean logit and with each other pooling. A pooling that only
+reads the count falls back to the mean's AUC where the count is the same for every image.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..crossval import POOLINGS, Candidate, Pool, pooled_logits, source_folds
+from ..features import KINDS
+from ..metrics import _safe_auc
+from .common import ROOT
+from .crossval import load_pool, store_columns, with_forensic
+
+
+def fewer_tiles(pool: Pool, k: int, seed: int = 0, kind: str = "raw") -> Pool:
+    """`pool` with at most `k` random crops of `kind` per image (the other kinds' crops all kept)."""
+    rng = np.random.default_rng(seed)
+    rows = rng.permutation(np.flatnonzero(pool.kind == KINDS.index(kind)))
+    rows = rows[np.argsort(pool.image[rows], kind="stable")]  # grouped by image, in random order within
+    owner = pool.image[rows]
+    rank = np.arange(len(rows)) - np.searchsorted(owner, owner)  # place within the image's group
+    keep = np.ones(len(pool.kind), bool)
+    keep[rows[rank >= k]] = False
+    return Pool(
+        pool.feats[keep], pool.image[keep], pool.kind[keep], pool.labels, pool.sources, pool.families, pool.paths
+    )
+
+
+def compare(pool: Pool, cand: Candidate, k: int = 2, seed: int = 0) -> dict[str, dict[str, float]]:
+    """Mean source-fold AUC (raw files) of every pooling: over all images, over the images with the most tiles,
+    and with `k` random tiles of each image."""
+    raw = pool.kind == KINDS.index("raw")
+    tiles = np.bincount(pool.image[raw], minlength=pool.n)
+    few = fewer_tiles(pool, k, seed)
+    out: dict[str, list[float]] = {}
+    for test in source_folds(pool.labels, pool.sources, 5, 0):
+        head = cand.fit(pool, np.setdiff1d(np.arange(pool.n), test))
+        full = test[tiles[test] == tiles.max()]
+        for how in POOLINGS:
+            for name, p, images in (
+                ("all images", pool, test),
+                ("full tiles only", pool, full),
+                (f"{k} tiles", few, test),
+            ):
+                auc = _safe_auc(pool.labels[images], pooled_logits(p, head, images, "raw", how))
+                out.setdefault(f"{name}|{how}", []).append(auc)
+    table: dict[str, dict[str, float]] = {}
+    for key, v in out.items():
+        name, how = key.split("|")
+        table.setdefault(name, {})[how] = float(np.nanmean(v))
+    return table
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--features", default=str(ROOT / "runs" / "features_b6"))
+    ap.add_argument("--with", dest="beside", default=str(ROOT / "runs" / "features_forensic"))
+    ap.add_argument("--tiles", type=int, default=2)
+    args = ap.parse_args()
+    meta: dict[str, Any] = json.loads((Path(args.features) / "meta.json").read_text())
+    pool = load_pool(Path(args.features), [Path(args.beside)])
+    dino, spread = store_columns(meta)
+    cand = next(c for c in with_forensic(dino, 24, spread) if c.name.endswith("forensic stacked"))  # v4's
+    raw = pool.kind == KINDS.index("raw")
+    tiles = np.bincount(pool.image[raw], minlength=pool.n)
+    for label, name in ((1, "AI"), (0, "human")):
+        sel = pool.labels == label
+        print(f"{name}: {int((tiles[sel] == tiles.max()).sum())} of {int(sel.sum())} images have {tiles.max()} tiles")
+    table = compare(pool, cand, args.tiles)
+    print("\n| images | " + " | ".join(POOLINGS) + " |")
+    print("|---" * (len(POOLINGS) + 1) + "|")
+    for name, row in table.items():
+        print(f"| {name} | " + " | ".join(f"{row[h]:.3f}" for h in POOLINGS) + " |")
+
+
+if __name__ == "__main__":
+    main()
