@@ -40,15 +40,17 @@ def fewer_tiles(pool: Pool, k: int, seed: int = 0, kind: str = "raw") -> Pool:
     )
 
 
-def compare(pool: Pool, cand: Candidate, k: int = 2, seed: int = 0) -> dict[str, dict[str, float]]:
-    """Mean source-fold AUC (raw files) of every pooling: over all images, over the images with the most tiles,
-    and with `k` random tiles of each image."""
+def compare(pool: Pool, cand: Candidate, k: int = 2, seed: int = 0) -> tuple[dict[str, dict[str, float]], np.ndarray]:
+    """(mean source-fold AUC (raw files) of every pooling: over all images, over the images with the most tiles,
+    and with `k` random tiles of each image; every image's out-of-fold mean logit)."""
     raw = pool.kind == KINDS.index("raw")
     tiles = np.bincount(pool.image[raw], minlength=pool.n)
     few = fewer_tiles(pool, k, seed)
     out: dict[str, list[float]] = {}
+    oof = np.full(pool.n, np.nan)
     for test in source_folds(pool.labels, pool.sources, 5, 0):
         head = cand.fit(pool, np.setdiff1d(np.arange(pool.n), test))
+        oof[test] = pooled_logits(pool, head, test, "raw", "mean")
         full = test[tiles[test] == tiles.max()]
         for how in POOLINGS:
             for name, p, images in (
@@ -62,7 +64,18 @@ def compare(pool: Pool, cand: Candidate, k: int = 2, seed: int = 0) -> dict[str,
     for key, v in out.items():
         name, how = key.split("|")
         table.setdefault(name, {})[how] = float(np.nanmean(v))
-    return table
+    return table, oof
+
+
+def most_decided(y: np.ndarray, z: np.ndarray, precision: float = 0.95) -> tuple[int, int]:
+    """(AI verdicts, human verdicts) of the band that decides the most images with each verdict right at least
+    `precision` of the time *on these scores* (an upper bound: the band is chosen on the images it is scored on)."""
+    counts = []
+    for label, order in ((1, np.argsort(-z, kind="stable")), (0, np.argsort(z, kind="stable"))):
+        right = np.cumsum(y[order] == label) / np.arange(1, len(z) + 1)
+        ok = np.flatnonzero(right >= precision)
+        counts.append(int(ok.max()) + 1 if len(ok) else 0)
+    return counts[0], counts[1]
 
 
 def main() -> None:
@@ -80,11 +93,23 @@ def main() -> None:
     for label, name in ((1, "AI"), (0, "human")):
         sel = pool.labels == label
         print(f"{name}: {int((tiles[sel] == tiles.max()).sum())} of {int(sel.sum())} images have {tiles.max()} tiles")
-    table = compare(pool, cand, args.tiles)
+    table, oof = compare(pool, cand, args.tiles)
     print("\n| images | " + " | ".join(POOLINGS) + " |")
     print("|---" * (len(POOLINGS) + 1) + "|")
     for name, row in table.items():
         print(f"| {name} | " + " | ".join(f"{row[h]:.3f}" for h in POOLINGS) + " |")
+
+    has = ~np.isnan(oof)
+    print(
+        "\nThe most images a band could decide at 95 % right per verdict, chosen on the out-of-fold scores themselves:"
+    )
+    groups = {"one band for all": has, f"{tiles.max()} tiles": has & (tiles == tiles.max())}
+    groups["fewer tiles"] = has & (tiles < tiles.max())
+    for name, sel in groups.items():
+        ai, human = most_decided(pool.labels[sel], oof[sel])
+        print(
+            f"| {name} | {int(sel.sum())} images | {ai} AI + {human} human verdicts | {(ai + human) / sel.sum():.1%} |"
+        )
 
 
 if __name__ == "__main__":
