@@ -117,6 +117,8 @@ def print_table(results: list[ImageResult], top: int, out: Any = None, base: Pat
     out = out or sys.stdout
     rows = sorted(results, key=_strength)
     shown = rows if top <= 0 else rows[:top]
+    if top > 0:  # files that could not be read are named even past --top (as many again): each asks for an action
+        shown += [r for r in rows[top:] if r.verdict is Verdict.ERROR][:top]
     tprint(f"{'AI prob':>7}  {'verdict':<22} {'crops':>5}  {'size':>11}  file", file=out)
     for r in shown:
         prob = f"{r.probability:7.3f}" if r.ok and r.probability is not None else "      -"

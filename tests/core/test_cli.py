@@ -255,6 +255,8 @@ def test_the_table_ranks_metadata_ai_first_then_by_verdict_and_probability():
     print_table(rows, top=2, out=out)
     lines = out.getvalue().splitlines()
     assert [ln.split()[-1] for ln in lines[1:3]] == ["/meta.png", "/ai.png"]  # metadata AI survives --top 2
+    assert lines[3].split()[-1] == "/err.png" and "error" in lines[3]  # the unreadable file is named all the same
+    assert lines[4] == "  ... 3 more rows (use --top 0 or --csv to see all)"
     out = io.StringIO()
     print_table(rows, top=0, out=out)
     assert [ln.split()[-1] for ln in out.getvalue().splitlines()[1:]] == [
