@@ -55,6 +55,16 @@ def test_with_a_patch_spread_store_the_residual_columns_come_after_the_spread_an
     assert {c.name for c in with_forensic(dino, 24)} < set(cands) | {"dinov2-s blocks 1-6 + forensic concat"}
 
 
+def test_the_lite2_candidates_read_the_columns_after_the_residual_and_v4s_reads_none_of_them():
+    from miwake.training.recipes.crossval import with_lite2
+
+    cands = {c.name: c for c in with_lite2(6 * 768, 24, 1280)}
+    d, f, lite = slice(0, 4608), slice(4608, 4632), slice(4632, 5912)
+    assert cands["dinov2-s blocks 1-6 + forensic stacked"].slices == (d, f)  # v4, as with_forensic builds it
+    assert cands["dinov2-s blocks 1-6 + forensic + lite2: three heads"].slices == (d, f, lite)
+    assert cands["lite2"].slices == (lite,)
+
+
 def test_a_head_on_blocks_1_6_of_an_every_block_store_ships_the_network_cut_after_block_6():
     cand = Candidate("dinov2-s blocks 1-6", (blocks(1, 6),))
     w = np.zeros(12 * 768)

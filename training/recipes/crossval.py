@@ -102,6 +102,22 @@ def with_forensic(dino: int, forensic: int, spread: int = 0) -> tuple[Candidate,
     return tuple(cands)
 
 
+def with_lite2(dino: int, forensic: int, lite: int, spread: int = 0) -> tuple[Candidate, ...]:
+    """v4's candidate (DINOv2 blocks and the residual, two heads) beside the same with a third head on frozen
+    EfficientNet-Lite2 (ImageNet) features (`--with` a `features --forensic` store, then a `features --lite2`
+    one), and Lite2 alone: does the supervised CNN's texture add what DINOv2 misses? `spread`: patch-spread columns
+    between the blocks' and the residual's, read by none of these."""
+    f = slice(dino + spread, dino + spread + forensic)
+    d, li = slice(0, dino), slice(f.stop, f.stop + lite)
+    n = dino // 768
+    return (
+        Candidate("lite2", (li,)),
+        Candidate(f"dinov2-s blocks 1-{n} + forensic stacked", (d, f)),
+        Candidate(f"dinov2-s blocks 1-{n} + lite2 stacked", (d, li)),
+        Candidate(f"dinov2-s blocks 1-{n} + forensic + lite2: three heads", (d, f, li)),
+    )
+
+
 def store_columns(meta: dict[str, Any]) -> tuple[int, int]:
     """(DINOv2 block columns, patch-spread columns) of a `features --layers` store, from its named ranges."""
     dims = meta["dims"]
@@ -243,11 +259,14 @@ def main() -> None:
     store_arch = meta.get("arch", "miwake_dinov2s_lite2")
     candidates = CANDIDATES_BY_STORE[store_arch]
     if beside:
-        more = sum(len(json.loads((b / "meta.json").read_text())["dims"]) for b in beside)
+        metas = [json.loads((b / "meta.json").read_text()) for b in beside]
+        widths = [max(stop for _, stop in m["dims"].values()) for m in metas]
         dino, spread = store_columns(meta)
-        candidates = with_forensic(dino, more, spread)
+        candidates = with_forensic(dino, sum(widths), spread)
+        if [m.get("arch") for m in metas] == ["forensic_residual", "lite2"]:
+            candidates = with_lite2(dino, *widths, spread)
         if args.source_axes:
-            candidates = with_source_axes(dino, more, args.source_axes, spread)
+            candidates = with_source_axes(dino, sum(widths), args.source_axes, spread)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results = []

@@ -77,6 +77,12 @@ def main() -> None:
         help="the experimental noise features of training.forensic_extra (as --forensic: rows line up; ~5 min)",
     )
     ap.add_argument(
+        "--lite2",
+        action="store_true",
+        help="only the EfficientNet-Lite2 (ImageNet) half of the default store's features (1,280 a crop; rows line "
+        "up with a --layers store of the same settings, for crossval --with)",
+    )
+    ap.add_argument(
         "--spread",
         action="store_true",
         help="with --layers: after the blocks' features, each block's spread of the patch tokens (384 per block; "
@@ -130,6 +136,13 @@ def main() -> None:
         def first_blocks(x: torch.Tensor) -> torch.Tensor:
             return dinov2_pool_layers(model.dino, x, None, blocks=args.blocks, spread=args.spread)
 
+    if args.lite2:
+        if args.layers:
+            ap.error("--lite2 and --layers are two stores")
+
+        def first_blocks(x: torch.Tensor) -> torch.Tensor:  # the Lite2 half of DinoV2LiteProbe.pooled
+            return model.lite(x * model.lite_scale + model.lite_shift)
+
     pooled = torch_pooled(model, IMAGENET_MEAN, IMAGENET_STD, first_blocks)
     tokens = None
     if args.tokens_after:
@@ -159,6 +172,8 @@ def main() -> None:
             "tokens_after": args.tokens_after or None,
         }
         if args.layers
+        else {"arch": "lite2", "dims": {"lite2": [0, 1280]}}
+        if args.lite2
         else {"arch": "miwake_dinov2s_lite2", "dims": {"dino": [0, 768], "lite2": [768, 2048]}},
     )
 
