@@ -264,7 +264,7 @@ def main() -> None:
         dino, spread = store_columns(meta)
         candidates = with_forensic(dino, sum(widths), spread)
         if [m.get("arch") for m in metas] == ["forensic_residual", "lite2"]:
-            candidates = with_lite2(dino, *widths, spread)
+            candidates = with_lite2(dino, widths[0], widths[1], spread)
         if args.source_axes:
             candidates = with_source_axes(dino, sum(widths), args.source_axes, spread)
     out = Path(args.out)

@@ -140,8 +140,10 @@ def main() -> None:
         if args.layers:
             ap.error("--lite2 and --layers are two stores")
 
+        both: Any = model  # a DinoV2LiteProbe
+
         def first_blocks(x: torch.Tensor) -> torch.Tensor:  # the Lite2 half of DinoV2LiteProbe.pooled
-            return model.lite(x * model.lite_scale + model.lite_shift)
+            return both.lite(x * both.lite_scale + both.lite_shift)
 
     pooled = torch_pooled(model, IMAGENET_MEAN, IMAGENET_STD, first_blocks)
     tokens = None
