@@ -26,6 +26,7 @@ from .onnx_runtime import OnnxDetector, load_onnx, onnx_path, onnxruntime_instal
 from .settings import CPU_RUNTIMES
 
 log = logging.getLogger(__name__)
+_MEASURE_LOCK = threading.Lock()  # see load_scorer
 
 
 Scorer = Detector | OnnxDetector
@@ -113,8 +114,19 @@ def load_scorer(bundle: Bundle, device: str = "auto", cpu_runtime: str = "auto")
         return _from_choice(bundle, device, "onnxruntime")
     forced_bf16 = cpu_runtime == "pytorch-bf16"
     choice = runtime_choice.cached_choice(bundle)
-    if choice is not None:
-        return _from_choice(bundle, device, _target(choice, forced_bf16))
+    if choice is None:
+        # one measurement at a time in a process (the app's preload and a scan's own load can meet here): two at
+        # once slow each other down, and whichever finished last would be the choice kept for good
+        with _MEASURE_LOCK:
+            choice = runtime_choice.cached_choice(bundle)
+            if choice is None:
+                return _measured(bundle, device, forced_bf16)
+    return _from_choice(bundle, device, _target(choice, forced_bf16))
+
+
+def _measured(bundle: Bundle, device: str, forced_bf16: bool) -> Scorer:
+    """Measure the CPU runtimes for `bundle` here (the first CPU scan of a model on this processor) and return
+    the scorer the choice names, reusing what the measurement loaded."""
     first = load_onnx(bundle, device) if onnxruntime_installed() else None
     onnx = first if isinstance(first, OnnxDetector) else None
     pytorch = (

@@ -189,7 +189,11 @@ class ScanController(QObject):
 
     def preload_model(self, settings: Settings) -> None:
         """Load the active model in the background (after the app starts), so the first Scan shows its first
-        row without waiting for PyTorch and the weights; the next scan uses it when model and device still fit."""
+        row without waiting for PyTorch and the weights; the next scan uses it when model and device still fit.
+        Not while a scan runs (one started from the command line, or within the delay): it loads its own, which
+        the controller keeps when it ends; a second load would only compete with it."""
+        if self.state is ScanState.SCANNING:
+            return
         try:
             bundle = active_model()
         except MiwakeError as e:  # no model installed: the Scan button says so when pressed

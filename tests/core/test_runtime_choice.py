@@ -51,6 +51,34 @@ def test_the_first_cpu_scan_measures_the_candidates_and_the_choice_is_kept_for_t
     assert isinstance(load_scorer(tiny_bundle, "cpu"), Detector) and measured == [1]
 
 
+def test_two_loads_at_once_measure_once_and_the_second_takes_the_choice_the_first_kept(tiny_bundle, monkeypatch):
+    import time
+
+    runtime_choice.forget_choice(tiny_bundle)
+    measured = []
+
+    def slow_measure(bundle, pytorch, onnx, *, with_bf16):  # a measurement takes seconds: the other load comes in
+        measured.append(threading.current_thread().name)
+        time.sleep(0.5)
+        choice = Choice("onnxruntime", runtime_choice.choice_key(bundle))
+        runtime_choice.store_choice(bundle, choice)
+        return choice
+
+    monkeypatch.setattr(scorers, "measure_here", slow_measure)
+    got: dict[str, object] = {}
+    loads = [
+        threading.Thread(target=lambda n=n: got.update({n: load_scorer(tiny_bundle, "cpu")}), name=n)
+        for n in ("preload", "scan")
+    ]
+    for t in loads:
+        t.start()
+    for t in loads:
+        t.join(60)
+    assert len(measured) == 1  # the app's preload and a scan's own load do not measure side by side
+    assert {type(v) for v in got.values()} == {OnnxDetector} and len(got) == 2
+    runtime_choice.forget_choice(tiny_bundle)
+
+
 def test_pytorch_replaces_onnx_runtime_only_when_clearly_faster():
     def pick(**rates):
         return runtime_choice.pick([Measurement(k.replace("_", "-"), v) for k, v in rates.items()])

@@ -57,6 +57,24 @@ def test_scan_streams_rows_then_rescan_reuses(qtbot, window, tmp_path):
     assert "12 reused" in window.status.message.text()
 
 
+def test_the_preload_keeps_out_of_a_running_scan_and_the_scans_model_is_kept(qtbot, window, tmp_path, monkeypatch):
+    from miwake.core import scorers
+
+    loads = []
+    real = scorers.load_scorer
+    monkeypatch.setattr(scorers, "load_scorer", lambda *a, **k: loads.append(1) or real(*a, **k))
+    folder = write_images(tmp_path / "cli", 4)
+    with qtbot.waitSignal(window.controller.scan_finished, timeout=TIMEOUT):
+        window.open_paths([str(folder)])  # as `miwake gui FOLDER`: the scan starts before the app's preload
+        assert window.controller.state is ScanState.SCANNING
+        window.controller.preload_model(window.settings)  # the preload timer fires while it runs
+    assert loads == [1]  # one model load, the scan's: no second load (and CPU measurement) beside it
+    kept = window.controller._detector
+    assert kept is not None and kept.loaded
+    window.controller.preload_model(window.settings)  # idle, the model fits: nothing more to load
+    assert window.controller._detector is kept and loads == [1]
+
+
 def test_the_apps_json_export_says_what_scored_the_files(qtbot, window, tmp_path):
     """Issue #26: the device, runtime and precision of the scan reach the app's JSON report."""
     import json
