@@ -182,7 +182,7 @@ def test_ctrl_c_stops_the_workers_and_writes_the_reports(ray_cluster, tiny_bundl
     jobs: list[ClusterScanJob] = []
     real_record = cluster_scan.Tally.record
 
-    raised: list[object] = []  # what the SIGINT met, for the failure message (this test failed now and then, #23 note)
+    raised: list[object] = []  # the handler the SIGINT met, for the failure message
 
     def record_then_interrupt(self, r):
         real_record(self, r)
@@ -200,7 +200,12 @@ def test_ctrl_c_stops_the_workers_and_writes_the_reports(ray_cluster, tiny_bundl
     monkeypatch.setattr(ClusterScanJob, "__init__", remember)
     out = tmp_path / "r.json"
     argv = ["scan", str(folder), "--model", "tiny", "--cpu-runtime", "onnxruntime", "--cluster", "local"]
-    code = cli.main([*argv, "--cluster-workers", "1", "--cluster-batch", "1", "--json", str(out), "-q"])
+    # as in a terminal: a run that a script started in the background (`make test &`) inherits SIGINT ignored
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        code = cli.main([*argv, "--cluster-workers", "1", "--cluster-batch", "1", "--json", str(out), "-q"])
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert code == EXIT_INTERRUPTED, (
         f"SIGINT raised {len(raised)} time(s), Python's handler then {raised}; jobs {len(jobs)}"
     )
