@@ -23,7 +23,7 @@ from ..crossval import POOLINGS, Candidate, Pool, pooled_logits, source_folds
 from ..features import KINDS
 from ..metrics import _safe_auc
 from .common import ROOT
-from .crossval import load_pool, store_columns, with_forensic
+from .crossval import load_pool, v4_candidate
 
 
 def fewer_tiles(pool: Pool, k: int, seed: int = 0, kind: str = "raw") -> Pool:
@@ -50,7 +50,6 @@ def compare(pool: Pool, cand: Candidate, k: int = 2, seed: int = 0) -> tuple[dic
     oof = np.full(pool.n, np.nan)
     for test in source_folds(pool.labels, pool.sources, 5, 0):
         head = cand.fit(pool, np.setdiff1d(np.arange(pool.n), test))
-        oof[test] = pooled_logits(pool, head, test, "raw", "mean")
         full = test[tiles[test] == tiles.max()]
         for how in POOLINGS:
             for name, p, images in (
@@ -58,7 +57,10 @@ def compare(pool: Pool, cand: Candidate, k: int = 2, seed: int = 0) -> tuple[dic
                 ("full tiles only", pool, full),
                 (f"{k} tiles", few, test),
             ):
-                auc = _safe_auc(pool.labels[images], pooled_logits(p, head, images, "raw", how))
+                z = pooled_logits(p, head, images, "raw", how)
+                if (name, how) == ("all images", "mean"):
+                    oof[test] = z  # what a scan gives each held-out image
+                auc = _safe_auc(pool.labels[images], z)
                 out.setdefault(f"{name}|{how}", []).append(auc)
     table: dict[str, dict[str, float]] = {}
     for key, v in out.items():
@@ -86,8 +88,7 @@ def main() -> None:
     args = ap.parse_args()
     meta: dict[str, Any] = json.loads((Path(args.features) / "meta.json").read_text())
     pool = load_pool(Path(args.features), [Path(args.beside)])
-    dino, spread = store_columns(meta)
-    cand = next(c for c in with_forensic(dino, 24, spread) if c.name.endswith("forensic stacked"))  # v4's
+    cand = v4_candidate(meta, pool)
     raw = pool.kind == KINDS.index("raw")
     tiles = np.bincount(pool.image[raw], minlength=pool.n)
     for label, name in ((1, "AI"), (0, "human")):

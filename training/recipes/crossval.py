@@ -125,6 +125,14 @@ def store_columns(meta: dict[str, Any]) -> tuple[int, int]:
     return blocks, sum(b - a for k, (a, b) in dims.items() if k.startswith("spread"))
 
 
+def v4_candidate(meta: dict[str, Any], pool: Pool) -> Candidate:
+    """The default v4's candidate (blocks and residual, two heads averaged) for a `--layers` store (`meta`) loaded
+    with its `features --forensic` store beside it (`pool`): the one the measuring recipes refit."""
+    dino, spread = store_columns(meta)
+    forensic = pool.feats.shape[1] - dino - spread
+    return next(c for c in with_forensic(dino, forensic, spread) if c.name.endswith("forensic stacked"))
+
+
 def with_source_axes(dino: int, forensic: int, ks: Sequence[int], spread: int = 0) -> tuple[Candidate, ...]:
     """The stacked candidate of `with_forensic` (the default v4) with its DINOv2 head blind to the `k` directions in
     which sources of one class differ most (``probe.source_axes_of``), for each k."""

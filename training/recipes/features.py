@@ -101,11 +101,15 @@ def main() -> None:
         help="extract only the resize-pipeline features (crop-versus-resize comparison; ~5 min)",
     )
     args = ap.parse_args()
+    if (args.spread or args.tokens_after) and not args.layers:
+        ap.error("--spread and --tokens-after need --layers")
+    if args.lite2 and args.layers:
+        ap.error("--lite2 and --layers are two stores")
     samples = from_manifest(args.manifest)
     cfg = FeatureConfig(kinds=("resize", "resize_jpeg90"), shard=256) if args.resize else FeatureConfig()
     if args.tokens_after:
-        if not args.layers or not 0 < args.tokens_after < args.blocks or args.spread:
-            ap.error("--tokens-after N needs --layers, N below --blocks and no --spread")
+        if not 0 < args.tokens_after < args.blocks or args.spread:
+            ap.error("--tokens-after N needs N below --blocks and no --spread")
         cfg = FeatureConfig(token_kinds=("train", "raw", "jpeg90"))
     out = Path(args.out)
     if args.out == ap.get_default("out") and (args.resize or args.layers or args.forensic):
@@ -129,17 +133,12 @@ def main() -> None:
     model = DinoV2LayersProbe() if args.layers else DinoV2LiteProbe()
     init_probe_backbones(model, ensure_pretrained())
     first_blocks = None
-    if args.spread and not args.layers:
-        ap.error("--spread needs --layers")
     if args.layers and (args.blocks < 12 or args.spread):  # blocks: the every-block features' first N x 768 columns
 
         def first_blocks(x: torch.Tensor) -> torch.Tensor:
             return dinov2_pool_layers(model.dino, x, None, blocks=args.blocks, spread=args.spread)
 
     if args.lite2:
-        if args.layers:
-            ap.error("--lite2 and --layers are two stores")
-
         both: Any = model  # a DinoV2LiteProbe
 
         def first_blocks(x: torch.Tensor) -> torch.Tensor:  # the Lite2 half of DinoV2LiteProbe.pooled

@@ -19,7 +19,7 @@ import numpy as np
 from ..crossval import Candidate, Pool, image_logits, source_folds
 from ..metrics import _safe_auc
 from .common import ROOT
-from .crossval import load_pool, store_columns, with_forensic
+from .crossval import load_pool, v4_candidate
 
 
 def source_subset(pool: Pool, train: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
@@ -62,9 +62,7 @@ def main() -> None:
     args = ap.parse_args()
     meta = json.loads((Path(args.features) / "meta.json").read_text())
     pool = load_pool(Path(args.features), [Path(args.beside)])
-    dino, spread = store_columns(meta)
-    candidates = with_forensic(dino, pool.feats.shape[1] - dino - spread, spread)
-    cand = next(c for c in candidates if c.name.endswith("forensic stacked"))  # the default v4's
+    cand = v4_candidate(meta, pool)
     rows = curve(pool, cand, args.shares, args.repeats)
     Path(args.out).write_text(json.dumps({"candidate": cand.name, "rows": rows}, indent=1))
     print("| training sources (share) | mean source-fold AUC raw |\n|---|---|")

@@ -29,17 +29,15 @@ def sensitivity(vit: Any, crops: np.ndarray, sigmas: Sequence[float], seed: int 
 
     from miwake.core.archs import IMAGENET_MEAN, IMAGENET_STD, dinov2_pool_layers
 
-    m = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1) * 255.0
-    s = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1) * 255.0
-    x = torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2).float()
-    noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))
-    dim = vit.embed_dim
-    with torch.inference_mode():
-        clean = dinov2_pool_layers(vit, (x - m) / s).view(len(x), -1, dim)
-        out = []
-        for sigma in sigmas:
-            noisy = dinov2_pool_layers(vit, (x + sigma * noise - m) / s).view(len(x), -1, dim)
-            out.append(1.0 - torch.nn.functional.cosine_similarity(clean, noisy, dim=-1).mean(dim=0).numpy())
+    from ..features import torch_pooled
+
+    pooled = torch_pooled(vit, IMAGENET_MEAN, IMAGENET_STD, lambda x: dinov2_pool_layers(vit, x))
+    noise = torch.randn(crops.shape, generator=torch.Generator().manual_seed(seed)).numpy()
+    clean = torch.from_numpy(pooled(crops)).view(len(crops), -1, vit.embed_dim)
+    out = []
+    for sigma in sigmas:  # the noise in pixel values, before the card's normalisation (torch_pooled's)
+        noisy = torch.from_numpy(pooled(crops.astype(np.float32) + sigma * noise)).view(len(crops), -1, vit.embed_dim)
+        out.append(1.0 - torch.nn.functional.cosine_similarity(clean, noisy, dim=-1).mean(dim=0).numpy())
     return np.stack(out)
 
 
